@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/spf13/cobra"
+
+	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/node"
+)
+
+// devBalance is what each development account holds: 10,000 ether.
+var devBalance = new(big.Int).Mul(big.NewInt(10_000), big.NewInt(1e18))
+
+// devAlloc funds the first n development accounts.
+func devAlloc(n int) (types.GenesisAlloc, error) {
+	accs, err := devaccounts.Derive(devaccounts.Mnemonic, n)
+	if err != nil {
+		return nil, err
+	}
+	alloc := types.GenesisAlloc{}
+	for _, a := range accs {
+		alloc[a.Address] = types.Account{Balance: new(big.Int).Set(devBalance)}
+	}
+	return alloc, nil
+}
+
+func devnetCmd() *cobra.Command {
+	var (
+		home       string
+		validators int
+		reset      bool
+		chainID    uint64
+		rpcPort    int
+		p2pPort    int
+		logLevel   string
+		blockTime  time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "devnet",
+		Short: "Run a local development chain",
+		Long: `Run a local chain for developing applications, in one command. The first
+run creates --home with a genesis that funds the ten development accounts of
+the mnemonic "test test test test test test test test test test test junk"
+(m/44'/60'/0'/0/i, as Hardhat and Anvil do); later runs continue the same
+chain. --reset starts over. --validators N runs N validators in this process.
+Stop with Ctrl-C.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if reset {
+				if err := os.RemoveAll(home); err != nil {
+					return fmt.Errorf("reset %s: %w", home, err)
+				}
+			}
+			homes, err := devnetHomes(home, validators, chainID, p2pPort, rpcPort, blockTime)
+			if err != nil {
+				return err
+			}
+			c, err := config.Load(homes[0])
+			if err != nil {
+				return err
+			}
+			log := node.NewLogger(os.Stderr, logLevel, c.LogFormat)
+			return runNodes(homes, log, func(nodes []*node.Node) {
+				printBanner(cmd.OutOrStdout(), nodes)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&home, "home", defaultDevnetHome(), "directory of the devnet's data")
+	f.IntVar(&validators, "validators", 1, "number of validators, all in this process")
+	f.BoolVar(&reset, "reset", false, "delete the devnet's data and start a new chain")
+	f.Uint64Var(&chainID, "chain-id", 1337, "EIP-155 chain id (used when the chain is created)")
+	f.IntVar(&rpcPort, "rpc-port", 8545, "JSON-RPC port of the first node (used when the chain is created)")
+	f.IntVar(&p2pPort, "p2p-port", 26656, "p2p port of the first node (used when the chain is created)")
+	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.DurationVar(&blockTime, "block-time", 100*time.Millisecond, "pause after each block (used when the chain is created)")
+	return cmd
+}
+
+func defaultDevnetHome() string {
+	dir, err := os.UserHomeDir()
+	if err != nil {
+		return ".chuxin-devnet"
+	}
+	return filepath.Join(dir, ".chuxin", "devnet")
+}
+
+// devnetHomes returns the node homes under dir, writing them first when the
+// devnet is new.
+func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort int, blockTime time.Duration) ([]string, error) {
+	if _, err := os.Stat(node.Home(dir, 0)); err == nil {
+		var homes []string
+		for i := 0; ; i++ {
+			if _, err := os.Stat(node.Home(dir, i)); err != nil {
+				break
+			}
+			homes = append(homes, node.Home(dir, i))
+		}
+		if validators != 1 && validators != len(homes) {
+			return nil, fmt.Errorf("%s holds a devnet of %d validators; run with --reset to create one of %d", dir, len(homes), validators)
+		}
+		return homes, nil
+	}
+	alloc, err := devAlloc(10)
+	if err != nil {
+		return nil, err
+	}
+	return node.WriteNetwork(node.NetworkSpec{
+		Dir: dir, ChainID: chainID, Validators: validators,
+		P2PPortBase: p2pPort, RPCPortBase: rpcPort, Alloc: alloc,
+		Tune: func(i int, c *config.Config) {
+			c.Consensus.TimeoutCommit = config.Duration(blockTime)
+			c.Consensus.TimeoutPropose = config.Duration(time.Second)
+			if i > 0 {
+				c.RPC.CometAddr = ""
+			}
+			c.DB.CacheMB = 64
+		},
+	})
+}
+
+func printBanner(w io.Writer, nodes []*node.Node) {
+	accs, _ := devaccounts.Derive(devaccounts.Mnemonic, 10)
+	fmt.Fprintf(w, "\nchuxin devnet is running (%d validator(s), height %d)\n\n", len(nodes), nodes[0].Height())
+	fmt.Fprintf(w, "JSON-RPC   http://%s   ws://%s\n", nodes[0].RPCAddr(), nodes[0].RPCAddr())
+	fmt.Fprintf(w, "Chain ID   %d\n", nodes[0].Genesis.ChainID)
+	fmt.Fprintf(w, "Data       %s\n\n", filepath.Dir(nodes[0].Home))
+	fmt.Fprintf(w, "Accounts (10,000 ETH each; mnemonic %q):\n", devaccounts.Mnemonic)
+	for i, a := range accs {
+		fmt.Fprintf(w, "(%d) %s  key %s\n", i, a.Address.Hex(), a.KeyHex())
+	}
+	fmt.Fprintln(w, "\nThese keys are public: never use them on a real network. Ctrl-C stops the chain; its data is kept.")
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/node"
+)
+
+func testnetCmd() *cobra.Command {
+	var (
+		spec    node.NetworkSpec
+		baseFee int64
+		alloc   int
+	)
+	cmd := &cobra.Command{
+		Use:   "testnet",
+		Short: "Write the homes of a multi-process network on this machine",
+		Long: `Write one home per node under --out (node0, node1 …): keys, a shared genesis,
+and configurations in which every node knows the others. Validators vote;
+observers verify and replicate every block and serve JSON-RPC but do not vote.
+Run each node with: chuxin start --home OUT/nodeI
+
+Node i listens for peers on p2p-port+2i, serves CometBFT RPC on p2p-port+2i+1
+and Ethereum JSON-RPC on rpc-port+i. The development accounts of the test
+mnemonic are funded unless --dev-accounts 0.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if spec.Alloc, err = devAlloc(alloc); err != nil {
+				return err
+			}
+			if baseFee > 0 {
+				spec.BaseFee = big.NewInt(baseFee)
+			}
+			homes, err := node.WriteNetwork(spec)
+			if err != nil {
+				return err
+			}
+			for i, h := range homes {
+				role := "validator"
+				if i >= spec.Validators {
+					role = "observer"
+				}
+				c, err := config.Load(h)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%-10s %-40s json-rpc http://%s\n", role, h, c.RPC.Addr)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&spec.Dir, "out", "./testnet", "directory for the node homes")
+	f.IntVar(&spec.Validators, "validators", 4, "number of validators")
+	f.IntVar(&spec.Observers, "observers", 0, "number of observer nodes")
+	f.Uint64Var(&spec.ChainID, "chain-id", 1337, "EIP-155 chain id")
+	f.StringVar(&spec.Host, "host", "127.0.0.1", "address the nodes listen on")
+	f.IntVar(&spec.P2PPortBase, "p2p-port", 26656, "p2p port of node0")
+	f.IntVar(&spec.RPCPortBase, "rpc-port", 8545, "JSON-RPC port of node0")
+	f.Uint64Var(&spec.GasLimit, "gas-limit", 0, "block gas limit (0: 100,000,000)")
+	f.Int64Var(&baseFee, "base-fee", 0, "fixed base fee per gas in wei (0: free gas, consortium mode)")
+	f.IntVar(&alloc, "dev-accounts", 10, "number of funded development accounts")
+	return cmd
+}

@@ -1,0 +1,118 @@
+// Package app is chuxin's ABCI 2.0 application: the adapter between CometBFT
+// and the execution package. CometBFT decides the order of raw Ethereum
+// transactions; this package admits them to the mempool (CheckTx), builds and
+// checks proposals, executes decided blocks (FinalizeBlock) and makes them
+// durable (Commit). The AppHash it returns is the Ethereum state root.
+//
+// Calls arrive on separate connections (consensus, mempool, query) that may
+// run concurrently; each piece of mutable state says which connection owns
+// it or which lock guards it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/store"
+)
+
+// Version is the application version reported to CometBFT and in
+// web3_clientVersion.
+const Version = "0.1.0"
+
+// Sentinel errors of the application.
+var (
+	// ErrHeight: consensus asked for a height that does not follow the store's head.
+	ErrHeight = errors.New("block height does not follow the committed head")
+	// ErrNoBlock: Commit was called without a finalized block.
+	ErrNoBlock = errors.New("commit without a finalized block")
+)
+
+// CommitFunc is told of every block once it is durable.
+type CommitFunc func(block *types.Block, receipts types.Receipts)
+
+// App is the ABCI application of one node.
+type App struct {
+	abci.BaseApplication
+
+	store   *store.Store
+	genesis *execution.Genesis
+	exec    *execution.Executor
+	pool    *TxPool
+	log     *slog.Logger
+
+	// owned by the consensus connection
+	finalized     *execution.Result
+	finalizedHash []byte
+
+	// checkMu guards checkState, the committed state that CheckTx reads.
+	checkMu    sync.Mutex
+	checkState *state.StateDB
+
+	onCommit []CommitFunc
+}
+
+// New returns the application over st for the chain that g describes.
+func New(st *store.Store, g *execution.Genesis, log *slog.Logger) *App {
+	exec := execution.NewExecutor(g)
+	pool := NewTxPool()
+	exec.Senders = pool
+	return &App{store: st, genesis: g, exec: exec, pool: pool, log: log}
+}
+
+// Executor returns the chain's executor (its rules and signer).
+func (a *App) Executor() *execution.Executor { return a.exec }
+
+// Pool returns the mempool's view of pending transactions.
+func (a *App) Pool() *TxPool { return a.pool }
+
+// OnCommit registers f to be called after every durable block, on the
+// consensus goroutine: f must not block.
+func (a *App) OnCommit(f CommitFunc) { a.onCommit = append(a.onCommit, f) }
+
+// Info tells CometBFT the last height this application has made durable, so
+// the handshake replays exactly the blocks it is missing.
+func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, error) {
+	resp := &abci.InfoResponse{Data: "chuxin", Version: Version, AppVersion: 1}
+	if head := a.store.Head(); head != nil && head.Number.Sign() > 0 {
+		resp.LastBlockHeight = head.Number.Int64()
+		resp.LastBlockAppHash = head.Root.Bytes()
+	}
+	return resp, nil
+}
+
+// InitChain writes the genesis state (idempotently: a crash before block 1
+// brings it here again) and returns its root as the initial AppHash.
+func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.InitChainResponse, error) {
+	if req.InitialHeight > 1 {
+		return nil, fmt.Errorf("initial_height %d: chuxin chains start at height 1", req.InitialHeight)
+	}
+	block, err := a.store.InitGenesis(a.genesis)
+	if err != nil {
+		return nil, err
+	}
+	a.log.Info("genesis committed", "chain_id", a.genesis.ChainID, "state_root", block.Root(), "hash", block.Hash())
+	return &abci.InitChainResponse{AppHash: block.Root().Bytes()}, nil
+}
+
+// ExtendVote adds nothing to votes yet.
+func (a *App) ExtendVote(context.Context, *abci.ExtendVoteRequest) (*abci.ExtendVoteResponse, error) {
+	return &abci.ExtendVoteResponse{}, nil
+}
+
+// VerifyVoteExtension accepts the empty extensions that ExtendVote makes.
+func (a *App) VerifyVoteExtension(_ context.Context, req *abci.VerifyVoteExtensionRequest) (*abci.VerifyVoteExtensionResponse, error) {
+	status := abci.VERIFY_VOTE_EXTENSION_STATUS_ACCEPT
+	if len(req.VoteExtension) != 0 {
+		status = abci.VERIFY_VOTE_EXTENSION_STATUS_REJECT
+	}
+	return &abci.VerifyVoteExtensionResponse{Status: status}, nil
+}

@@ -1,0 +1,121 @@
+package app
+
+import (
+	"context"
+	"slices"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+)
+
+// PrepareProposal builds the block this node proposes from the mempool's
+// transactions: each sender's transactions in nonce order, only those whose
+// nonce follows on from the committed state without a gap, within the block's
+// gas limit and byte budget. Transactions left out stay in the mempool.
+func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalRequest) (*abci.PrepareProposalResponse, error) {
+	head := a.store.Head()
+	st, err := a.store.State(head.Root)
+	if err != nil {
+		return nil, err
+	}
+	type cand struct {
+		raw  []byte
+		tx   *types.Transaction
+		from common.Address
+	}
+	var (
+		cands    []cand
+		bySender = map[common.Address][]int{} // indexes into cands, sorted by nonce below
+	)
+	for _, raw := range req.Txs {
+		tx, err := a.exec.DecodeTx(raw)
+		if err != nil {
+			continue
+		}
+		from, err := a.exec.Sender(tx)
+		if err != nil {
+			continue
+		}
+		bySender[from] = append(bySender[from], len(cands))
+		cands = append(cands, cand{raw, tx, from})
+	}
+	for _, idx := range bySender {
+		slices.SortStableFunc(idx, func(i, j int) int {
+			return cmpUint(cands[i].tx.Nonce(), cands[j].tx.Nonce())
+		})
+	}
+	// Walk the mempool order; at each slot emit that sender's lowest-nonce
+	// transaction not yet emitted, so senders keep their place in the queue
+	// and each sender's transactions run in nonce order.
+	var (
+		out      [][]byte
+		gas      uint64
+		size     int64
+		next     = map[common.Address]uint64{}
+		cursor   = map[common.Address]int{}
+		stranded = map[common.Address]bool{}
+	)
+	for _, c := range cands {
+		if stranded[c.from] {
+			continue
+		}
+		k := cursor[c.from]
+		cursor[c.from] = k + 1
+		pick := cands[bySender[c.from][k]]
+		n, ok := next[c.from]
+		if !ok {
+			n = st.GetNonce(c.from)
+		}
+		if pick.tx.Nonce() != n {
+			if pick.tx.Nonce() > n {
+				stranded[c.from] = true // a gap: the rest of this sender waits
+			}
+			continue
+		}
+		if gas+pick.tx.Gas() > a.exec.GasLimit || size+int64(len(pick.raw)) > req.MaxTxBytes {
+			stranded[c.from] = true
+			continue
+		}
+		gas += pick.tx.Gas()
+		size += int64(len(pick.raw))
+		next[c.from] = n + 1
+		out = append(out, pick.raw)
+	}
+	return &abci.PrepareProposalResponse{Txs: out}, nil
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// ProcessProposal rejects a proposal that an honest proposer could not have
+// made: undecodable or unsigned transactions, or more gas than a block holds.
+// Nonce and balance are left to execution, which skips what fails.
+func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalRequest) (*abci.ProcessProposalResponse, error) {
+	reject := &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_REJECT}
+	var gas uint64
+	for _, raw := range req.Txs {
+		tx, err := a.exec.DecodeTx(raw)
+		if err != nil {
+			a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)
+			return reject, nil
+		}
+		if _, err := a.exec.Sender(tx); err != nil {
+			a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)
+			return reject, nil
+		}
+		gas += tx.Gas()
+		if gas > a.exec.GasLimit {
+			a.log.Warn("rejecting proposal", "height", req.Height, "reason", "gas above block gas limit")
+			return reject, nil
+		}
+	}
+	return &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_ACCEPT}, nil
+}

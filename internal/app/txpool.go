@@ -1,0 +1,104 @@
+package app
+
+import (
+	"sync"
+
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// MaxFutureNonces is how far past an account's next nonce the mempool admits
+// transactions (they wait there until the gap is filled).
+const MaxFutureNonces = 64
+
+// TxPool mirrors the transactions that CometBFT's mempool holds: who sent
+// them and with which nonce. It answers the pending nonce of an account,
+// refuses a second transaction for a taken nonce, and keeps the senders that
+// CheckTx recovered so execution does not recover them again.
+type TxPool struct {
+	mu       sync.Mutex
+	byHash   map[common.Hash]poolEntry
+	bySender map[common.Address]map[uint64]common.Hash
+}
+
+type poolEntry struct {
+	from  common.Address
+	nonce uint64
+}
+
+// NewTxPool returns an empty pool.
+func NewTxPool() *TxPool {
+	return &TxPool{byHash: map[common.Hash]poolEntry{}, bySender: map[common.Address]map[uint64]common.Hash{}}
+}
+
+// Sender returns the sender of a pooled transaction.
+func (p *TxPool) Sender(hash common.Hash) (common.Address, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e, ok := p.byHash[hash]
+	return e.from, ok
+}
+
+// Has reports whether the transaction is pooled.
+func (p *TxPool) Has(hash common.Hash) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, ok := p.byHash[hash]
+	return ok
+}
+
+// Taken returns the hash of the pooled transaction using (from, nonce).
+func (p *TxPool) Taken(from common.Address, nonce uint64) (common.Hash, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h, ok := p.bySender[from][nonce]
+	return h, ok
+}
+
+// Add records a transaction admitted to the mempool.
+func (p *TxPool) Add(hash common.Hash, from common.Address, nonce uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.byHash[hash] = poolEntry{from, nonce}
+	if p.bySender[from] == nil {
+		p.bySender[from] = map[uint64]common.Hash{}
+	}
+	p.bySender[from][nonce] = hash
+}
+
+// Remove forgets a transaction (committed, or dropped by the mempool).
+func (p *TxPool) Remove(hash common.Hash) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e, ok := p.byHash[hash]
+	if !ok {
+		return
+	}
+	delete(p.byHash, hash)
+	if m := p.bySender[e.from]; m != nil && m[e.nonce] == hash {
+		delete(m, e.nonce)
+		if len(m) == 0 {
+			delete(p.bySender, e.from)
+		}
+	}
+}
+
+// PendingNonce returns the nonce the account's next transaction should use:
+// the committed nonce advanced over the unbroken run of pooled transactions.
+func (p *TxPool) PendingNonce(from common.Address, committed uint64) uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := committed
+	for {
+		if _, ok := p.bySender[from][n]; !ok {
+			return n
+		}
+		n++
+	}
+}
+
+// Len returns the number of pooled transactions.
+func (p *TxPool) Len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.byHash)
+}

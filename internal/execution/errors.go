@@ -1,0 +1,24 @@
+package execution
+
+import "errors"
+
+// Sentinel errors of the state transition. Callers match them with errors.Is;
+// the wrapped message says what was wrong and what to do.
+var (
+	// ErrDecode: the bytes are not a valid Ethereum transaction encoding.
+	ErrDecode = errors.New("invalid transaction encoding")
+	// ErrUnprotected: a legacy transaction without EIP-155 replay protection.
+	ErrUnprotected = errors.New("only replay-protected (EIP-155) transactions are allowed")
+	// ErrChainID: the transaction was signed for another chain.
+	ErrChainID = errors.New("invalid chain id")
+	// ErrSignature: the signature does not recover to a sender.
+	ErrSignature = errors.New("invalid transaction signature")
+	// ErrBlobTx: blob-carrying (EIP-4844) transactions have no data availability layer here.
+	ErrBlobTx = errors.New("blob transactions are not supported")
+	// ErrGasLimit: the transaction's gas limit is above what a block can hold.
+	ErrGasLimit = errors.New("exceeds block gas limit")
+	// ErrBlockFull: no gas left in this block for the transaction.
+	ErrBlockFull = errors.New("block gas limit reached")
+	// ErrGenesis: the genesis document is not usable.
+	ErrGenesis = errors.New("invalid genesis")
+)

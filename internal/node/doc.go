@@ -1,0 +1,14 @@
+// Package node wires one chuxin node together: configuration, the Pebble
+// store, the ABCI application, CometBFT (consensus, p2p, mempool, block
+// store) in the same process, and the Ethereum JSON-RPC server. It also
+// writes the homes of new networks (genesis, keys, configuration).
+//
+// A home directory holds:
+//
+//	config/chuxin.toml               node configuration (see package config)
+//	config/genesis.json              CometBFT genesis; app_state is the EVM genesis
+//	config/node_key.json             p2p identity
+//	config/priv_validator_key.json   consensus signing key
+//	data/                            CometBFT block store, state and WAL
+//	data/chuxin.db/                  Ethereum state, blocks and receipts (Pebble)
+package node

@@ -1,0 +1,240 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/mempool"
+	cmtnode "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/chuxin-chain/chuxin/internal/app"
+	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/rpc"
+	"github.com/chuxin-chain/chuxin/internal/store"
+)
+
+// Sentinel errors of the node.
+var (
+	// ErrAlreadyKnown: the transaction is already in the mempool.
+	ErrAlreadyKnown = errors.New("already known")
+	// ErrMempoolFull: the mempool has no room; retry after the next block.
+	ErrMempoolFull = errors.New("txpool is full: retry after the next block")
+)
+
+// Node is one running chuxin node.
+type Node struct {
+	Home    string
+	Config  *config.Config
+	Genesis *execution.Genesis
+
+	log   *slog.Logger
+	store *store.Store
+	app   *app.App
+	cmt   *cmtnode.Node
+	rpc   *rpc.Server
+}
+
+// Open loads a home, opens its database and performs the CometBFT handshake,
+// which replays any blocks the application has not yet made durable. The
+// node does not join the network until Start.
+func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
+	cfg, err := config.Load(home)
+	if err != nil {
+		return nil, err
+	}
+	gen, err := cmttypes.GenesisDocFromFile(genesisFile(home))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", genesisFile(home), err)
+	}
+	g, err := execution.ParseGenesis(gen.AppState)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", genesisFile(home), err)
+	}
+	log = log.With("node", cfg.Moniker)
+	st, err := store.Open(filepath.Join(home, "data", "chuxin.db"), cfg.DB.CacheMB)
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log)}
+	nk, err := p2p.LoadNodeKey(nodeKeyFile(home))
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("node key: %w", err)
+	}
+	pv := privval.LoadFilePV(keyFile(home), stateFile(home))
+	n.cmt, err = cmtnode.NewNode(ctx, n.cometConfig(), pv, nk,
+		proxy.NewConnSyncLocalClientCreator(n.app),
+		func() (cmtnode.ChecksummedGenesisDoc, error) { return checksummed(genesisFile(home)) },
+		cmtcfg.DefaultDBProvider,
+		cmtnode.DefaultMetricsProvider(cmtcfg.DefaultInstrumentationConfig()),
+		cometLogger{log.With("module", "cometbft")},
+	)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("start consensus engine: %w", err)
+	}
+	return n, nil
+}
+
+// cometConfig translates the node configuration into CometBFT's.
+func (n *Node) cometConfig() *cmtcfg.Config {
+	c := cmtcfg.DefaultConfig()
+	c.SetRoot(n.Home)
+	c.Moniker = n.Config.Moniker
+	c.DBBackend = "pebbledb"
+	c.P2P.ListenAddress = "tcp://" + n.Config.P2P.Listen
+	c.P2P.ExternalAddress = n.Config.P2P.ExternalAddress
+	c.P2P.PersistentPeers = n.Config.P2P.PersistentPeers
+	c.P2P.AddrBookStrict = false
+	c.P2P.AllowDuplicateIP = true
+	c.RPC.ListenAddress = ""
+	if n.Config.RPC.CometAddr != "" {
+		c.RPC.ListenAddress = "tcp://" + n.Config.RPC.CometAddr
+	}
+	c.Consensus.TimeoutPropose = time.Duration(n.Config.Consensus.TimeoutPropose)
+	c.Consensus.TimeoutCommit = time.Duration(n.Config.Consensus.TimeoutCommit)
+	c.Consensus.CreateEmptyBlocks = true
+	c.Consensus.CreateEmptyBlocksInterval = time.Duration(n.Config.Consensus.EmptyBlockInterval)
+	c.Mempool.Size = n.Config.Mempool.Size
+	c.Mempool.CacheSize = n.Config.Mempool.CacheSize
+	c.Mempool.MaxTxBytes = app.MaxTxSize
+	c.Mempool.MaxTxsBytes = 1 << 30
+	c.TxIndex.Indexer = "null"
+	c.Instrumentation.Prometheus = false
+	return c
+}
+
+func checksummed(file string) (cmtnode.ChecksummedGenesisDoc, error) {
+	provider := cmtnode.DefaultGenesisDocProviderFunc(&cmtcfg.Config{BaseConfig: cmtcfg.BaseConfig{Genesis: file}})
+	return provider()
+}
+
+// Start joins the network and opens the JSON-RPC server.
+func (n *Node) Start() error {
+	b := &rpc.Backend{
+		Store:     n.store,
+		App:       n.app,
+		Limits:    n.Config.RPC,
+		Submit:    n.submit,
+		Peers:     func() int { return n.cmt.Switch().Peers().Size() },
+		Syncing:   n.syncing,
+		NetworkID: n.cmt.GenesisDoc().ChainID,
+	}
+	srv, err := rpc.NewServer(b)
+	if err != nil {
+		return err
+	}
+	n.rpc = srv
+	n.app.OnCommit(srv.Publish)
+	n.app.OnCommit(n.logBlock)
+	if err := n.cmt.Start(); err != nil {
+		return fmt.Errorf("start consensus engine: %w", err)
+	}
+	if err := srv.Start(n.Config.RPC.Addr); err != nil {
+		_ = n.cmt.Stop()
+		return err
+	}
+	head := n.store.Head()
+	role := "observer"
+	if n.isValidator() {
+		role = "validator"
+	}
+	n.log.Info("node started", "chain_id", n.Genesis.ChainID, "network", n.cmt.GenesisDoc().ChainID,
+		"role", role, "height", head.Number, "state_root", head.Root, "peers", n.cmt.Switch().Peers().Size(),
+		"json_rpc", "http://"+srv.Addr(), "p2p", n.Config.P2P.Listen)
+	return nil
+}
+
+// isValidator reports whether this node's key is in the genesis validator set.
+func (n *Node) isValidator() bool {
+	pub, err := n.cmt.PrivValidator().GetPubKey()
+	if err != nil {
+		return false
+	}
+	for _, v := range n.cmt.GenesisDoc().Validators {
+		if v.Address.String() == pub.Address().String() {
+			return true
+		}
+	}
+	return false
+}
+
+// logBlock prints a line per block with transactions, and one every 100
+// heights otherwise, so a running node shows it is alive.
+func (n *Node) logBlock(b *types.Block, _ types.Receipts) {
+	if len(b.Transactions()) > 0 || b.NumberU64()%100 == 0 {
+		n.log.Info("block committed", "height", b.NumberU64(), "txs", len(b.Transactions()), "gas", b.GasUsed(), "hash", b.Hash())
+	}
+}
+
+// syncing reports whether block sync is still catching up.
+func (n *Node) syncing() (bool, uint64) {
+	if n.cmt.ConsensusReactor().WaitSync() {
+		return true, 0
+	}
+	return false, 0
+}
+
+// submit hands a raw transaction to the mempool (which gossips it to peers)
+// and waits for CheckTx's answer.
+func (n *Node) submit(ctx context.Context, raw []byte) error {
+	reqRes, err := n.cmt.Mempool().CheckTx(raw, "")
+	if err != nil {
+		switch {
+		case errors.Is(err, mempool.ErrTxInCache):
+			return ErrAlreadyKnown
+		case errors.As(err, &mempool.ErrMempoolIsFull{}):
+			return ErrMempoolFull
+		}
+		return err
+	}
+	done := make(chan struct{})
+	go func() {
+		reqRes.Wait()
+		close(done)
+	}()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("no answer from the mempool: %w", ctx.Err())
+	case <-done:
+	}
+	if err := reqRes.Error(); err != nil {
+		return err
+	}
+	if res := reqRes.Response.GetCheckTx(); res.Code != abci.CodeTypeOK {
+		return errors.New(res.Log)
+	}
+	return nil
+}
+
+// RPCAddr returns the JSON-RPC address (host:port).
+func (n *Node) RPCAddr() string { return n.rpc.Addr() }
+
+// Height returns the last committed height.
+func (n *Node) Height() uint64 { return n.store.Head().Number.Uint64() }
+
+// Stop leaves the network, stops serving and closes the database.
+func (n *Node) Stop() error {
+	if n.rpc != nil {
+		n.rpc.Stop()
+	}
+	if n.cmt.IsRunning() {
+		if err := n.cmt.Stop(); err != nil {
+			n.log.Error("stop consensus engine", "err", err)
+		}
+		n.cmt.Wait()
+	}
+	return n.store.Close()
+}

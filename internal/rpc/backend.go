@@ -1,0 +1,120 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/types"
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/chuxin-chain/chuxin/internal/app"
+	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/store"
+)
+
+// Backend is what the API needs from the node.
+type Backend struct {
+	Store  *store.Store
+	App    *app.App
+	Limits config.RPC
+	// Submit hands a raw transaction to the mempool and returns the refusal
+	// reason, if any, once CheckTx has answered.
+	Submit func(ctx context.Context, raw []byte) error
+	// Peers is the number of connected peers.
+	Peers func() int
+	// Syncing reports whether the node is catching up, and the best height
+	// it knows of.
+	Syncing func() (bool, uint64)
+	// NetworkID is the CometBFT chain id.
+	NetworkID string
+}
+
+// chainID returns the EIP-155 chain id.
+func (b *Backend) chainID() *big.Int { return b.App.Executor().Config.ChainID }
+
+// head returns the last committed header.
+func (b *Backend) head() (*types.Header, error) {
+	h := b.Store.Head()
+	if h == nil {
+		return nil, errors.New("node has no committed block yet")
+	}
+	return h, nil
+}
+
+// headerByNumber resolves a block tag or number; nil (no error) for pending
+// and for a block beyond the head.
+func (b *Backend) headerByNumber(n gethrpc.BlockNumber) (*types.Header, error) {
+	head, err := b.head()
+	if err != nil {
+		return nil, err
+	}
+	switch n {
+	case gethrpc.PendingBlockNumber:
+		return nil, nil
+	case gethrpc.LatestBlockNumber, gethrpc.SafeBlockNumber, gethrpc.FinalizedBlockNumber:
+		return head, nil
+	case gethrpc.EarliestBlockNumber:
+		n = 0
+	}
+	if n < 0 {
+		return nil, invalidParams("block number %d", n)
+	}
+	if uint64(n) > head.Number.Uint64() {
+		return nil, nil
+	}
+	return b.Store.HeaderByNumber(uint64(n))
+}
+
+// header resolves a block number, tag or hash; it errors when there is no
+// such block, since state queries need one.
+func (b *Backend) header(bnh gethrpc.BlockNumberOrHash) (*types.Header, error) {
+	if hash, ok := bnh.Hash(); ok {
+		h, err := b.Store.HeaderByHash(hash)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s", ErrUnknownBlock, hash)
+		}
+		return h, nil
+	}
+	n, _ := bnh.Number()
+	if n == gethrpc.PendingBlockNumber {
+		n = gethrpc.LatestBlockNumber // state of pending = state of the last commit
+	}
+	h, err := b.headerByNumber(n)
+	if err != nil {
+		return nil, err
+	}
+	if h == nil {
+		return nil, fmt.Errorf("%w: block %d is not committed yet", ErrUnknownBlock, n)
+	}
+	return h, nil
+}
+
+// stateAt opens the state after the given block.
+func (b *Backend) stateAt(bnh gethrpc.BlockNumberOrHash) (*state.StateDB, *types.Header, error) {
+	h, err := b.header(bnh)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := b.Store.State(h.Root)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, h, nil
+}
+
+// latest is the BlockNumberOrHash of the last committed block.
+var latest = gethrpc.BlockNumberOrHashWithNumber(gethrpc.LatestBlockNumber)
+
+// orLatest returns bnh, or latest when it was omitted.
+func orLatest(bnh *gethrpc.BlockNumberOrHash) gethrpc.BlockNumberOrHash {
+	if bnh == nil {
+		return latest
+	}
+	return *bnh
+}
+
+var zeroHash common.Hash

@@ -1,0 +1,277 @@
+package rpc
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
+)
+
+// filterTimeout is how long an unpolled filter lives (geth's default).
+const filterTimeout = 5 * time.Minute
+
+// subscriptionBuffer is how many blocks a slow subscriber may fall behind
+// before it is dropped (consensus never waits for a subscriber).
+const subscriptionBuffer = 256
+
+// maxFilters bounds the installed polling filters of a node.
+const maxFilters = 10_000
+
+// commitEvent is one durable block with its receipts.
+type commitEvent struct {
+	block    *types.Block
+	receipts types.Receipts
+}
+
+type filterKind int
+
+const (
+	blockFilter filterKind = iota
+	logFilter
+)
+
+// filter is an installed polling filter.
+type filter struct {
+	kind     filterKind
+	crit     FilterCriteria
+	next     uint64 // first block not yet reported
+	deadline time.Time
+}
+
+// filterSystem holds polling filters and fans committed blocks out to
+// subscriptions.
+type filterSystem struct {
+	api *EthAPI
+
+	mu      sync.Mutex
+	filters map[gethrpc.ID]*filter
+	subs    map[int]chan commitEvent
+	nextSub int
+}
+
+func newFilterSystem() *filterSystem {
+	return &filterSystem{filters: map[gethrpc.ID]*filter{}, subs: map[int]chan commitEvent{}}
+}
+
+// publish hands a committed block to every subscriber without blocking.
+func (fs *filterSystem) publish(ev commitEvent) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for id, ch := range fs.subs {
+		select {
+		case ch <- ev:
+		default: // too far behind: drop it rather than stall consensus
+			close(ch)
+			delete(fs.subs, id)
+		}
+	}
+}
+
+func (fs *filterSystem) subscribe() (int, <-chan commitEvent) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	id := fs.nextSub
+	fs.nextSub++
+	ch := make(chan commitEvent, subscriptionBuffer)
+	fs.subs[id] = ch
+	return id, ch
+}
+
+func (fs *filterSystem) unsubscribe(id int) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if ch, ok := fs.subs[id]; ok {
+		close(ch)
+		delete(fs.subs, id)
+	}
+}
+
+// install adds a polling filter that reports from the next block on.
+func (fs *filterSystem) install(f *filter) (gethrpc.ID, error) {
+	head, err := fs.api.b.head()
+	if err != nil {
+		return "", err
+	}
+	f.next = head.Number.Uint64() + 1
+	f.deadline = time.Now().Add(filterTimeout)
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.sweepLocked()
+	if len(fs.filters) >= maxFilters {
+		return "", limitExceeded("%d filters are installed, the most a node keeps: uninstall unused ones", maxFilters)
+	}
+	id := gethrpc.NewID()
+	fs.filters[id] = f
+	return id, nil
+}
+
+// sweepLocked removes filters nobody polled within filterTimeout.
+func (fs *filterSystem) sweepLocked() {
+	now := time.Now()
+	for id, f := range fs.filters {
+		if now.After(f.deadline) {
+			delete(fs.filters, id)
+		}
+	}
+}
+
+// take returns a filter for polling and moves its cursor to head+1.
+func (fs *filterSystem) take(id gethrpc.ID, head uint64) (filter, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.sweepLocked()
+	f, ok := fs.filters[id]
+	if !ok {
+		return filter{}, false
+	}
+	snapshot := *f
+	f.next = head + 1
+	f.deadline = time.Now().Add(filterTimeout)
+	return snapshot, true
+}
+
+var errFilterNotFound = &rpcError{code: -32000, msg: "filter not found (filters expire after 5 minutes without polling)"}
+
+// NewFilter installs a log filter; poll it with eth_getFilterChanges.
+func (api *EthAPI) NewFilter(crit FilterCriteria) (gethrpc.ID, error) {
+	if crit.BlockHash != nil {
+		return "", invalidParams("blockHash is for eth_getLogs; a filter follows new blocks")
+	}
+	return api.filters.install(&filter{kind: logFilter, crit: crit})
+}
+
+// NewBlockFilter installs a filter of new block hashes.
+func (api *EthAPI) NewBlockFilter() (gethrpc.ID, error) {
+	return api.filters.install(&filter{kind: blockFilter})
+}
+
+// NewPendingTransactionFilter is not offered: transactions are announced
+// when committed, a second or so after they are sent.
+func (api *EthAPI) NewPendingTransactionFilter() (gethrpc.ID, error) {
+	return "", &rpcError{code: -32601, msg: "pending transaction filters are not supported: use eth_newBlockFilter, blocks commit within about a second"}
+}
+
+// UninstallFilter removes a filter.
+func (api *EthAPI) UninstallFilter(id gethrpc.ID) bool {
+	fs := api.filters
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	_, ok := fs.filters[id]
+	delete(fs.filters, id)
+	return ok
+}
+
+// GetFilterChanges returns what a filter matched since it was last polled:
+// block hashes for a block filter, logs for a log filter.
+func (api *EthAPI) GetFilterChanges(ctx context.Context, id gethrpc.ID) (any, error) {
+	head, err := api.b.head()
+	if err != nil {
+		return nil, err
+	}
+	f, ok := api.filters.take(id, head.Number.Uint64())
+	if !ok {
+		return nil, errFilterNotFound
+	}
+	to := head.Number.Uint64()
+	if f.next > to {
+		if f.kind == blockFilter {
+			return []common.Hash{}, nil
+		}
+		return []*types.Log{}, nil
+	}
+	if f.kind == blockFilter {
+		hashes := make([]common.Hash, 0, to-f.next+1)
+		for n := f.next; n <= to; n++ {
+			h, err := api.b.Store.HeaderByNumber(n)
+			if err != nil {
+				return nil, err
+			}
+			hashes = append(hashes, h.Hash())
+		}
+		return hashes, nil
+	}
+	from := f.next
+	if to-from+1 > api.b.Limits.MaxLogRange {
+		from = to + 1 - api.b.Limits.MaxLogRange
+	}
+	return api.logsInRange(ctx, &f.crit, from, to)
+}
+
+// GetFilterLogs returns every log a log filter's criteria match.
+func (api *EthAPI) GetFilterLogs(ctx context.Context, id gethrpc.ID) ([]*types.Log, error) {
+	api.filters.mu.Lock()
+	f, ok := api.filters.filters[id]
+	var crit FilterCriteria
+	if ok {
+		crit = f.crit
+	}
+	api.filters.mu.Unlock()
+	if !ok || f.kind != logFilter {
+		return nil, errFilterNotFound
+	}
+	return api.GetLogs(ctx, crit)
+}
+
+// NewHeads is the newHeads subscription: every committed block's header.
+func (api *EthAPI) NewHeads(ctx context.Context) (*gethrpc.Subscription, error) {
+	return api.subscribe(ctx, func(n *gethrpc.Notifier, id gethrpc.ID, ev commitEvent) error {
+		h, err := marshalHeader(ev.block.Header())
+		if err != nil {
+			return err
+		}
+		return n.Notify(id, h)
+	})
+}
+
+// Logs is the logs subscription: every committed log the criteria match.
+func (api *EthAPI) Logs(ctx context.Context, crit FilterCriteria) (*gethrpc.Subscription, error) {
+	if crit.BlockHash != nil || crit.FromBlock != nil || crit.ToBlock != nil {
+		return nil, invalidParams("a logs subscription follows new blocks: leave out blockHash, fromBlock and toBlock")
+	}
+	return api.subscribe(ctx, func(n *gethrpc.Notifier, id gethrpc.ID, ev commitEvent) error {
+		for _, r := range ev.receipts {
+			for _, l := range r.Logs {
+				if crit.matches(l) {
+					if err := n.Notify(id, l); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// NewPendingTransactions is not offered; see NewPendingTransactionFilter.
+func (api *EthAPI) NewPendingTransactions(ctx context.Context) (*gethrpc.Subscription, error) {
+	return nil, &rpcError{code: -32601, msg: "newPendingTransactions is not supported: subscribe to newHeads or logs"}
+}
+
+func (api *EthAPI) subscribe(ctx context.Context, send func(*gethrpc.Notifier, gethrpc.ID, commitEvent) error) (*gethrpc.Subscription, error) {
+	notifier, ok := gethrpc.NotifierFromContext(ctx)
+	if !ok {
+		return nil, gethrpc.ErrNotificationsUnsupported
+	}
+	rpcSub := notifier.CreateSubscription()
+	id, events := api.filters.subscribe()
+	go func() {
+		defer api.filters.unsubscribe(id)
+		for {
+			select {
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				if send(notifier, rpcSub.ID, ev) != nil {
+					return
+				}
+			case <-rpcSub.Err():
+				return
+			}
+		}
+	}()
+	return rpcSub, nil
+}
