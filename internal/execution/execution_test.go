@@ -1,0 +1,200 @@
+package execution_test
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"math/big"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/store"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+const chainID = 1337
+
+var cid = big.NewInt(chainID)
+
+// chain is a genesis with funded keys over a fresh on-disk store.
+type chain struct {
+	t     testing.TB
+	st    *store.Store
+	exec  *execution.Executor
+	keys  []*ecdsa.PrivateKey
+	addrs []common.Address
+	head  *types.Header
+}
+
+func newChain(t testing.TB, accounts int) *chain {
+	t.Helper()
+	g := &execution.Genesis{ChainID: chainID, GasLimit: 1_000_000_000, Alloc: types.GenesisAlloc{}}
+	c := &chain{t: t}
+	for i := range accounts {
+		k, _ := crypto.ToECDSA(crypto.Keccak256([]byte{byte(i), byte(i >> 8), 7}))
+		c.keys = append(c.keys, k)
+		c.addrs = append(c.addrs, crypto.PubkeyToAddress(k.PublicKey))
+		g.Alloc[c.addrs[i]] = types.Account{Balance: big.NewInt(1e18)}
+	}
+	st, err := store.Open(t.TempDir(), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	genesis, err := st.InitGenesis(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.st, c.exec, c.head = st, execution.NewExecutor(g), genesis.Header()
+	return c
+}
+
+// apply executes raw transactions as the next block and commits it.
+func (c *chain) apply(raws ...[]byte) *execution.Result {
+	c.t.Helper()
+	st, err := c.st.State(c.head.Root)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	res, err := c.exec.Execute(st, c.st.Chain(), &execution.BlockInput{Parent: c.head, Time: c.head.Time + 1, Txs: raws})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := c.st.CommitBlock(res, nil); err != nil {
+		c.t.Fatal(err)
+	}
+	c.head = res.Block.Header()
+	return res
+}
+
+func raw(tx *types.Transaction) []byte {
+	b, err := tx.MarshalBinary()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func TestTransfersMoveValueAndAgreeOnRoot(t *testing.T) {
+	a, b := newChain(t, 4), newChain(t, 4)
+	var raws [][]byte
+	for i := range 4 {
+		raws = append(raws, raw(testchain.Transfer(a.keys[i], cid, 0, a.addrs[(i+1)%4], big.NewInt(int64(1000*(i+1))))))
+	}
+	ra, rb := a.apply(raws...), b.apply(raws...)
+	if ra.Block.Root() != rb.Block.Root() || ra.Block.Hash() != rb.Block.Hash() {
+		t.Fatalf("same block, different results: %s vs %s", ra.Block.Root(), rb.Block.Root())
+	}
+	if n := len(ra.Block.Transactions()); n != 4 {
+		t.Fatalf("block has %d transactions, want 4", n)
+	}
+	st, _ := a.st.State(ra.Block.Root())
+	// account 1 sent 2000 and received 1000
+	want := new(big.Int).Sub(big.NewInt(1e18), big.NewInt(1000))
+	if got := st.GetBalance(a.addrs[1]).ToBig(); got.Cmp(want) != 0 {
+		t.Fatalf("balance of account 1: got %s want %s", got, want)
+	}
+	for i, r := range ra.Receipts {
+		if r.Status != types.ReceiptStatusSuccessful || r.GasUsed != 21000 || r.BlockHash != ra.Block.Hash() {
+			t.Fatalf("receipt %d: status %d gas %d block %s", i, r.Status, r.GasUsed, r.BlockHash)
+		}
+	}
+	if ra.Block.GasUsed() != 4*21000 {
+		t.Fatalf("block gas used %d", ra.Block.GasUsed())
+	}
+}
+
+func TestInvalidTransactionsAreSkippedWithReason(t *testing.T) {
+	c := newChain(t, 2)
+	good := raw(testchain.Transfer(c.keys[0], cid, 0, c.addrs[1], big.NewInt(1)))
+	cases := []struct {
+		name string
+		raw  []byte
+		want error
+	}{
+		{"garbage", []byte{0x02, 0xde, 0xad}, execution.ErrDecode},
+		{"wrong chain", raw(testchain.Transfer(c.keys[0], big.NewInt(1), 1, c.addrs[1], big.NewInt(1))), execution.ErrChainID},
+		{"nonce gap", raw(testchain.Transfer(c.keys[1], cid, 5, c.addrs[0], big.NewInt(1))), core.ErrNonceTooHigh},
+		{"replay", good, core.ErrNonceTooLow},
+		{"too poor", raw(testchain.Transfer(c.keys[1], cid, 0, c.addrs[0], big.NewInt(2e18))), core.ErrInsufficientFunds},
+		{"unprotected", raw(func() *types.Transaction {
+			tx, _ := types.SignTx(types.NewTransaction(0, c.addrs[0], big.NewInt(1), 21000, new(big.Int), nil), types.HomesteadSigner{}, c.keys[1])
+			return tx
+		}()), execution.ErrUnprotected},
+	}
+	raws := [][]byte{good}
+	for _, tc := range cases {
+		raws = append(raws, tc.raw)
+	}
+	res := c.apply(raws...)
+	if len(res.Block.Transactions()) != 1 || res.Outcomes[0].Index != 0 {
+		t.Fatalf("want only the good transaction in the block, got %d", len(res.Block.Transactions()))
+	}
+	for i, tc := range cases {
+		o := res.Outcomes[i+1]
+		if o.Index != -1 || !errors.Is(o.Err, tc.want) {
+			t.Errorf("%s: index %d err %v, want %v", tc.name, o.Index, o.Err, tc.want)
+		}
+	}
+	st, _ := c.st.State(res.Block.Root())
+	if n := st.GetNonce(c.addrs[1]); n != 0 {
+		t.Fatalf("skipped transactions changed state: nonce %d", n)
+	}
+}
+
+func TestContractDeployCallAndLogs(t *testing.T) {
+	c := newChain(t, 1)
+	res := c.apply(raw(testchain.Deploy(c.keys[0], cid, 0, testchain.CounterInit(), 200_000)))
+	addr := res.Receipts[0].ContractAddress
+	if res.Receipts[0].Status != types.ReceiptStatusSuccessful {
+		t.Fatal("deploy failed")
+	}
+	res = c.apply(
+		raw(testchain.Call(c.keys[0], cid, 1, addr, nil, 100_000)),
+		raw(testchain.Call(c.keys[0], cid, 2, addr, nil, 100_000)),
+	)
+	if len(res.Receipts) != 2 {
+		t.Fatalf("%d receipts", len(res.Receipts))
+	}
+	l := res.Receipts[1].Logs[0]
+	if l.Address != addr || l.Topics[0] != testchain.IncrementedTopic || new(big.Int).SetBytes(l.Data).Int64() != 2 || l.Index != 1 || l.BlockHash != res.Block.Hash() {
+		t.Fatalf("unexpected log %+v", l)
+	}
+	if !types.BloomLookup(res.Block.Bloom(), addr) {
+		t.Fatal("block bloom misses the contract")
+	}
+	stored, err := c.st.Receipts(res.Block.Header())
+	if err != nil || len(stored) != 2 || stored[1].Logs[0].TxHash != res.Block.Transactions()[1].Hash() {
+		t.Fatalf("stored receipts: %v %v", stored, err)
+	}
+}
+
+func TestBlockGasLimitSkipsOverflow(t *testing.T) {
+	g := &execution.Genesis{ChainID: chainID, GasLimit: 50_000}
+	k, _ := crypto.GenerateKey()
+	g.Alloc = types.GenesisAlloc{crypto.PubkeyToAddress(k.PublicKey): {Balance: big.NewInt(1e18)}}
+	st, err := store.Open(t.TempDir(), 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	gen, _ := st.InitGenesis(g)
+	exec := execution.NewExecutor(g)
+	s, _ := st.State(gen.Root())
+	to := common.Address{1}
+	res, err := exec.Execute(s, st.Chain(), &execution.BlockInput{Parent: gen.Header(), Time: gen.Time() + 1, Txs: [][]byte{
+		raw(testchain.Transfer(k, cid, 0, to, big.NewInt(1))),
+		raw(testchain.Transfer(k, cid, 1, to, big.NewInt(1))),
+		raw(testchain.Transfer(k, cid, 2, to, big.NewInt(1))),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Block.Transactions()) != 2 || !errors.Is(res.Outcomes[2].Err, execution.ErrBlockFull) {
+		t.Fatalf("want 2 included and the third refused for gas, got %d, %v", len(res.Block.Transactions()), res.Outcomes[2].Err)
+	}
+}

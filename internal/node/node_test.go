@@ -1,0 +1,205 @@
+package node_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"io"
+	"log/slog"
+	"math/big"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/node"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+var cid = big.NewInt(1337)
+
+func testLogger() *slog.Logger {
+	if os.Getenv("CHUXIN_TEST_LOG") != "" {
+		return node.NewLogger(os.Stderr, os.Getenv("CHUXIN_TEST_LOG"), "text")
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// network writes the homes of n validators with free ports and a funded key.
+func network(t *testing.T, validators, observers int) ([]string, *ecdsa.PrivateKey) {
+	t.Helper()
+	accs, err := devaccounts.Derive(devaccounts.Mnemonic, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := validators + observers
+	base := testchain.PortBase(3 * n)
+	homes, err := node.WriteNetwork(node.NetworkSpec{
+		Dir: t.TempDir(), ChainID: 1337, Validators: validators, Observers: observers,
+		P2PPortBase: base, RPCPortBase: base + 2*n,
+		Alloc: types.GenesisAlloc{accs[0].Address: {Balance: big.NewInt(1e18)}},
+		Tune: func(i int, c *config.Config) {
+			c.Consensus.TimeoutCommit = config.Duration(50 * time.Millisecond)
+			c.Consensus.TimeoutPropose = config.Duration(time.Second)
+			c.Consensus.EmptyBlockInterval = config.Duration(time.Second)
+			c.RPC.CometAddr = ""
+			c.DB.CacheMB = 16
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return homes, accs[0].Key
+}
+
+func start(t *testing.T, home string) *node.Node {
+	t.Helper()
+	n, err := node.Open(context.Background(), home, testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func dial(t *testing.T, n *node.Node) *ethclient.Client {
+	t.Helper()
+	c, err := ethclient.Dial("http://" + n.RPCAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// waitReceipt polls until the transaction is committed.
+func waitReceipt(t *testing.T, c *ethclient.Client, hash common.Hash) *types.Receipt {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		r, err := c.TransactionReceipt(context.Background(), hash)
+		if err == nil {
+			return r
+		}
+		if !errors.Is(err, ethereum.NotFound) {
+			t.Fatalf("receipt %s: %v", hash, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("transaction %s not committed within 30s", hash)
+	return nil
+}
+
+// waitHeight polls until the node has committed height h.
+func waitHeight(t *testing.T, c *ethclient.Client, h uint64) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if n, err := c.BlockNumber(context.Background()); err == nil && n >= h {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("height %d not reached within 60s", h)
+}
+
+func send(t *testing.T, c *ethclient.Client, tx *types.Transaction) common.Hash {
+	t.Helper()
+	if err := c.SendTransaction(context.Background(), tx); err != nil {
+		t.Fatalf("send %s: %v", tx.Hash(), err)
+	}
+	return tx.Hash()
+}
+
+// TestFourValidatorsSurviveOneDown runs four validators in this process,
+// sends transfers and contract calls through JSON-RPC, stops one validator
+// (three of four still make a two-thirds majority), keeps committing,
+// restarts it and checks that all four agree on every block.
+func TestFourValidatorsSurviveOneDown(t *testing.T) {
+	homes, key := network(t, 4, 0)
+	nodes := make([]*node.Node, 4)
+	for i, h := range homes {
+		nodes[i] = start(t, h)
+	}
+	defer func() {
+		for _, n := range nodes {
+			if n != nil {
+				n.Stop()
+			}
+		}
+	}()
+	c0, c1 := dial(t, nodes[0]), dial(t, nodes[1])
+	to := common.HexToAddress("0x000000000000000000000000000000000000beef")
+
+	// Transfers and a contract through node 0.
+	var nonce uint64
+	for range 5 {
+		send(t, c0, testchain.Transfer(key, cid, nonce, to, big.NewInt(7)))
+		nonce++
+	}
+	deploy := send(t, c0, testchain.Deploy(key, cid, nonce, testchain.CounterInit(), 200_000))
+	nonce++
+	r := waitReceipt(t, c0, deploy)
+	counter := r.ContractAddress
+	call := send(t, c0, testchain.Call(key, cid, nonce, counter, nil, 100_000))
+	nonce++
+	if r := waitReceipt(t, c0, call); r.Status != 1 || len(r.Logs) != 1 {
+		t.Fatalf("call receipt: status %d, %d logs", r.Status, len(r.Logs))
+	}
+
+	// One validator down: the other three keep committing.
+	if err := nodes[3].Stop(); err != nil {
+		t.Fatal(err)
+	}
+	nodes[3] = nil
+	for range 3 {
+		send(t, c1, testchain.Transfer(key, cid, nonce, to, big.NewInt(7)))
+		nonce++
+	}
+	last := send(t, c1, testchain.Call(key, cid, nonce, counter, nil, 100_000))
+	nonce++
+	r = waitReceipt(t, c1, last)
+
+	// Back up: it catches up and agrees.
+	nodes[3] = start(t, homes[3])
+	c3 := dial(t, nodes[3])
+	target := r.BlockNumber.Uint64() + 2
+	for _, c := range []*ethclient.Client{c0, c1, c3} {
+		waitHeight(t, c, target)
+	}
+	for h := uint64(1); h <= target; h++ {
+		want, err := c0.HeaderByNumber(context.Background(), new(big.Int).SetUint64(h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range nodes {
+			got, err := dial(t, n).HeaderByNumber(context.Background(), new(big.Int).SetUint64(h))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Hash() != want.Hash() || got.Root != want.Root {
+				t.Fatalf("node %d disagrees at height %d: root %s vs %s", i, h, got.Root, want.Root)
+			}
+		}
+	}
+	bal, err := c3.BalanceAt(context.Background(), to, nil)
+	if err != nil || bal.Int64() != 8*7 {
+		t.Fatalf("restarted node: balance %v (%v), want 56", bal, err)
+	}
+	slot, err := c3.StorageAt(context.Background(), counter, common.Hash{}, nil)
+	if err != nil || new(big.Int).SetBytes(slot).Int64() != 2 {
+		t.Fatalf("restarted node: counter %x (%v), want 2", slot, err)
+	}
+	if n, _ := c3.PendingNonceAt(context.Background(), crypto.PubkeyToAddress(key.PublicKey)); n != nonce {
+		t.Fatalf("pending nonce %d, want %d", n, nonce)
+	}
+}

@@ -1,0 +1,98 @@
+// Package testchain holds what chuxin's tests share: a tiny contract whose
+// bytecode needs no compiler, signed transaction builders and free-port
+// finding for networks of real nodes on 127.0.0.1.
+package testchain
+
+import (
+	"crypto/ecdsa"
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"net"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// IncrementedTopic is the topic of the Counter's log: Incremented(uint256).
+var IncrementedTopic = crypto.Keccak256Hash([]byte("Incremented(uint256)"))
+
+// CounterRuntime is a contract that, on any call, adds one to storage slot 0,
+// logs Incremented(newValue) and returns the new value.
+func CounterRuntime() []byte {
+	code := []byte{
+		0x60, 0x00, 0x54, // SLOAD(0)
+		0x60, 0x01, 0x01, // +1
+		0x80, 0x60, 0x00, 0x55, // SSTORE(0, v)
+		0x80, 0x60, 0x00, 0x52, // MSTORE(0, v)
+		0x7f, // PUSH32 topic
+	}
+	code = append(code, IncrementedTopic.Bytes()...)
+	code = append(code,
+		0x60, 0x20, 0x60, 0x00, 0xa1, // LOG1(0, 32, topic)
+		0x60, 0x20, 0x60, 0x00, 0xf3, // RETURN(0, 32)
+	)
+	return code
+}
+
+// CounterInit is the creation code that deploys CounterRuntime.
+func CounterInit() []byte {
+	rt := CounterRuntime()
+	n := byte(len(rt))
+	init := []byte{0x60, n, 0x60, 12, 0x60, 0x00, 0x39, 0x60, n, 0x60, 0x00, 0xf3}
+	return append(init, rt...)
+}
+
+// Transfer signs a value transfer (EIP-1559, zero fees).
+func Transfer(key *ecdsa.PrivateKey, chainID *big.Int, nonce uint64, to common.Address, value *big.Int) *types.Transaction {
+	return Sign(key, chainID, &types.DynamicFeeTx{
+		ChainID: chainID, Nonce: nonce, To: &to, Value: value, Gas: 21_000,
+		GasFeeCap: new(big.Int), GasTipCap: new(big.Int),
+	})
+}
+
+// Call signs a contract call with the given data and gas.
+func Call(key *ecdsa.PrivateKey, chainID *big.Int, nonce uint64, to common.Address, data []byte, gas uint64) *types.Transaction {
+	return Sign(key, chainID, &types.DynamicFeeTx{
+		ChainID: chainID, Nonce: nonce, To: &to, Data: data, Gas: gas,
+		GasFeeCap: new(big.Int), GasTipCap: new(big.Int), Value: new(big.Int),
+	})
+}
+
+// Deploy signs a contract creation.
+func Deploy(key *ecdsa.PrivateKey, chainID *big.Int, nonce uint64, code []byte, gas uint64) *types.Transaction {
+	return Sign(key, chainID, &types.DynamicFeeTx{
+		ChainID: chainID, Nonce: nonce, Data: code, Gas: gas,
+		GasFeeCap: new(big.Int), GasTipCap: new(big.Int), Value: new(big.Int),
+	})
+}
+
+// Sign signs any transaction data with the latest signer for chainID.
+func Sign(key *ecdsa.PrivateKey, chainID *big.Int, data types.TxData) *types.Transaction {
+	tx, err := types.SignNewTx(key, types.LatestSignerForChainID(chainID), data)
+	if err != nil {
+		panic(fmt.Sprintf("testchain: sign: %v", err))
+	}
+	return tx
+}
+
+// PortBase returns a base port such that base..base+n-1 are free on
+// 127.0.0.1 right now.
+func PortBase(n int) int {
+	for {
+		base := 20_000 + rand.IntN(40_000)
+		ok := true
+		for p := base; p < base+n && ok; p++ {
+			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+			if err != nil {
+				ok = false
+				continue
+			}
+			ln.Close()
+		}
+		if ok {
+			return base
+		}
+	}
+}
