@@ -261,6 +261,6 @@ func (k knownSender) Sender(*types.Transaction) (common.Address, error) { return
 func (k knownSender) SignatureValues(*types.Transaction, []byte) (r, s, v *big.Int, err error) {
 	return nil, nil, nil, errors.New("execution: knownSender cannot sign")
 }
-func (k knownSender) ChainID() *big.Int                     { return nil }
+func (k knownSender) ChainID() *big.Int                      { return nil }
 func (k knownSender) Hash(tx *types.Transaction) common.Hash { return common.Hash{} }
-func (k knownSender) Equal(types.Signer) bool               { return false }
+func (k knownSender) Equal(types.Signer) bool                { return false }

@@ -11,28 +11,28 @@ import (
 
 // rpcTransaction is a transaction as eth_getTransactionByHash returns it.
 type rpcTransaction struct {
-	BlockHash           *common.Hash                 `json:"blockHash"`
-	BlockNumber         *hexutil.Big                 `json:"blockNumber"`
-	BlockTimestamp      *hexutil.Uint64              `json:"blockTimestamp,omitempty"`
-	From                common.Address               `json:"from"`
-	Gas                 hexutil.Uint64               `json:"gas"`
-	GasPrice            *hexutil.Big                 `json:"gasPrice"`
-	GasFeeCap           *hexutil.Big                 `json:"maxFeePerGas,omitempty"`
-	GasTipCap           *hexutil.Big                 `json:"maxPriorityFeePerGas,omitempty"`
-	Hash                common.Hash                  `json:"hash"`
-	Input               hexutil.Bytes                `json:"input"`
-	Nonce               hexutil.Uint64               `json:"nonce"`
-	To                  *common.Address              `json:"to"`
-	TransactionIndex    *hexutil.Uint64              `json:"transactionIndex"`
-	Value               *hexutil.Big                 `json:"value"`
-	Type                hexutil.Uint64               `json:"type"`
-	Accesses            *types.AccessList            `json:"accessList,omitempty"`
-	ChainID             *hexutil.Big                 `json:"chainId,omitempty"`
-	AuthorizationList   []types.SetCodeAuthorization `json:"authorizationList,omitempty"`
-	V                   *hexutil.Big                 `json:"v"`
-	R                   *hexutil.Big                 `json:"r"`
-	S                   *hexutil.Big                 `json:"s"`
-	YParity             *hexutil.Uint64              `json:"yParity,omitempty"`
+	BlockHash         *common.Hash                 `json:"blockHash"`
+	BlockNumber       *hexutil.Big                 `json:"blockNumber"`
+	BlockTimestamp    *hexutil.Uint64              `json:"blockTimestamp,omitempty"`
+	From              common.Address               `json:"from"`
+	Gas               hexutil.Uint64               `json:"gas"`
+	GasPrice          *hexutil.Big                 `json:"gasPrice"`
+	GasFeeCap         *hexutil.Big                 `json:"maxFeePerGas,omitempty"`
+	GasTipCap         *hexutil.Big                 `json:"maxPriorityFeePerGas,omitempty"`
+	Hash              common.Hash                  `json:"hash"`
+	Input             hexutil.Bytes                `json:"input"`
+	Nonce             hexutil.Uint64               `json:"nonce"`
+	To                *common.Address              `json:"to"`
+	TransactionIndex  *hexutil.Uint64              `json:"transactionIndex"`
+	Value             *hexutil.Big                 `json:"value"`
+	Type              hexutil.Uint64               `json:"type"`
+	Accesses          *types.AccessList            `json:"accessList,omitempty"`
+	ChainID           *hexutil.Big                 `json:"chainId,omitempty"`
+	AuthorizationList []types.SetCodeAuthorization `json:"authorizationList,omitempty"`
+	V                 *hexutil.Big                 `json:"v"`
+	R                 *hexutil.Big                 `json:"r"`
+	S                 *hexutil.Big                 `json:"s"`
+	YParity           *hexutil.Uint64              `json:"yParity,omitempty"`
 }
 
 // newRPCTransaction describes tx; header is nil for a transaction not yet in
