@@ -211,6 +211,10 @@ func (n *Node) submit(ctx context.Context, raw []byte) error {
 	case <-done:
 	}
 	if err := reqRes.Error(); err != nil {
+		var invalid mempool.ErrInvalidTx
+		if errors.As(err, &invalid) {
+			return errors.New(invalid.Log) // the application's reason, as it wrote it
+		}
 		return err
 	}
 	if res := reqRes.Response.GetCheckTx(); res.Code != abci.CodeTypeOK {

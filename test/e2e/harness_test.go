@@ -1,0 +1,173 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// chuxinBinary builds cmd/chuxin once per test run.
+func chuxinBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "chuxin-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "chuxin")
+		cmd := exec.Command("go", "build", "-o", binary, "../../cmd/chuxin")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+// proc is one running chuxin process.
+type proc struct {
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+}
+
+// startProc runs chuxin with args, its output in a log file under dir.
+func startProc(t *testing.T, dir, name string, args ...string) *proc {
+	t.Helper()
+	logPath := filepath.Join(dir, name+".log")
+	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(chuxinBinary(t), args...)
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() {
+		cmd.Wait()
+		f.Close()
+		close(p.done)
+	}()
+	t.Cleanup(func() { p.stop(syscall.SIGKILL) })
+	return p
+}
+
+// stop sends sig and waits for the process to exit.
+func (p *proc) stop(sig syscall.Signal) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(sig)
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// dialWhenUp waits for a JSON-RPC endpoint to answer eth_blockNumber.
+func dialWhenUp(t *testing.T, url string, p *proc) *ethclient.Client {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.done:
+			out, _ := os.ReadFile(p.log)
+			t.Fatalf("process exited before serving %s:\n%s", url, out)
+		default:
+		}
+		c, err := ethclient.Dial(url)
+		if err == nil {
+			if _, err = c.BlockNumber(context.Background()); err == nil {
+				t.Cleanup(c.Close)
+				return c
+			}
+			c.Close()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer within 60s", url)
+	return nil
+}
+
+func waitReceipt(t *testing.T, c *ethclient.Client, hash common.Hash) *types.Receipt {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		r, err := c.TransactionReceipt(context.Background(), hash)
+		if err == nil {
+			return r
+		}
+		if !errors.Is(err, ethereum.NotFound) {
+			t.Fatalf("receipt %s: %v", hash, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("transaction %s not committed within 60s", hash)
+	return nil
+}
+
+func waitHeight(t *testing.T, c *ethclient.Client, h uint64) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		if n, err := c.BlockNumber(context.Background()); err == nil && n >= h {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("height %d not reached within 90s", h)
+}
+
+// testnet writes a network with `chuxin testnet` and returns its directory
+// and the JSON-RPC URL of each node.
+func testnet(t *testing.T, validators, observers int) (string, []string) {
+	t.Helper()
+	dir := t.TempDir()
+	n := validators + observers
+	base := testchain.PortBase(3 * n)
+	out, err := exec.Command(chuxinBinary(t), "testnet", "--out", dir,
+		"--validators", fmt.Sprint(validators), "--observers", fmt.Sprint(observers),
+		"--p2p-port", fmt.Sprint(base), "--rpc-port", fmt.Sprint(base+2*n)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("chuxin testnet: %v\n%s", err, out)
+	}
+	urls := make([]string, n)
+	for i := range n {
+		urls[i] = fmt.Sprintf("http://127.0.0.1:%d", base+2*n+i)
+	}
+	return dir, urls
+}
+
+func home(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("node%d", i)) }
+
+var chainID = big.NewInt(1337)
