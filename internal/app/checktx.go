@@ -47,8 +47,12 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 }
 
 // Validate checks a raw transaction as CheckTx would, without admitting it.
+// A pooled transaction is valid.
 func (a *App) Validate(raw []byte) error {
 	_, _, err := a.checkTx(raw, false)
+	if errors.Is(err, txpool.ErrAlreadyKnown) {
+		return nil
+	}
 	return err
 }
 

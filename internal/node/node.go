@@ -194,6 +194,11 @@ func (n *Node) submit(ctx context.Context, raw []byte) error {
 	if err != nil {
 		switch {
 		case errors.Is(err, mempool.ErrTxInCache):
+			// The cache also remembers committed transactions: say why
+			// this one cannot go in again, as geth would (nonce too low).
+			if verr := n.app.Validate(raw); verr != nil {
+				return verr
+			}
 			return ErrAlreadyKnown
 		case errors.As(err, &mempool.ErrMempoolIsFull{}):
 			return ErrMempoolFull

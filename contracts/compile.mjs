@@ -1,0 +1,63 @@
+// Compiles every contract under contracts/ with solc-js (npm "solc") and
+// writes one artifact per contract to contracts/artifacts/NAME.json with its
+// ABI, creation bytecode, deployed bytecode and the compiler settings.
+//
+//   npm ci && npm run compile
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+const solc = require("solc");
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.dirname(here);
+
+function sources(dir) {
+  const out = {};
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory() && entry.name !== "artifacts") Object.assign(out, sources(p));
+    else if (entry.name.endsWith(".sol")) out[path.relative(root, p)] = { content: fs.readFileSync(p, "utf8") };
+  }
+  return out;
+}
+
+function findImport(p) {
+  for (const base of [root, path.join(root, "node_modules")]) {
+    const f = path.join(base, p);
+    if (fs.existsSync(f)) return { contents: fs.readFileSync(f, "utf8") };
+  }
+  return { error: `import not found: ${p} (run npm ci in ${root})` };
+}
+
+const input = {
+  language: "Solidity",
+  sources: sources(here),
+  settings: {
+    optimizer: { enabled: true, runs: 200 },
+    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
+  },
+};
+const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport }));
+const errors = (output.errors || []).filter((e) => e.severity === "error");
+for (const e of output.errors || []) console.error(e.formattedMessage);
+if (errors.length) process.exit(1);
+
+const outDir = path.join(here, "artifacts");
+fs.mkdirSync(outDir, { recursive: true });
+for (const [file, contracts] of Object.entries(output.contracts)) {
+  if (!file.startsWith("contracts/")) continue;
+  for (const [name, c] of Object.entries(contracts)) {
+    const artifact = {
+      contractName: name,
+      sourceName: file,
+      compiler: `solc ${solc.version()}`,
+      abi: c.abi,
+      bytecode: "0x" + c.evm.bytecode.object,
+      deployedBytecode: "0x" + c.evm.deployedBytecode.object,
+    };
+    fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(artifact, null, 2) + "\n");
+    console.log(`compiled ${file}:${name}`);
+  }
+}
