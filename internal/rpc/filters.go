@@ -226,10 +226,11 @@ func (api *EthAPI) NewHeads(ctx context.Context) (*gethrpc.Subscription, error) 
 	})
 }
 
-// Logs is the logs subscription: every committed log the criteria match.
+// Logs is the logs subscription: every log of each newly committed block
+// that the address and topic criteria match (a block range is ignored).
 func (api *EthAPI) Logs(ctx context.Context, crit FilterCriteria) (*gethrpc.Subscription, error) {
-	if crit.BlockHash != nil || crit.FromBlock != nil || crit.ToBlock != nil {
-		return nil, invalidParams("a logs subscription follows new blocks: leave out blockHash, fromBlock and toBlock")
+	if crit.BlockHash != nil {
+		return nil, invalidParams("a logs subscription follows new blocks: leave out blockHash")
 	}
 	return api.subscribe(ctx, func(n *gethrpc.Notifier, id gethrpc.ID, ev commitEvent) error {
 		for _, r := range ev.receipts {

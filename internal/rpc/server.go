@@ -53,19 +53,8 @@ func (s *Server) Start(addr string) error {
 		return fmt.Errorf("json-rpc listen on %s: %w (is another node running? set rpc.addr)", addr, err)
 	}
 	s.ln = ln
-	ws := s.rpc.WebsocketHandler(s.origins)
 	s.http = &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-				ws.ServeHTTP(w, r)
-				return
-			}
-			s.cors(w, r)
-			if r.Method == http.MethodOptions {
-				return
-			}
-			s.rpc.ServeHTTP(w, r)
-		}),
+		Handler:           s.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
@@ -75,6 +64,22 @@ func (s *Server) Start(addr string) error {
 		}
 	}()
 	return nil
+}
+
+// handler serves WebSocket upgrades and plain HTTP requests on one port.
+func (s *Server) handler() http.Handler {
+	ws := s.rpc.WebsocketHandler(s.origins)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			ws.ServeHTTP(w, r)
+			return
+		}
+		s.cors(w, r)
+		if r.Method == http.MethodOptions {
+			return
+		}
+		s.rpc.ServeHTTP(w, r)
+	})
 }
 
 // cors answers browsers for the configured origins.

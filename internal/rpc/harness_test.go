@@ -1,0 +1,135 @@
+package rpc
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"io"
+	"log/slog"
+	"math/big"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient"
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/chuxin-chain/chuxin/internal/app"
+	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/store"
+)
+
+var cid = big.NewInt(1337)
+
+// harness is one application behind the RPC server, with blocks made on
+// demand by calling the ABCI methods as CometBFT would (no consensus).
+type harness struct {
+	t      testing.TB
+	app    *app.App
+	srv    *Server
+	http   *httptest.Server
+	eth    *ethclient.Client
+	rpc    *gethrpc.Client
+	keys   []*ecdsa.PrivateKey
+	height int64
+
+	mu      sync.Mutex
+	mempool [][]byte
+}
+
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	accs, err := devaccounts.Derive(devaccounts.Mnemonic, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &execution.Genesis{ChainID: 1337, GasLimit: 30_000_000, Alloc: types.GenesisAlloc{}}
+	h := &harness{t: t}
+	for _, a := range accs {
+		g.Alloc[a.Address] = types.Account{Balance: big.NewInt(1e18)}
+		h.keys = append(h.keys, a.Key)
+	}
+	st, err := store.Open(t.TempDir(), 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app = app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := h.app.InitChain(context.Background(), &abci.InitChainRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	limits := config.Default().RPC
+	limits.BatchItemLimit = 100
+	limits.MaxLogRange = 50
+	h.srv, err = NewServer(&Backend{
+		Store: st, App: h.app, Limits: limits, Submit: h.submit,
+		Peers: func() int { return 0 }, Syncing: func() (bool, uint64) { return false, 0 },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app.OnCommit(h.srv.Publish)
+	h.http = httptest.NewServer(h.srv.handler())
+	h.rpc, err = gethrpc.Dial(h.http.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eth = ethclient.NewClient(h.rpc)
+	t.Cleanup(func() {
+		h.rpc.Close()
+		h.http.Close()
+		h.srv.Stop()
+		st.Close()
+	})
+	return h
+}
+
+// submit is CheckTx, as the mempool would call it.
+func (h *harness) submit(_ context.Context, raw []byte) error {
+	res, err := h.app.CheckTx(context.Background(), &abci.CheckTxRequest{Tx: raw, Type: abci.CHECK_TX_TYPE_CHECK})
+	if err != nil {
+		return err
+	}
+	if res.Code != 0 {
+		return errors.New(res.Log)
+	}
+	h.mu.Lock()
+	h.mempool = append(h.mempool, raw)
+	h.mu.Unlock()
+	return nil
+}
+
+// mine proposes, finalizes and commits one block of the pooled transactions.
+func (h *harness) mine() *types.Block {
+	h.t.Helper()
+	ctx := context.Background()
+	h.mu.Lock()
+	txs := h.mempool
+	h.mempool = nil
+	h.mu.Unlock()
+	prep, err := h.app.PrepareProposal(ctx, &abci.PrepareProposalRequest{Txs: txs, MaxTxBytes: 1 << 30, Height: h.height + 1})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.height++
+	hash := make([]byte, 32)
+	hash[0], hash[1] = byte(h.height), byte(h.height>>8)
+	if _, err := h.app.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{
+		Txs: prep.Txs, Height: h.height, Hash: hash, Time: time.Unix(1_800_000_000+h.height, 0),
+		ProposerAddress: make([]byte, 20),
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.app.Commit(ctx, &abci.CommitRequest{}); err != nil {
+		h.t.Fatal(err)
+	}
+	b, err := h.eth.BlockByNumber(ctx, big.NewInt(h.height))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return b
+}
