@@ -165,6 +165,10 @@ func Load(home string) (*Config, error) {
 	}
 	dec := toml.NewDecoder(strings.NewReader(string(b))).DisallowUnknownFields()
 	if err := dec.Decode(c); err != nil {
+		var strict *toml.StrictMissingError
+		if errors.As(err, &strict) {
+			return nil, fmt.Errorf("%w: %s: unknown fields (misspelt, or from another version):\n%s", ErrInvalid, File(home), strict.String())
+		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, File(home), err)
 	}
 	if err := c.Validate(); err != nil {

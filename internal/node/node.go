@@ -44,6 +44,9 @@ type Node struct {
 	app   *app.App
 	cmt   *cmtnode.Node
 	rpc   *rpc.Server
+
+	quit     chan struct{} // closed by Stop
+	syncDone chan struct{} // closed when the sync reporter returns
 }
 
 // Open loads a home, opens its database and performs the CometBFT handshake,
@@ -146,6 +149,8 @@ func (n *Node) Start() error {
 		_ = n.cmt.Stop()
 		return err
 	}
+	n.quit, n.syncDone = make(chan struct{}), make(chan struct{})
+	go n.reportSync(5 * time.Second)
 	head := n.store.Head()
 	role := "observer"
 	if n.isValidator() {
@@ -179,12 +184,52 @@ func (n *Node) logBlock(b *types.Block, _ types.Receipts) {
 	}
 }
 
-// syncing reports whether block sync is still catching up.
+// syncing reports whether block sync is still catching up, and the highest
+// height a peer has reported.
 func (n *Node) syncing() (bool, uint64) {
-	if n.cmt.ConsensusReactor().WaitSync() {
-		return true, 0
+	return n.cmt.ConsensusReactor().WaitSync(), n.peerMaxHeight()
+}
+
+// peerMaxHeight is the highest committed height among connected peers.
+func (n *Node) peerMaxHeight() uint64 {
+	var best int64
+	for _, p := range n.cmt.Switch().Peers().Copy() {
+		if ps, ok := p.Get(cmttypes.PeerStateKey).(interface{ GetHeight() int64 }); ok {
+			best = max(best, ps.GetHeight()-1) // a peer's consensus height is the one it works on
+		}
 	}
-	return false, 0
+	return uint64(max(best, 0))
+}
+
+// reportSync logs catch-up progress every interval while block sync runs:
+// height, the best peer height, blocks per second and the time left.
+func (n *Node) reportSync(interval time.Duration) {
+	defer close(n.syncDone)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	last, behind := n.Height(), false
+	for {
+		select {
+		case <-n.quit:
+			return
+		case <-tick.C:
+		}
+		if !n.cmt.ConsensusReactor().WaitSync() {
+			if behind {
+				n.log.Info("caught up", "height", n.Height(), "peers", n.cmt.Switch().Peers().Size())
+			}
+			return
+		}
+		behind = true
+		h, target := n.Height(), n.peerMaxHeight()
+		rate := float64(h-last) / interval.Seconds()
+		eta := "unknown"
+		if rate > 0 && target > h {
+			eta = (time.Duration(float64(target-h)/rate) * time.Second).Round(time.Second).String()
+		}
+		n.log.Info("catching up", "height", h, "target", target, "blocks_per_sec", int(rate), "eta", eta)
+		last = h
+	}
 }
 
 // submit hands a raw transaction to the mempool (which gossips it to peers)
@@ -236,6 +281,10 @@ func (n *Node) Height() uint64 { return n.store.Head().Number.Uint64() }
 
 // Stop leaves the network, stops serving and closes the database.
 func (n *Node) Stop() error {
+	if n.quit != nil {
+		close(n.quit)
+		<-n.syncDone
+	}
 	if n.rpc != nil {
 		n.rpc.Stop()
 	}

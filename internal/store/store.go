@@ -91,6 +91,13 @@ func (s *Store) InitGenesis(g *execution.Genesis) (*types.Block, error) {
 		if stored != want.Hash() {
 			return nil, fmt.Errorf("%w: stored genesis %s, configured genesis %s; use a new home directory or reset this one", ErrGenesisMismatch, stored, want.Hash())
 		}
+		have := s.Config()
+		if have == nil {
+			return nil, fmt.Errorf("%w: genesis block without chain rules: the database is damaged", ErrGenesisMismatch)
+		}
+		if have.ChainID.Cmp(cg.Config.ChainID) != 0 {
+			return nil, fmt.Errorf("%w: stored chain id %v, configured chain id %v; use a new home directory or reset this one", ErrGenesisMismatch, have.ChainID, cg.Config.ChainID)
+		}
 		return s.BlockByNumber(0)
 	}
 	block, err := cg.Commit(s.kv, s.trie, nil)

@@ -27,6 +27,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary != "" {
+		os.RemoveAll(filepath.Dir(binary))
+	}
+	os.Exit(code)
+}
+
 // chuxinBinary builds cmd/chuxin once per test run.
 func chuxinBinary(t *testing.T) string {
 	t.Helper()

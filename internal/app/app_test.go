@@ -1,0 +1,185 @@
+package app_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"io"
+	"log/slog"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/chuxin-chain/chuxin/internal/app"
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/store"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+var cid = big.NewInt(1337)
+
+func newApp(t *testing.T, keys ...*ecdsa.PrivateKey) (*app.App, *store.Store) {
+	t.Helper()
+	g := &execution.Genesis{ChainID: 1337, GasLimit: 30_000_000, Alloc: types.GenesisAlloc{}}
+	for _, k := range keys {
+		g.Alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: big.NewInt(1e18)}
+	}
+	st, err := store.Open(t.TempDir(), 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	a := app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := a.InitChain(context.Background(), &abci.InitChainRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	return a, st
+}
+
+func rawTx(tx *types.Transaction) []byte {
+	b, _ := tx.MarshalBinary()
+	return b
+}
+
+func checkTx(t *testing.T, a *app.App, raw []byte, recheck bool) *abci.CheckTxResponse {
+	t.Helper()
+	typ := abci.CHECK_TX_TYPE_CHECK
+	if recheck {
+		typ = abci.CHECK_TX_TYPE_RECHECK
+	}
+	res, err := a.CheckTx(context.Background(), &abci.CheckTxRequest{Tx: raw, Type: typ})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestPrepareProposalOrdersNoncesAndHoldsGaps(t *testing.T) {
+	ka, _ := crypto.GenerateKey()
+	kb, _ := crypto.GenerateKey()
+	a, _ := newApp(t, ka, kb)
+	to := common.Address{1}
+	a2 := rawTx(testchain.Transfer(ka, cid, 2, to, big.NewInt(1)))
+	a0 := rawTx(testchain.Transfer(ka, cid, 0, to, big.NewInt(1)))
+	b0 := rawTx(testchain.Transfer(kb, cid, 0, to, big.NewInt(1)))
+	a1 := rawTx(testchain.Transfer(ka, cid, 1, to, big.NewInt(1)))
+	b5 := rawTx(testchain.Transfer(kb, cid, 5, to, big.NewInt(1))) // a gap: must wait
+	res, err := a.PrepareProposal(context.Background(), &abci.PrepareProposalRequest{
+		Txs: [][]byte{a2, a0, b0, a1, b5, []byte("garbage")}, MaxTxBytes: 1 << 20, Height: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]byte{a0, a1, b0, a2}
+	if len(res.Txs) != len(want) {
+		t.Fatalf("proposal has %d transactions, want %d", len(res.Txs), len(want))
+	}
+	for i := range want {
+		if string(res.Txs[i]) != string(want[i]) {
+			t.Fatalf("position %d: wrong transaction", i)
+		}
+	}
+	// And the block executes all of them.
+	fin, err := a.FinalizeBlock(context.Background(), &abci.FinalizeBlockRequest{Txs: res.Txs, Height: 1, Time: time.Unix(1_800_000_000, 0), Hash: make([]byte, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range fin.TxResults {
+		if r.Code != 0 {
+			t.Fatalf("tx %d: code %d %s", i, r.Code, r.Log)
+		}
+	}
+}
+
+func TestPrepareProposalRespectsByteBudget(t *testing.T) {
+	k, _ := crypto.GenerateKey()
+	a, _ := newApp(t, k)
+	var txs [][]byte
+	for i := range 10 {
+		txs = append(txs, rawTx(testchain.Transfer(k, cid, uint64(i), common.Address{1}, big.NewInt(1))))
+	}
+	res, _ := a.PrepareProposal(context.Background(), &abci.PrepareProposalRequest{Txs: txs, MaxTxBytes: int64(3*len(txs[0]) + 10), Height: 1})
+	if len(res.Txs) != 3 {
+		t.Fatalf("%d transactions within a budget of three", len(res.Txs))
+	}
+}
+
+func TestProcessProposalRejectsGarbage(t *testing.T) {
+	k, _ := crypto.GenerateKey()
+	a, _ := newApp(t, k)
+	good := rawTx(testchain.Transfer(k, cid, 0, common.Address{1}, big.NewInt(1)))
+	res, _ := a.ProcessProposal(context.Background(), &abci.ProcessProposalRequest{Txs: [][]byte{good}, Height: 1})
+	if res.Status != abci.PROCESS_PROPOSAL_STATUS_ACCEPT {
+		t.Fatal("good proposal rejected")
+	}
+	res, _ = a.ProcessProposal(context.Background(), &abci.ProcessProposalRequest{Txs: [][]byte{good, {0x01}}, Height: 1})
+	if res.Status != abci.PROCESS_PROPOSAL_STATUS_REJECT {
+		t.Fatal("proposal with garbage accepted")
+	}
+}
+
+func TestCheckTxPendingNoncesAndRecheck(t *testing.T) {
+	k, _ := crypto.GenerateKey()
+	a, _ := newApp(t, k)
+	from := crypto.PubkeyToAddress(k.PublicKey)
+	to := common.Address{1}
+	tx0 := rawTx(testchain.Transfer(k, cid, 0, to, big.NewInt(1)))
+	tx1 := rawTx(testchain.Transfer(k, cid, 1, to, big.NewInt(1)))
+	tx3 := rawTx(testchain.Transfer(k, cid, 3, to, big.NewInt(1)))
+	for _, raw := range [][]byte{tx0, tx1, tx3} {
+		if res := checkTx(t, a, raw, false); res.Code != 0 {
+			t.Fatalf("refused: %s", res.Log)
+		}
+	}
+	if n := a.Pool().PendingNonce(from, 0); n != 2 {
+		t.Fatalf("pending nonce %d, want 2 (3 waits behind a gap)", n)
+	}
+	if res := checkTx(t, a, tx1, false); res.Code == 0 || !strings.Contains(res.Log, "already known") {
+		t.Fatalf("duplicate: %d %q", res.Code, res.Log)
+	}
+	// Commit tx0 and tx1; on recheck they are too low and leave the pool.
+	ctx := context.Background()
+	if _, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Txs: [][]byte{tx0, tx1}, Height: 1, Time: time.Unix(1_800_000_000, 0), Hash: make([]byte, 32)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if res := checkTx(t, a, tx3, true); res.Code != 0 {
+		t.Fatalf("recheck dropped a future transaction: %s", res.Log)
+	}
+	if res := checkTx(t, a, tx0, false); res.Code == 0 || !strings.Contains(res.Log, "nonce too low") {
+		t.Fatalf("committed nonce admitted again: %q", res.Log)
+	}
+	if n := a.Pool().PendingNonce(from, 2); n != 2 || a.Pool().Len() != 1 {
+		t.Fatalf("after commit: pending nonce %d, pool %d", n, a.Pool().Len())
+	}
+}
+
+func TestInfoReportsDurableHeight(t *testing.T) {
+	k, _ := crypto.GenerateKey()
+	a, st := newApp(t, k)
+	info, _ := a.Info(context.Background(), &abci.InfoRequest{})
+	if info.LastBlockHeight != 0 {
+		t.Fatalf("height %d before any block", info.LastBlockHeight)
+	}
+	ctx := context.Background()
+	fin, _ := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: 1, Time: time.Unix(1_800_000_000, 0), Hash: make([]byte, 32)})
+	info, _ = a.Info(ctx, &abci.InfoRequest{})
+	if info.LastBlockHeight != 0 {
+		t.Fatal("a finalized but uncommitted block was reported durable")
+	}
+	a.Commit(ctx, &abci.CommitRequest{})
+	info, _ = a.Info(ctx, &abci.InfoRequest{})
+	if info.LastBlockHeight != 1 || string(info.LastBlockAppHash) != string(fin.AppHash) || st.Head().Root != common.BytesToHash(fin.AppHash) {
+		t.Fatalf("after commit: height %d", info.LastBlockHeight)
+	}
+	if _, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: 5, Time: time.Unix(1_800_000_001, 0)}); err == nil {
+		t.Fatal("a height gap was accepted")
+	}
+}

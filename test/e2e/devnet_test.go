@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+// TestDevnetLifecycle is the devnet as a developer uses it: one command
+// starts a chain and prints what to connect to; Ctrl-C stops it cleanly; the
+// next run continues the same chain; --reset starts a new one.
+func TestDevnetLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	home := filepath.Join(dir, "devnet")
+	base := testchain.PortBase(3)
+	args := []string{"devnet", "--home", home, "--p2p-port", fmt.Sprint(base), "--rpc-port", fmt.Sprint(base + 2)}
+	url := fmt.Sprintf("http://127.0.0.1:%d", base+2)
+	accs, _ := devaccounts.Derive(devaccounts.Mnemonic, 1)
+	to := common.Address{0x42}
+
+	p := startProc(t, dir, "devnet", args...)
+	c := dialWhenUp(t, url, p)
+	tx := testchain.Transfer(accs[0].Key, chainID, 0, to, big.NewInt(1000))
+	if err := c.SendTransaction(context.Background(), tx); err != nil {
+		t.Fatal(err)
+	}
+	height := waitReceipt(t, c, tx.Hash()).BlockNumber.Uint64()
+	p.stop(syscall.SIGINT)
+	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("devnet exited with %d after Ctrl-C", code)
+	}
+	out, _ := os.ReadFile(p.log)
+	for _, want := range []string{url, "Chain ID   1337", "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "shutting down"} {
+		if !strings.Contains(string(out), want) {
+			t.Fatalf("devnet output lacks %q:\n%s", want, out)
+		}
+	}
+
+	p = startProc(t, dir, "devnet-again", args...)
+	c = dialWhenUp(t, url, p)
+	if n, _ := c.BlockNumber(context.Background()); n < height {
+		t.Fatalf("second run at height %d, first reached %d", n, height)
+	}
+	if bal, _ := c.BalanceAt(context.Background(), to, nil); bal.Int64() != 1000 {
+		t.Fatalf("second run lost the transfer: balance %v", bal)
+	}
+	p.stop(syscall.SIGTERM)
+
+	p = startProc(t, dir, "devnet-reset", append(args, "--reset")...)
+	c = dialWhenUp(t, url, p)
+	if bal, _ := c.BalanceAt(context.Background(), to, nil); bal.Sign() != 0 {
+		t.Fatalf("--reset kept the old chain: balance %v", bal)
+	}
+	p.stop(syscall.SIGINT)
+}
+
+// TestHelpShowsDefaults checks that every command documents its flags.
+func TestHelpShowsDefaults(t *testing.T) {
+	for _, cmd := range []string{"devnet", "testnet", "start"} {
+		out, err := exec.Command(chuxinBinary(t), cmd, "--help").CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s --help: %v", cmd, err)
+		}
+		if !strings.Contains(string(out), "--home") && !strings.Contains(string(out), "--out") {
+			t.Fatalf("%s --help lists no flags:\n%s", cmd, out)
+		}
+	}
+	out, _ := exec.Command(chuxinBinary(t), "devnet", "--help").CombinedOutput()
+	if !strings.Contains(string(out), `(default 8545)`) {
+		t.Fatalf("devnet --help shows no defaults:\n%s", out)
+	}
+	out, err := exec.Command(chuxinBinary(t), "start", "--home", t.TempDir()).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "chuxin testnet") {
+		t.Fatalf("start on an empty home: %v\n%s", err, out)
+	}
+}
