@@ -67,9 +67,10 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 		return nil, err
 	}
 	a.finalized, a.finalizedHash = nil, nil
-	for _, o := range res.Outcomes { // the mempool drops every tx of the block, executed or not
-		a.pool.Remove(o.Hash)
-	}
+	// CometBFT rechecks every transaction left in its mempool right after
+	// Commit, under the mempool lock: the recheck rebuilds the view, so a
+	// transaction the mempool dropped without telling us cannot linger.
+	a.pool.Reset()
 	a.resetCheckState()
 	for _, f := range a.onCommit {
 		f(res.Block, res.Receipts)

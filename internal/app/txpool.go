@@ -96,6 +96,14 @@ func (p *TxPool) PendingNonce(from common.Address, committed uint64) uint64 {
 	}
 }
 
+// Reset forgets every transaction.
+func (p *TxPool) Reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	clear(p.byHash)
+	clear(p.bySender)
+}
+
 // Len returns the number of pooled transactions.
 func (p *TxPool) Len() int {
 	p.mu.Lock()

@@ -31,10 +31,10 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 
 func TestLoadNamesTheBadField(t *testing.T) {
 	cases := map[string]string{
-		"log_level = 'loud'\n":                      "log_level",
-		"[rpc]\naddr = 'no-port'\n":                 "rpc.addr",
-		"[consensus]\ntimeout_commit = 'soon'\n":    "duration",
-		"[rpc]\nbatch_item_limit = 0\n":             "batch",
+		"log_level = 'loud'\n":                       "log_level",
+		"[rpc]\naddr = 'no-port'\n":                  "rpc.addr",
+		"[consensus]\ntimeout_commit = 'soon'\n":     "duration",
+		"[rpc]\nbatch_item_limit = 0\n":              "batch",
 		"[p2p]\nlisten = '127.0.0.1:1'\nextra = 1\n": "extra",
 	}
 	for body, want := range cases {

@@ -127,6 +127,22 @@ func (h *harness) mine() *types.Block {
 	if _, err := h.app.Commit(ctx, &abci.CommitRequest{}); err != nil {
 		h.t.Fatal(err)
 	}
+	// As CometBFT does: drop the block's transactions, recheck the rest.
+	included := map[string]bool{}
+	for _, tx := range prep.Txs {
+		included[string(tx)] = true
+	}
+	for _, tx := range txs {
+		if included[string(tx)] {
+			continue
+		}
+		res, err := h.app.CheckTx(ctx, &abci.CheckTxRequest{Tx: tx, Type: abci.CHECK_TX_TYPE_RECHECK})
+		if err == nil && res.Code == 0 {
+			h.mu.Lock()
+			h.mempool = append(h.mempool, tx)
+			h.mu.Unlock()
+		}
+	}
 	b, err := h.eth.BlockByNumber(ctx, big.NewInt(h.height))
 	if err != nil {
 		h.t.Fatal(err)
