@@ -3,7 +3,6 @@ package node_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"errors"
 	"io"
 	"log/slog"
 	"math/big"
@@ -11,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -79,37 +77,6 @@ func dial(t *testing.T, n *node.Node) *ethclient.Client {
 	}
 	t.Cleanup(c.Close)
 	return c
-}
-
-// waitReceipt polls until the transaction is committed.
-func waitReceipt(t *testing.T, c *ethclient.Client, hash common.Hash) *types.Receipt {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		r, err := c.TransactionReceipt(context.Background(), hash)
-		if err == nil {
-			return r
-		}
-		if !errors.Is(err, ethereum.NotFound) {
-			t.Fatalf("receipt %s: %v", hash, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("transaction %s not committed within 30s", hash)
-	return nil
-}
-
-// waitHeight polls until the node has committed height h.
-func waitHeight(t *testing.T, c *ethclient.Client, h uint64) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if n, err := c.BlockNumber(context.Background()); err == nil && n >= h {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("height %d not reached within 60s", h)
 }
 
 func send(t *testing.T, c *ethclient.Client, tx *types.Transaction) common.Hash {
@@ -202,4 +169,14 @@ func TestFourValidatorsSurviveOneDown(t *testing.T) {
 	if n, _ := c3.PendingNonceAt(context.Background(), crypto.PubkeyToAddress(key.PublicKey)); n != nonce {
 		t.Fatalf("pending nonce %d, want %d", n, nonce)
 	}
+}
+
+func waitReceipt(t *testing.T, c *ethclient.Client, hash common.Hash) *types.Receipt {
+	t.Helper()
+	return testchain.WaitReceipt(t, c, hash, 30*time.Second)
+}
+
+func waitHeight(t *testing.T, c *ethclient.Client, h uint64) {
+	t.Helper()
+	testchain.WaitHeight(t, c, h, 60*time.Second)
 }

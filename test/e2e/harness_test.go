@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/big"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
@@ -128,35 +126,6 @@ func dialWhenUp(t *testing.T, url string, p *proc) *ethclient.Client {
 	return nil
 }
 
-func waitReceipt(t *testing.T, c *ethclient.Client, hash common.Hash) *types.Receipt {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		r, err := c.TransactionReceipt(context.Background(), hash)
-		if err == nil {
-			return r
-		}
-		if !errors.Is(err, ethereum.NotFound) {
-			t.Fatalf("receipt %s: %v", hash, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("transaction %s not committed within 60s", hash)
-	return nil
-}
-
-func waitHeight(t *testing.T, c *ethclient.Client, h uint64) {
-	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
-		if n, err := c.BlockNumber(context.Background()); err == nil && n >= h {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("height %d not reached within 90s", h)
-}
-
 // testnet writes a network with `chuxin testnet` and returns its directory
 // and the JSON-RPC URL of each node.
 func testnet(t *testing.T, validators, observers int) (string, []string) {
@@ -180,3 +149,13 @@ func testnet(t *testing.T, validators, observers int) (string, []string) {
 func home(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("node%d", i)) }
 
 var chainID = big.NewInt(1337)
+
+func waitReceipt(t *testing.T, c *ethclient.Client, hash common.Hash) *types.Receipt {
+	t.Helper()
+	return testchain.WaitReceipt(t, c, hash, 60*time.Second)
+}
+
+func waitHeight(t *testing.T, c *ethclient.Client, h uint64) {
+	t.Helper()
+	testchain.WaitHeight(t, c, h, 90*time.Second)
+}
