@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -196,5 +197,40 @@ func TestBlockGasLimitSkipsOverflow(t *testing.T) {
 	}
 	if len(res.Block.Transactions()) != 2 || !errors.Is(res.Outcomes[2].Err, execution.ErrBlockFull) {
 		t.Fatalf("want 2 included and the third refused for gas, got %d, %v", len(res.Block.Transactions()), res.Outcomes[2].Err)
+	}
+}
+
+func TestBaseFeeFloorIsPaidAndBurnt(t *testing.T) {
+	gwei := big.NewInt(1e9)
+	k, _ := crypto.GenerateKey()
+	from := crypto.PubkeyToAddress(k.PublicKey)
+	g := &execution.Genesis{ChainID: chainID, GasLimit: 1_000_000, BaseFee: (*hexutil.Big)(gwei),
+		Alloc: types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}}}
+	st, err := store.Open(t.TempDir(), 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	gen, _ := st.InitGenesis(g)
+	exec := execution.NewExecutor(g)
+	to := common.Address{7}
+	pays := testchain.Sign(k, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: 0, To: &to, Value: big.NewInt(5), Gas: 21000,
+		GasFeeCap: new(big.Int).Mul(gwei, big.NewInt(2)), GasTipCap: new(big.Int)})
+	free := testchain.Transfer(k, cid, 1, to, big.NewInt(5)) // fee cap 0: below the floor
+	s, _ := st.State(gen.Root())
+	res, err := exec.Execute(s, st.Chain(), &execution.BlockInput{Parent: gen.Header(), Time: gen.Time() + 1, Txs: [][]byte{raw(pays), raw(free)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(res.Outcomes[1].Err, core.ErrFeeCapTooLow) {
+		t.Fatalf("a zero-fee transaction under a floor: %v", res.Outcomes[1].Err)
+	}
+	after, _ := st.State(res.Block.Root())
+	want := new(big.Int).Sub(big.NewInt(1e18), new(big.Int).Add(big.NewInt(5), new(big.Int).Mul(gwei, big.NewInt(21000))))
+	if got := after.GetBalance(from).ToBig(); got.Cmp(want) != 0 {
+		t.Fatalf("sender balance %s, want %s (value plus base fee)", got, want)
+	}
+	if res.Block.BaseFee().Cmp(gwei) != 0 {
+		t.Fatalf("header base fee %s", res.Block.BaseFee())
 	}
 }

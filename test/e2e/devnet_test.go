@@ -85,3 +85,27 @@ func TestHelpShowsDefaults(t *testing.T) {
 		t.Fatalf("start on an empty home: %v\n%s", err, out)
 	}
 }
+
+// TestDevnetFourValidators runs `chuxin devnet --validators 4`: four
+// validators in one process, peered, committing.
+func TestDevnetFourValidators(t *testing.T) {
+	dir := t.TempDir()
+	base := testchain.PortBase(12)
+	p := startProc(t, dir, "devnet4", "devnet", "--home", filepath.Join(dir, "devnet"), "--validators", "4",
+		"--p2p-port", fmt.Sprint(base), "--rpc-port", fmt.Sprint(base+8))
+	c := dialWhenUp(t, fmt.Sprintf("http://127.0.0.1:%d", base+8), p)
+	accs, _ := devaccounts.Derive(devaccounts.Mnemonic, 1)
+	tx := testchain.Transfer(accs[0].Key, chainID, 0, common.Address{1}, big.NewInt(1))
+	if err := c.SendTransaction(context.Background(), tx); err != nil {
+		t.Fatal(err)
+	}
+	waitReceipt(t, c, tx.Hash())
+	var peers string
+	if err := c.Client().Call(&peers, "net_peerCount"); err != nil || peers != "0x3" {
+		t.Fatalf("peers %s %v, want 3", peers, err)
+	}
+	p.stop(syscall.SIGINT)
+	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}
