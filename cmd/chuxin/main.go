@@ -26,7 +26,7 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devnetCmd(), testnetCmd(), startCmd(), versionCmd())
+	root.AddCommand(devnetCmd(), testnetCmd(), startCmd(), benchCmd(), versionCmd())
 	return root
 }
 

@@ -1,0 +1,393 @@
+package bench
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/chuxin-chain/chuxin/contracts"
+)
+
+// DevKey is the first development account of the test mnemonic, the funder
+// by default (funded by `chuxin devnet`; import it into geth --dev).
+const DevKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+// fundWei is what each sender is given: 1 ether.
+var fundWei = big.NewInt(1e18)
+
+// tokenGrant is what each sender is given of the benchmark's ERC-20.
+var tokenGrant = new(big.Int).Exp(big.NewInt(10), big.NewInt(24), nil)
+
+// ethTarget loads any Ethereum JSON-RPC node.
+type ethTarget struct {
+	rpc      *gethrpc.Client
+	workload string
+	chainID  *big.Int
+	signer   types.Signer
+	tip      *big.Int
+	feeCap   *big.Int
+	legacy   bool // the node has no base fee: send legacy transactions
+
+	keys   []*ecdsa.PrivateKey
+	addrs  []common.Address
+	nonces []uint64
+
+	token       *contracts.Artifact
+	tokenAddr   common.Address
+	erc20Gas    uint64
+	deployData  []byte
+	deployGas   uint64
+	transferGas uint64
+}
+
+func (t *ethTarget) Setup(ctx context.Context, o *Options, log io.Writer) (string, error) {
+	switch o.Workload {
+	case "", "transfer":
+		o.Workload = "transfer"
+	case "erc20", "deploy", "mixed":
+	default:
+		return "", fmt.Errorf("%w: workload %q (use transfer, erc20, deploy or mixed)", ErrOptions, o.Workload)
+	}
+	t.workload = o.Workload
+	var err error
+	if t.rpc, err = gethrpc.DialContext(ctx, o.URL); err != nil {
+		return "", fmt.Errorf("connect to %s: %w", o.URL, err)
+	}
+	var client string
+	if err := t.rpc.CallContext(ctx, &client, "web3_clientVersion"); err != nil {
+		return "", fmt.Errorf("%s does not answer web3_clientVersion: %w", o.URL, err)
+	}
+	var id hexutil.Big
+	if err := t.rpc.CallContext(ctx, &id, "eth_chainId"); err != nil {
+		return "", fmt.Errorf("eth_chainId: %w", err)
+	}
+	t.chainID = id.ToInt()
+	t.signer = types.LatestSignerForChainID(t.chainID)
+	if err := t.fees(ctx); err != nil {
+		return "", err
+	}
+	funderHex := o.Funder
+	if funderHex == "" {
+		funderHex = DevKey
+	}
+	funder, err := crypto.HexToECDSA(trim0x(funderHex))
+	if err != nil {
+		return "", fmt.Errorf("%w: funder key: %v", ErrOptions, err)
+	}
+	for i := range o.Senders {
+		seed := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64([]byte("chuxin-bench"), o.Seed), uint64(i))
+		k, err := crypto.ToECDSA(crypto.Keccak256(seed))
+		if err != nil {
+			return "", err
+		}
+		t.keys = append(t.keys, k)
+		t.addrs = append(t.addrs, crypto.PubkeyToAddress(k.PublicKey))
+	}
+	t.transferGas = 21_000
+	if t.workload != "transfer" {
+		if t.token, err = contracts.Load("ChuxinToken"); err != nil {
+			return "", err
+		}
+		if t.deployData, err = t.token.DeployData(new(big.Int).Exp(big.NewInt(10), big.NewInt(30), nil)); err != nil {
+			return "", err
+		}
+	}
+	fmt.Fprintf(log, "%s: preparing %d senders on %s (chain %v)\n", o.Label, o.Senders, client, t.chainID)
+	if err := t.fund(ctx, funder, log); err != nil {
+		return "", err
+	}
+	if err := t.loadNonces(ctx); err != nil {
+		return "", err
+	}
+	if t.workload != "transfer" {
+		if err := t.estimate(ctx); err != nil {
+			return "", err
+		}
+	}
+	return client, nil
+}
+
+// fees reads the base fee and tip the node asks for.
+func (t *ethTarget) fees(ctx context.Context) error {
+	var head struct {
+		BaseFee *hexutil.Big `json:"baseFeePerGas"`
+	}
+	if err := t.rpc.CallContext(ctx, &head, "eth_getBlockByNumber", "latest", false); err != nil {
+		return fmt.Errorf("read latest block: %w", err)
+	}
+	var tip hexutil.Big
+	if err := t.rpc.CallContext(ctx, &tip, "eth_maxPriorityFeePerGas"); err != nil {
+		tip = hexutil.Big(*big.NewInt(0))
+	}
+	t.tip = tip.ToInt()
+	if head.BaseFee == nil {
+		var price hexutil.Big
+		if err := t.rpc.CallContext(ctx, &price, "eth_gasPrice"); err != nil {
+			return fmt.Errorf("eth_gasPrice: %w", err)
+		}
+		t.legacy, t.feeCap = true, price.ToInt()
+		return nil
+	}
+	t.feeCap = new(big.Int).Add(new(big.Int).Mul(head.BaseFee.ToInt(), big.NewInt(2)), t.tip)
+	return nil
+}
+
+func (t *ethTarget) sign(key *ecdsa.PrivateKey, nonce uint64, to *common.Address, value *big.Int, data []byte, gas uint64) (*types.Transaction, error) {
+	var txdata types.TxData
+	if t.legacy {
+		txdata = &types.LegacyTx{Nonce: nonce, To: to, Value: value, Data: data, Gas: gas, GasPrice: t.feeCap}
+	} else {
+		txdata = &types.DynamicFeeTx{ChainID: t.chainID, Nonce: nonce, To: to, Value: value, Data: data, Gas: gas, GasFeeCap: t.feeCap, GasTipCap: t.tip}
+	}
+	return types.SignNewTx(key, t.signer, txdata)
+}
+
+// fund gives each sender ether (and tokens) from the funder, skipping
+// senders funded by an earlier run.
+func (t *ethTarget) fund(ctx context.Context, funder *ecdsa.PrivateKey, log io.Writer) error {
+	from := crypto.PubkeyToAddress(funder.PublicKey)
+	var nonce hexutil.Uint64
+	if err := t.rpc.CallContext(ctx, &nonce, "eth_getTransactionCount", from, "pending"); err != nil {
+		return fmt.Errorf("funder nonce: %w", err)
+	}
+	n := uint64(nonce)
+	var txs []*types.Transaction
+	if t.token != nil {
+		tx, err := t.sign(funder, n, nil, new(big.Int), t.deployData, 3_000_000)
+		if err != nil {
+			return err
+		}
+		t.tokenAddr = crypto.CreateAddress(from, n)
+		n++
+		if err := t.submitAndWait(ctx, from, []*types.Transaction{tx}); err != nil {
+			return fmt.Errorf("deploy the benchmark token: %w", err)
+		}
+	}
+	balances := make([]hexutil.Big, len(t.addrs))
+	elems := make([]gethrpc.BatchElem, len(t.addrs))
+	for i, a := range t.addrs {
+		elems[i] = gethrpc.BatchElem{Method: "eth_getBalance", Args: []any{a, "latest"}, Result: &balances[i]}
+	}
+	if err := t.batch(ctx, elems); err != nil {
+		return fmt.Errorf("read sender balances: %w", err)
+	}
+	half := new(big.Int).Div(fundWei, big.NewInt(2))
+	for i, a := range t.addrs {
+		if balances[i].ToInt().Cmp(half) >= 0 {
+			continue
+		}
+		tx, err := t.sign(funder, n, &a, fundWei, nil, 21_000)
+		if err != nil {
+			return err
+		}
+		txs, n = append(txs, tx), n+1
+	}
+	if t.token != nil {
+		for _, a := range t.addrs {
+			data, err := t.token.ABI.Pack("transfer", a, tokenGrant)
+			if err != nil {
+				return err
+			}
+			tx, err := t.sign(funder, n, &t.tokenAddr, new(big.Int), data, 100_000)
+			if err != nil {
+				return err
+			}
+			txs, n = append(txs, tx), n+1
+		}
+	}
+	if len(txs) > 0 {
+		fmt.Fprintf(log, "%s: funding senders with %d transactions\n", "bench", len(txs))
+	}
+	return t.submitAndWait(ctx, from, txs)
+}
+
+// submitAndWait sends one account's transactions in windows of 32 and waits
+// for each window to commit.
+func (t *ethTarget) submitAndWait(ctx context.Context, from common.Address, txs []*types.Transaction) error {
+	for len(txs) > 0 {
+		chunk := txs[:min(32, len(txs))]
+		txs = txs[len(chunk):]
+		elems := make([]gethrpc.BatchElem, len(chunk))
+		for i, tx := range chunk {
+			raw, _ := tx.MarshalBinary()
+			elems[i] = gethrpc.BatchElem{Method: "eth_sendRawTransaction", Args: []any{hexutil.Bytes(raw)}, Result: new(common.Hash)}
+		}
+		if err := t.batch(ctx, elems); err != nil {
+			return err
+		}
+		want := chunk[len(chunk)-1].Nonce() + 1
+		deadline := time.Now().Add(2 * time.Minute)
+		for {
+			var got hexutil.Uint64
+			if err := t.rpc.CallContext(ctx, &got, "eth_getTransactionCount", from, "latest"); err != nil {
+				return err
+			}
+			if uint64(got) >= want {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("setup transactions of %s not committed within 2 minutes (nonce %d of %d)", from, got, want)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return nil
+}
+
+// batch runs a JSON-RPC batch and returns the first item error.
+func (t *ethTarget) batch(ctx context.Context, elems []gethrpc.BatchElem) error {
+	if err := t.rpc.BatchCallContext(ctx, elems); err != nil {
+		return err
+	}
+	for _, e := range elems {
+		if e.Error != nil {
+			return e.Error
+		}
+	}
+	return nil
+}
+
+func (t *ethTarget) loadNonces(ctx context.Context) error {
+	nonces := make([]hexutil.Uint64, len(t.addrs))
+	elems := make([]gethrpc.BatchElem, len(t.addrs))
+	for i, a := range t.addrs {
+		elems[i] = gethrpc.BatchElem{Method: "eth_getTransactionCount", Args: []any{a, "pending"}, Result: &nonces[i]}
+	}
+	if err := t.batch(ctx, elems); err != nil {
+		return fmt.Errorf("read sender nonces: %w", err)
+	}
+	t.nonces = make([]uint64, len(nonces))
+	for i, n := range nonces {
+		t.nonces[i] = uint64(n)
+	}
+	return nil
+}
+
+// estimate asks the node for the gas of an ERC-20 transfer and a deployment,
+// with a margin.
+func (t *ethTarget) estimate(ctx context.Context) error {
+	data, err := t.token.ABI.Pack("transfer", t.addrs[len(t.addrs)-1], big.NewInt(1))
+	if err != nil {
+		return err
+	}
+	var gas hexutil.Uint64
+	call := map[string]any{"from": t.addrs[0], "to": t.tokenAddr, "data": hexutil.Bytes(data)}
+	if err := t.rpc.CallContext(ctx, &gas, "eth_estimateGas", call); err != nil {
+		return fmt.Errorf("estimate an ERC-20 transfer: %w", err)
+	}
+	t.erc20Gas = uint64(gas) * 5 / 4
+	call = map[string]any{"from": t.addrs[0], "data": hexutil.Bytes(t.deployData)}
+	if err := t.rpc.CallContext(ctx, &gas, "eth_estimateGas", call); err != nil {
+		return fmt.Errorf("estimate a deployment: %w", err)
+	}
+	t.deployGas = uint64(gas) * 6 / 5
+	return nil
+}
+
+// kind picks the transaction kind of a sender's nonce for the workload.
+func (t *ethTarget) kind(nonce uint64) string {
+	if t.workload != "mixed" {
+		return t.workload
+	}
+	switch nonce % 10 {
+	case 0:
+		return "deploy"
+	case 1, 2, 3:
+		return "erc20"
+	}
+	return "transfer"
+}
+
+// Build signs the next transaction of sender a. Its content depends only on
+// (a, nonce), so a resend after a rewind is the same transaction.
+func (t *ethTarget) Build(a int) (built, error) {
+	nonce := t.nonces[a]
+	to := t.addrs[(a+1)%len(t.addrs)]
+	var (
+		tx  *types.Transaction
+		err error
+	)
+	switch t.kind(nonce) {
+	case "transfer":
+		tx, err = t.sign(t.keys[a], nonce, &to, big.NewInt(1), nil, t.transferGas)
+	case "erc20":
+		data, perr := t.token.ABI.Pack("transfer", to, big.NewInt(1))
+		if perr != nil {
+			return built{}, perr
+		}
+		tx, err = t.sign(t.keys[a], nonce, &t.tokenAddr, new(big.Int), data, t.erc20Gas)
+	case "deploy":
+		tx, err = t.sign(t.keys[a], nonce, nil, new(big.Int), t.deployData, t.deployGas)
+	}
+	if err != nil {
+		return built{}, err
+	}
+	raw, err := tx.MarshalBinary()
+	if err != nil {
+		return built{}, err
+	}
+	t.nonces[a]++
+	return built{id: txID(tx.Hash()), raw: raw, nonce: nonce}, nil
+}
+
+func (t *ethTarget) Rewind(a int, nonce uint64) {
+	if nonce < t.nonces[a] {
+		t.nonces[a] = nonce
+	}
+}
+
+func (t *ethTarget) Send(ctx context.Context, raws [][]byte) ([]error, error) {
+	elems := make([]gethrpc.BatchElem, len(raws))
+	for i, raw := range raws {
+		elems[i] = gethrpc.BatchElem{Method: "eth_sendRawTransaction", Args: []any{hexutil.Bytes(raw)}, Result: new(common.Hash)}
+	}
+	if err := t.rpc.BatchCallContext(ctx, elems); err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(raws))
+	for i, e := range elems {
+		errs[i] = e.Error
+	}
+	return errs, nil
+}
+
+func (t *ethTarget) Head(ctx context.Context) (uint64, error) {
+	var n hexutil.Uint64
+	err := t.rpc.CallContext(ctx, &n, "eth_blockNumber")
+	return uint64(n), err
+}
+
+func (t *ethTarget) BlockTxs(ctx context.Context, height uint64) ([]txID, error) {
+	var block *struct {
+		Transactions []common.Hash `json:"transactions"`
+	}
+	if err := t.rpc.CallContext(ctx, &block, "eth_getBlockByNumber", hexutil.Uint64(height), false); err != nil {
+		return nil, err
+	}
+	if block == nil {
+		return nil, errors.New("block not found")
+	}
+	ids := make([]txID, len(block.Transactions))
+	for i, h := range block.Transactions {
+		ids[i] = txID(h)
+	}
+	return ids, nil
+}
+
+func trim0x(s string) string {
+	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		return s[2:]
+	}
+	return s
+}
