@@ -1,0 +1,33 @@
+package bench
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestPercentileNearestRank(t *testing.T) {
+	v := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	for p, want := range map[float64]float64{50: 5, 95: 10, 99: 10, 10: 1, 0: 1} {
+		if got := percentile(v, p); got != want {
+			t.Errorf("p%v = %v, want %v", p, got, want)
+		}
+	}
+	if percentile(nil, 50) != 0 {
+		t.Error("percentile of nothing")
+	}
+}
+
+func TestReasonGroupsByCause(t *testing.T) {
+	a := reason(errors.New("nonce too low: address 0xabc, tx nonce 1, next nonce 2"))
+	b := reason(errors.New("nonce too low: address 0xdef, tx nonce 9, next nonce 12"))
+	if a != b || a != "nonce too low" {
+		t.Fatalf("%q vs %q", a, b)
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	o := Options{URL: "http://x", Senders: 1, Batch: 1, Window: 1, Workers: 1}
+	if err := o.validate(); !errors.Is(err, ErrOptions) {
+		t.Fatalf("zero duration accepted: %v", err)
+	}
+}
