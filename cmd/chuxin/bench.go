@@ -71,6 +71,7 @@ Workloads: transfer (native), erc20 (OpenZeppelin ERC-20 transfers), deploy
 	f.DurationVar(&o.Drain, "drain", 10*time.Second, "how long to wait after the load for transactions in flight")
 	f.Uint64Var(&o.Seed, "seed", 1, "seed of the sender keys (a new seed, new accounts)")
 	f.StringVar(&o.Funder, "funder", "", "hex private key that funds the senders (default: development account 0)")
+	f.IntVar(&o.Presign, "presign", 0, "sign this many transactions per sender before the load window, so signing does not compete with the node")
 	f.StringVar(&o.Label, "label", "", "name of the run in reports")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	f.BoolVar(&quiet, "quiet", false, "no progress line")

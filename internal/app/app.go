@@ -47,6 +47,7 @@ type App struct {
 	genesis *execution.Genesis
 	exec    *execution.Executor
 	pool    *TxPool
+	txs     *TxCache
 	log     *slog.Logger
 
 	// owned by the consensus connection
@@ -63,9 +64,9 @@ type App struct {
 // New returns the application over st for the chain that g describes.
 func New(st *store.Store, g *execution.Genesis, log *slog.Logger) *App {
 	exec := execution.NewExecutor(g)
-	pool := NewTxPool()
-	exec.Senders = pool
-	return &App{store: st, genesis: g, exec: exec, pool: pool, log: log}
+	txs := NewTxCache()
+	exec.Cache = txs
+	return &App{store: st, genesis: g, exec: exec, pool: NewTxPool(), txs: txs, log: log}
 }
 
 // Executor returns the chain's executor (its rules and signer).

@@ -46,6 +46,27 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 	return &abci.CheckTxResponse{GasWanted: int64(tx.Gas())}, nil
 }
 
+// Recover decodes a raw transaction and recovers its sender, remembering it
+// for admission, rechecks and execution. The JSON-RPC server calls it before
+// handing the transaction to the mempool, so the costly ECDSA recovery runs
+// on the request's goroutine, in parallel, rather than in the mempool's
+// serialized CheckTx.
+func (a *App) Recover(raw []byte) (*types.Transaction, common.Address, error) {
+	if tx, from, ok := a.txs.Lookup(raw); ok {
+		return tx, from, nil
+	}
+	tx, err := a.exec.DecodeTx(raw)
+	if err != nil {
+		return nil, common.Address{}, err
+	}
+	from, err := a.exec.Sender(tx)
+	if err != nil {
+		return tx, common.Address{}, err
+	}
+	a.txs.Add(raw, tx, from)
+	return tx, from, nil
+}
+
 // Validate checks a raw transaction as CheckTx would, without admitting it.
 // A pooled transaction is valid.
 func (a *App) Validate(raw []byte) error {
@@ -60,13 +81,9 @@ func (a *App) checkTx(raw []byte, recheck bool) (*types.Transaction, common.Addr
 	if len(raw) > MaxTxSize {
 		return nil, common.Address{}, fmt.Errorf("%w: transaction is %d bytes, the limit is %d", txpool.ErrOversizedData, len(raw), MaxTxSize)
 	}
-	tx, err := a.exec.DecodeTx(raw)
+	tx, from, err := a.Recover(raw)
 	if err != nil {
-		return nil, common.Address{}, err
-	}
-	from, err := a.exec.Sender(tx)
-	if err != nil {
-		return tx, common.Address{}, err
+		return tx, from, err
 	}
 	if !recheck {
 		if a.pool.Has(tx.Hash()) {

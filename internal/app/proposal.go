@@ -29,11 +29,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 		bySender = map[common.Address][]int{} // indexes into cands, sorted by nonce below
 	)
 	for _, raw := range req.Txs {
-		tx, err := a.exec.DecodeTx(raw)
-		if err != nil {
-			continue
-		}
-		from, err := a.exec.Sender(tx)
+		tx, from, err := a.Recover(raw)
 		if err != nil {
 			continue
 		}
@@ -102,12 +98,8 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalReques
 	reject := &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_REJECT}
 	var gas uint64
 	for _, raw := range req.Txs {
-		tx, err := a.exec.DecodeTx(raw)
+		tx, _, err := a.Recover(raw)
 		if err != nil {
-			a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)
-			return reject, nil
-		}
-		if _, err := a.exec.Sender(tx); err != nil {
 			a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)
 			return reject, nil
 		}

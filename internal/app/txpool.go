@@ -11,9 +11,8 @@ import (
 const MaxFutureNonces = 64
 
 // TxPool mirrors the transactions that CometBFT's mempool holds: who sent
-// them and with which nonce. It answers the pending nonce of an account,
-// refuses a second transaction for a taken nonce, and keeps the senders that
-// CheckTx recovered so execution does not recover them again.
+// them and with which nonce. It answers the pending nonce of an account and
+// refuses a second transaction for a taken nonce.
 type TxPool struct {
 	mu       sync.Mutex
 	byHash   map[common.Hash]poolEntry
@@ -28,14 +27,6 @@ type poolEntry struct {
 // NewTxPool returns an empty pool.
 func NewTxPool() *TxPool {
 	return &TxPool{byHash: map[common.Hash]poolEntry{}, bySender: map[common.Address]map[uint64]common.Hash{}}
-}
-
-// Sender returns the sender of a pooled transaction.
-func (p *TxPool) Sender(hash common.Hash) (common.Address, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	e, ok := p.byHash[hash]
-	return e.from, ok
 }
 
 // Has reports whether the transaction is pooled.

@@ -42,6 +42,7 @@ type Options struct {
 	Label    string        // names the run in reports
 	Progress io.Writer     // progress line every second (nil: quiet)
 	Funder   string        // eth: hex private key of the funded account
+	Presign  int           // eth: transactions per sender signed before the load window
 }
 
 func (o *Options) validate() error {
@@ -134,6 +135,12 @@ type target interface {
 	BlockTxs(ctx context.Context, height uint64) ([]txID, error)
 }
 
+// presigner is a target that can sign transactions ahead of the load
+// window, so that signing does not compete with the node for the CPU.
+type presigner interface {
+	Presign(ctx context.Context, perSender int, log io.Writer) error
+}
+
 type inflight struct {
 	sender int
 	sentAt time.Time
@@ -182,6 +189,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	client, err := t.Setup(ctx, &o, log)
 	if err != nil {
 		return nil, err
+	}
+	if ps, ok := t.(presigner); ok && o.Presign > 0 {
+		if err := ps.Presign(ctx, o.Presign, log); err != nil {
+			return nil, err
+		}
 	}
 	r := &run{o: &o, t: t, pending: map[txID]inflight{}, inFlight: make([]int, o.Senders), refusals: map[string]int{}}
 	head, err := t.Head(ctx)

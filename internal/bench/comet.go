@@ -51,9 +51,25 @@ func (t *cometTarget) call(ctx context.Context, reqs []cometReq) ([]cometResp, e
 		return nil, err
 	}
 	defer resp.Body.Close()
-	var out []cometResp
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+	body, err = io.ReadAll(resp.Body)
+	if err != nil {
 		return nil, fmt.Errorf("cometbft rpc reply: %w", err)
+	}
+	var out []cometResp
+	if len(body) > 0 && body[0] == '{' { // CometBFT answers a batch of one with a plain object
+		out = make([]cometResp, 1)
+		err = json.Unmarshal(body, &out[0])
+	} else {
+		err = json.Unmarshal(body, &out)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cometbft rpc reply: %w", err)
+	}
+	if len(out) != len(reqs) {
+		if len(out) == 1 && out[0].Error != nil {
+			return nil, fmt.Errorf("cometbft refused the batch of %d: %s %s (raise rpc.max_request_batch_size)", len(reqs), out[0].Error.Message, out[0].Error.Data)
+		}
+		return nil, fmt.Errorf("cometbft answered %d of %d requests", len(out), len(reqs))
 	}
 	byID := make([]cometResp, len(reqs))
 	for _, r := range out {

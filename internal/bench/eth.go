@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"encoding/binary"
@@ -8,6 +9,10 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -42,6 +47,9 @@ type ethTarget struct {
 	keys   []*ecdsa.PrivateKey
 	addrs  []common.Address
 	nonces []uint64
+
+	presigned [][]built // presigned[a][i] is sender a's transaction of nonce base[a]+i
+	base      []uint64
 
 	token       *contracts.Artifact
 	tokenAddr   common.Address
@@ -309,10 +317,62 @@ func (t *ethTarget) kind(nonce uint64) string {
 	return "transfer"
 }
 
-// Build signs the next transaction of sender a. Its content depends only on
-// (a, nonce), so a resend after a rewind is the same transaction.
+// Presign signs perSender transactions of every sender, on all cores.
+func (t *ethTarget) Presign(ctx context.Context, perSender int, log io.Writer) error {
+	start := time.Now()
+	t.presigned, t.base = make([][]built, len(t.keys)), slices.Clone(t.nonces)
+	var (
+		wg    sync.WaitGroup
+		next  atomic.Int64
+		errMu sync.Mutex
+		first error
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for a := int(next.Add(1) - 1); a < len(t.keys) && ctx.Err() == nil; a = int(next.Add(1) - 1) {
+				txs := make([]built, perSender)
+				for i := range txs {
+					b, err := t.sign1(a, t.base[a]+uint64(i))
+					if err != nil {
+						errMu.Lock()
+						first = cmp.Or(first, err)
+						errMu.Unlock()
+						return
+					}
+					txs[i] = b
+				}
+				t.presigned[a] = txs
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	fmt.Fprintf(log, "bench: presigned %d transactions in %v\n", perSender*len(t.keys), time.Since(start).Round(time.Millisecond))
+	return ctx.Err()
+}
+
+// Build returns the next transaction of sender a, presigned or signed now.
+// Its content depends only on (a, nonce), so a resend after a rewind is the
+// same transaction.
 func (t *ethTarget) Build(a int) (built, error) {
 	nonce := t.nonces[a]
+	if t.presigned != nil && nonce >= t.base[a] && nonce-t.base[a] < uint64(len(t.presigned[a])) {
+		t.nonces[a]++
+		return t.presigned[a][nonce-t.base[a]], nil
+	}
+	b, err := t.sign1(a, nonce)
+	if err == nil {
+		t.nonces[a]++
+	}
+	return b, err
+}
+
+// sign1 signs sender a's transaction of the given nonce.
+func (t *ethTarget) sign1(a int, nonce uint64) (built, error) {
 	to := t.addrs[(a+1)%len(t.addrs)]
 	var (
 		tx  *types.Transaction
@@ -337,7 +397,6 @@ func (t *ethTarget) Build(a int) (built, error) {
 	if err != nil {
 		return built{}, err
 	}
-	t.nonces[a]++
 	return built{id: txID(tx.Hash()), raw: raw, nonce: nonce}, nil
 }
 

@@ -40,6 +40,7 @@ type Config struct {
 	Moniker   string    `toml:"moniker" comment:"name of this node, shown to peers"`
 	LogLevel  string    `toml:"log_level" comment:"debug, info, warn or error"`
 	LogFormat string    `toml:"log_format" comment:"text or json"`
+	PprofAddr string    `toml:"pprof_addr" comment:"host:port of the Go profiler (net/http/pprof); empty: off"`
 	P2P       P2P       `toml:"p2p"`
 	Consensus Consensus `toml:"consensus"`
 	Mempool   Mempool   `toml:"mempool"`
@@ -115,6 +116,11 @@ func Default() *Config {
 
 // Validate reports the first field that no node could run with.
 func (c *Config) Validate() error {
+	if c.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(c.PprofAddr); err != nil {
+			return fmt.Errorf("%w: pprof_addr = %q is not host:port", ErrInvalid, c.PprofAddr)
+		}
+	}
 	for name, addr := range map[string]string{"p2p.listen": c.P2P.Listen, "rpc.addr": c.RPC.Addr} {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			return fmt.Errorf("%w: %s = %q is not host:port", ErrInvalid, name, addr)

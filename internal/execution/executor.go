@@ -51,6 +51,13 @@ type SenderCache interface {
 	Sender(hash common.Hash) (common.Address, bool)
 }
 
+// TxCache remembers transactions decoded and checked earlier (at mempool
+// admission), with their senders, by their raw bytes. It must only hold
+// transactions that DecodeTx accepted and whose sender was recovered.
+type TxCache interface {
+	Lookup(raw []byte) (*types.Transaction, common.Address, bool)
+}
+
 // Executor applies blocks. It is safe for concurrent use: it holds only the
 // chain's rules.
 type Executor struct {
@@ -60,6 +67,7 @@ type Executor struct {
 	BaseFee     *big.Int
 	Unprotected bool // admit legacy transactions without EIP-155
 	Senders     SenderCache
+	Cache       TxCache
 }
 
 // NewExecutor returns the executor of the chain that g describes.
@@ -159,6 +167,12 @@ func (e *Executor) decodeAll(raws [][]byte) []decoded {
 			defer wg.Done()
 			for i := w; i < len(raws); i += workers {
 				d := &out[i]
+				if e.Cache != nil {
+					var ok bool
+					if d.tx, d.from, ok = e.Cache.Lookup(raws[i]); ok {
+						continue
+					}
+				}
 				if d.tx, d.err = e.DecodeTx(raws[i]); d.err == nil {
 					d.from, d.err = e.Sender(d.tx)
 				}

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"path/filepath"
 	"time"
 
@@ -45,6 +48,7 @@ type Node struct {
 	cmt   *cmtnode.Node
 	rpc   *rpc.Server
 
+	pprof    *http.Server
 	quit     chan struct{} // closed by Stop
 	syncDone chan struct{} // closed when the sync reporter returns
 }
@@ -148,6 +152,11 @@ func (n *Node) Start() error {
 	if err := srv.Start(n.Config.RPC.Addr); err != nil {
 		_ = n.cmt.Stop()
 		return err
+	}
+	if n.Config.PprofAddr != "" {
+		if err := n.startPprof(); err != nil {
+			return err
+		}
 	}
 	n.quit, n.syncDone = make(chan struct{}), make(chan struct{})
 	go n.reportSync(5 * time.Second)
@@ -273,6 +282,22 @@ func (n *Node) submit(ctx context.Context, raw []byte) error {
 	return nil
 }
 
+// startPprof serves Go's profiler on the configured address.
+func (n *Node) startPprof() error {
+	ln, err := net.Listen("tcp", n.Config.PprofAddr)
+	if err != nil {
+		return fmt.Errorf("pprof listen on %s: %w", n.Config.PprofAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	n.pprof = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go n.pprof.Serve(ln)
+	n.log.Info("profiler listening", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return nil
+}
+
 // RPCAddr returns the JSON-RPC address (host:port).
 func (n *Node) RPCAddr() string { return n.rpc.Addr() }
 
@@ -287,6 +312,9 @@ func (n *Node) Stop() error {
 	}
 	if n.rpc != nil {
 		n.rpc.Stop()
+	}
+	if n.pprof != nil {
+		n.pprof.Close()
 	}
 	if n.cmt.IsRunning() {
 		if err := n.cmt.Stop(); err != nil {

@@ -11,7 +11,7 @@ import (
 // its hash once the node has admitted it; a refusal is an error that says
 // why (nonce too low, insufficient funds, invalid chain id …).
 func (api *EthAPI) SendRawTransaction(ctx context.Context, raw hexutil.Bytes) (common.Hash, error) {
-	tx, err := api.b.App.Executor().DecodeTx(raw)
+	tx, _, err := api.b.App.Recover(raw)
 	if err != nil {
 		return common.Hash{}, txRefused(err.Error())
 	}
