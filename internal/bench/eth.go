@@ -172,7 +172,11 @@ func (t *ethTarget) fund(ctx context.Context, funder *ecdsa.PrivateKey, log io.W
 	n := uint64(nonce)
 	var txs []*types.Transaction
 	if t.token != nil {
-		tx, err := t.sign(funder, n, nil, new(big.Int), t.deployData, 3_000_000)
+		gas, err := t.estimateGas(ctx, map[string]any{"from": from, "data": hexutil.Bytes(t.deployData)})
+		if err != nil {
+			return fmt.Errorf("estimate the benchmark token's deployment: %w", err)
+		}
+		tx, err := t.sign(funder, n, nil, new(big.Int), t.deployData, gas)
 		if err != nil {
 			return err
 		}
@@ -202,12 +206,20 @@ func (t *ethTarget) fund(ctx context.Context, funder *ecdsa.PrivateKey, log io.W
 		txs, n = append(txs, tx), n+1
 	}
 	if t.token != nil {
+		probe, err := t.token.ABI.Pack("transfer", t.addrs[0], tokenGrant)
+		if err != nil {
+			return err
+		}
+		gas, err := t.estimateGas(ctx, map[string]any{"from": from, "to": t.tokenAddr, "data": hexutil.Bytes(probe)})
+		if err != nil {
+			return fmt.Errorf("estimate a token grant: %w", err)
+		}
 		for _, a := range t.addrs {
 			data, err := t.token.ABI.Pack("transfer", a, tokenGrant)
 			if err != nil {
 				return err
 			}
-			tx, err := t.sign(funder, n, &t.tokenAddr, new(big.Int), data, 100_000)
+			tx, err := t.sign(funder, n, &t.tokenAddr, new(big.Int), data, gas)
 			if err != nil {
 				return err
 			}
@@ -280,6 +292,16 @@ func (t *ethTarget) loadNonces(ctx context.Context) error {
 		t.nonces[i] = uint64(n)
 	}
 	return nil
+}
+
+// estimateGas asks the node for the gas of a call, with a margin of a third
+// (the gas of the same call varies with the state it finds).
+func (t *ethTarget) estimateGas(ctx context.Context, call map[string]any) (uint64, error) {
+	var gas hexutil.Uint64
+	if err := t.rpc.CallContext(ctx, &gas, "eth_estimateGas", call); err != nil {
+		return 0, err
+	}
+	return uint64(gas) * 4 / 3, nil
 }
 
 // estimate asks the node for the gas of an ERC-20 transfer and a deployment,

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# bench/compare.sh: one machine, one run, the same load against
+#   chuxin-1   `chuxin devnet`, one validator
+#   chuxin-4   four chuxin validator processes (`chuxin testnet`)
+#   geth-dev   geth --dev (v1.17.8, the newest geth command the module proxy serves here)
+#   kvstore-1  CometBFT v1.0.1 persistent_kvstore, one validator (consensus alone)
+#   kvstore-4  four CometBFT kvstore validator processes
+# then the execution benchmarks, and writes bench/RESULTS.md and
+# bench/results.png. Every server binds 127.0.0.1; every load is bounded in
+# time. Knobs (environment): DURATION, SENDERS, RATES, SYSTEMS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/bench/out
+BIN=$OUT/bin
+DURATION=${DURATION:-20}            # seconds of closed-loop load per run
+OPEN=${OPEN:-10}                    # seconds per open-loop rate
+SENDERS=${SENDERS:-400}
+RATES=${RATES:-"1000 2000 4000 6000 8000 12000 16000 24000"}
+SYSTEMS=${SYSTEMS:-"chuxin-1 chuxin-4 geth-dev kvstore-1 kvstore-4"}
+RESULTS=$OUT/results.json
+DEVKEY=ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+
+rm -rf "$OUT/run" && mkdir -p "$OUT/run" "$BIN"
+: > "$RESULTS"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+stop_all() { for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; PIDS=(); }
+
+echo "== binaries"
+go build -o "$BIN/chuxin" ./cmd/chuxin
+[ -x "$BIN/geth" ] || GOBIN=$BIN GOFLAGS= go install github.com/ethereum/go-ethereum/cmd/geth@v1.17.8
+[ -x "$BIN/cometbft" ] || GOBIN=$BIN GOFLAGS= go install github.com/cometbft/cometbft/cmd/cometbft@v1.0.1
+CHUXIN=$BIN/chuxin
+
+wait_rpc() { # url protocol
+  for _ in $(seq 1 300); do
+    if [ "$2" = cometbft ]; then curl -sf "$1/status" >/dev/null && return 0
+    else curl -sf -X POST -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}' "$1" >/dev/null && return 0; fi
+    sleep 0.2
+  done
+  echo "no answer from $1" >&2; return 1
+}
+
+# bench LABEL URL PROTOCOL WORKLOAD SECONDS RATE SEED
+bench() {
+  local rate=$6 presign
+  if [ "$rate" = 0 ]; then presign=$(( $5 * 16000 / SENDERS + 64 )); else presign=$(( ($5 + 2) * ${rate%.*} / SENDERS + 64 )); fi
+  [ "$3" = cometbft ] && presign=0
+  echo "-- $1 $4 $( [ "$rate" = 0 ] && echo "closed loop" || echo "open loop $rate tx/s" ) ${5}s"
+  "$CHUXIN" bench --rpc "$2" --protocol "$3" --workload "$4" --duration "${5}s" --rate "$rate" \
+    --senders "$SENDERS" --window 48 --presign "$presign" --seed "$7" --label "$1" --json --quiet >> "$RESULTS"
+  tail -n 30 "$RESULTS" | tr -d '\n ' | grep -o '"committed_tps":[0-9.]*,"latency_p50_s":[0-9.]*,"latency_p95_s":[0-9.]*' | tail -1
+}
+
+sustained() { # label workload: the most committed in a run whose p95 was 2 s or less
+  jq -s --arg l "$1" --arg w "$2" '[.[] | select(.label==$l and .workload==$w and .latency_p95_s<=2) | .committed_tps] | max // 0' "$RESULTS"
+}
+
+# load LABEL URL PROTOCOL WORKLOADS...
+load() {
+  local label=$1 url=$2 proto=$3; shift 3
+  local seed=1
+  for w in "$@"; do bench "$label" "$url" "$proto" "$w" "$DURATION" 0 $((seed++)); done
+  for r in $RATES; do bench "$label" "$url" "$proto" "${1}" "$OPEN" "$r" $((seed++)); done
+  if [ "$proto" = eth ] && [[ "$label" == chuxin-* ]]; then
+    local half; half=$(jq -n "$(sustained "$label" transfer) / 2 | floor")
+    bench "$label/half" "$url" "$proto" transfer "$DURATION" "$half" $((seed++))
+  fi
+}
+
+cmt_tune() { # home p2p rpc commit propose peers
+  local c=$1/config/config.toml
+  sed -i -e "/^\[rpc\]/,/^\[/ s#^laddr = .*#laddr = \"tcp://127.0.0.1:$3\"#" \
+         -e "/^\[p2p\]/,/^\[/ s#^laddr = .*#laddr = \"tcp://127.0.0.1:$2\"#" \
+         -e "s#^timeout_commit = .*#timeout_commit = \"$4\"#" -e "s#^timeout_propose = .*#timeout_propose = \"$5\"#" \
+         -e "s#^create_empty_blocks_interval = .*#create_empty_blocks_interval = \"5s\"#" \
+         -e "s#^persistent_peers = .*#persistent_peers = \"$6\"#" \
+         -e "s#^size = .*#size = 50000#" -e "s#^cache_size = .*#cache_size = 100000#" \
+         -e "s#^max_txs_bytes = .*#max_txs_bytes = 1073741824#" -e "s#^max_tx_bytes = .*#max_tx_bytes = 131072#" \
+         -e "s#^db_backend = .*#db_backend = \"pebbledb\"#" -e "s#^indexer = .*#indexer = \"null\"#" \
+         -e "s#^addr_book_strict = .*#addr_book_strict = false#" -e "s#^allow_duplicate_ip = .*#allow_duplicate_ip = true#" \
+         -e "s#^max_request_batch_size = .*#max_request_batch_size = 1000#" -e "s#^max_body_bytes = .*#max_body_bytes = 16000000#" \
+         -e "s#^prometheus = .*#prometheus = false#" "$c"
+  jq '.consensus_params.feature.pbts_enable_height="1" | .consensus_params.block.max_bytes="16777216"' \
+    "$1/config/genesis.json" > "$1/config/g.json" && mv "$1/config/g.json" "$1/config/genesis.json"
+}
+
+for sys in $SYSTEMS; do
+  echo "== $sys"
+  dir=$OUT/run/$sys
+  case $sys in
+  chuxin-1)
+    "$CHUXIN" devnet --home "$dir" --rpc-port 19545 --p2p-port 19656 --log-level warn > "$dir.log" 2>&1 & PIDS+=($!)
+    wait_rpc http://127.0.0.1:19545 eth
+    load chuxin-1 http://127.0.0.1:19545 eth transfer erc20 ;;
+  chuxin-4)
+    "$CHUXIN" testnet --validators 4 --out "$dir" --p2p-port 19700 --rpc-port 19600 > /dev/null
+    for i in 0 1 2 3; do sed -i 's#^log_level = .*#log_level = "warn"#' "$dir/node$i/config/chuxin.toml"
+      "$CHUXIN" start --home "$dir/node$i" > "$dir.node$i.log" 2>&1 & PIDS+=($!); done
+    wait_rpc http://127.0.0.1:19600 eth
+    load chuxin-4 http://127.0.0.1:19600 eth transfer erc20 ;;
+  geth-dev)
+    mkdir -p "$dir"; echo "" > "$dir/pw"; echo "$DEVKEY" > "$dir/key"
+    "$BIN/geth" account import --datadir "$dir/data" --password "$dir/pw" "$dir/key" > /dev/null 2>&1
+    "$BIN/geth" --dev --datadir "$dir/data" --password "$dir/pw" --http --http.addr 127.0.0.1 --http.port 19800 \
+      --http.api eth,net,web3 --authrpc.port 19801 --port 0 --nodiscover --maxpeers 0 --dev.gaslimit 100000000 \
+      --txpool.globalslots 40000 --txpool.globalqueue 40000 --txpool.accountslots 64 --txpool.accountqueue 128 \
+      --verbosity 2 > "$dir.log" 2>&1 & PIDS+=($!)
+    wait_rpc http://127.0.0.1:19800 eth
+    load geth-dev http://127.0.0.1:19800 eth transfer erc20 ;;
+  kvstore-1)
+    "$BIN/cometbft" init --home "$dir" > /dev/null 2>&1
+    cmt_tune "$dir" 19901 19900 100ms 1s ""
+    "$BIN/cometbft" start --home "$dir" --proxy_app persistent_kvstore --log_level error > "$dir.log" 2>&1 & PIDS+=($!)
+    wait_rpc http://127.0.0.1:19900 cometbft
+    load kvstore-1 http://127.0.0.1:19900 cometbft kv ;;
+  kvstore-4)
+    "$BIN/cometbft" testnet --v 4 --o "$dir" --starting-ip 127.0.0.1 > /dev/null 2>&1
+    peers=""
+    for i in 0 1 2 3; do peers+="$("$BIN/cometbft" show-node-id --home "$dir/node$i")@127.0.0.1:$((19910 + 2*i)),"; done
+    for i in 0 1 2 3; do cmt_tune "$dir/node$i" $((19910 + 2*i)) $((19911 + 2*i)) 300ms 2s "${peers%,}"; done
+    for i in 0 1 2 3; do
+      "$BIN/cometbft" start --home "$dir/node$i" --proxy_app persistent_kvstore --log_level error > "$dir.node$i.log" 2>&1 & PIDS+=($!); done
+    wait_rpc http://127.0.0.1:19911 cometbft
+    load kvstore-4 http://127.0.0.1:19911 cometbft kv ;;
+  esac
+  stop_all
+done
+
+echo "== execution benchmarks (one core)"
+go test ./internal/execution -run XXX -bench . -benchtime 30x -cpu 1 | tee "$OUT/exec.txt"
+ex() { grep "$1" "$OUT/exec.txt" | grep -o '[0-9.]* tx/s' | cut -d' ' -f1; }
+
+go run ./bench/report -in "$RESULTS" -md bench/RESULTS.md -png bench/results.png \
+  -exec-admitted "$(ex 'BlockOfTransfers/admitted')" -exec-recover "$(ex 'BlockOfTransfers/recover')" -exec-erc20 "$(ex 'BlockOfERC20Transfers')"
+echo "wrote bench/RESULTS.md and bench/results.png"
