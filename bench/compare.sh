@@ -7,7 +7,7 @@
 #   kvstore-4  four CometBFT kvstore validator processes
 # then the execution benchmarks, and writes bench/RESULTS.md and
 # bench/results.png. Every server binds 127.0.0.1; every load is bounded in
-# time. Knobs (environment): DURATION, SENDERS, RATES, SYSTEMS.
+# time. Knobs (environment): DURATION, OPEN, SENDERS, RATES, SYSTEMS, APPEND.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -21,8 +21,9 @@ SYSTEMS=${SYSTEMS:-"chuxin-1 chuxin-4 geth-dev kvstore-1 kvstore-4"}
 RESULTS=$OUT/results.json
 DEVKEY=ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 
-rm -rf "$OUT/run" && mkdir -p "$OUT/run" "$BIN"
-: > "$RESULTS"
+# APPEND=1 adds to the results of an earlier run (to re-run some SYSTEMS).
+if [ "${APPEND:-0}" = 1 ]; then for s in $SYSTEMS; do rm -rf "$OUT/run/$s"; done; else rm -rf "$OUT/run"; : > "$RESULTS"; fi
+mkdir -p "$OUT/run" "$BIN"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -117,7 +118,7 @@ for sys in $SYSTEMS; do
     wait_rpc http://127.0.0.1:19900 cometbft
     load kvstore-1 http://127.0.0.1:19900 cometbft kv ;;
   kvstore-4)
-    "$BIN/cometbft" testnet --v 4 --o "$dir" --starting-ip 127.0.0.1 > /dev/null 2>&1
+    "$BIN/cometbft" testnet --v 4 --o "$dir" --populate-persistent-peers=false > /dev/null
     peers=""
     for i in 0 1 2 3; do peers+="$("$BIN/cometbft" show-node-id --home "$dir/node$i")@127.0.0.1:$((19910 + 2*i)),"; done
     for i in 0 1 2 3; do cmt_tune "$dir/node$i" $((19910 + 2*i)) $((19911 + 2*i)) 300ms 2s "${peers%,}"; done

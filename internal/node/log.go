@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,24 +25,40 @@ func NewLogger(w io.Writer, level, format string) *slog.Logger {
 // cometLogger routes CometBFT's logs into slog. CometBFT reports every step
 // of every height at info; those go to debug so that an operator's info log
 // shows chuxin's own summary lines. Its errors stay errors.
+//
+// CometBFT logs every gossiped message at debug: nothing is formatted unless
+// the level is enabled, or the formatting alone costs more CPU than the
+// transactions it describes.
 type cometLogger struct{ l *slog.Logger }
 
-func (c cometLogger) Debug(msg string, kv ...any) { c.l.Debug(msg, normalize(kv)...) }
-func (c cometLogger) Info(msg string, kv ...any)  { c.l.Debug(msg, normalize(kv)...) }
-func (c cometLogger) Error(msg string, kv ...any) { c.l.Error(msg, normalize(kv)...) }
+func (c cometLogger) Debug(msg string, kv ...any) { c.log(slog.LevelDebug, msg, kv) }
+func (c cometLogger) Info(msg string, kv ...any)  { c.log(slog.LevelDebug, msg, kv) }
+func (c cometLogger) Error(msg string, kv ...any) { c.log(slog.LevelError, msg, kv) }
 func (c cometLogger) With(kv ...any) cmtlog.Logger {
 	return cometLogger{c.l.With(normalize(kv)...)}
 }
 
-// normalize makes CometBFT's key-value lists safe for slog (keys as strings).
+func (c cometLogger) log(level slog.Level, msg string, kv []any) {
+	ctx := context.Background()
+	if !c.l.Enabled(ctx, level) {
+		return
+	}
+	c.l.Log(ctx, level, msg, normalize(kv)...)
+}
+
+// normalize makes CometBFT's key-value lists safe for slog: keys become
+// strings; values stay as they are (slog formats them only when it writes).
 func normalize(kv []any) []any {
 	out := make([]any, 0, len(kv))
 	for i := 0; i < len(kv); i += 2 {
-		key := fmt.Sprint(kv[i])
+		key, ok := kv[i].(string)
+		if !ok {
+			key = fmt.Sprint(kv[i])
+		}
 		if i+1 < len(kv) {
-			out = append(out, key, fmt.Sprint(kv[i+1]))
+			out = append(out, key, kv[i+1])
 		} else {
-			out = append(out, "extra", key)
+			out = append(out, "extra", kv[i])
 		}
 	}
 	return out
