@@ -25,6 +25,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethdb/pebble"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/triedb"
+	"github.com/ethereum/go-ethereum/triedb/hashdb"
 
 	"github.com/chuxin-chain/chuxin/internal/execution"
 )
@@ -54,15 +55,16 @@ type Store struct {
 	head *types.Header
 }
 
-// Open opens (or creates) the Pebble database in dir with cacheMB megabytes
-// of cache.
+// Open opens (or creates) the Pebble database in dir. cacheMB megabytes go to
+// Pebble's block cache and as much again to a cache of decoded trie nodes,
+// which keeps the hot part of the state in memory between blocks.
 func Open(dir string, cacheMB int) (*Store, error) {
 	kv, err := pebble.New(dir, cacheMB, 256, "chuxin/db/", false)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", dir, err)
 	}
 	db := rawdb.NewDatabase(kv)
-	tdb := triedb.NewDatabase(db, triedb.HashDefaults)
+	tdb := triedb.NewDatabase(db, &triedb.Config{HashDB: &hashdb.Config{CleanCacheSize: cacheMB * 1024 * 1024}})
 	s := &Store{kv: db, trie: tdb, states: state.NewDatabase(tdb, state.NewCodeDB(db))}
 	if hash := rawdb.ReadHeadBlockHash(db); hash != (common.Hash{}) {
 		number, ok := rawdb.ReadHeaderNumber(db, hash)
