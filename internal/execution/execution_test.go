@@ -34,13 +34,21 @@ type chain struct {
 func newChain(t testing.TB, accounts int) *chain {
 	t.Helper()
 	g := &execution.Genesis{ChainID: chainID, GasLimit: 1_000_000_000, Alloc: types.GenesisAlloc{}}
-	c := &chain{t: t}
+	var keys []*ecdsa.PrivateKey
+	var addrs []common.Address
 	for i := range accounts {
 		k, _ := crypto.ToECDSA(crypto.Keccak256([]byte{byte(i), byte(i >> 8), 7}))
-		c.keys = append(c.keys, k)
-		c.addrs = append(c.addrs, crypto.PubkeyToAddress(k.PublicKey))
-		g.Alloc[c.addrs[i]] = types.Account{Balance: big.NewInt(1e18)}
+		keys, addrs = append(keys, k), append(addrs, crypto.PubkeyToAddress(k.PublicKey))
+		g.Alloc[addrs[i]] = types.Account{Balance: big.NewInt(1e18)}
 	}
+	c := chainOf(t, g)
+	c.keys, c.addrs = keys, addrs
+	return c
+}
+
+// chainOf starts the chain that g describes on a fresh on-disk store.
+func chainOf(t testing.TB, g *execution.Genesis) *chain {
+	t.Helper()
 	st, err := store.Open(t.TempDir(), 64)
 	if err != nil {
 		t.Fatal(err)
@@ -50,8 +58,7 @@ func newChain(t testing.TB, accounts int) *chain {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.st, c.exec, c.head = st, execution.NewExecutor(g), genesis.Header()
-	return c
+	return &chain{t: t, st: st, exec: execution.NewExecutor(g), head: genesis.Header()}
 }
 
 // apply executes raw transactions as the next block and commits it.
@@ -178,23 +185,12 @@ func TestBlockGasLimitSkipsOverflow(t *testing.T) {
 	g := &execution.Genesis{ChainID: chainID, GasLimit: 50_000}
 	k, _ := crypto.GenerateKey()
 	g.Alloc = types.GenesisAlloc{crypto.PubkeyToAddress(k.PublicKey): {Balance: big.NewInt(1e18)}}
-	st, err := store.Open(t.TempDir(), 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	gen, _ := st.InitGenesis(g)
-	exec := execution.NewExecutor(g)
-	s, _ := st.State(gen.Root())
 	to := common.Address{1}
-	res, err := exec.Execute(s, st.Chain(), &execution.BlockInput{Parent: gen.Header(), Time: gen.Time() + 1, Txs: [][]byte{
+	res := chainOf(t, g).apply(
 		raw(testchain.Transfer(k, cid, 0, to, big.NewInt(1))),
 		raw(testchain.Transfer(k, cid, 1, to, big.NewInt(1))),
 		raw(testchain.Transfer(k, cid, 2, to, big.NewInt(1))),
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	)
 	if len(res.Block.Transactions()) != 2 || !errors.Is(res.Outcomes[2].Err, execution.ErrBlockFull) {
 		t.Fatalf("want 2 included and the third refused for gas, got %d, %v", len(res.Block.Transactions()), res.Outcomes[2].Err)
 	}
@@ -206,26 +202,16 @@ func TestBaseFeeFloorIsPaidAndBurnt(t *testing.T) {
 	from := crypto.PubkeyToAddress(k.PublicKey)
 	g := &execution.Genesis{ChainID: chainID, GasLimit: 1_000_000, BaseFee: (*hexutil.Big)(gwei),
 		Alloc: types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}}}
-	st, err := store.Open(t.TempDir(), 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	gen, _ := st.InitGenesis(g)
-	exec := execution.NewExecutor(g)
+	c := chainOf(t, g)
 	to := common.Address{7}
 	pays := testchain.Sign(k, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: 0, To: &to, Value: big.NewInt(5), Gas: 21000,
 		GasFeeCap: new(big.Int).Mul(gwei, big.NewInt(2)), GasTipCap: new(big.Int)})
 	free := testchain.Transfer(k, cid, 1, to, big.NewInt(5)) // fee cap 0: below the floor
-	s, _ := st.State(gen.Root())
-	res, err := exec.Execute(s, st.Chain(), &execution.BlockInput{Parent: gen.Header(), Time: gen.Time() + 1, Txs: [][]byte{raw(pays), raw(free)}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := c.apply(raw(pays), raw(free))
 	if !errors.Is(res.Outcomes[1].Err, core.ErrFeeCapTooLow) {
 		t.Fatalf("a zero-fee transaction under a floor: %v", res.Outcomes[1].Err)
 	}
-	after, _ := st.State(res.Block.Root())
+	after, _ := c.st.State(res.Block.Root())
 	want := new(big.Int).Sub(big.NewInt(1e18), new(big.Int).Add(big.NewInt(5), new(big.Int).Mul(gwei, big.NewInt(21000))))
 	if got := after.GetBalance(from).ToBig(); got.Cmp(want) != 0 {
 		t.Fatalf("sender balance %s, want %s (value plus base fee)", got, want)

@@ -45,12 +45,6 @@ type Result struct {
 	Outcomes []TxOutcome
 }
 
-// SenderCache remembers senders recovered earlier (at mempool admission) so
-// that execution does not recover them a second time.
-type SenderCache interface {
-	Sender(hash common.Hash) (common.Address, bool)
-}
-
 // TxCache remembers transactions decoded and checked earlier (at mempool
 // admission), with their senders, by their raw bytes. It must only hold
 // transactions that DecodeTx accepted and whose sender was recovered.
@@ -65,9 +59,8 @@ type Executor struct {
 	Signer      types.Signer
 	GasLimit    uint64
 	BaseFee     *big.Int
-	Unprotected bool // admit legacy transactions without EIP-155
-	Senders     SenderCache
-	Cache       TxCache
+	Unprotected bool    // admit legacy transactions without EIP-155
+	Cache       TxCache // transactions decoded at admission (optional)
 }
 
 // NewExecutor returns the executor of the chain that g describes.
@@ -129,13 +122,8 @@ func (e *Executor) DecodeTx(raw []byte) (*types.Transaction, error) {
 	return tx, nil
 }
 
-// Sender recovers the sender of tx, using the cache when it knows the hash.
+// Sender recovers the sender of tx.
 func (e *Executor) Sender(tx *types.Transaction) (common.Address, error) {
-	if e.Senders != nil {
-		if from, ok := e.Senders.Sender(tx.Hash()); ok {
-			return from, nil
-		}
-	}
 	signer := e.Signer
 	if !tx.Protected() {
 		signer = types.HomesteadSigner{}

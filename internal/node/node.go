@@ -131,13 +131,12 @@ func checksummed(file string) (cmtnode.ChecksummedGenesisDoc, error) {
 // Start joins the network and opens the JSON-RPC server.
 func (n *Node) Start() error {
 	b := &rpc.Backend{
-		Store:     n.store,
-		App:       n.app,
-		Limits:    n.Config.RPC,
-		Submit:    n.submit,
-		Peers:     func() int { return n.cmt.Switch().Peers().Size() },
-		Syncing:   n.syncing,
-		NetworkID: n.cmt.GenesisDoc().ChainID,
+		Store:   n.store,
+		App:     n.app,
+		Limits:  n.Config.RPC,
+		Submit:  n.submit,
+		Peers:   func() int { return n.cmt.Switch().Peers().Size() },
+		Syncing: n.syncing,
 	}
 	srv, err := rpc.NewServer(b)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/big"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/types"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
@@ -29,8 +28,6 @@ type Backend struct {
 	// Syncing reports whether the node is catching up, and the best height
 	// it knows of.
 	Syncing func() (bool, uint64)
-	// NetworkID is the CometBFT chain id.
-	NetworkID string
 }
 
 // chainID returns the EIP-155 chain id.
@@ -116,5 +113,3 @@ func orLatest(bnh *gethrpc.BlockNumberOrHash) gethrpc.BlockNumberOrHash {
 	}
 	return *bnh
 }
-
-var zeroHash common.Hash
