@@ -121,6 +121,19 @@ func TestProcessProposalRejectsGarbage(t *testing.T) {
 	if res.Status != abci.PROCESS_PROPOSAL_STATUS_REJECT {
 		t.Fatal("proposal with garbage accepted")
 	}
+	to := common.Address{1}
+	huge := rawTx(testchain.Sign(k, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: 1, To: &to, Gas: 21000, Value: big.NewInt(1),
+		GasFeeCap: new(big.Int).Lsh(big.NewInt(1), 300), GasTipCap: new(big.Int)}))
+	res, _ = a.ProcessProposal(context.Background(), &abci.ProcessProposalRequest{Txs: [][]byte{good, huge}, Height: 1})
+	if res.Status != abci.PROCESS_PROPOSAL_STATUS_REJECT {
+		t.Fatal("proposal with a 301-bit fee accepted")
+	}
+	// And if such a block is decided anyway, execution skips the
+	// transaction instead of crashing the node.
+	fin, err := a.FinalizeBlock(context.Background(), &abci.FinalizeBlockRequest{Txs: [][]byte{good, huge}, Height: 1, Time: time.Unix(1_800_000_000, 0), Hash: make([]byte, 32)})
+	if err != nil || fin.TxResults[0].Code != 0 || fin.TxResults[1].Code == 0 {
+		t.Fatalf("finalize with a 301-bit fee: %v", err)
+	}
 }
 
 func TestCheckTxPendingNoncesAndRecheck(t *testing.T) {

@@ -15,6 +15,8 @@ var (
 	ErrSignature = errors.New("invalid transaction signature")
 	// ErrBlobTx: blob-carrying (EIP-4844) transactions have no data availability layer here.
 	ErrBlobTx = errors.New("blob transactions are not supported")
+	// ErrTooLarge: a fee or value field does not fit 256 bits.
+	ErrTooLarge = errors.New("fee or value above 2^256-1")
 	// ErrGasLimit: the transaction's gas limit is above what a block can hold.
 	ErrGasLimit = errors.New("exceeds block gas limit")
 	// ErrBlockFull: no gas left in this block for the transaction.

@@ -129,6 +129,7 @@ func TestInvalidTransactionsAreSkippedWithReason(t *testing.T) {
 		{"nonce gap", raw(testchain.Transfer(c.keys[1], cid, 5, c.addrs[0], big.NewInt(1))), core.ErrNonceTooHigh},
 		{"replay", good, core.ErrNonceTooLow},
 		{"too poor", raw(testchain.Transfer(c.keys[1], cid, 0, c.addrs[0], big.NewInt(2e18))), core.ErrInsufficientFunds},
+		{"301-bit fee cap", raw(hugeFee(c.keys[1], c.addrs[0])), execution.ErrTooLarge},
 		{"unprotected", raw(func() *types.Transaction {
 			tx, _ := types.SignTx(types.NewTransaction(0, c.addrs[0], big.NewInt(1), 21000, new(big.Int), nil), types.HomesteadSigner{}, c.keys[1])
 			return tx
@@ -219,4 +220,11 @@ func TestBaseFeeFloorIsPaidAndBurnt(t *testing.T) {
 	if res.Block.BaseFee().Cmp(gwei) != 0 {
 		t.Fatalf("header base fee %s", res.Block.BaseFee())
 	}
+}
+
+// hugeFee is a signed transaction whose fee fields do not fit 256 bits,
+// which RLP admits and a byzantine proposer could put in a block.
+func hugeFee(k *ecdsa.PrivateKey, to common.Address) *types.Transaction {
+	huge := new(big.Int).Lsh(big.NewInt(1), 300)
+	return testchain.Sign(k, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: 0, To: &to, Value: big.NewInt(1), Gas: 21000, GasFeeCap: huge, GasTipCap: huge})
 }

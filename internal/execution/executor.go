@@ -119,6 +119,13 @@ func (e *Executor) DecodeTx(raw []byte) (*types.Transaction, error) {
 	if tx.Gas() > e.GasLimit {
 		return nil, fmt.Errorf("%w: gas %d, block gas limit %d", ErrGasLimit, tx.Gas(), e.GasLimit)
 	}
+	// RLP admits integers of any size; the EVM does not. Refused here, no
+	// later stage (CheckTx, proposals, execution) ever sees such a field.
+	for name, v := range map[string]*big.Int{"maxFeePerGas": tx.GasFeeCap(), "maxPriorityFeePerGas": tx.GasTipCap(), "value": tx.Value()} {
+		if v.BitLen() > 256 {
+			return nil, fmt.Errorf("%w: %s has %d bits", ErrTooLarge, name, v.BitLen())
+		}
+	}
 	return tx, nil
 }
 
@@ -250,7 +257,7 @@ func (e *Executor) applyTx(evm *vm.EVM, statedb *state.StateDB, gp *core.GasPool
 func (e *Executor) message(tx *types.Transaction, from common.Address) *core.Message {
 	msg, err := core.TransactionToMessage(tx, knownSender{from}, e.BaseFee)
 	if err != nil {
-		// Only fee fields beyond 256 bits fail here; decoding refuses them first.
+		// Only fields beyond 256 bits fail here, and DecodeTx refuses them.
 		panic(fmt.Sprintf("execution: message of decoded transaction %s: %v", tx.Hash(), err))
 	}
 	return msg

@@ -42,6 +42,7 @@ func FuzzExecuteBlock(f *testing.F) {
 	good := raw(testchain.Transfer(c.keys[0], cid, 0, c.addrs[1], big.NewInt(1)))
 	f.Add(good, []byte{0x01, 0x02})
 	f.Add([]byte{0xc0}, good)
+	f.Add(raw(hugeFee(c.keys[1], c.addrs[0])), good)
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		st, err := c.st.State(c.head.Root)
 		if err != nil {

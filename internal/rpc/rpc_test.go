@@ -83,6 +83,7 @@ func TestBadTransactionsGetClearErrorsAndHarmNothing(t *testing.T) {
 		{"intrinsic gas", encode(testchain.Call(k, cid, 2, to, nil, 20_000)), "intrinsic gas too low"},
 		{"too poor", encode(testchain.Transfer(k, cid, 2, to, big.NewInt(2e18))), "insufficient funds"},
 		{"oversized", encode(testchain.Call(k, cid, 2, to, make([]byte, 200_000), 10_000_000)), "oversized data"},
+		{"301-bit fee", encode(testchain.Sign(k, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: 2, To: &to, Gas: 21000, Value: big.NewInt(1), GasFeeCap: new(big.Int).Lsh(big.NewInt(1), 300), GasTipCap: new(big.Int)})), "above 2^256-1"},
 	}
 	for _, tc := range cases {
 		var hash common.Hash
