@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/core/state"
@@ -28,6 +29,8 @@ type Backend struct {
 	// Syncing reports whether the node is catching up, and the best height
 	// it knows of.
 	Syncing func() (bool, uint64)
+	// Log receives the server's own errors (default: slog's default logger).
+	Log *slog.Logger
 }
 
 // chainID returns the EIP-155 chain id.

@@ -1,6 +1,8 @@
 package rpc
 
 import (
+	"errors"
+
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -36,7 +38,7 @@ func (n *proofList) Put(key []byte, value []byte) error {
 	return nil
 }
 
-func (n *proofList) Delete(key []byte) error { panic("proofList is append-only") }
+func (n *proofList) Delete(key []byte) error { return errors.New("a proof list is append-only") }
 
 // GetProof returns the Merkle proof of an account and some of its storage
 // against a block's state root, which the validators' commit signatures

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -23,6 +24,7 @@ type Server struct {
 	http    *http.Server
 	ln      net.Listener
 	origins []string
+	log     *slog.Logger
 }
 
 // NewServer registers the eth, net and web3 namespaces over b.
@@ -38,7 +40,11 @@ func NewServer(b *Backend) (*Server, error) {
 			return nil, fmt.Errorf("register %s API: %w", name, err)
 		}
 	}
-	return &Server{rpc: srv, filters: fs, origins: b.Limits.CORSOrigins}, nil
+	log := b.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Server{rpc: srv, filters: fs, origins: b.Limits.CORSOrigins, log: log}, nil
 }
 
 // Publish tells subscriptions of a durable block. It never blocks.
@@ -59,8 +65,9 @@ func (s *Server) Start(addr string) error {
 		IdleTimeout:       2 * time.Minute,
 	}
 	go func() {
+		// The node keeps committing whatever happens to its API server.
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			panic(fmt.Sprintf("rpc: serve: %v", err))
+			s.log.Error("json-rpc server stopped: clients can no longer connect; restart the node", "addr", ln.Addr(), "err", err)
 		}
 	}()
 	return nil
