@@ -186,12 +186,8 @@ func (t *ethTarget) fund(ctx context.Context, funder *ecdsa.PrivateKey, log io.W
 			return fmt.Errorf("deploy the benchmark token: %w", err)
 		}
 	}
-	balances := make([]hexutil.Big, len(t.addrs))
-	elems := make([]gethrpc.BatchElem, len(t.addrs))
-	for i, a := range t.addrs {
-		elems[i] = gethrpc.BatchElem{Method: "eth_getBalance", Args: []any{a, "latest"}, Result: &balances[i]}
-	}
-	if err := t.batch(ctx, elems); err != nil {
+	balances, err := perSender[hexutil.Big](ctx, t, "eth_getBalance", "latest")
+	if err != nil {
 		return fmt.Errorf("read sender balances: %w", err)
 	}
 	half := new(big.Int).Div(fundWei, big.NewInt(2))
@@ -238,12 +234,15 @@ func (t *ethTarget) submitAndWait(ctx context.Context, from common.Address, txs 
 	for len(txs) > 0 {
 		chunk := txs[:min(32, len(txs))]
 		txs = txs[len(chunk):]
-		elems := make([]gethrpc.BatchElem, len(chunk))
+		raws := make([][]byte, len(chunk))
 		for i, tx := range chunk {
-			raw, _ := tx.MarshalBinary()
-			elems[i] = gethrpc.BatchElem{Method: "eth_sendRawTransaction", Args: []any{hexutil.Bytes(raw)}, Result: new(common.Hash)}
+			raws[i], _ = tx.MarshalBinary()
 		}
-		if err := t.batch(ctx, elems); err != nil {
+		errs, err := t.Send(ctx, raws)
+		if err != nil {
+			return err
+		}
+		if err := cmp.Or(errs...); err != nil {
 			return err
 		}
 		want := chunk[len(chunk)-1].Nonce() + 1
@@ -278,13 +277,20 @@ func (t *ethTarget) batch(ctx context.Context, elems []gethrpc.BatchElem) error 
 	return nil
 }
 
-func (t *ethTarget) loadNonces(ctx context.Context) error {
-	nonces := make([]hexutil.Uint64, len(t.addrs))
+// perSender asks one method of every sender's address, at a block tag, in
+// one batch.
+func perSender[T any](ctx context.Context, t *ethTarget, method, tag string) ([]T, error) {
+	out := make([]T, len(t.addrs))
 	elems := make([]gethrpc.BatchElem, len(t.addrs))
 	for i, a := range t.addrs {
-		elems[i] = gethrpc.BatchElem{Method: "eth_getTransactionCount", Args: []any{a, "pending"}, Result: &nonces[i]}
+		elems[i] = gethrpc.BatchElem{Method: method, Args: []any{a, tag}, Result: &out[i]}
 	}
-	if err := t.batch(ctx, elems); err != nil {
+	return out, t.batch(ctx, elems)
+}
+
+func (t *ethTarget) loadNonces(ctx context.Context) error {
+	nonces, err := perSender[hexutil.Uint64](ctx, t, "eth_getTransactionCount", "pending")
+	if err != nil {
 		return fmt.Errorf("read sender nonces: %w", err)
 	}
 	t.nonces = make([]uint64, len(nonces))
