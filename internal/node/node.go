@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -17,7 +18,6 @@ import (
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
-	"github.com/cometbft/cometbft/proxy"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/ethereum/go-ethereum/core/types"
 
@@ -82,7 +82,7 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	}
 	pv := privval.LoadFilePV(keyFile(home), stateFile(home))
 	n.cmt, err = cmtnode.NewNode(ctx, n.cometConfig(), pv, nk,
-		proxy.NewConnSyncLocalClientCreator(n.app),
+		clientCreator{app: n.app, warm: n.warm, workers: runtime.GOMAXPROCS(0)},
 		func() (cmtnode.ChecksummedGenesisDoc, error) { return checksummed(genesisFile(home)) },
 		cmtcfg.DefaultDBProvider,
 		cmtnode.DefaultMetricsProvider(cmtcfg.DefaultInstrumentationConfig()),
@@ -237,6 +237,14 @@ func (n *Node) reportSync(interval time.Duration) {
 		}
 		n.log.Info("catching up", "height", h, "target", target, "blocks_per_sec", int(rate), "eta", eta)
 		last = h
+	}
+}
+
+// warm decodes a transaction and recovers its sender into the
+// application's cache, so that CheckTx finds them there.
+func (n *Node) warm(raw []byte) {
+	if len(raw) <= app.MaxTxSize {
+		_, _, _ = n.app.Recover(raw) // a bad transaction is refused by CheckTx itself
 	}
 }
 
