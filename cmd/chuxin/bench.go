@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -16,8 +17,9 @@ import (
 func benchCmd() *cobra.Command {
 	var (
 		o      bench.Options
-		asJSON bool
-		quiet  bool
+		asJSON  bool
+		quiet   bool
+		profile string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -44,6 +46,17 @@ Workloads: transfer (native), erc20 (OpenZeppelin ERC-20 transfers), deploy
 			}
 			if o.Label == "" {
 				o.Label = o.Workload
+			}
+			if profile != "" {
+				f, err := os.Create(profile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
 			}
 			res, err := bench.Run(ctx, o)
 			if err != nil {
@@ -75,5 +88,6 @@ Workloads: transfer (native), erc20 (OpenZeppelin ERC-20 transfers), deploy
 	f.StringVar(&o.Label, "label", "", "name of the run in reports")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	f.BoolVar(&quiet, "quiet", false, "no progress line")
+	f.StringVar(&profile, "cpuprofile", "", "write the load generator's own CPU profile (Go pprof) to this file")
 	return cmd
 }
