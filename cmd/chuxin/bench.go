@@ -16,7 +16,7 @@ import (
 
 func benchCmd() *cobra.Command {
 	var (
-		o      bench.Options
+		o       bench.Options
 		asJSON  bool
 		quiet   bool
 		profile string

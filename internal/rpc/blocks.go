@@ -34,7 +34,7 @@ func (api *EthAPI) marshal(b *types.Block, full bool) (map[string]any, error) {
 	if b == nil {
 		return nil, nil
 	}
-	return marshalBlock(b, full, api.b.App.Executor().Signer)
+	return marshalBlock(b, full, api.b.App.Executor().Signer), nil
 }
 
 // GetBlockByNumber returns a block by number or tag (null if there is none).

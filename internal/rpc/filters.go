@@ -218,11 +218,7 @@ func (api *EthAPI) GetFilterLogs(ctx context.Context, id gethrpc.ID) ([]*types.L
 // NewHeads is the newHeads subscription: every committed block's header.
 func (api *EthAPI) NewHeads(ctx context.Context) (*gethrpc.Subscription, error) {
 	return api.subscribe(ctx, func(n *gethrpc.Notifier, id gethrpc.ID, ev commitEvent) error {
-		h, err := marshalHeader(ev.block.Header())
-		if err != nil {
-			return err
-		}
-		return n.Notify(id, h)
+		return n.Notify(id, marshalHeader(ev.block.Header()))
 	})
 }
 

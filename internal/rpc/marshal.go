@@ -1,7 +1,6 @@
 package rpc
 
 import (
-	"encoding/json"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -120,11 +119,8 @@ func marshalReceipt(r *types.Receipt, tx *types.Transaction, from common.Address
 
 // marshalBlock describes a block as eth_getBlockByNumber returns it, with
 // full transactions or only their hashes.
-func marshalBlock(b *types.Block, fullTx bool, signer types.Signer) (map[string]any, error) {
-	fields, err := marshalHeader(b.Header())
-	if err != nil {
-		return nil, err
-	}
+func marshalBlock(b *types.Block, fullTx bool, signer types.Signer) map[string]any {
+	fields := marshalHeader(b.Header())
 	fields["size"] = hexutil.Uint64(b.Size())
 	fields["uncles"] = []common.Hash{}
 	fields["withdrawals"] = []*types.Withdrawal{}
@@ -143,19 +139,49 @@ func marshalBlock(b *types.Block, fullTx bool, signer types.Signer) (map[string]
 		}
 		fields["transactions"] = out
 	}
-	return fields, nil
+	return fields
 }
 
-// marshalHeader describes a header as the newHeads subscription sends it.
-func marshalHeader(h *types.Header) (map[string]any, error) {
-	b, err := json.Marshal(h)
-	if err != nil {
-		return nil, err
+// marshalHeader describes a header as eth_getBlockBy* and the newHeads
+// subscription give it, field by field as geth's RPCMarshalHeader does: the
+// optional fields of later forks appear only when the header has them.
+func marshalHeader(h *types.Header) map[string]any {
+	fields := map[string]any{
+		"number":           (*hexutil.Big)(h.Number),
+		"hash":             h.Hash(),
+		"parentHash":       h.ParentHash,
+		"nonce":            h.Nonce,
+		"mixHash":          h.MixDigest,
+		"sha3Uncles":       h.UncleHash,
+		"logsBloom":        h.Bloom,
+		"stateRoot":        h.Root,
+		"miner":            h.Coinbase,
+		"difficulty":       (*hexutil.Big)(h.Difficulty),
+		"totalDifficulty":  "0x0",
+		"extraData":        hexutil.Bytes(h.Extra),
+		"gasLimit":         hexutil.Uint64(h.GasLimit),
+		"gasUsed":          hexutil.Uint64(h.GasUsed),
+		"timestamp":        hexutil.Uint64(h.Time),
+		"transactionsRoot": h.TxHash,
+		"receiptsRoot":     h.ReceiptHash,
 	}
-	var fields map[string]any
-	if err := json.Unmarshal(b, &fields); err != nil {
-		return nil, err
+	if h.BaseFee != nil {
+		fields["baseFeePerGas"] = (*hexutil.Big)(h.BaseFee)
 	}
-	fields["totalDifficulty"] = "0x0"
-	return fields, nil
+	if h.WithdrawalsHash != nil {
+		fields["withdrawalsRoot"] = h.WithdrawalsHash
+	}
+	if h.BlobGasUsed != nil {
+		fields["blobGasUsed"] = hexutil.Uint64(*h.BlobGasUsed)
+	}
+	if h.ExcessBlobGas != nil {
+		fields["excessBlobGas"] = hexutil.Uint64(*h.ExcessBlobGas)
+	}
+	if h.ParentBeaconRoot != nil {
+		fields["parentBeaconBlockRoot"] = h.ParentBeaconRoot
+	}
+	if h.RequestsHash != nil {
+		fields["requestsHash"] = h.RequestsHash
+	}
+	return fields
 }
