@@ -68,6 +68,13 @@ load() {
   if [ "$proto" = eth ] && [[ "$label" == chuxin-* ]]; then
     local half; half=$(jq -n "$(sustained "$label" transfer) / 2 | floor")
     bench "$label/half" "$url" "$proto" transfer "$DURATION" "$half" $((seed++))
+    # ERC-20 offered at fractions of the sustained transfer rate, so its rate
+    # at p95 <= 2 s is found even where the closed loop overloads the network.
+    local st; st=$(sustained "$label" transfer)
+    for f in 0.5 0.75 1; do
+      local r; r=$(jq -n "$st * $f | floor")
+      if [ "$r" -gt 0 ]; then bench "$label" "$url" "$proto" erc20 "$OPEN" "$r" $((seed++)); fi
+    done
   fi
 }
 
@@ -133,7 +140,10 @@ done
 echo "== execution benchmarks (one core)"
 go test ./internal/execution -run XXX -bench . -benchtime 30x -cpu 1 | tee "$OUT/exec.txt"
 ex() { grep "$1" "$OUT/exec.txt" | grep -o '[0-9.]* tx/s' | cut -d' ' -f1; }
+go test github.com/ethereum/go-ethereum/crypto/secp256k1 -run XXX -bench 'Recover$' -benchtime 20000x -cpu 1 | tee "$OUT/recover.txt"
+recover_ns=$(grep -o '[0-9.]* ns/op' "$OUT/recover.txt" | cut -d' ' -f1)
 
 go run ./bench/report -in "$RESULTS" -md bench/RESULTS.md -png bench/results.png \
-  -exec-admitted "$(ex 'BlockOfTransfers/admitted')" -exec-recover "$(ex 'BlockOfTransfers/recover')" -exec-erc20 "$(ex 'BlockOfERC20Transfers')"
+  -exec-admitted "$(ex 'BlockOfTransfers/admitted')" -exec-recover "$(ex 'BlockOfTransfers/recover')" -exec-erc20 "$(ex 'BlockOfERC20Transfers')" \
+  -recover-ns "$recover_ns"
 echo "wrote bench/RESULTS.md and bench/results.png"

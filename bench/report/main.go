@@ -38,6 +38,7 @@ func main() {
 	execAdmitted := flag.Float64("exec-admitted", 0, "execution benchmark, senders from admission (tx/s, one core)")
 	execRecover := flag.Float64("exec-recover", 0, "execution benchmark, senders recovered (tx/s, one core)")
 	execERC20 := flag.Float64("exec-erc20", 0, "execution benchmark, ERC-20 transfers (tx/s, one core)")
+	recoverNs := flag.Float64("recover-ns", 0, "one secp256k1 sender recovery (ns, one core)")
 	flag.Parse()
 	results, err := read(*in)
 	if err != nil {
@@ -51,7 +52,7 @@ func main() {
 		fail(err)
 	}
 	defer f.Close()
-	write(f, results, *png, exec{*execAdmitted, *execRecover, *execERC20})
+	write(f, results, *png, exec{*execAdmitted, *execRecover, *execERC20, *recoverNs})
 }
 
 func fail(err error) {
@@ -82,7 +83,9 @@ func read(path string) ([]bench.Result, error) {
 	return out, nil
 }
 
-type exec struct{ admitted, recover, erc20 float64 }
+// exec holds the one-core benchmarks: execution rates and the cost of one
+// sender recovery.
+type exec struct{ admitted, recover, erc20, recoverNs float64 }
 
 // systems in report order.
 var systems = []string{"chuxin-1", "chuxin-4", "geth-dev", "kvstore-1", "kvstore-4"}
@@ -160,10 +163,33 @@ func write(w io.Writer, rs []bench.Result, png string, ex exec) {
 			fmt.Fprintf(w, "| %s | %.0f | %.0f | %.3f | %.3f | %.3f |\n", s, r.OfferedTPS, r.TPS, r.P50, r.P95, r.P99)
 		}
 	}
+	erc20Open(w, rs)
 	fmt.Fprintf(w, "\n## Execution alone (`go test ./internal/execution -bench . -cpu 1`)\n\n")
 	fmt.Fprintf(w, "Blocks of 1,000 transactions applied and committed to Pebble on one core, no consensus:\n\n")
 	fmt.Fprintf(w, "| benchmark | tx/s |\n|---|---|\n| native transfers, senders from mempool admission | %.0f |\n| native transfers, every sender recovered | %.0f |\n| ERC-20 transfers, every sender recovered | %.0f |\n", ex.admitted, ex.recover, ex.erc20)
 	budget(w, rs, ex)
+}
+
+// erc20Open lists the open-loop ERC-20 runs, offered at fractions of the
+// system's sustained native-transfer rate.
+func erc20Open(w io.Writer, rs []bench.Result) {
+	var runs []bench.Result
+	for _, r := range rs {
+		if r.Mode == "open" && r.Workload == "erc20" {
+			runs = append(runs, r)
+		}
+	}
+	if len(runs) == 0 {
+		return
+	}
+	slices.SortStableFunc(runs, func(a, b bench.Result) int {
+		return cmp.Or(cmp.Compare(slices.Index(systems, a.Label), slices.Index(systems, b.Label)), cmp.Compare(a.OfferedTPS, b.OfferedTPS))
+	})
+	fmt.Fprintf(w, "\n## ERC-20 transfers, open loop (offered at a half, three quarters and all of the system's sustained native-transfer rate)\n\n")
+	fmt.Fprintf(w, "| system | offered tx/s | committed tx/s | p50 s | p95 s | p99 s |\n|---|---|---|---|---|---|\n")
+	for _, r := range runs {
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.3f | %.3f | %.3f |\n", r.Label, r.OfferedTPS, r.TPS, r.P50, r.P95, r.P99)
+	}
 }
 
 func baseName(p string) string { return p[strings.LastIndex(p, "/")+1:] }
@@ -183,7 +209,7 @@ func refusals(r bench.Result) string {
 func openRuns(rs []bench.Result, system string) []bench.Result {
 	var out []bench.Result
 	for _, r := range rs {
-		if r.Label == system && r.Mode == "open" {
+		if r.Label == system && r.Mode == "open" && r.Workload != "erc20" {
 			out = append(out, r)
 		}
 	}
@@ -223,6 +249,36 @@ func budget(w io.Writer, rs []bench.Result, ex exec) {
 			continue
 		}
 		fmt.Fprintf(w, "| %s: p50 < 1 s at half the sustained rate | p50 %.3f s at %.0f tx/s offered | %s |\n", s, half.P50, half.OfferedTPS, yes(half.P50 < 1))
+	}
+	ceilings(w, rs, ex)
+}
+
+// ceilings estimates the most a chuxin network could commit on this
+// machine if everything but the application cost what it costs kvstore: the
+// CPU kvstore spends per transaction (all cores over its rate), plus, on
+// every validator, one sender recovery and one transfer's execution. The
+// inputs are this run's measurements; the estimate is an upper bound, as
+// it leaves out JSON-RPC, the larger transactions and the state commit.
+func ceilings(w io.Writer, rs []bench.Result, ex exec) {
+	if ex.recoverNs == 0 || ex.admitted == 0 {
+		return
+	}
+	cores := float64(runtime.NumCPU())
+	app := ex.recoverNs/1e9 + 1/ex.admitted // seconds of CPU per transaction per validator
+	fmt.Fprintf(w, "\n## Ceiling on this machine\n\n")
+	fmt.Fprintf(w, "Every validator recovers each transaction's sender (%.0f µs of secp256k1 here, measured by geth's `BenchmarkRecover` on one core in this run) and executes it (%.0f µs, the execution benchmark); kvstore does neither. ", ex.recoverNs/1e3, 1e6/ex.admitted)
+	fmt.Fprintf(w, "If all else cost chuxin what it costs kvstore (its %d cores over its rate), a network of n validators on this machine could commit at most cores / (cores / kvstore rate + n × (recovery + execution)):\n\n", runtime.NumCPU())
+	fmt.Fprintf(w, "| network | kvstore tx/s | ceiling tx/s | ceiling / kvstore | chuxin measured | measured / ceiling |\n|---|---|---|---|---|---|\n")
+	for _, c := range []struct {
+		chuxin, kv string
+		n          float64
+	}{{"chuxin-1", "kvstore-1", 1}, {"chuxin-4", "kvstore-4", 4}} {
+		kv, mine := sustained(rs, c.kv, "kv"), sustained(rs, c.chuxin, "transfer")
+		if kv == 0 {
+			continue
+		}
+		ceiling := cores / (cores/kv + c.n*app)
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2f | %.0f | %.2f |\n", c.chuxin, kv, ceiling, ceiling/kv, mine, mine/ceiling)
 	}
 }
 
