@@ -3,6 +3,14 @@
 // store) in the same process, and the Ethereum JSON-RPC server. It also
 // writes the homes of new networks (genesis, keys, configuration).
 //
+// The application talks to CometBFT through in-process clients, one per ABCI
+// connection, each serialized on its own. The mempool's is pipelined: a
+// transaction gossiped by a peer is decoded and its sender recovered on
+// worker goroutines, then checked in arrival order, so the peer's receive
+// goroutine, which also carries its votes and block parts, never waits for
+// ECDSA. Transactions from the JSON-RPC server arrive with their senders
+// already recovered on the request's goroutine.
+//
 // A home directory holds:
 //
 //	config/chuxin.toml               node configuration (see package config)
