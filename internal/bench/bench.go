@@ -461,7 +461,16 @@ func percentile(sorted []float64, p float64) float64 {
 // so refusals group by cause, not by address or nonce.
 func reason(err error) string {
 	msg := err.Error()
-	if i := strings.IndexByte(msg, ':'); i > 0 {
+	i := strings.IndexByte(msg, ':')
+	if i > 0 && strings.TrimSpace(msg[:i]) == "Internal error" {
+		// CometBFT's RPC says what went wrong after its generic message.
+		if j := strings.IndexByte(msg[i+1:], ':'); j > 0 {
+			i += 1 + j
+		} else {
+			i = len(msg)
+		}
+	}
+	if i > 0 {
 		msg = msg[:i]
 	}
 	return strings.TrimSpace(msg)

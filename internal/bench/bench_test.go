@@ -23,6 +23,16 @@ func TestReasonGroupsByCause(t *testing.T) {
 	if a != b || a != "nonce too low" {
 		t.Fatalf("%q vs %q", a, b)
 	}
+	// CometBFT's generic "Internal error" keeps the cause it gives after it.
+	for in, want := range map[string]string{
+		"Internal error: mempool is full: number of txs 50000 (max: 50000)": "Internal error: mempool is full",
+		"Internal error: tx already exists in cache":                        "Internal error: tx already exists in cache",
+		"Internal error": "Internal error",
+	} {
+		if got := reason(errors.New(in)); got != want {
+			t.Errorf("reason(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestOptionsValidate(t *testing.T) {
