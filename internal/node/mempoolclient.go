@@ -67,6 +67,7 @@ var errStopped = errors.New("mempool client stopped")
 // so a flood of gossip slows its peer rather than growing memory.
 const pipelineDepth = 8192
 
+// closedReady is the ready channel of a request that needs no warming.
 var closedReady = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 func newPipelinedClient(local abcicli.Client, warm func(raw []byte), workers int) *pipelinedClient {
