@@ -157,39 +157,30 @@ func write(w io.Writer, rs []bench.Result, png string, ex exec) {
 		}
 	}
 	fmt.Fprintf(w, "\n## Offered load (open loop, native transfers or kv writes)\n\n![committed throughput and p95 latency against offered load](%s)\n\n", baseName(png))
-	fmt.Fprintf(w, "| system | offered tx/s | committed tx/s | p50 s | p95 s | p99 s |\n|---|---|---|---|---|---|\n")
-	for _, s := range systems {
-		for _, r := range openRuns(rs, s) {
-			fmt.Fprintf(w, "| %s | %.0f | %.0f | %.3f | %.3f | %.3f |\n", s, r.OfferedTPS, r.TPS, r.P50, r.P95, r.P99)
-		}
+	openTable(w, rs, false)
+	if hasERC20Open(rs) {
+		fmt.Fprintf(w, "\n## ERC-20 transfers, open loop (offered at a half, three quarters and all of the system's sustained native-transfer rate)\n\n")
+		openTable(w, rs, true)
 	}
-	erc20Open(w, rs)
 	fmt.Fprintf(w, "\n## Execution alone (`go test ./internal/execution -bench . -cpu 1`)\n\n")
 	fmt.Fprintf(w, "Blocks of 1,000 transactions applied and committed to Pebble on one core, no consensus:\n\n")
 	fmt.Fprintf(w, "| benchmark | tx/s |\n|---|---|\n| native transfers, senders from mempool admission | %.0f |\n| native transfers, every sender recovered | %.0f |\n| ERC-20 transfers, every sender recovered | %.0f |\n", ex.admitted, ex.recover, ex.erc20)
 	budget(w, rs, ex)
 }
 
-// erc20Open lists the open-loop ERC-20 runs, offered at fractions of the
-// system's sustained native-transfer rate.
-func erc20Open(w io.Writer, rs []bench.Result) {
-	var runs []bench.Result
-	for _, r := range rs {
-		if r.Mode == "open" && r.Workload == "erc20" {
-			runs = append(runs, r)
+// openTable lists every system's open-loop runs of ERC-20 transfers, or of
+// the other workloads (native transfers, kv writes), by offered load.
+func openTable(w io.Writer, rs []bench.Result, erc20 bool) {
+	fmt.Fprintf(w, "| system | offered tx/s | committed tx/s | p50 s | p95 s | p99 s |\n|---|---|---|---|---|---|\n")
+	for _, s := range systems {
+		for _, r := range openRuns(rs, s, erc20) {
+			fmt.Fprintf(w, "| %s | %.0f | %.0f | %.3f | %.3f | %.3f |\n", s, r.OfferedTPS, r.TPS, r.P50, r.P95, r.P99)
 		}
 	}
-	if len(runs) == 0 {
-		return
-	}
-	slices.SortStableFunc(runs, func(a, b bench.Result) int {
-		return cmp.Or(cmp.Compare(slices.Index(systems, a.Label), slices.Index(systems, b.Label)), cmp.Compare(a.OfferedTPS, b.OfferedTPS))
-	})
-	fmt.Fprintf(w, "\n## ERC-20 transfers, open loop (offered at a half, three quarters and all of the system's sustained native-transfer rate)\n\n")
-	fmt.Fprintf(w, "| system | offered tx/s | committed tx/s | p50 s | p95 s | p99 s |\n|---|---|---|---|---|---|\n")
-	for _, r := range runs {
-		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.3f | %.3f | %.3f |\n", r.Label, r.OfferedTPS, r.TPS, r.P50, r.P95, r.P99)
-	}
+}
+
+func hasERC20Open(rs []bench.Result) bool {
+	return slices.ContainsFunc(rs, func(r bench.Result) bool { return r.Mode == "open" && r.Workload == "erc20" })
 }
 
 func baseName(p string) string { return p[strings.LastIndex(p, "/")+1:] }
@@ -206,10 +197,12 @@ func refusals(r bench.Result) string {
 	return strings.Join(parts, "; ")
 }
 
-func openRuns(rs []bench.Result, system string) []bench.Result {
+// openRuns returns a system's open-loop runs of ERC-20 transfers, or of the
+// other workloads, by offered load.
+func openRuns(rs []bench.Result, system string, erc20 bool) []bench.Result {
 	var out []bench.Result
 	for _, r := range rs {
-		if r.Label == system && r.Mode == "open" && r.Workload != "erc20" {
+		if r.Label == system && r.Mode == "open" && (r.Workload == "erc20") == erc20 {
 			out = append(out, r)
 		}
 	}
@@ -302,7 +295,7 @@ func plotResults(rs []bench.Result, path string) error {
 	lat.Add(plotter.NewGrid())
 	palette := []color.RGBA{{0xc0, 0x39, 0x2b, 255}, {0xe6, 0x7e, 0x22, 255}, {0x27, 0x60, 0xae, 255}, {0x27, 0xae, 0x60, 255}, {0x8e, 0x44, 0xad, 255}}
 	for i, s := range systems {
-		runs := openRuns(rs, s)
+		runs := openRuns(rs, s, false)
 		if len(runs) == 0 {
 			continue
 		}
