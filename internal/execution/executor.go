@@ -121,9 +121,13 @@ func (e *Executor) DecodeTx(raw []byte) (*types.Transaction, error) {
 	}
 	// RLP admits integers of any size; the EVM does not. Refused here, no
 	// later stage (CheckTx, proposals, execution) ever sees such a field.
-	for name, v := range map[string]*big.Int{"maxFeePerGas": tx.GasFeeCap(), "maxPriorityFeePerGas": tx.GasTipCap(), "value": tx.Value()} {
-		if v.BitLen() > 256 {
-			return nil, fmt.Errorf("%w: %s has %d bits", ErrTooLarge, name, v.BitLen())
+	// A fixed order, so the error names the same field on every node.
+	for _, f := range []struct {
+		name string
+		v    *big.Int
+	}{{"maxFeePerGas", tx.GasFeeCap()}, {"maxPriorityFeePerGas", tx.GasTipCap()}, {"value", tx.Value()}} {
+		if f.v.BitLen() > 256 {
+			return nil, fmt.Errorf("%w: %s has %d bits", ErrTooLarge, f.name, f.v.BitLen())
 		}
 	}
 	return tx, nil
