@@ -137,6 +137,7 @@ func (n *Node) Start() error {
 		Submit:  n.submit,
 		Peers:   func() int { return n.cmt.Switch().Peers().Size() },
 		Syncing: n.syncing,
+		Log:     n.log.With("module", "rpc"),
 	}
 	srv, err := rpc.NewServer(b)
 	if err != nil {
