@@ -172,7 +172,7 @@ func (t *ethTarget) fund(ctx context.Context, funder *ecdsa.PrivateKey, log io.W
 	n := uint64(nonce)
 	var txs []*types.Transaction
 	if t.token != nil {
-		gas, err := t.estimateGas(ctx, map[string]any{"from": from, "data": hexutil.Bytes(t.deployData)})
+		gas, err := t.estimateGas(ctx, map[string]any{"from": from, "data": hexutil.Bytes(t.deployData)}, 4, 3)
 		if err != nil {
 			return fmt.Errorf("estimate the benchmark token's deployment: %w", err)
 		}
@@ -206,7 +206,7 @@ func (t *ethTarget) fund(ctx context.Context, funder *ecdsa.PrivateKey, log io.W
 		if err != nil {
 			return err
 		}
-		gas, err := t.estimateGas(ctx, map[string]any{"from": from, "to": t.tokenAddr, "data": hexutil.Bytes(probe)})
+		gas, err := t.estimateGas(ctx, map[string]any{"from": from, "to": t.tokenAddr, "data": hexutil.Bytes(probe)}, 4, 3)
 		if err != nil {
 			return fmt.Errorf("estimate a token grant: %w", err)
 		}
@@ -300,14 +300,14 @@ func (t *ethTarget) loadNonces(ctx context.Context) error {
 	return nil
 }
 
-// estimateGas asks the node for the gas of a call, with a margin of a third
-// (the gas of the same call varies with the state it finds).
-func (t *ethTarget) estimateGas(ctx context.Context, call map[string]any) (uint64, error) {
+// estimateGas asks the node for the gas of a call and adds a margin of
+// num/den (the gas of the same call varies with the state it finds).
+func (t *ethTarget) estimateGas(ctx context.Context, call map[string]any, num, den uint64) (uint64, error) {
 	var gas hexutil.Uint64
 	if err := t.rpc.CallContext(ctx, &gas, "eth_estimateGas", call); err != nil {
 		return 0, err
 	}
-	return uint64(gas) * 4 / 3, nil
+	return uint64(gas) * num / den, nil
 }
 
 // estimate asks the node for the gas of an ERC-20 transfer and a deployment,
@@ -317,17 +317,14 @@ func (t *ethTarget) estimate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var gas hexutil.Uint64
 	call := map[string]any{"from": t.addrs[0], "to": t.tokenAddr, "data": hexutil.Bytes(data)}
-	if err := t.rpc.CallContext(ctx, &gas, "eth_estimateGas", call); err != nil {
+	if t.erc20Gas, err = t.estimateGas(ctx, call, 5, 4); err != nil {
 		return fmt.Errorf("estimate an ERC-20 transfer: %w", err)
 	}
-	t.erc20Gas = uint64(gas) * 5 / 4
 	call = map[string]any{"from": t.addrs[0], "data": hexutil.Bytes(t.deployData)}
-	if err := t.rpc.CallContext(ctx, &gas, "eth_estimateGas", call); err != nil {
+	if t.deployGas, err = t.estimateGas(ctx, call, 6, 5); err != nil {
 		return fmt.Errorf("estimate a deployment: %w", err)
 	}
-	t.deployGas = uint64(gas) * 6 / 5
 	return nil
 }
 
