@@ -66,12 +66,11 @@ load() {
   for w in "$@"; do bench "$label" "$url" "$proto" "$w" "$DURATION" 0 $((seed++)); done
   for r in $RATES; do bench "$label" "$url" "$proto" "${1}" "$OPEN" "$r" $((seed++)); done
   if [ "$proto" = eth ] && [[ "$label" == chuxin-* ]]; then
-    local half; half=$(jq -n "$(sustained "$label" transfer) / 2 | floor")
-    bench "$label/half" "$url" "$proto" transfer "$DURATION" "$half" $((seed++))
+    local st; st=$(sustained "$label" transfer)
+    bench "$label/half" "$url" "$proto" transfer "$DURATION" "$(jq -n "$st / 2 | floor")" $((seed++))
     # ERC-20 offered at fractions of the sustained transfer rate, so its rate
     # at p95 <= 2 s is found even where the closed loop overloads the network;
     # each runs as long as a closed-loop run, enough blocks for a fair p95.
-    local st; st=$(sustained "$label" transfer)
     for f in 0.5 0.75 1; do
       local r; r=$(jq -n "$st * $f | floor")
       if [ "$r" -gt 0 ]; then bench "$label" "$url" "$proto" erc20 "$DURATION" "$r" $((seed++)); fi
