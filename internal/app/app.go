@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/core/state"
@@ -59,6 +60,8 @@ type App struct {
 	checkState *state.StateDB
 
 	onCommit []CommitFunc
+
+	peerFilter atomic.Pointer[PeerFilter] // read by the query connection
 }
 
 // New returns the application over st for the chain that g describes.

@@ -11,6 +11,11 @@
 // ECDSA. Transactions from the JSON-RPC server arrive with their senders
 // already recovered on the request's goroutine.
 //
+// CometBFT asks the application about every peer connection (filter_peers);
+// the node refuses all of them once Stop has begun, so a peer that redials
+// while this node stops is closed rather than left with a connection nobody
+// serves, which it would keep for minutes and hold against the next start.
+//
 // A home directory holds:
 //
 //	config/chuxin.toml               node configuration (see package config)

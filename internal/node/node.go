@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -34,6 +35,8 @@ var (
 	ErrAlreadyKnown = errors.New("already known")
 	// ErrMempoolFull: the mempool has no room; retry after the next block.
 	ErrMempoolFull = errors.New("txpool is full: retry after the next block")
+	// ErrStopping: the node is stopping and takes no new peers.
+	ErrStopping = errors.New("node is stopping")
 )
 
 // Node is one running chuxin node.
@@ -51,6 +54,7 @@ type Node struct {
 	pprof    *http.Server
 	quit     chan struct{} // closed by Stop
 	syncDone chan struct{} // closed when the sync reporter returns
+	stopping atomic.Bool   // set by Stop before the consensus engine stops
 }
 
 // Open loads a home, opens its database and performs the CometBFT handshake,
@@ -75,6 +79,7 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log)}
+	n.app.SetPeerFilter(n.admitPeer)
 	nk, err := p2p.LoadNodeKey(nodeKeyFile(home))
 	if err != nil {
 		st.Close()
@@ -106,6 +111,7 @@ func (n *Node) cometConfig() *cmtcfg.Config {
 	c.P2P.PersistentPeers = n.Config.P2P.PersistentPeers
 	c.P2P.AddrBookStrict = false
 	c.P2P.AllowDuplicateIP = true
+	c.FilterPeers = true // every connection asks admitPeer (through the application's Query)
 	c.RPC.ListenAddress = ""
 	if n.Config.RPC.CometAddr != "" {
 		c.RPC.ListenAddress = "tcp://" + n.Config.RPC.CometAddr
@@ -241,6 +247,19 @@ func (n *Node) reportSync(interval time.Duration) {
 	}
 }
 
+// admitPeer refuses every connection once Stop has begun. CometBFT stops
+// its switch before it closes its listener, and a connection that arrives
+// between the two (a peer redialling as soon as it saw this node go) is
+// neither started nor closed unless a filter refuses it: the peer would keep
+// a dead connection for minutes and refuse this node's next start as a
+// duplicate. A refusal makes CometBFT close it.
+func (n *Node) admitPeer(kind, value string) error {
+	if n.stopping.Load() {
+		return ErrStopping
+	}
+	return nil
+}
+
 // warm decodes a transaction and recovers its sender into the
 // application's cache, so that CheckTx finds them there.
 func (n *Node) warm(raw []byte) {
@@ -314,6 +333,7 @@ func (n *Node) Height() uint64 { return n.store.Head().Number.Uint64() }
 
 // Stop leaves the network, stops serving and closes the database.
 func (n *Node) Stop() error {
+	n.stopping.Store(true)
 	if n.quit != nil {
 		close(n.quit)
 		<-n.syncDone
