@@ -20,6 +20,7 @@ import (
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/rawdb"
 	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/state/snapshot"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethdb"
 	"github.com/ethereum/go-ethereum/ethdb/pebble"
@@ -46,18 +47,20 @@ var consensusHashKey = []byte("chuxin-ch-")
 // Store is a node's database. Reads are safe from any goroutine while one
 // writer commits blocks.
 type Store struct {
-	kv     ethdb.Database
-	trie   *triedb.Database
-	states state.Database
-	config *params.ChainConfig
+	kv      ethdb.Database
+	trie    *triedb.Database
+	states  *state.MPTDatabase
+	snaps   *snapshot.Tree // flat accounts and slots of recent states; nil before genesis
+	cacheMB int
+	config  *params.ChainConfig
 
 	mu   sync.RWMutex
 	head *types.Header
 }
 
 // Open opens (or creates) the Pebble database in dir. cacheMB megabytes go to
-// Pebble's block cache and as much again to a cache of decoded trie nodes,
-// which keeps the hot part of the state in memory between blocks.
+// Pebble's block cache, as much again to a cache of encoded trie nodes and as
+// much again to the state snapshot's cache (see openSnapshot).
 func Open(dir string, cacheMB int) (*Store, error) {
 	kv, err := pebble.New(dir, cacheMB, 256, "chuxin/db/", false)
 	if err != nil {
@@ -65,7 +68,7 @@ func Open(dir string, cacheMB int) (*Store, error) {
 	}
 	db := rawdb.NewDatabase(kv)
 	tdb := triedb.NewDatabase(db, &triedb.Config{HashDB: &hashdb.Config{CleanCacheSize: cacheMB * 1024 * 1024}})
-	s := &Store{kv: db, trie: tdb, states: state.NewDatabase(tdb, state.NewCodeDB(db))}
+	s := &Store{kv: db, trie: tdb, states: state.NewMPTDatabase(tdb, state.NewCodeDB(db)), cacheMB: cacheMB}
 	if hash := rawdb.ReadHeadBlockHash(db); hash != (common.Hash{}) {
 		number, ok := rawdb.ReadHeaderNumber(db, hash)
 		if !ok {
@@ -74,12 +77,36 @@ func Open(dir string, cacheMB int) (*Store, error) {
 		}
 		s.head = rawdb.ReadHeader(db, hash, number)
 		s.config = rawdb.ReadChainConfig(db, rawdb.ReadCanonicalHash(db, 0))
+		s.openSnapshot(s.head.Root)
 	}
 	return s, nil
 }
 
-// Close flushes and closes the database.
+// openSnapshot opens go-ethereum's state snapshot at root: a flat copy of
+// every account and storage slot on disk, with the changes of the last 128
+// blocks in memory above it. Reading an account or a slot of a recent state
+// is then one lookup instead of a walk down the trie; older states, and any
+// part of the state the snapshot does not cover yet, are read from the trie
+// as before. The layers in memory are journaled by Close; after a crash, or
+// on a database written before snapshots, the snapshot is rebuilt from the
+// trie in the background while reads fall back to the trie.
+func (s *Store) openSnapshot(root common.Hash) {
+	snaps, err := snapshot.New(snapshot.Config{CacheSize: s.cacheMB, AsyncBuild: true}, s.kv, s.trie, root)
+	if err != nil { // only with NoBuild; kept as a guard: the trie alone serves every read
+		return
+	}
+	s.snaps = snaps
+	s.states.WithSnapshot(snaps)
+}
+
+// Close journals the state snapshot, flushes and closes the database.
 func (s *Store) Close() error {
+	if s.snaps != nil {
+		if head := s.Head(); head != nil {
+			_, _ = s.snaps.Journal(head.Root) // without a journal the next Open rebuilds it
+		}
+		s.snaps.Release()
+	}
 	s.trie.Close()
 	return s.kv.Close()
 }
@@ -112,6 +139,7 @@ func (s *Store) InitGenesis(g *execution.Genesis) (*types.Block, error) {
 	s.mu.Lock()
 	s.head, s.config = block.Header(), cg.Config
 	s.mu.Unlock()
+	s.openSnapshot(block.Root())
 	return block, nil
 }
 
