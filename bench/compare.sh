@@ -71,7 +71,7 @@ load() {
     # ERC-20 offered at fractions of the sustained transfer rate, so its rate
     # at p95 <= 2 s is found even where the closed loop overloads the network;
     # each runs as long as a closed-loop run, enough blocks for a fair p95.
-    for f in 0.5 0.75 1; do
+    for f in 0.5 0.75 0.9 1; do
       local r; r=$(jq -n "$st * $f | floor")
       if [ "$r" -gt 0 ]; then bench "$label" "$url" "$proto" erc20 "$DURATION" "$r" $((seed++)); fi
     done
