@@ -1,7 +1,9 @@
 // Package store is the only code of chuxin that touches disk. It keeps the
 // Ethereum state trie, blocks, receipts and transaction lookups in one Pebble
 // database, in go-ethereum's own schema (core/rawdb), so the data is what a
-// geth archive node would hold for the same chain.
+// geth archive node would hold for the same chain. Beside the trie it keeps
+// go-ethereum's state snapshot, a flat copy of the recent state that reads
+// go through; the trie stays the authority (see openSnapshot).
 //
 // Every committed block is written with one fsync (never one per
 // transaction). The head pointer is written after the trie nodes and block
