@@ -35,13 +35,15 @@ go build -o "$BIN/chuxin" ./cmd/chuxin
 [ -x "$BIN/cometbft" ] || GOBIN=$BIN GOFLAGS= go install github.com/cometbft/cometbft/cmd/cometbft@v1.0.1
 CHUXIN=$BIN/chuxin
 
-wait_rpc() { # url protocol
+# wait_rpc url protocol: until the node answers and has caught up with its
+# peers (CometBFT refuses broadcast_tx while it catches up).
+wait_rpc() {
   for _ in $(seq 1 300); do
-    if [ "$2" = cometbft ]; then curl -sf "$1/status" >/dev/null && return 0
-    else curl -sf -X POST -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}' "$1" >/dev/null && return 0; fi
+    if [ "$2" = cometbft ]; then curl -sf "$1/status" | grep -q '"catching_up": *false' && return 0
+    else curl -sf -X POST -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":1,"method":"eth_syncing"}' "$1" | grep -q '"result": *false' && return 0; fi
     sleep 0.2
   done
-  echo "no answer from $1" >&2; return 1
+  echo "no answer from $1, or still catching up after 60 s" >&2; return 1
 }
 
 # bench LABEL URL PROTOCOL WORKLOAD SECONDS RATE SEED
