@@ -35,12 +35,16 @@ go build -o "$BIN/chuxin" ./cmd/chuxin
 [ -x "$BIN/cometbft" ] || GOBIN=$BIN GOFLAGS= go install github.com/cometbft/cometbft/cmd/cometbft@v1.0.1
 CHUXIN=$BIN/chuxin
 
-# wait_rpc url protocol: until the node answers and has caught up with its
-# peers (CometBFT refuses broadcast_tx while it catches up).
+# wait_rpc url protocol [synced]: until the node answers; with synced, until
+# it has also caught up with its peers (CometBFT refuses broadcast_tx while it
+# catches up). geth --dev has no peers and reports its transaction indexing
+# as syncing, so it is only asked for its block number.
 wait_rpc() {
+  local ask='{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}' want='"result"'
+  [ "${3:-}" = synced ] && ask='{"jsonrpc":"2.0","id":1,"method":"eth_syncing"}' want='"result": *false'
   for _ in $(seq 1 300); do
     if [ "$2" = cometbft ]; then curl -sf "$1/status" | grep -q '"catching_up": *false' && return 0
-    else curl -sf -X POST -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":1,"method":"eth_syncing"}' "$1" | grep -q '"result": *false' && return 0; fi
+    else curl -sf -X POST -H 'content-type: application/json' --data "$ask" "$1" | grep -q "$want" && return 0; fi
     sleep 0.2
   done
   echo "no answer from $1, or still catching up after 60 s" >&2; return 1
@@ -109,7 +113,7 @@ for sys in $SYSTEMS; do
     "$CHUXIN" testnet --validators 4 --out "$dir" --p2p-port 19700 --rpc-port 19600 > /dev/null
     for i in 0 1 2 3; do sed -i 's#^log_level = .*#log_level = "warn"#' "$dir/node$i/config/chuxin.toml"
       "$CHUXIN" start --home "$dir/node$i" > "$dir.node$i.log" 2>&1 & PIDS+=($!); done
-    wait_rpc http://127.0.0.1:19600 eth
+    wait_rpc http://127.0.0.1:19600 eth synced
     load chuxin-4 http://127.0.0.1:19600 eth transfer erc20 ;;
   geth-dev)
     mkdir -p "$dir"; echo "" > "$dir/pw"; echo "$DEVKEY" > "$dir/key"
