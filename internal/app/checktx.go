@@ -18,7 +18,8 @@ import (
 // MaxTxSize is the largest encoded transaction admitted (geth's limit).
 const MaxTxSize = 128 * 1024
 
-// CodeRefused is the CheckTx code of every refusal; the log says why.
+// CodeRefused is the code of every refusal, by CheckTx or by Query (a
+// refused peer, an unknown path); the log says why.
 const CodeRefused uint32 = 1
 
 // Sentinel errors of mempool admission, beside go-ethereum's own

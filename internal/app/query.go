@@ -12,10 +12,6 @@ import (
 // ErrQueryPath: an ABCI query named a path this application does not answer.
 var ErrQueryPath = errors.New("unknown query path")
 
-// CodeQueryRefused is the Query code of a refused peer or an unknown path;
-// the log says why.
-const CodeQueryRefused uint32 = 1
-
 // PeerFilter decides whether this node takes a peer connection. CometBFT
 // (with filter_peers set) asks before the handshake with kind "addr" and the
 // remote host:port, and after it with kind "id" and the peer's node ID. An
@@ -52,5 +48,5 @@ func (a *App) Query(_ context.Context, req *abci.QueryRequest) (*abci.QueryRespo
 }
 
 func refuseQuery(path string, err error) *abci.QueryResponse {
-	return &abci.QueryResponse{Code: CodeQueryRefused, Log: err.Error(), Key: []byte(path), Codespace: "chuxin"}
+	return &abci.QueryResponse{Code: CodeRefused, Log: err.Error(), Key: []byte(path), Codespace: "chuxin"}
 }

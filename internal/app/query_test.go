@@ -43,7 +43,7 @@ func TestQueryAnswersPeerFilter(t *testing.T) {
 		t.Fatalf("good peer refused: %s", res.Log)
 	}
 	res := query("/p2p/filter/id/bad")
-	if res.Code != app.CodeQueryRefused || !strings.Contains(res.Log, "peer id bad refused: not a member") {
+	if res.Code != app.CodeRefused || !strings.Contains(res.Log, "peer id bad refused: not a member") {
 		t.Fatalf("bad peer: code %d, log %q", res.Code, res.Log)
 	}
 	if res := query("/p2p/filter/addr/10.0.0.1:26656"); res.Code != abci.CodeTypeOK {
@@ -56,7 +56,7 @@ func TestQueryAnswersPeerFilter(t *testing.T) {
 	// Malformed and unknown paths are refused by name.
 	for _, p := range []string{"/p2p/filter/port/1", "/p2p/filter/id/", "/store/balance", ""} {
 		res := query(p)
-		if res.Code != app.CodeQueryRefused || !strings.Contains(res.Log, app.ErrQueryPath.Error()) {
+		if res.Code != app.CodeRefused || !strings.Contains(res.Log, app.ErrQueryPath.Error()) {
 			t.Fatalf("%q: code %d, log %q", p, res.Code, res.Log)
 		}
 	}
