@@ -98,22 +98,13 @@ func (c *pipelinedClient) SetResponseCallback(cb abcicli.Callback) {
 // callback runs, then its waiters are released) once the application has
 // checked it, after every request queued before it.
 func (c *pipelinedClient) CheckTxAsync(ctx context.Context, req *abci.CheckTxRequest) (*abcicli.ReqRes, error) {
-	select {
-	case <-c.quit:
-		return nil, errStopped
-	default:
-	}
 	p := &pipelined{req: req, rr: abcicli.NewReqRes(abci.ToCheckTxRequest(req)), ready: closedReady}
 	if req.Type != abci.CHECK_TX_TYPE_RECHECK && c.warm != nil {
 		// A recheck's transaction was warmed when it was first checked.
 		p.ready = make(chan struct{})
 	}
-	select {
-	case c.ordered <- p:
-	case <-c.quit:
-		return nil, errStopped
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := c.enqueue(ctx, p); err != nil {
+		return nil, err
 	}
 	if p.ready != closedReady {
 		select {
@@ -127,21 +118,30 @@ func (c *pipelinedClient) CheckTxAsync(ctx context.Context, req *abci.CheckTxReq
 
 // Flush returns when every request queued before it is complete.
 func (c *pipelinedClient) Flush(ctx context.Context) error {
-	select {
-	case <-c.quit:
-		return errStopped
-	default:
-	}
 	p := &pipelined{ready: make(chan struct{})}
+	if err := c.enqueue(ctx, p); err != nil {
+		return err
+	}
 	select {
-	case c.ordered <- p:
+	case <-p.ready:
+		return nil
 	case <-c.quit:
 		return errStopped
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// enqueue hands p to the checker, after every request queued before it,
+// unless the client has stopped or ctx ends first.
+func (c *pipelinedClient) enqueue(ctx context.Context, p *pipelined) error {
 	select {
-	case <-p.ready:
+	case <-c.quit:
+		return errStopped
+	default:
+	}
+	select {
+	case c.ordered <- p:
 		return nil
 	case <-c.quit:
 		return errStopped
