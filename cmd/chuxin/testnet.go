@@ -22,6 +22,8 @@ func testnetCmd() *cobra.Command {
 		Long: `Write one home per node under --out (node0, node1 …): keys, a shared genesis,
 and configurations in which every node knows the others. Validators vote;
 observers verify and replicate every block and serve JSON-RPC but do not vote.
+Validators are full nodes (the state of their last 128 blocks); observers are
+archive nodes (every block's state), for audits of any past height.
 Run each node with: chuxin start --home OUT/nodeI
 
 Node i listens for peers on p2p-port+2i, serves CometBFT RPC on p2p-port+2i+1

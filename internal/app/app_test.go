@@ -29,7 +29,7 @@ func newApp(t *testing.T, keys ...*ecdsa.PrivateKey) (*app.App, *store.Store) {
 	for _, k := range keys {
 		g.Alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: big.NewInt(1e18)}
 	}
-	st, err := store.Open(t.TempDir(), 16)
+	st, err := store.Open(t.TempDir(), store.Options{CacheMB: 16})
 	if err != nil {
 		t.Fatal(err)
 	}

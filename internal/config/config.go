@@ -83,7 +83,8 @@ type RPC struct {
 
 // DB is the state database.
 type DB struct {
-	CacheMB int `toml:"cache_mb" comment:"Pebble cache in MiB"`
+	CacheMB int  `toml:"cache_mb" comment:"Pebble cache in MiB"`
+	Archive bool `toml:"archive" comment:"keep the state of every block on disk (false: the last 128 blocks' states and one in 128 older ones, as a geth full node)"`
 }
 
 // Default returns the configuration of a single node on this machine.

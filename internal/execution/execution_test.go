@@ -49,7 +49,7 @@ func newChain(t testing.TB, accounts int) *chain {
 // chainOf starts the chain that g describes on a fresh on-disk store.
 func chainOf(t testing.TB, g *execution.Genesis) *chain {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), 64)
+	st, err := store.Open(t.TempDir(), store.Options{CacheMB: 64})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ type NetworkSpec struct {
 	Dir         string // parent directory: node homes are Dir/node0, Dir/node1 …
 	ChainID     uint64 // EIP-155 chain id
 	Validators  int    // voting nodes
-	Observers   int    // full nodes that verify and serve but do not vote
+	Observers   int    // nodes that verify and serve but do not vote; archive nodes
 	Host        string // address the nodes listen on (127.0.0.1)
 	P2PPortBase int    // node i listens for peers on P2PPortBase+2i, CometBFT RPC on +2i+1
 	RPCPortBase int    // node i serves JSON-RPC on RPCPortBase+i
@@ -138,6 +138,8 @@ func WriteNetwork(spec NetworkSpec) ([]string, error) {
 			}
 		}
 		c.P2P.PersistentPeers = strings.Join(peers, ",")
+		// Observers serve audits, which read the state at any past height.
+		c.DB.Archive = i >= spec.Validators
 		if spec.Tune != nil {
 			spec.Tune(i, c)
 		}

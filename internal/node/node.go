@@ -74,9 +74,12 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		return nil, fmt.Errorf("%s: %w", genesisFile(home), err)
 	}
 	log = log.With("node", cfg.Moniker)
-	st, err := store.Open(filepath.Join(home, "data", "chuxin.db"), cfg.DB.CacheMB)
+	st, err := store.Open(filepath.Join(home, "data", "chuxin.db"), store.Options{CacheMB: cfg.DB.CacheMB, Archive: cfg.DB.Archive})
 	if err != nil {
 		return nil, err
+	}
+	if from, to, ok := st.Rewound(); ok {
+		log.Warn("the state of the last blocks was not written before the node stopped; consensus replays them", "head", from, "state_on_disk", to)
 	}
 	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log)}
 	n.app.SetPeerFilter(n.admitPeer)

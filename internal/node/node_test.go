@@ -57,6 +57,21 @@ func network(t *testing.T, validators, observers int) ([]string, *ecdsa.PrivateK
 	return homes, accs[0].Key
 }
 
+// TestWriteNetworkMakesObserversArchive: validators are full nodes, and
+// observers, which serve audits of any past height, keep every state.
+func TestWriteNetworkMakesObserversArchive(t *testing.T) {
+	homes, _ := network(t, 2, 1)
+	for i, home := range homes {
+		c, err := config.Load(home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := i == 2; c.DB.Archive != want {
+			t.Fatalf("node %d: archive %v, want %v", i, c.DB.Archive, want)
+		}
+	}
+}
+
 func start(t *testing.T, home string) *node.Node {
 	t.Helper()
 	n, err := node.Open(context.Background(), home, testLogger())

@@ -101,7 +101,7 @@ func (b *Backend) stateAt(bnh gethrpc.BlockNumberOrHash) (*state.StateDB, *types
 	}
 	st, err := b.Store.State(h.Root)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("block %d: %w", h.Number, err)
 	}
 	return st, h, nil
 }

@@ -54,7 +54,7 @@ func newHarness(t testing.TB) *harness {
 		g.Alloc[a.Address] = types.Account{Balance: big.NewInt(1e18)}
 		h.keys = append(h.keys, a.Key)
 	}
-	st, err := store.Open(t.TempDir(), 16)
+	st, err := store.Open(t.TempDir(), store.Options{CacheMB: 16})
 	if err != nil {
 		t.Fatal(err)
 	}

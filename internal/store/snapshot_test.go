@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"math/big"
 	"testing"
 	"time"
@@ -17,8 +18,15 @@ import (
 // snapshot three ways: it covers the head and agrees with the trie; after a
 // clean Close it is loaded back from its journal; after a stop without the
 // journal (a crash) every read is still right at once and the snapshot is
-// rebuilt in the background until it agrees with the trie again.
+// rebuilt in the background until it agrees with the trie again. A full
+// store comes back from the crash at the last block whose state it wrote
+// (the Close), and commits the lost blocks again as consensus replays them.
 func TestSnapshotServesRecentStates(t *testing.T) {
+	t.Run("archive", func(t *testing.T) { testSnapshot(t, true) })
+	t.Run("full", func(t *testing.T) { testSnapshot(t, false) })
+}
+
+func testSnapshot(t *testing.T, archive bool) {
 	key, _ := crypto.ToECDSA(crypto.Keccak256([]byte("snapshot test")))
 	from := crypto.PubkeyToAddress(key.PublicKey)
 	g := &execution.Genesis{ChainID: 7, GasLimit: 30_000_000, Alloc: types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}}}
@@ -27,7 +35,7 @@ func TestSnapshotServesRecentStates(t *testing.T) {
 	to := func(i uint64) common.Address { return common.BigToAddress(new(big.Int).SetUint64(1000 + i)) }
 
 	dir := t.TempDir()
-	s, err := Open(dir, 16)
+	s, err := Open(dir, Options{CacheMB: 16, Archive: archive})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +120,7 @@ func TestSnapshotServesRecentStates(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = Open(dir, 16); err != nil {
+	if s, err = Open(dir, Options{CacheMB: 16, Archive: archive}); err != nil {
 		t.Fatal(err)
 	}
 	if s.snaps.Snapshot(s.Head().Root) == nil {
@@ -129,10 +137,23 @@ func TestSnapshotServesRecentStates(t *testing.T) {
 	if err := s.kv.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = Open(dir, 16); err != nil {
+	if s, err = Open(dir, Options{CacheMB: 16, Archive: archive}); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	was, now, rewound := s.Rewound()
+	switch {
+	case archive && rewound:
+		t.Fatalf("archive store moved its head back from %d to %d", was, now)
+	case !archive && (!rewound || was != 9 || now != 6 || s.Head().Number.Uint64() != 6):
+		t.Fatalf("full store after a crash: head %d, rewound %v from %d to %d; want from 9 to 6", s.Head().Number, rewound, was, now)
+	case !archive:
+		if _, err := s.BlockByNumber(7); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("block 7 above the rewound head: %v", err)
+		}
+		nonce = 6 * 5
+		apply(s, 3) // what consensus replays
+	}
 	check(s)
 	apply(s, 3)
 	check(s)

@@ -6,9 +6,18 @@
 // go through; the trie stays the authority (see openSnapshot).
 //
 // Every committed block is written with one fsync (never one per
-// transaction). The head pointer is written after the trie nodes and block
-// data it refers to, in the same write-ahead log, so after a crash the head
-// always names a block whose state and receipts are complete.
+// transaction): the block, its receipts and lookups, then the head pointer,
+// so after a crash the head always names a block whose receipts are complete.
+//
+// An archive store also writes every block's state with it. A full store
+// (the default, like a geth full node) keeps the states of the last
+// RecentStates blocks in memory and writes the head's state every
+// FlushBlocks blocks, when those states outgrow their memory, and at Close:
+// a state that the next block overwrites never reaches the disk. After a
+// crash, Open moves the head back to the newest block whose state is on
+// disk; consensus then replays the blocks after it (CometBFT does so at
+// start when the application reports a lower height), which rewrites them
+// identically.
 package store
 
 import (
@@ -27,6 +36,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethdb"
 	"github.com/ethereum/go-ethereum/ethdb/pebble"
 	"github.com/ethereum/go-ethereum/params"
+	"github.com/ethereum/go-ethereum/trie"
 	"github.com/ethereum/go-ethereum/triedb"
 	"github.com/ethereum/go-ethereum/triedb/hashdb"
 
@@ -41,7 +51,29 @@ var (
 	ErrGenesisMismatch = errors.New("data directory holds a different chain")
 	// ErrNoGenesis: the store has not been initialised with a genesis.
 	ErrNoGenesis = errors.New("store has no genesis block")
+	// ErrStatePruned: a full store no longer keeps the state asked for.
+	ErrStatePruned = errors.New("state not kept")
 )
+
+const (
+	// RecentStates is how many of the newest blocks' states a full store
+	// keeps (go-ethereum's TriesInMemory).
+	RecentStates = state.TriesInMemory
+	// FlushBlocks is how many blocks a full store commits between writes of
+	// the head's state: the most blocks consensus replays after a crash.
+	FlushBlocks = 128
+)
+
+// Options tune a store.
+type Options struct {
+	// CacheMB megabytes go to Pebble's block cache, as much again to a cache
+	// of encoded trie nodes, as much again to the state snapshot's cache,
+	// and (full store) as much again to states not yet written.
+	CacheMB int
+	// Archive writes every block's state to disk, so the state at any height
+	// can be read. Otherwise the store is a full store (see the package doc).
+	Archive bool
+}
 
 // consensusHashKey prefixes the consensus (CometBFT) block hash of a height.
 var consensusHashKey = []byte("chuxin-ch-")
@@ -54,34 +86,93 @@ type Store struct {
 	states  *state.MPTDatabase
 	snaps   *snapshot.Tree // flat accounts and slots of recent states; nil before genesis
 	cacheMB int
+	archive bool
 	config  *params.ChainConfig
+
+	// Full store, written by CommitBlock only: the roots of the newest
+	// states, oldest first, each holding a reference in the trie database,
+	// and the number of the last block whose state was written.
+	recent  []common.Hash
+	flushed uint64
+	rewound [2]uint64 // heads before and after Open moved the head back
 
 	mu   sync.RWMutex
 	head *types.Header
 }
 
-// Open opens (or creates) the Pebble database in dir. cacheMB megabytes go to
-// Pebble's block cache, as much again to a cache of encoded trie nodes and as
-// much again to the state snapshot's cache (see openSnapshot).
-func Open(dir string, cacheMB int) (*Store, error) {
-	kv, err := pebble.New(dir, cacheMB, 256, "chuxin/db/", false)
+// Open opens (or creates) the Pebble database in dir.
+func Open(dir string, o Options) (*Store, error) {
+	kv, err := pebble.New(dir, o.CacheMB, 256, "chuxin/db/", false)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", dir, err)
 	}
 	db := rawdb.NewDatabase(kv)
-	tdb := triedb.NewDatabase(db, &triedb.Config{HashDB: &hashdb.Config{CleanCacheSize: cacheMB * 1024 * 1024}})
-	s := &Store{kv: db, trie: tdb, states: state.NewMPTDatabase(tdb, state.NewCodeDB(db)), cacheMB: cacheMB}
+	tdb := triedb.NewDatabase(db, &triedb.Config{HashDB: &hashdb.Config{CleanCacheSize: o.CacheMB * 1024 * 1024}})
+	s := &Store{kv: db, trie: tdb, states: state.NewMPTDatabase(tdb, state.NewCodeDB(db)), cacheMB: o.CacheMB, archive: o.Archive}
 	if hash := rawdb.ReadHeadBlockHash(db); hash != (common.Hash{}) {
 		number, ok := rawdb.ReadHeaderNumber(db, hash)
 		if !ok {
 			db.Close()
 			return nil, fmt.Errorf("open database %s: head block %s has no number: the database is damaged", dir, hash)
 		}
-		s.head = rawdb.ReadHeader(db, hash, number)
+		head, err := s.rewind(rawdb.ReadHeader(db, hash, number))
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open database %s: %w", dir, err)
+		}
+		s.head, s.flushed = head, head.Number.Uint64()
 		s.config = rawdb.ReadChainConfig(db, rawdb.ReadCanonicalHash(db, 0))
 		s.openSnapshot(s.head.Root)
 	}
 	return s, nil
+}
+
+// rewind returns the newest block from head down whose state is on disk,
+// and makes it the head. Only a full store that stopped without Close has
+// blocks above it; their canonical numbers are dropped until consensus
+// replays them.
+func (s *Store) rewind(head *types.Header) (*types.Header, error) {
+	top := head.Number.Uint64()
+	for !s.hasState(head.Root) {
+		n := head.Number.Uint64()
+		if n == 0 {
+			return nil, fmt.Errorf("the state of the genesis block is missing: the database is damaged")
+		}
+		hash := rawdb.ReadCanonicalHash(s.kv, n-1)
+		if head = rawdb.ReadHeader(s.kv, hash, n-1); head == nil {
+			return nil, fmt.Errorf("header %d is missing: the database is damaged", n-1)
+		}
+	}
+	n := head.Number.Uint64()
+	if n == top {
+		return head, nil
+	}
+	batch := s.kv.NewBatch()
+	for i := n + 1; i <= top; i++ {
+		rawdb.DeleteCanonicalHash(batch, i)
+	}
+	rawdb.WriteHeadBlockHash(batch, head.Hash())
+	rawdb.WriteHeadHeaderHash(batch, head.Hash())
+	if err := batch.Write(); err != nil {
+		return nil, fmt.Errorf("move head back to block %d: %w", n, err)
+	}
+	if err := s.kv.SyncKeyValue(); err != nil {
+		return nil, fmt.Errorf("move head back to block %d: %w", n, err)
+	}
+	s.rewound = [2]uint64{top, n}
+	return head, nil
+}
+
+// hasState reports whether the state trie with this root is on disk.
+func (s *Store) hasState(root common.Hash) bool {
+	return root == types.EmptyRootHash || rawdb.HasLegacyTrieNode(s.kv, root)
+}
+
+// Rewound reports whether Open moved the head back, from which height to
+// which: the state of the blocks between was not written before the last
+// stop, and consensus replays them.
+func (s *Store) Rewound() (from, to uint64, ok bool) {
+	return s.rewound[0], s.rewound[1], s.rewound != [2]uint64{}
 }
 
 // openSnapshot opens go-ethereum's state snapshot at root: a flat copy of
@@ -101,16 +192,28 @@ func (s *Store) openSnapshot(root common.Hash) {
 	s.states.WithSnapshot(snaps)
 }
 
-// Close journals the state snapshot, flushes and closes the database.
+// Close journals the state snapshot, writes the head's state (full store),
+// flushes and closes the database.
 func (s *Store) Close() error {
-	if s.snaps != nil {
-		if head := s.Head(); head != nil {
-			_, _ = s.snaps.Journal(head.Root) // without a journal the next Open rebuilds it
+	var err error
+	if head := s.Head(); head != nil && s.snaps != nil {
+		// Without a journal the next Open rebuilds the snapshot. A snapshot
+		// still being built needs the trie of its base on disk to go on.
+		if base, jerr := s.snaps.Journal(head.Root); jerr == nil {
+			_ = s.trie.Commit(base, false)
+			if !s.hasState(base) {
+				rawdb.DeleteSnapshotRoot(s.kv)
+			}
 		}
 		s.snaps.Release()
 	}
+	if head := s.Head(); head != nil {
+		if cerr := s.trie.Commit(head.Root, false); cerr != nil {
+			err = fmt.Errorf("write state of block %d: %w", head.Number, cerr)
+		}
+	}
 	s.trie.Close()
-	return s.kv.Close()
+	return errors.Join(err, s.kv.Close())
 }
 
 // InitGenesis writes block 0 and its state, or, when the store already has a
@@ -164,8 +267,8 @@ func (s *Store) Config() *params.ChainConfig {
 // transaction lookups, the consensus hash of its height and the new head.
 func (s *Store) CommitBlock(res *execution.Result, consensusHash []byte) error {
 	block := res.Block
-	if err := s.trie.Commit(block.Root(), false); err != nil {
-		return fmt.Errorf("flush state of block %d: %w", block.NumberU64(), err)
+	if err := s.keepState(block); err != nil {
+		return err
 	}
 	batch := s.kv.NewBatch()
 	rawdb.WriteBlock(batch, block)
@@ -186,6 +289,37 @@ func (s *Store) CommitBlock(res *execution.Result, consensusHash []byte) error {
 	s.mu.Lock()
 	s.head = block.Header()
 	s.mu.Unlock()
+	return nil
+}
+
+// keepState keeps the state of a committed block: on disk (archive store),
+// or in memory among the recent states, written to disk every FlushBlocks
+// blocks or when the states not yet written outgrow the cache (full store).
+func (s *Store) keepState(block *types.Block) error {
+	root, n := block.Root(), block.NumberU64()
+	if s.archive {
+		if err := s.trie.Commit(root, false); err != nil {
+			return fmt.Errorf("write state of block %d: %w", n, err)
+		}
+		return nil
+	}
+	if err := s.trie.Reference(root, common.Hash{}); err != nil {
+		return fmt.Errorf("keep state of block %d: %w", n, err)
+	}
+	s.recent = append(s.recent, root)
+	_, dirty, _ := s.trie.Size()
+	if n >= s.flushed+FlushBlocks || dirty > common.StorageSize(s.cacheMB)*1024*1024 {
+		if err := s.trie.Commit(root, false); err != nil {
+			return fmt.Errorf("write state of block %d: %w", n, err)
+		}
+		s.flushed = n
+	}
+	for len(s.recent) > RecentStates {
+		if err := s.trie.Dereference(s.recent[0]); err != nil {
+			return fmt.Errorf("release state: %w", err)
+		}
+		s.recent = s.recent[1:]
+	}
 	return nil
 }
 
@@ -274,8 +408,13 @@ func (s *Store) Transaction(hash common.Hash) (*types.Transaction, TxLocation, e
 }
 
 // State opens the state at root for reading (or for executing on top of).
+// A full store refuses an old state it no longer keeps with ErrStatePruned.
 func (s *Store) State(root common.Hash) (*state.StateDB, error) {
 	st, err := state.New(root, s.states)
+	var missing *trie.MissingNodeError
+	if errors.As(err, &missing) && !s.archive {
+		return nil, fmt.Errorf("%w: a full node keeps the state of its last %d blocks and of every block it wrote to disk (about one in %d); ask an archive node (db.archive = true) for older states", ErrStatePruned, RecentStates, FlushBlocks)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("state %s: %w", root, err)
 	}

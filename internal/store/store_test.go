@@ -14,7 +14,7 @@ import (
 func TestGenesisSurvivesReopenAndRefusesAnotherChain(t *testing.T) {
 	dir := t.TempDir()
 	g := &execution.Genesis{ChainID: 7, GasLimit: 1_000_000, Alloc: types.GenesisAlloc{common.Address{1}: {Balance: big.NewInt(5)}}}
-	s, err := Open(dir, 16)
+	s, err := Open(dir, Options{CacheMB: 16})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestGenesisSurvivesReopenAndRefusesAnotherChain(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = Open(dir, 16)
+	s, err = Open(dir, Options{CacheMB: 16})
 	if err != nil {
 		t.Fatal(err)
 	}
