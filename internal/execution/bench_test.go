@@ -51,6 +51,7 @@ func benchTransfers(b *testing.B, admitted bool) {
 		for i := range perBlock {
 			tx := testchain.Transfer(c.keys[i], cid, uint64(n), c.addrs[(i+1)%perBlock], big.NewInt(1))
 			blocks[n][i] = raw(tx)
+			tx.Hash() // admission hashed it (CheckTx pools it by hash); the hash is kept with it
 			cache[string(blocks[n][i])] = admittedTx{tx, c.addrs[i]}
 		}
 	}
