@@ -50,6 +50,14 @@ wait_rpc() {
   echo "no answer from $1, or still catching up after 60 s" >&2; return 1
 }
 
+# alive: every node this script started still runs (a node that could not
+# bind its ports exits, and another server on them would be measured instead).
+alive() {
+  for p in "${PIDS[@]}"; do
+    kill -0 "$p" 2>/dev/null || { echo "a node of $sys exited; see its log under $OUT/run" >&2; exit 1; }
+  done
+}
+
 # bench LABEL URL PROTOCOL WORKLOAD SECONDS RATE SEED
 bench() {
   local rate=$6 presign
@@ -107,13 +115,13 @@ for sys in $SYSTEMS; do
   case $sys in
   chuxin-1)
     "$CHUXIN" devnet --home "$dir" --rpc-port 19545 --p2p-port 19656 --log-level warn > "$dir.log" 2>&1 & PIDS+=($!)
-    wait_rpc http://127.0.0.1:19545 eth
+    wait_rpc http://127.0.0.1:19545 eth; alive
     load chuxin-1 http://127.0.0.1:19545 eth transfer erc20 ;;
   chuxin-4)
     "$CHUXIN" testnet --validators 4 --out "$dir" --p2p-port 19700 --rpc-port 19600 > /dev/null
     for i in 0 1 2 3; do sed -i 's#^log_level = .*#log_level = "warn"#' "$dir/node$i/config/chuxin.toml"
       "$CHUXIN" start --home "$dir/node$i" > "$dir.node$i.log" 2>&1 & PIDS+=($!); done
-    wait_rpc http://127.0.0.1:19600 eth synced
+    wait_rpc http://127.0.0.1:19600 eth synced; alive
     load chuxin-4 http://127.0.0.1:19600 eth transfer erc20 ;;
   geth-dev)
     mkdir -p "$dir"; echo "" > "$dir/pw"; echo "$DEVKEY" > "$dir/key"
@@ -122,13 +130,13 @@ for sys in $SYSTEMS; do
       --http.api eth,net,web3 --authrpc.port 19801 --port 0 --nodiscover --maxpeers 0 --dev.gaslimit 100000000 \
       --txpool.globalslots 40000 --txpool.globalqueue 40000 --txpool.accountslots 64 --txpool.accountqueue 128 \
       --verbosity 2 > "$dir.log" 2>&1 & PIDS+=($!)
-    wait_rpc http://127.0.0.1:19800 eth
+    wait_rpc http://127.0.0.1:19800 eth; alive
     load geth-dev http://127.0.0.1:19800 eth transfer erc20 ;;
   kvstore-1)
     "$BIN/cometbft" init --home "$dir" > /dev/null 2>&1
     cmt_tune "$dir" 19901 19900 100ms 1s ""
     "$BIN/cometbft" start --home "$dir" --proxy_app persistent_kvstore --log_level error > "$dir.log" 2>&1 & PIDS+=($!)
-    wait_rpc http://127.0.0.1:19900 cometbft
+    wait_rpc http://127.0.0.1:19900 cometbft; alive
     load kvstore-1 http://127.0.0.1:19900 cometbft kv ;;
   kvstore-4)
     "$BIN/cometbft" testnet --v 4 --o "$dir" --populate-persistent-peers=false > /dev/null
@@ -137,7 +145,7 @@ for sys in $SYSTEMS; do
     for i in 0 1 2 3; do cmt_tune "$dir/node$i" $((19910 + 2*i)) $((19911 + 2*i)) 300ms 2s "${peers%,}"; done
     for i in 0 1 2 3; do
       "$BIN/cometbft" start --home "$dir/node$i" --proxy_app persistent_kvstore --log_level error > "$dir.node$i.log" 2>&1 & PIDS+=($!); done
-    wait_rpc http://127.0.0.1:19911 cometbft
+    wait_rpc http://127.0.0.1:19911 cometbft; alive
     load kvstore-4 http://127.0.0.1:19911 cometbft kv ;;
   esac
   stop_all
