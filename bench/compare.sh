@@ -22,7 +22,12 @@ RESULTS=$OUT/results.json
 DEVKEY=ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 
 # APPEND=1 adds to the results of an earlier run (to re-run some SYSTEMS).
-if [ "${APPEND:-0}" = 1 ]; then for s in $SYSTEMS; do rm -rf "$OUT/run/$s"; done; else rm -rf "$OUT/run"; : > "$RESULTS"; fi
+# The re-run systems' earlier rows are dropped, so no figure mixes two runs.
+if [ "${APPEND:-0}" = 1 ]; then
+  for s in $SYSTEMS; do rm -rf "$OUT/run/$s"; done
+  jq --arg s "$SYSTEMS" 'select((.label | split("/")[0]) as $l | $s | split(" ") | index($l) | not)' "$RESULTS" > "$RESULTS.kept"
+  mv "$RESULTS.kept" "$RESULTS"
+else rm -rf "$OUT/run"; : > "$RESULTS"; fi
 mkdir -p "$OUT/run" "$BIN"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
