@@ -196,18 +196,18 @@ func (s *Store) openSnapshot(root common.Hash) {
 // flushes and closes the database.
 func (s *Store) Close() error {
 	var err error
-	if head := s.Head(); head != nil && s.snaps != nil {
-		// Without a journal the next Open rebuilds the snapshot. A snapshot
-		// still being built needs the trie of its base on disk to go on.
-		if base, jerr := s.snaps.Journal(head.Root); jerr == nil {
-			_ = s.trie.Commit(base, false)
-			if !s.hasState(base) {
-				rawdb.DeleteSnapshotRoot(s.kv)
-			}
-		}
-		s.snaps.Release()
-	}
 	if head := s.Head(); head != nil {
+		if s.snaps != nil {
+			// Without a journal the next Open rebuilds the snapshot. A snapshot
+			// still being built needs the trie of its base on disk to go on.
+			if base, jerr := s.snaps.Journal(head.Root); jerr == nil {
+				_ = s.trie.Commit(base, false)
+				if !s.hasState(base) {
+					rawdb.DeleteSnapshotRoot(s.kv)
+				}
+			}
+			s.snaps.Release()
+		}
 		if cerr := s.trie.Commit(head.Root, false); cerr != nil {
 			err = fmt.Errorf("write state of block %d: %w", head.Number, cerr)
 		}
