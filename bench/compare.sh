@@ -40,27 +40,36 @@ go build -o "$BIN/chuxin" ./cmd/chuxin
 [ -x "$BIN/cometbft" ] || GOBIN=$BIN GOFLAGS= go install github.com/cometbft/cometbft/cmd/cometbft@v1.0.1
 CHUXIN=$BIN/chuxin
 
+# The ports the systems below listen on must be free: a server left on one
+# would answer in place of the node this script starts, which then exits.
+for port in 19545 19656 19657 $(seq 19600 19603) $(seq 19700 19707) 19800 19801 19900 19901 $(seq 19910 19917); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port on 127.0.0.1 is in use; stop what listens there first" >&2; exit 1
+  fi
+done
+
+# alive: every node this script started still runs.
+alive() {
+  for p in "${PIDS[@]}"; do
+    kill -0 "$p" 2>/dev/null || { echo "a node of $sys exited; see its log under $OUT/run" >&2; exit 1; }
+  done
+}
+
 # wait_rpc url protocol [synced]: until the node answers; with synced, until
 # it has also caught up with its peers (CometBFT refuses broadcast_tx while it
 # catches up). geth --dev has no peers and reports its transaction indexing
-# as syncing, so it is only asked for its block number.
+# as syncing, so it is only asked for its block number. It stops the script
+# as soon as a node it started has exited.
 wait_rpc() {
   local ask='{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}' want='"result"'
   [ "${3:-}" = synced ] && ask='{"jsonrpc":"2.0","id":1,"method":"eth_syncing"}' want='"result": *false'
   for _ in $(seq 1 300); do
+    alive
     if [ "$2" = cometbft ]; then curl -sf "$1/status" | grep -q '"catching_up": *false' && return 0
     else curl -sf -X POST -H 'content-type: application/json' --data "$ask" "$1" | grep -q "$want" && return 0; fi
     sleep 0.2
   done
   echo "no answer from $1, or still catching up after 60 s" >&2; return 1
-}
-
-# alive: every node this script started still runs (a node that could not
-# bind its ports exits, and another server on them would be measured instead).
-alive() {
-  for p in "${PIDS[@]}"; do
-    kill -0 "$p" 2>/dev/null || { echo "a node of $sys exited; see its log under $OUT/run" >&2; exit 1; }
-  done
 }
 
 # bench LABEL URL PROTOCOL WORKLOAD SECONDS RATE SEED
@@ -120,13 +129,13 @@ for sys in $SYSTEMS; do
   case $sys in
   chuxin-1)
     "$CHUXIN" devnet --home "$dir" --rpc-port 19545 --p2p-port 19656 --log-level warn > "$dir.log" 2>&1 & PIDS+=($!)
-    wait_rpc http://127.0.0.1:19545 eth; alive
+    wait_rpc http://127.0.0.1:19545 eth
     load chuxin-1 http://127.0.0.1:19545 eth transfer erc20 ;;
   chuxin-4)
     "$CHUXIN" testnet --validators 4 --out "$dir" --p2p-port 19700 --rpc-port 19600 > /dev/null
     for i in 0 1 2 3; do sed -i 's#^log_level = .*#log_level = "warn"#' "$dir/node$i/config/chuxin.toml"
       "$CHUXIN" start --home "$dir/node$i" > "$dir.node$i.log" 2>&1 & PIDS+=($!); done
-    wait_rpc http://127.0.0.1:19600 eth synced; alive
+    wait_rpc http://127.0.0.1:19600 eth synced
     load chuxin-4 http://127.0.0.1:19600 eth transfer erc20 ;;
   geth-dev)
     mkdir -p "$dir"; echo "" > "$dir/pw"; echo "$DEVKEY" > "$dir/key"
@@ -135,13 +144,13 @@ for sys in $SYSTEMS; do
       --http.api eth,net,web3 --authrpc.port 19801 --port 0 --nodiscover --maxpeers 0 --dev.gaslimit 100000000 \
       --txpool.globalslots 40000 --txpool.globalqueue 40000 --txpool.accountslots 64 --txpool.accountqueue 128 \
       --verbosity 2 > "$dir.log" 2>&1 & PIDS+=($!)
-    wait_rpc http://127.0.0.1:19800 eth; alive
+    wait_rpc http://127.0.0.1:19800 eth
     load geth-dev http://127.0.0.1:19800 eth transfer erc20 ;;
   kvstore-1)
     "$BIN/cometbft" init --home "$dir" > /dev/null 2>&1
     cmt_tune "$dir" 19901 19900 100ms 1s ""
     "$BIN/cometbft" start --home "$dir" --proxy_app persistent_kvstore --log_level error > "$dir.log" 2>&1 & PIDS+=($!)
-    wait_rpc http://127.0.0.1:19900 cometbft; alive
+    wait_rpc http://127.0.0.1:19900 cometbft
     load kvstore-1 http://127.0.0.1:19900 cometbft kv ;;
   kvstore-4)
     "$BIN/cometbft" testnet --v 4 --o "$dir" --populate-persistent-peers=false > /dev/null
@@ -150,7 +159,7 @@ for sys in $SYSTEMS; do
     for i in 0 1 2 3; do cmt_tune "$dir/node$i" $((19910 + 2*i)) $((19911 + 2*i)) 300ms 2s "${peers%,}"; done
     for i in 0 1 2 3; do
       "$BIN/cometbft" start --home "$dir/node$i" --proxy_app persistent_kvstore --log_level error > "$dir.node$i.log" 2>&1 & PIDS+=($!); done
-    wait_rpc http://127.0.0.1:19911 cometbft; alive
+    wait_rpc http://127.0.0.1:19911 cometbft
     load kvstore-4 http://127.0.0.1:19911 cometbft kv ;;
   esac
   stop_all
