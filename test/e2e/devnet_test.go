@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -100,9 +101,18 @@ func TestDevnetFourValidators(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitReceipt(t, c, tx.Hash())
+	// Three of four validators commit a block, so the fourth peer may still
+	// be connecting (two nodes that dial each other at once keep one
+	// connection and redial): wait for it.
 	var peers string
-	if err := c.Client().Call(&peers, "net_peerCount"); err != nil || peers != "0x3" {
-		t.Fatalf("peers %s %v, want 3", peers, err)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		err := c.Client().Call(&peers, "net_peerCount")
+		if err == nil && peers == "0x3" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("peers %s %v after 30 s, want 3", peers, err)
+		}
 	}
 	p.stop(syscall.SIGINT)
 	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
