@@ -69,6 +69,7 @@ type Result struct {
 	OfferedTPS  float64        `json:"offered_tps"`
 	Seconds     float64        `json:"seconds"`
 	Senders     int            `json:"senders"`
+	Window      int            `json:"window"`
 	Sent        int            `json:"sent"`
 	Committed   int            `json:"committed"`
 	Unconfirmed int            `json:"unconfirmed"`
@@ -89,7 +90,7 @@ func (r *Result) Summary() string {
 	if r.Mode == "open" {
 		offered = fmt.Sprintf("open loop at %.0f tx/s", r.OfferedTPS)
 	}
-	fmt.Fprintf(&b, "%s: %s %s against %s, %d senders, %.0fs\n", r.Label, r.Workload, offered, r.Client, r.Senders, r.Seconds)
+	fmt.Fprintf(&b, "%s: %s %s against %s, %d senders (window %d), %.0fs\n", r.Label, r.Workload, offered, r.Client, r.Senders, r.Window, r.Seconds)
 	fmt.Fprintf(&b, "  committed  %d of %d sent in %d blocks: %.0f tx/s\n", r.Committed, r.Sent, r.Blocks, r.TPS)
 	fmt.Fprintf(&b, "  latency    p50 %.3fs  p95 %.3fs  p99 %.3fs  max %.3fs (send to commit)\n", r.P50, r.P95, r.P99, r.Max)
 	if r.Unconfirmed > 0 {
@@ -432,7 +433,7 @@ func (r *run) result(client string) *Result {
 	defer r.mu.Unlock()
 	res := &Result{
 		Label: r.o.Label, Client: client, Protocol: r.o.Protocol, Workload: r.o.Workload, Mode: "closed",
-		Seconds: r.o.Duration.Seconds(), Senders: r.o.Senders, Sent: r.sent, Committed: r.committed,
+		Seconds: r.o.Duration.Seconds(), Senders: r.o.Senders, Window: r.o.Window, Sent: r.sent, Committed: r.committed,
 		Unconfirmed: len(r.pending), TPS: float64(r.inWindow) / r.o.Duration.Seconds(),
 		Blocks: r.blocks, Backlog: r.backlog, Refusals: r.refusals,
 	}

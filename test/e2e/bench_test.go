@@ -34,6 +34,9 @@ func TestBenchAgainstDevnet(t *testing.T) {
 		if r.Sent == 0 || r.Committed != r.Sent || r.Unconfirmed != 0 || len(r.Refusals) != 0 {
 			t.Fatalf("%s: sent %d committed %d unconfirmed %d refusals %v", w, r.Sent, r.Committed, r.Unconfirmed, r.Refusals)
 		}
+		if r.Senders != 20 || r.Window != 8 {
+			t.Fatalf("%s: the report names %d senders × window %d, want 20 × 8", w, r.Senders, r.Window)
+		}
 		if r.TPS <= 0 || r.P50 <= 0 || r.P99 < r.P50 || r.Blocks == 0 {
 			t.Fatalf("%s: figures missing: %+v", w, r)
 		}
