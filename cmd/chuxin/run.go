@@ -14,6 +14,7 @@ import (
 // runNodes opens and starts the nodes of homes in this process, calls ready
 // once they run, and stops them all on SIGINT or SIGTERM.
 func runNodes(homes []string, log *slog.Logger, ready func(nodes []*node.Node)) error {
+	node.RouteGethLog(log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var nodes []*node.Node

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	cmtlog "github.com/cometbft/cometbft/libs/log"
+	gethlog "github.com/ethereum/go-ethereum/log"
 )
 
 // NewLogger returns a structured logger at level ("debug", "info", "warn",
@@ -20,6 +21,47 @@ func NewLogger(w io.Writer, level, format string) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// RouteGethLog sends go-ethereum's own log lines to l, marked module=geth:
+// the state snapshot's generation and its progress after an unclean stop,
+// the database's cache and file handles, trie writes. go-ethereum discards
+// them unless told where to write. Its warnings come at info: in a chuxin
+// node they tell of what the node repairs by itself (no state snapshot at
+// the first start or after a crash, which it rebuilds). Its errors stay
+// errors. Its logger is one per process, so a process calls this once, for
+// the logger its nodes share; l also becomes the process's default slog
+// logger.
+func RouteGethLog(l *slog.Logger) {
+	gethlog.SetDefault(gethlog.NewLogger(gethHandler{l.With("module", "geth").Handler()}))
+	slog.SetDefault(l) // gethlog.SetDefault made its own handler slog's default
+}
+
+// gethHandler lowers go-ethereum's warnings to info.
+type gethHandler struct{ slog.Handler }
+
+func gethLevel(l slog.Level) slog.Level {
+	if l >= slog.LevelWarn && l < slog.LevelError {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+func (g gethHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return g.Handler.Enabled(ctx, gethLevel(l))
+}
+
+func (g gethHandler) Handle(ctx context.Context, r slog.Record) error {
+	r.Level = gethLevel(r.Level)
+	return g.Handler.Handle(ctx, r)
+}
+
+func (g gethHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return gethHandler{g.Handler.WithAttrs(as)}
+}
+
+func (g gethHandler) WithGroup(name string) slog.Handler {
+	return gethHandler{g.Handler.WithGroup(name)}
 }
 
 // cometLogger routes CometBFT's logs into slog. CometBFT reports every step

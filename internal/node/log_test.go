@@ -2,8 +2,13 @@ package node
 
 import (
 	"bytes"
+	"log/slog"
 	"strings"
 	"testing"
+
+	gethlog "github.com/ethereum/go-ethereum/log"
+
+	"github.com/chuxin-chain/chuxin/internal/store"
 )
 
 type countingStringer struct{ n *int }
@@ -24,5 +29,49 @@ func TestCometLoggerFormatsNothingBelowItsLevel(t *testing.T) {
 	l.Error("failed", "err", countingStringer{&calls}, 7, "x")
 	if calls != 1 || !strings.Contains(buf.String(), "err=formatted") || !strings.Contains(buf.String(), "7=x") {
 		t.Fatalf("error line: %q (%d calls)", buf.String(), calls)
+	}
+}
+
+// go-ethereum's components log through its own process-wide logger; once
+// routed, a real one (the Pebble database the store opens) writes into the
+// node's log, marked module=geth.
+func TestGethLogReachesTheNodeLog(t *testing.T) {
+	prevGeth, prevSlog := gethlog.Root(), slog.Default()
+	t.Cleanup(func() {
+		gethlog.SetDefault(prevGeth)
+		slog.SetDefault(prevSlog)
+	})
+	var buf bytes.Buffer
+	RouteGethLog(NewLogger(&buf, "info", "text"))
+	s, err := store.Open(t.TempDir(), store.Options{CacheMB: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	line := func(msg string) string {
+		for _, l := range strings.Split(buf.String(), "\n") {
+			if strings.Contains(l, msg) {
+				return l
+			}
+		}
+		return ""
+	}
+	if l := line("Allocated cache and file handles"); !strings.Contains(l, "module=geth") || !strings.Contains(l, "level=INFO") {
+		t.Fatalf("no geth line in the node log: %q", buf.String())
+	}
+	// Its warnings are of what the node repairs itself: info. Errors stay.
+	gethlog.Warn("Failed to load snapshot", "err", "missing or corrupted snapshot")
+	gethlog.Error("Database failure")
+	gethlog.Debug("hidden at info")
+	if l := line("Failed to load snapshot"); !strings.Contains(l, "level=INFO") {
+		t.Fatalf("geth warning: %q", l)
+	}
+	if l := line("Database failure"); !strings.Contains(l, "level=ERROR") || !strings.Contains(l, "module=geth") {
+		t.Fatalf("geth error: %q", l)
+	}
+	if l := line("hidden at info"); l != "" {
+		t.Fatalf("geth debug line at info: %q", l)
 	}
 }
