@@ -87,6 +87,28 @@ func (p *TxPool) PendingNonce(from common.Address, committed uint64) uint64 {
 	}
 }
 
+// Queued counts the pooled transactions that cannot run yet: those past a
+// gap in their sender's nonces, given each sender's committed nonce.
+// Transactions at or below a committed nonce (the block that took them has
+// just committed) are not counted.
+func (p *TxPool) Queued(committed func(common.Address) uint64) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	queued := 0
+	for from, nonces := range p.bySender {
+		next := committed(from)
+		for _, ok := nonces[next]; ok; _, ok = nonces[next] {
+			next++
+		}
+		for n := range nonces {
+			if n > next {
+				queued++
+			}
+		}
+	}
+	return queued
+}
+
 // Reset forgets every transaction.
 func (p *TxPool) Reset() {
 	p.mu.Lock()

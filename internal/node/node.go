@@ -140,13 +140,14 @@ func checksummed(file string) (cmtnode.ChecksummedGenesisDoc, error) {
 // Start joins the network and opens the JSON-RPC server.
 func (n *Node) Start() error {
 	b := &rpc.Backend{
-		Store:   n.store,
-		App:     n.app,
-		Limits:  n.Config.RPC,
-		Submit:  n.submit,
-		Peers:   func() int { return n.cmt.Switch().Peers().Size() },
-		Syncing: n.syncing,
-		Log:     n.log.With("module", "rpc"),
+		Store:    n.store,
+		App:      n.app,
+		Limits:   n.Config.RPC,
+		Submit:   n.submit,
+		Peers:    func() int { return n.cmt.Switch().Peers().Size() },
+		PoolSize: func() int { return n.cmt.Mempool().Size() },
+		Syncing:  n.syncing,
+		Log:      n.log.With("module", "rpc"),
 	}
 	srv, err := rpc.NewServer(b)
 	if err != nil {

@@ -24,6 +24,8 @@ type Backend struct {
 	// Submit hands a raw transaction to the mempool and returns the refusal
 	// reason, if any, once CheckTx has answered.
 	Submit func(ctx context.Context, raw []byte) error
+	// PoolSize is the number of transactions in the mempool (nil: none).
+	PoolSize func() int
 	// Peers is the number of connected peers.
 	Peers func() int
 	// Syncing reports whether the node is catching up, and the best height

@@ -68,6 +68,11 @@ func newHarness(t testing.TB) *harness {
 	h.srv, err = NewServer(&Backend{
 		Store: st, App: h.app, Limits: limits, Submit: h.submit,
 		Peers: func() int { return 0 }, Syncing: func() (bool, uint64) { return false, 0 },
+		PoolSize: func() int {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			return len(h.mempool)
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -367,3 +367,40 @@ func TestCallRevertCarriesData(t *testing.T) {
 		t.Fatalf("estimate of a reverting call: %v", err)
 	}
 }
+
+// txpool_status counts the mempool as geth does: pending can run next,
+// queued waits behind a nonce gap; a block takes the pending ones.
+func TestTxPoolStatus(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	status := func() (pending, queued uint64) {
+		t.Helper()
+		var st map[string]hexutil.Uint
+		if err := h.rpc.Call(&st, "txpool_status"); err != nil {
+			t.Fatal(err)
+		}
+		return uint64(st["pending"]), uint64(st["queued"])
+	}
+	if p, q := status(); p != 0 || q != 0 {
+		t.Fatalf("empty pool: pending %d queued %d", p, q)
+	}
+	to := common.Address{9}
+	for _, tx := range []*types.Transaction{
+		testchain.Transfer(h.keys[0], cid, 0, to, big.NewInt(1)),
+		testchain.Transfer(h.keys[0], cid, 2, to, big.NewInt(1)), // nonce 1 missing
+		testchain.Transfer(h.keys[1], cid, 0, to, big.NewInt(1)),
+	} {
+		if err := h.eth.SendTransaction(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p, q := status(); p != 2 || q != 1 {
+		t.Fatalf("after three sends: pending %d queued %d, want 2 and 1", p, q)
+	}
+	if n := len(h.mine().Transactions()); n != 2 {
+		t.Fatalf("block took %d transactions, want the 2 pending", n)
+	}
+	if p, q := status(); p != 0 || q != 1 {
+		t.Fatalf("after the block: pending %d queued %d, want 0 and 1", p, q)
+	}
+}
