@@ -150,7 +150,7 @@ for sys in $SYSTEMS; do
     mkdir -p "$dir"; echo "" > "$dir/pw"; echo "$DEVKEY" > "$dir/key"
     "$BIN/geth" account import --datadir "$dir/data" --password "$dir/pw" "$dir/key" > /dev/null 2>&1
     "$BIN/geth" --dev --datadir "$dir/data" --password "$dir/pw" --http --http.addr 127.0.0.1 --http.port 19800 \
-      --http.api eth,net,web3 --authrpc.port 19801 --port 0 --nodiscover --maxpeers 0 --dev.gaslimit 100000000 \
+      --http.api eth,net,web3,txpool --authrpc.port 19801 --port 0 --nodiscover --maxpeers 0 --dev.gaslimit 100000000 \
       --txpool.globalslots 40000 --txpool.globalqueue 40000 --txpool.accountslots 64 --txpool.accountqueue 128 \
       --verbosity 2 > "$dir.log" 2>&1 & PIDS+=($!)
     wait_rpc http://127.0.0.1:19800 eth

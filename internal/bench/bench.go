@@ -26,6 +26,9 @@ import (
 // ErrOptions: the options cannot describe a run.
 var ErrOptions = errors.New("invalid bench options")
 
+// ErrBusy: the node still works through transactions sent before the run.
+var ErrBusy = errors.New("node busy")
+
 // Options describe one run.
 type Options struct {
 	URL      string        // JSON-RPC endpoint of the node under load
@@ -142,6 +145,48 @@ type presigner interface {
 	Presign(ctx context.Context, perSender int, log io.Writer) error
 }
 
+// pooler is a target that tells how many transactions wait in the node's
+// pool: a run starts once the transactions an earlier run left behind have
+// committed, or it would measure their backlog as its own latency.
+type pooler interface {
+	Pending(ctx context.Context) (n int, ok bool, err error)
+}
+
+// drainWait bounds how long a run waits for the node's pool to empty.
+const drainWait = 3 * time.Minute
+
+// waitDrained waits up to limit until the node's pool holds no transaction
+// that can run, showing what is left. A node that does not tell is not
+// waited for.
+func waitDrained(ctx context.Context, t target, log io.Writer, limit time.Duration) error {
+	p, ok := t.(pooler)
+	if !ok {
+		return nil
+	}
+	deadline := time.Now().Add(limit)
+	for first := true; ; first = false {
+		n, ok, err := p.Pending(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok || n == 0 {
+			if !first {
+				fmt.Fprintf(log, "\rthe node's pool is empty%30s\n", "")
+			}
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w: the node's pool still holds %d transactions after %v; a run would measure that backlog too: wait, or restart the node", ErrBusy, n, limit)
+		}
+		fmt.Fprintf(log, "\rwaiting for the node's pool to empty: %d transactions left   ", n)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
 type inflight struct {
 	sender int
 	sentAt time.Time
@@ -195,6 +240,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err := ps.Presign(ctx, o.Presign, log); err != nil {
 			return nil, err
 		}
+	}
+	if err := waitDrained(ctx, t, log, drainWait); err != nil {
+		return nil, err
 	}
 	r := &run{o: &o, t: t, pending: map[txID]inflight{}, inFlight: make([]int, o.Senders), refusals: map[string]int{}}
 	head, err := t.Head(ctx)

@@ -1,8 +1,13 @@
 package bench
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"io"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestPercentileNearestRank(t *testing.T) {
@@ -39,5 +44,40 @@ func TestOptionsValidate(t *testing.T) {
 	o := Options{URL: "http://x", Senders: 1, Batch: 1, Window: 1, Workers: 1}
 	if err := o.validate(); !errors.Is(err, ErrOptions) {
 		t.Fatalf("zero duration accepted: %v", err)
+	}
+}
+
+// poolTarget is a target whose pool empties after a few polls (or never).
+type poolTarget struct {
+	target
+	left []int // what successive polls answer; the last repeats
+	ok   bool
+}
+
+func (p *poolTarget) Pending(context.Context) (int, bool, error) {
+	n := p.left[0]
+	if len(p.left) > 1 {
+		p.left = p.left[1:]
+	}
+	return n, p.ok, nil
+}
+
+func TestWaitDrainedStartsOnAnEmptyPool(t *testing.T) {
+	var log bytes.Buffer
+	p := &poolTarget{left: []int{300, 120, 0}, ok: true}
+	if err := waitDrained(context.Background(), p, &log, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.left) != 1 || !strings.Contains(log.String(), "120 transactions left") || !strings.Contains(log.String(), "pool is empty") {
+		t.Fatalf("polls left %v, progress %q", p.left, log.String())
+	}
+	// A node without txpool_status is not waited for.
+	if err := waitDrained(context.Background(), &poolTarget{left: []int{5}}, io.Discard, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// One that never drains is refused, with what is left.
+	err := waitDrained(context.Background(), &poolTarget{left: []int{7}, ok: true}, io.Discard, 300*time.Millisecond)
+	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "holds 7 transactions") {
+		t.Fatalf("never-draining pool: %v", err)
 	}
 }

@@ -171,3 +171,15 @@ func (t *cometTarget) BlockTxs(ctx context.Context, height uint64) ([]txID, erro
 	}
 	return ids, nil
 }
+
+// Pending returns how many transactions CometBFT's mempool holds.
+func (t *cometTarget) Pending(ctx context.Context) (int, bool, error) {
+	var st struct {
+		N string `json:"n_txs"`
+	}
+	if err := t.one(ctx, "num_unconfirmed_txs", map[string]any{}, &st); err != nil {
+		return 0, false, err
+	}
+	n, err := strconv.Atoi(st.N)
+	return n, err == nil, err
+}

@@ -475,3 +475,21 @@ func trim0x(s string) string {
 	}
 	return s
 }
+
+// Pending returns how many transactions wait in the node's pool that can run
+// next (txpool_status, as geth and chuxin answer it); ok is false where the
+// node does not offer that method. Queued transactions, behind a nonce gap,
+// are left out: they cannot run, so they do not delay a run's own.
+func (t *ethTarget) Pending(ctx context.Context) (n int, ok bool, err error) {
+	var st struct {
+		Pending hexutil.Uint `json:"pending"`
+	}
+	if err := t.rpc.CallContext(ctx, &st, "txpool_status"); err != nil {
+		var rpcErr gethrpc.Error
+		if errors.As(err, &rpcErr) && rpcErr.ErrorCode() == -32601 { // method not found
+			return 0, false, nil
+		}
+		return 0, false, fmt.Errorf("txpool_status: %w", err)
+	}
+	return int(st.Pending), true, nil
+}
