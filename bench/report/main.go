@@ -126,7 +126,8 @@ func write(w io.Writer, rs []bench.Result, png string, ex exec) {
 	fmt.Fprintf(w, "Measured by `bench/compare.sh` on %s, one machine, one run, %s.\n", machine(), time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(w, "Every system ran on this machine alone, loaded by `chuxin bench` on the same machine (it shares the cores),\n")
 	fmt.Fprintf(w, "with transactions signed before the load window (`--presign`), sent in JSON-RPC batches to one node,\n")
-	fmt.Fprintf(w, "and counted as committed when they appear in a block.\n\n")
+	fmt.Fprintf(w, "and counted as committed when they appear in a block. Each run starts once the node's pool holds no runnable\n")
+	fmt.Fprintf(w, "transaction (`txpool_status`, or CometBFT's `num_unconfirmed_txs`), so no run inherits an earlier run's backlog.\n\n")
 	fmt.Fprintf(w, "| system | what | client |\n|---|---|---|\n")
 	what := map[string]string{
 		"chuxin-1":  "`chuxin devnet`: one validator, 100 ms commit pause",
@@ -158,7 +159,7 @@ func write(w io.Writer, rs []bench.Result, png string, ex exec) {
 	fmt.Fprintf(w, "\n## Offered load (open loop, native transfers or kv writes)\n\n![committed throughput and p95 latency against offered load](%s)\n\n", baseName(png))
 	openTable(w, rs, false)
 	if hasERC20Open(rs) {
-		fmt.Fprintf(w, "\n## ERC-20 transfers, open loop (offered at a half, three quarters and all of the system's sustained native-transfer rate)\n\n")
+		fmt.Fprintf(w, "\n## ERC-20 transfers, open loop (offered at 0.5, 0.75, 0.9 and 1 times the system's sustained native-transfer rate)\n\n")
 		openTable(w, rs, true)
 	}
 	fmt.Fprintf(w, "\n## Execution alone (`go test ./internal/execution -bench . -cpu 1`)\n\n")
