@@ -78,9 +78,13 @@ func (p *TxPool) Remove(hash common.Hash) {
 func (p *TxPool) PendingNonce(from common.Address, committed uint64) uint64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := committed
+	return nextNonce(p.bySender[from], committed)
+}
+
+// nextNonce returns n advanced over the unbroken run of pooled nonces from it.
+func nextNonce(nonces map[uint64]common.Hash, n uint64) uint64 {
 	for {
-		if _, ok := p.bySender[from][n]; !ok {
+		if _, ok := nonces[n]; !ok {
 			return n
 		}
 		n++
@@ -96,10 +100,7 @@ func (p *TxPool) Queued(committed func(common.Address) uint64) int {
 	defer p.mu.Unlock()
 	queued := 0
 	for from, nonces := range p.bySender {
-		next := committed(from)
-		for _, ok := nonces[next]; ok; _, ok = nonces[next] {
-			next++
-		}
+		next := nextNonce(nonces, committed(from))
 		for n := range nonces {
 			if n > next {
 				queued++
