@@ -113,9 +113,14 @@ func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort in
 	if err != nil {
 		return nil, err
 	}
+	accs, err := devaccounts.Derive(devaccounts.Mnemonic, 1)
+	if err != nil {
+		return nil, err
+	}
 	return node.WriteNetwork(node.NetworkSpec{
 		Dir: dir, ChainID: chainID, Validators: validators,
 		P2PPortBase: p2pPort, RPCPortBase: rpcPort, Alloc: alloc,
+		FeeRecipient: accs[0].Address, // as geth --dev's etherbase
 		Tune: func(i int, c *config.Config) {
 			c.Consensus.TimeoutCommit = config.Duration(blockTime)
 			c.Consensus.TimeoutPropose = config.Duration(time.Second)

@@ -1,20 +1,24 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/devaccounts"
 	"github.com/chuxin-chain/chuxin/internal/node"
 )
 
 func testnetCmd() *cobra.Command {
 	var (
-		spec    node.NetworkSpec
-		baseFee int64
-		alloc   int
+		spec         node.NetworkSpec
+		baseFee      int64
+		alloc        int
+		feeRecipient string
 	)
 	cmd := &cobra.Command{
 		Use:   "testnet",
@@ -28,11 +32,16 @@ Run each node with: chuxin start --home OUT/nodeI
 
 Node i listens for peers on p2p-port+2i, serves CometBFT RPC on p2p-port+2i+1
 and Ethereum JSON-RPC on rpc-port+i. The development accounts of the test
-mnemonic are funded unless --dev-accounts 0.`,
+mnemonic are funded unless --dev-accounts 0. Every validator's blocks pay
+their priority fees to --fee-recipient (the first development account unless
+set); the genesis holds each validator's recipient.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if spec.Alloc, err = devAlloc(alloc); err != nil {
+				return err
+			}
+			if spec.FeeRecipient, err = feeRecipientFlag(feeRecipient, alloc); err != nil {
 				return err
 			}
 			if baseFee > 0 {
@@ -67,5 +76,25 @@ mnemonic are funded unless --dev-accounts 0.`,
 	f.Uint64Var(&spec.GasLimit, "gas-limit", 0, "block gas limit (0: 100,000,000)")
 	f.Int64Var(&baseFee, "base-fee", 0, "fixed base fee per gas in wei (0: free gas, consortium mode)")
 	f.IntVar(&alloc, "dev-accounts", 10, "number of funded development accounts")
+	f.StringVar(&feeRecipient, "fee-recipient", "", "account that receives the validators' priority fees (default: the first development account)")
 	return cmd
+}
+
+// feeRecipientFlag reads --fee-recipient, or takes the first development
+// account when it is empty and development accounts are funded.
+func feeRecipientFlag(v string, devAccounts int) (common.Address, error) {
+	if v == "" {
+		if devAccounts == 0 {
+			return common.Address{}, errors.New("--fee-recipient is needed with --dev-accounts 0: name the account that receives the validators' priority fees")
+		}
+		accs, err := devaccounts.Derive(devaccounts.Mnemonic, 1)
+		if err != nil {
+			return common.Address{}, err
+		}
+		return accs[0].Address, nil
+	}
+	if !common.IsHexAddress(v) {
+		return common.Address{}, fmt.Errorf("--fee-recipient %q is not an address (0x and 40 hex digits)", v)
+	}
+	return common.HexToAddress(v), nil
 }

@@ -2,7 +2,8 @@
 // and the execution package. CometBFT decides the order of raw Ethereum
 // transactions; this package admits them to the mempool (CheckTx), builds and
 // checks proposals, executes decided blocks (FinalizeBlock) and makes them
-// durable (Commit). The AppHash it returns is the Ethereum state root.
+// durable (Commit). The AppHash it returns is keccak256(stateRoot ‖
+// receiptsRoot) of the executed Ethereum block (execution.AppHash).
 //
 // Calls arrive on separate connections (consensus, mempool, query) that may
 // run concurrently; each piece of mutable state says which connection owns
@@ -22,6 +23,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/store"
 )
 
@@ -45,7 +47,7 @@ type App struct {
 	abci.BaseApplication
 
 	store   *store.Store
-	genesis *execution.Genesis
+	genesis *genesis.Genesis
 	exec    *execution.Executor
 	pool    *TxPool
 	txs     *TxCache
@@ -58,14 +60,16 @@ type App struct {
 	// checkMu guards checkState, the committed state that CheckTx reads.
 	checkMu    sync.Mutex
 	checkState *state.StateDB
+	checkHead  *types.Header
 
 	onCommit []CommitFunc
+	payloads PayloadSource // owned by the consensus connection
 
 	peerFilter atomic.Pointer[PeerFilter] // read by the query connection
 }
 
 // New returns the application over st for the chain that g describes.
-func New(st *store.Store, g *execution.Genesis, log *slog.Logger) *App {
+func New(st *store.Store, g *genesis.Genesis, log *slog.Logger) *App {
 	exec := execution.NewExecutor(g)
 	txs := NewTxCache()
 	exec.Cache = txs
@@ -88,23 +92,45 @@ func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, erro
 	resp := &abci.InfoResponse{Data: "chuxin", Version: Version, AppVersion: 1}
 	if head := a.store.Head(); head != nil && head.Number.Sign() > 0 {
 		resp.LastBlockHeight = head.Number.Int64()
-		resp.LastBlockAppHash = head.Root.Bytes()
+		resp.LastBlockAppHash = execution.AppHash(head)
 	}
 	return resp, nil
 }
 
-// InitChain writes the genesis state (idempotently: a crash before block 1
-// brings it here again) and returns its root as the initial AppHash.
+// InitChain checks that CometBFT's genesis agrees with the application's
+// (the same validators, the same vote-extension height), writes the genesis
+// state (idempotently: a crash before block 1 brings it here again) and
+// returns the genesis AppHash.
 func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.InitChainResponse, error) {
 	if req.InitialHeight > 1 {
 		return nil, fmt.Errorf("initial_height %d: chuxin chains start at height 1", req.InitialHeight)
+	}
+	if err := a.checkConsensusGenesis(req); err != nil {
+		return nil, err
 	}
 	block, err := a.store.InitGenesis(a.genesis)
 	if err != nil {
 		return nil, err
 	}
 	a.log.Info("genesis committed", "chain_id", a.genesis.ChainID, "state_root", block.Root(), "hash", block.Hash())
-	return &abci.InitChainResponse{AppHash: block.Root().Bytes()}, nil
+	return &abci.InitChainResponse{AppHash: execution.AppHash(block.Header())}, nil
+}
+
+// checkConsensusGenesis refuses a CometBFT genesis whose validators or
+// vote-extension height are not the ones the app_state names.
+func (a *App) checkConsensusGenesis(req *abci.InitChainRequest) error {
+	vals := make([]genesis.ConsensusValidator, len(req.Validators))
+	for i, v := range req.Validators {
+		vals[i] = genesis.ConsensusValidator{PubKey: v.PubKeyBytes, Power: v.Power}
+	}
+	if err := a.genesis.CheckValidators(vals); err != nil {
+		return err
+	}
+	height := req.ConsensusParams.GetFeature().GetVoteExtensionsEnableHeight().GetValue()
+	if height != a.genesis.Rules.VoteExtensionsHeight {
+		return fmt.Errorf("%w: consensus_params.feature.vote_extensions_enable_height is %d, app_state rules.voteExtensionsHeight is %d; the two must agree", genesis.ErrInvalid, height, a.genesis.Rules.VoteExtensionsHeight)
+	}
+	return nil
 }
 
 // ExtendVote adds nothing to votes yet.

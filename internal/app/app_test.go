@@ -16,7 +16,6 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/chuxin-chain/chuxin/internal/app"
-	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/store"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -25,7 +24,7 @@ var cid = big.NewInt(1337)
 
 func newApp(t *testing.T, keys ...*ecdsa.PrivateKey) (*app.App, *store.Store) {
 	t.Helper()
-	g := &execution.Genesis{ChainID: 1337, GasLimit: 30_000_000, Alloc: types.GenesisAlloc{}}
+	g := testchain.Genesis(1337, 30_000_000, nil)
 	for _, k := range keys {
 		g.Alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: big.NewInt(1e18)}
 	}
@@ -189,8 +188,10 @@ func TestInfoReportsDurableHeight(t *testing.T) {
 	}
 	a.Commit(ctx, &abci.CommitRequest{})
 	info, _ = a.Info(ctx, &abci.InfoRequest{})
-	if info.LastBlockHeight != 1 || string(info.LastBlockAppHash) != string(fin.AppHash) || st.Head().Root != common.BytesToHash(fin.AppHash) {
-		t.Fatalf("after commit: height %d", info.LastBlockHeight)
+	head := st.Head()
+	want := crypto.Keccak256(head.Root.Bytes(), head.ReceiptHash.Bytes())
+	if info.LastBlockHeight != 1 || string(info.LastBlockAppHash) != string(fin.AppHash) || string(fin.AppHash) != string(want) {
+		t.Fatalf("after commit: height %d, AppHash %x, want keccak256(stateRoot ‖ receiptsRoot) %x", info.LastBlockHeight, fin.AppHash, want)
 	}
 	if _, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: 5, Time: time.Unix(1_800_000_001, 0)}); err == nil {
 		t.Fatal("a height gap was accepted")

@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/txpool"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/params"
-	"github.com/holiman/uint256"
+
+	"github.com/chuxin-chain/chuxin/internal/execution"
 )
 
 // MaxTxSize is the largest encoded transaction admitted (geth's limit).
@@ -86,89 +86,49 @@ func (a *App) checkTx(raw []byte, recheck bool) (*types.Transaction, common.Addr
 	if err != nil {
 		return tx, from, err
 	}
-	if !recheck {
-		if a.pool.Has(tx.Hash()) {
-			return nil, from, txpool.ErrAlreadyKnown // keep the pooled copy
-		}
-		if err := a.statelessChecks(tx, from); err != nil {
-			return tx, from, err
-		}
+	if !recheck && a.pool.Has(tx.Hash()) {
+		return nil, from, txpool.ErrAlreadyKnown // keep the pooled copy
 	}
 	a.checkMu.Lock()
 	defer a.checkMu.Unlock()
-	st, err := a.checkStateLocked()
+	st, head, err := a.checkStateLocked()
 	if err != nil {
 		return tx, from, err
 	}
-	next := st.GetNonce(from)
-	switch {
-	case tx.Nonce() < next:
-		return tx, from, fmt.Errorf("%w: address %s, tx nonce %d, next nonce %d", core.ErrNonceTooLow, from, tx.Nonce(), next)
-	case !recheck && tx.Nonce() >= next+MaxFutureNonces:
-		return tx, from, fmt.Errorf("%w: address %s, tx nonce %d, next nonce %d; at most %d nonces ahead are queued, send the missing ones first", core.ErrNonceTooHigh, from, tx.Nonce(), next, MaxFutureNonces)
+	// The next block's rules; its time is not known yet, and is at least
+	// the head's.
+	at := execution.At{Number: head.Number.Uint64() + 1, Time: head.Time}
+	ahead := uint64(MaxFutureNonces)
+	if recheck {
+		ahead = math.MaxUint64 // a pooled transaction waits as long as its gap lasts
+	}
+	if err := a.exec.Admit(st, tx, from, at, ahead); err != nil {
+		return tx, from, err
 	}
 	if !recheck {
 		if h, ok := a.pool.Taken(from, tx.Nonce()); ok && h != tx.Hash() {
 			return nil, from, fmt.Errorf("%w: nonce %d of %s is taken by pending transaction %s", ErrReplacement, tx.Nonce(), from, h)
 		}
 	}
-	cost, overflow := uint256.FromBig(tx.Cost())
-	if overflow {
-		return tx, from, fmt.Errorf("%w: cost overflows 256 bits", core.ErrInsufficientFunds)
-	}
-	if balance := st.GetBalance(from); balance.Cmp(cost) < 0 {
-		return tx, from, fmt.Errorf("%w: address %s has %s wei, the transaction needs %s", core.ErrInsufficientFunds, from, balance, cost)
-	}
 	return tx, from, nil
 }
 
-// statelessChecks are the rules that depend only on the transaction and the
-// chain's rules: gas caps, intrinsic gas and fees.
-func (a *App) statelessChecks(tx *types.Transaction, from common.Address) error {
-	if tx.Gas() > params.MaxTxGas {
-		return fmt.Errorf("%w: gas %d, the per-transaction cap (EIP-7825) is %d", core.ErrGasLimitTooHigh, tx.Gas(), params.MaxTxGas)
-	}
-	rules := a.exec.Config.Rules(common.Big1, true, a.genesis.Timestamp)
-	value, _ := uint256.FromBig(tx.Value())
-	intrinsic, err := core.IntrinsicGas(tx.Data(), tx.AccessList(), tx.SetCodeAuthorizations(), from, tx.To(), value, rules)
-	if err != nil {
-		return fmt.Errorf("%w: %v", core.ErrIntrinsicGas, err)
-	}
-	if tx.Gas() < intrinsic {
-		return fmt.Errorf("%w: gas %d, minimum needed %d", core.ErrIntrinsicGas, tx.Gas(), intrinsic)
-	}
-	floor, err := core.FloorDataGas(rules, from, tx.To(), value, tx.Data(), tx.AccessList())
-	if err == nil && tx.Gas() < floor {
-		return fmt.Errorf("%w: gas %d, minimum needed %d", core.ErrFloorDataGas, tx.Gas(), floor)
-	}
-	if tx.GasTipCapIntCmp(tx.GasFeeCap()) > 0 {
-		return fmt.Errorf("%w: tip %s, max fee %s", core.ErrTipAboveFeeCap, tx.GasTipCap(), tx.GasFeeCap())
-	}
-	if tx.GasFeeCapIntCmp(a.exec.BaseFee) < 0 {
-		return fmt.Errorf("%w: max fee per gas %s, base fee %s", core.ErrFeeCapTooLow, tx.GasFeeCap(), a.exec.BaseFee)
-	}
-	if tx.Type() == types.SetCodeTxType && len(tx.SetCodeAuthorizations()) == 0 {
-		return fmt.Errorf("%w: a set-code transaction needs at least one authorization", core.ErrEmptyAuthList)
-	}
-	return nil
-}
-
-// checkStateLocked returns the committed state CheckTx reads, opening it at
-// the head after each commit. checkMu must be held.
-func (a *App) checkStateLocked() (*state.StateDB, error) {
+// checkStateLocked returns the committed state CheckTx reads and its
+// header, opening it at the head after each commit. checkMu must be held.
+func (a *App) checkStateLocked() (*state.StateDB, *types.Header, error) {
 	if a.checkState != nil {
-		return a.checkState, nil
+		return a.checkState, a.checkHead, nil
 	}
 	head := a.store.Head()
 	if head == nil {
-		return nil, ErrNotReady
+		return nil, nil, ErrNotReady
 	}
 	st, err := a.store.State(head.Root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	a.checkState = st
-	return st, nil
+	a.checkState, a.checkHead = st, head
+	return st, head, nil
 }
 
 // resetCheckState makes CheckTx read the newly committed state.

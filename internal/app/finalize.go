@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/chuxin-chain/chuxin/internal/execution"
@@ -15,8 +16,52 @@ import (
 const CodeSkipped uint32 = 2
 
 // FinalizeBlock executes a decided block over the committed head and returns
-// the new state root as the AppHash. Nothing reaches disk until Commit.
+// its AppHash (execution.AppHash) and what the block asks of consensus
+// (validator and consensus-parameter updates). Nothing reaches disk until
+// Commit. An error halts consensus on this node: it is returned only where
+// going on would diverge from the other nodes (an unknown rule version, an
+// unreadable store).
 func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (*abci.FinalizeBlockResponse, error) {
+	in, err := a.blockInput(req)
+	if err != nil {
+		return nil, err
+	}
+	st, err := a.store.State(in.Parent.Root)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.exec.Execute(st, a.store.Chain(), in)
+	if err != nil {
+		return nil, fmt.Errorf("execute block %d: %w", req.Height, err)
+	}
+	a.finalized, a.finalizedHash = res, req.Hash
+	payloads := len(in.Payloads)
+	results := make([]*abci.ExecTxResult, len(req.Txs))
+	for i := range payloads {
+		results[i] = &abci.ExecTxResult{}
+	}
+	for i, o := range res.Outcomes {
+		if o.Err != nil {
+			results[payloads+i] = &abci.ExecTxResult{Code: CodeSkipped, Log: o.Err.Error(), Codespace: "chuxin"}
+			continue
+		}
+		r := res.Receipts[o.Index]
+		results[payloads+i] = &abci.ExecTxResult{Data: o.Hash.Bytes(), GasUsed: int64(r.GasUsed)}
+	}
+	if n := len(res.Block.Transactions()); n > 0 || len(req.Txs) > 0 {
+		a.log.Debug("block executed", "height", req.Height, "txs", n, "payloads", payloads, "skipped", len(in.Txs)-n, "gas", res.Block.GasUsed())
+	}
+	return &abci.FinalizeBlockResponse{
+		TxResults:             results,
+		AppHash:               res.AppHash(),
+		ValidatorUpdates:      validatorUpdates(res.Updates.Validators),
+		ConsensusParamUpdates: paramUpdates(res.Updates.Params),
+	}, nil
+}
+
+// blockInput assembles what execution needs from a decided block: the
+// parent, the proposer's fee recipient, the payloads and the transactions.
+func (a *App) blockInput(req *abci.FinalizeBlockRequest) (*execution.BlockInput, error) {
 	parent := a.store.Head()
 	if parent == nil {
 		return nil, ErrNotReady
@@ -24,36 +69,55 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	if parent.Number.Int64()+1 != req.Height {
 		return nil, fmt.Errorf("%w: asked for %d, head is %d", ErrHeight, req.Height, parent.Number)
 	}
-	st, err := a.store.State(parent.Root)
+	beacon, err := a.store.ConsensusHash(parent.Number.Uint64())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("block %d: %w", req.Height, err)
 	}
-	in := &execution.BlockInput{
+	payloads, txs, err := execution.SplitBlock(req.Txs)
+	if err != nil {
+		return nil, fmt.Errorf("block %d: %w", req.Height, err) // ProcessProposal refuses these
+	}
+	return &execution.BlockInput{
 		Parent:     parent,
 		Time:       uint64(req.Time.Unix()),
-		Coinbase:   common.BytesToAddress(req.ProposerAddress),
+		Coinbase:   a.coinbase(req.ProposerAddress),
 		Random:     common.BytesToHash(req.Hash),
-		BeaconRoot: common.BytesToHash(a.store.ConsensusHash(parent.Number.Uint64())),
-		Txs:        req.Txs,
+		BeaconRoot: common.BytesToHash(beacon),
+		Payloads:   payloads,
+		Txs:        txs,
+	}, nil
+}
+
+// coinbase returns the fee recipient of the proposer. A proposer the
+// genesis does not name (none yet: validators change by governance) keeps
+// its fees at its CometBFT address, as before fee recipients existed.
+func (a *App) coinbase(proposer []byte) common.Address {
+	if to, ok := a.genesis.FeeRecipient(proposer); ok {
+		return to
 	}
-	res, err := a.exec.Execute(st, a.store.Chain(), in)
-	if err != nil {
-		return nil, fmt.Errorf("execute block %d: %w", req.Height, err)
+	return common.BytesToAddress(proposer)
+}
+
+func validatorUpdates(us []execution.ValidatorUpdate) []abci.ValidatorUpdate {
+	if len(us) == 0 {
+		return nil
 	}
-	a.finalized, a.finalizedHash = res, req.Hash
-	results := make([]*abci.ExecTxResult, len(res.Outcomes))
-	for i, o := range res.Outcomes {
-		if o.Err != nil {
-			results[i] = &abci.ExecTxResult{Code: CodeSkipped, Log: o.Err.Error(), Codespace: "chuxin"}
-			continue
-		}
-		r := res.Receipts[o.Index]
-		results[i] = &abci.ExecTxResult{Data: o.Hash.Bytes(), GasUsed: int64(r.GasUsed)}
+	out := make([]abci.ValidatorUpdate, len(us))
+	for i, u := range us {
+		out[i] = abci.ValidatorUpdate{PubKeyType: "ed25519", PubKeyBytes: u.PubKey, Power: u.Power}
 	}
-	if n := len(res.Block.Transactions()); n > 0 || len(req.Txs) > 0 {
-		a.log.Debug("block executed", "height", req.Height, "txs", n, "skipped", len(req.Txs)-n, "gas", res.Block.GasUsed())
+	return out
+}
+
+func paramUpdates(p *execution.ParamUpdates) *cmtproto.ConsensusParams {
+	if p == nil {
+		return nil
 	}
-	return &abci.FinalizeBlockResponse{TxResults: results, AppHash: res.Block.Root().Bytes()}, nil
+	out := &cmtproto.ConsensusParams{}
+	if b := p.Block; b != nil {
+		out.Block = &cmtproto.BlockParams{MaxBytes: b.MaxBytes, MaxGas: b.MaxGas}
+	}
+	return out
 }
 
 // Commit makes the finalized block durable with one fsync, then tells the

@@ -7,17 +7,39 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/chuxin-chain/chuxin/internal/execution"
 )
 
-// PrepareProposal builds the block this node proposes from the mempool's
-// transactions: each sender's transactions in nonce order, only those whose
-// nonce follows on from the committed state without a gap, within the block's
-// gas limit and byte budget. Transactions left out stay in the mempool.
+// PayloadSource gives the system payloads this node puts at the front of a
+// block it proposes (time capsules' epoch keys, from the votes' extensions
+// in req.LocalLastCommit). It runs on the consensus connection and must be
+// deterministic in what it accepts, not in what it gives: every validator
+// checks the payloads in ProcessProposal.
+type PayloadSource func(req *abci.PrepareProposalRequest) []execution.Payload
+
+// SetPayloadSource installs the source of proposed payloads (none by
+// default). Call it before the node starts.
+func (a *App) SetPayloadSource(f PayloadSource) { a.payloads = f }
+
+// PrepareProposal builds the block this node proposes: its system payloads
+// first, then the mempool's transactions, each sender's in nonce order, only
+// those whose nonce follows on from the committed state without a gap,
+// within the block's gas limit and byte budget. Transactions left out stay
+// in the mempool.
 func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalRequest) (*abci.PrepareProposalResponse, error) {
 	head := a.store.Head()
 	st, err := a.store.State(head.Root)
 	if err != nil {
 		return nil, err
+	}
+	var out [][]byte
+	var size int64
+	if a.payloads != nil {
+		for _, p := range a.payloads(req) {
+			raw := execution.EncodePayload(p)
+			out, size = append(out, raw), size+int64(len(raw))
+		}
 	}
 	type cand struct {
 		raw  []byte
@@ -45,9 +67,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 	// transaction not yet emitted, so senders keep their place in the queue
 	// and each sender's transactions run in nonce order.
 	var (
-		out      [][]byte
 		gas      uint64
-		size     int64
 		next     = map[common.Address]uint64{}
 		cursor   = map[common.Address]int{}
 		stranded = map[common.Address]bool{}
@@ -92,12 +112,21 @@ func cmpUint(a, b uint64) int {
 }
 
 // ProcessProposal rejects a proposal that an honest proposer could not have
-// made: undecodable or unsigned transactions, or more gas than a block holds.
-// Nonce and balance are left to execution, which skips what fails.
+// made: payloads out of place, of an unknown type or refused by their
+// type's check; undecodable or unsigned transactions; more gas than a block
+// holds. Nonce and balance are left to execution, which skips what fails.
 func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalRequest) (*abci.ProcessProposalResponse, error) {
 	reject := &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_REJECT}
+	payloads, txs, err := execution.SplitBlock(req.Txs)
+	if err == nil {
+		err = a.exec.CheckPayloads(payloads)
+	}
+	if err != nil {
+		a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)
+		return reject, nil
+	}
 	var gas uint64
-	for _, raw := range req.Txs {
+	for _, raw := range txs {
 		tx, _, err := a.Recover(raw)
 		if err != nil {
 			a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)

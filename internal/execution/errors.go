@@ -15,12 +15,18 @@ var (
 	ErrSignature = errors.New("invalid transaction signature")
 	// ErrBlobTx: blob-carrying (EIP-4844) transactions have no data availability layer here.
 	ErrBlobTx = errors.New("blob transactions are not supported")
+	// ErrTxType: the transaction's type is not enabled by the forks in force.
+	ErrTxType = errors.New("transaction type not supported")
 	// ErrTooLarge: a fee or value field does not fit 256 bits.
 	ErrTooLarge = errors.New("fee or value above 2^256-1")
 	// ErrGasLimit: the transaction's gas limit is above what a block can hold.
 	ErrGasLimit = errors.New("exceeds block gas limit")
 	// ErrBlockFull: no gas left in this block for the transaction.
 	ErrBlockFull = errors.New("block gas limit reached")
-	// ErrGenesis: the genesis document is not usable.
-	ErrGenesis = errors.New("invalid genesis")
+	// ErrMessage: a decoded transaction could not become an EVM message.
+	ErrMessage = errors.New("transaction cannot be executed")
+	// ErrPayload: a system payload is malformed, misplaced or of an unknown type.
+	ErrPayload = errors.New("invalid system payload")
+	// ErrSystemCall: a system call failed; the block cannot be executed.
+	ErrSystemCall = errors.New("system call failed")
 )

@@ -3,6 +3,7 @@ package execution_test
 import (
 	"crypto/ecdsa"
 	"errors"
+	"maps"
 	"math/big"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/store"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -33,7 +35,13 @@ type chain struct {
 
 func newChain(t testing.TB, accounts int) *chain {
 	t.Helper()
-	g := &execution.Genesis{ChainID: chainID, GasLimit: 1_000_000_000, Alloc: types.GenesisAlloc{}}
+	return fundedChainOf(t, testchain.Genesis(chainID, 1_000_000_000, nil), accounts, nil)
+}
+
+// fundedChainOf starts the chain that g describes with accounts funded keys
+// and extra added to its state.
+func fundedChainOf(t testing.TB, g *genesis.Genesis, accounts int, extra types.GenesisAlloc) *chain {
+	t.Helper()
 	var keys []*ecdsa.PrivateKey
 	var addrs []common.Address
 	for i := range accounts {
@@ -41,13 +49,14 @@ func newChain(t testing.TB, accounts int) *chain {
 		keys, addrs = append(keys, k), append(addrs, crypto.PubkeyToAddress(k.PublicKey))
 		g.Alloc[addrs[i]] = types.Account{Balance: big.NewInt(1e18)}
 	}
+	maps.Copy(g.Alloc, extra)
 	c := chainOf(t, g)
 	c.keys, c.addrs = keys, addrs
 	return c
 }
 
 // chainOf starts the chain that g describes on a fresh on-disk store.
-func chainOf(t testing.TB, g *execution.Genesis) *chain {
+func chainOf(t testing.TB, g *genesis.Genesis) *chain {
 	t.Helper()
 	st, err := store.Open(t.TempDir(), store.Options{CacheMB: 64})
 	if err != nil {
@@ -61,14 +70,27 @@ func chainOf(t testing.TB, g *execution.Genesis) *chain {
 	return &chain{t: t, st: st, exec: execution.NewExecutor(g), head: genesis.Header()}
 }
 
-// apply executes raw transactions as the next block and commits it.
+// apply executes raw transactions as the next block, a second after its
+// parent, and commits it.
 func (c *chain) apply(raws ...[]byte) *execution.Result {
+	c.t.Helper()
+	return c.applyAt(c.head.Time+1, raws...)
+}
+
+// applyAt executes raw transactions as the next block at time and commits it.
+func (c *chain) applyAt(time uint64, raws ...[]byte) *execution.Result {
+	c.t.Helper()
+	return c.applyInput(&execution.BlockInput{Parent: c.head, Time: time, Txs: raws})
+}
+
+// applyInput executes a block and commits it.
+func (c *chain) applyInput(in *execution.BlockInput) *execution.Result {
 	c.t.Helper()
 	st, err := c.st.State(c.head.Root)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	res, err := c.exec.Execute(st, c.st.Chain(), &execution.BlockInput{Parent: c.head, Time: c.head.Time + 1, Txs: raws})
+	res, err := c.exec.Execute(st, c.st.Chain(), in)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -183,7 +205,7 @@ func TestContractDeployCallAndLogs(t *testing.T) {
 }
 
 func TestBlockGasLimitSkipsOverflow(t *testing.T) {
-	g := &execution.Genesis{ChainID: chainID, GasLimit: 50_000}
+	g := testchain.Genesis(chainID, 50_000, nil)
 	k, _ := crypto.GenerateKey()
 	g.Alloc = types.GenesisAlloc{crypto.PubkeyToAddress(k.PublicKey): {Balance: big.NewInt(1e18)}}
 	to := common.Address{1}
@@ -201,8 +223,8 @@ func TestBaseFeeFloorIsPaidAndBurnt(t *testing.T) {
 	gwei := big.NewInt(1e9)
 	k, _ := crypto.GenerateKey()
 	from := crypto.PubkeyToAddress(k.PublicKey)
-	g := &execution.Genesis{ChainID: chainID, GasLimit: 1_000_000, BaseFee: (*hexutil.Big)(gwei),
-		Alloc: types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}}}
+	g := testchain.Genesis(chainID, 1_000_000, types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}})
+	g.Rules.BaseFee = (*hexutil.Big)(gwei)
 	c := chainOf(t, g)
 	to := common.Address{7}
 	pays := testchain.Sign(k, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: 0, To: &to, Value: big.NewInt(5), Gas: 21000,

@@ -16,6 +16,8 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/trie"
+
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 )
 
 // BlockInput is what consensus decided for one height: everything the state
@@ -23,11 +25,12 @@ import (
 type BlockInput struct {
 	Parent     *types.Header  // the Ethereum header of the previous height
 	Time       uint64         // block time in seconds, from the consensus header
-	Coinbase   common.Address // the proposer, receiver of priority fees
+	Coinbase   common.Address // the proposer's fee recipient, receiver of priority fees
 	Random     common.Hash    // PREVRANDAO: the consensus block hash
 	BeaconRoot common.Hash    // EIP-4788 root: the previous consensus block hash
 	Extra      []byte         // header extra data (at most 32 bytes)
-	Txs        [][]byte       // raw transactions, in block order
+	Payloads   []Payload      // system payloads, applied before the transactions
+	Txs        [][]byte       // raw Ethereum transactions, in block order
 }
 
 // TxOutcome says what became of one raw transaction of a block.
@@ -38,11 +41,25 @@ type TxOutcome struct {
 }
 
 // Result is an executed block: the sealed Ethereum block, its receipts (with
-// block hash filled in) and the fate of every raw transaction.
+// block hash filled in), the fate of every raw transaction and what the
+// block asks of consensus.
 type Result struct {
 	Block    *types.Block
 	Receipts types.Receipts
 	Outcomes []TxOutcome
+	Updates  Updates
+}
+
+// AppHash returns what the validators sign for this block (see AppHash).
+func (r *Result) AppHash() []byte { return AppHash(r.Block.Header()) }
+
+// AppHash is keccak256(stateRoot ‖ receiptsRoot) of an executed block: the
+// value a chuxin block reports to consensus, so that the validators' commit
+// signatures certify its accounts, storage, receipts and logs (CometBFT's
+// data hash already certifies the transactions). An empty block after an
+// empty block leaves it unchanged, so an idle chain stays idle.
+func AppHash(h *types.Header) []byte {
+	return crypto.Keccak256(h.Root.Bytes(), h.ReceiptHash.Bytes())
 }
 
 // TxCache remembers transactions decoded and checked earlier (at mempool
@@ -53,25 +70,30 @@ type TxCache interface {
 }
 
 // Executor applies blocks. It is safe for concurrent use: it holds only the
-// chain's rules.
+// chain's rules and the hooks given to it before its first block.
 type Executor struct {
+	Rules       *genesis.Rules
 	Config      *params.ChainConfig
 	Signer      types.Signer
 	GasLimit    uint64
 	BaseFee     *big.Int
 	Unprotected bool    // admit legacy transactions without EIP-155
 	Cache       TxCache // transactions decoded at admission (optional)
+
+	Hooks    []Hook                         // system-call hooks, run in this order
+	Payloads map[PayloadType]PayloadHandler // the payload types a block may carry
 }
 
 // NewExecutor returns the executor of the chain that g describes.
-func NewExecutor(g *Genesis) *Executor {
-	cfg := ChainConfig(g.ChainID)
+func NewExecutor(g *genesis.Genesis) *Executor {
+	cfg := g.Rules.Ethereum
 	return &Executor{
+		Rules:       &g.Rules,
 		Config:      cfg,
 		Signer:      types.LatestSigner(cfg),
-		GasLimit:    g.GasLimit,
-		BaseFee:     g.BaseFeeInt(),
-		Unprotected: g.AllowUnprotectedTxs,
+		GasLimit:    g.Rules.GasLimit,
+		BaseFee:     g.Rules.BaseFeeInt(),
+		Unprotected: g.Rules.AllowUnprotectedTxs,
 	}
 }
 
@@ -102,6 +124,9 @@ func (e *Executor) Header(in *BlockInput) *types.Header {
 // DecodeTx decodes one raw transaction and checks what can be checked
 // without state: the encoding, the type, replay protection and chain id.
 func (e *Executor) DecodeTx(raw []byte) (*types.Transaction, error) {
+	if IsPayload(raw) {
+		return nil, fmt.Errorf("%w: a system payload, which only a proposer puts into a block", ErrDecode)
+	}
 	tx := new(types.Transaction)
 	if err := tx.UnmarshalBinary(raw); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDecode, err)
@@ -146,6 +171,21 @@ func (e *Executor) Sender(tx *types.Transaction) (common.Address, error) {
 	return from, nil
 }
 
+// CheckPayloads says whether a proposal may carry these payloads: each of a
+// type this chain knows, and accepted by that type's check.
+func (e *Executor) CheckPayloads(payloads []Payload) error {
+	for i, p := range payloads {
+		h, ok := e.Payloads[p.Type]
+		if !ok {
+			return fmt.Errorf("%w: payload %d has type %d, which this chain does not know", ErrPayload, i, p.Type)
+		}
+		if err := h.Check(p.Data); err != nil {
+			return fmt.Errorf("%w: payload %d (type %d): %v", ErrPayload, i, p.Type, err)
+		}
+	}
+	return nil
+}
+
 // decoded is one raw transaction after decoding and sender recovery.
 type decoded struct {
 	tx   *types.Transaction
@@ -184,30 +224,93 @@ func (e *Executor) decodeAll(raws [][]byte) []decoded {
 
 // Execute applies in on top of statedb (the state of in.Parent), commits the
 // resulting state into statedb's database (in memory; the store flushes it)
-// and returns the sealed block.
+// and returns the sealed block. In order: the payloads, the pre-block
+// hooks, the transactions, the post-block hooks.
+//
+// It refuses (ErrUnknownRules) a height whose rule version this binary does
+// not know, and returns an error when a payload or hook fails: both halt
+// the chain on every node alike rather than let nodes diverge.
 func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *BlockInput) (*Result, error) {
 	header := e.Header(in)
+	if err := e.Rules.Check(header.Number.Uint64()); err != nil {
+		return nil, err
+	}
 	coinbase := header.Coinbase
 	blockCtx := core.NewEVMBlockContext(header, chain, &coinbase)
 	evm := vm.NewEVM(blockCtx, statedb, e.Config, vm.Config{})
 	defer evm.Release()
+	rules := e.Config.Rules(header.Number, true, header.Time)
+	sys := &System{evm: evm, statedb: statedb, rules: rules}
 
+	if err := e.applyPayloads(sys, in.Payloads); err != nil {
+		return nil, fmt.Errorf("block %d: %w", header.Number, err)
+	}
+	for i, h := range e.Hooks {
+		if err := h.PreBlock(sys, in); err != nil {
+			return nil, fmt.Errorf("block %d: pre-block hook %d: %w", header.Number, i, err)
+		}
+	}
+	txs, receipts, outcomes := e.applyTxs(evm, statedb, header, in.Txs)
+	res := &Result{Outcomes: outcomes}
+	for i, h := range e.Hooks {
+		if err := h.PostBlock(sys, in, &res.Updates); err != nil {
+			return nil, fmt.Errorf("block %d: post-block hook %d: %w", header.Number, i, err)
+		}
+	}
+
+	root, err := statedb.Commit(rules, header.Number.Uint64())
+	if err != nil {
+		return nil, fmt.Errorf("commit state of block %d: %w", header.Number, err)
+	}
+	header.Root = root
+	res.Block = types.NewBlock(header, &types.Body{Transactions: txs, Withdrawals: types.Withdrawals{}}, receipts, trie.NewStackTrie(nil))
+	hash := res.Block.Hash()
+	for _, r := range receipts {
+		r.BlockHash = hash
+		for _, l := range r.Logs {
+			l.BlockHash = hash
+		}
+	}
+	res.Receipts = receipts
+	return res, nil
+}
+
+func (e *Executor) applyPayloads(sys *System, payloads []Payload) error {
+	if err := e.CheckPayloads(payloads); err != nil {
+		return err // ProcessProposal refuses these: a broken invariant
+	}
+	for i, p := range payloads {
+		if err := e.Payloads[p.Type].Apply(sys, p.Data); err != nil {
+			return fmt.Errorf("payload %d (type %d): %w", i, p.Type, err)
+		}
+	}
+	return nil
+}
+
+// applyTxs runs the block's transactions in order, skipping each that the
+// admission rule or the EVM refuses.
+func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.Header, raws [][]byte) (types.Transactions, types.Receipts, []TxOutcome) {
 	var (
 		gp       = core.NewGasPool(header.GasLimit)
-		txs      = make(types.Transactions, 0, len(in.Txs))
-		receipts = make(types.Receipts, 0, len(in.Txs))
-		outcomes = make([]TxOutcome, len(in.Txs))
+		txs      = make(types.Transactions, 0, len(raws))
+		receipts = make(types.Receipts, 0, len(raws))
+		outcomes = make([]TxOutcome, len(raws))
+		at       = At{Number: header.Number.Uint64(), Time: header.Time}
 	)
-	for i, d := range e.decodeAll(in.Txs) {
+	for i, d := range e.decodeAll(raws) {
 		outcomes[i].Index = -1
 		if d.tx == nil {
-			outcomes[i].Hash = crypto.Keccak256Hash(in.Txs[i])
+			outcomes[i].Hash = crypto.Keccak256Hash(raws[i])
 			outcomes[i].Err = d.err
 			continue
 		}
 		outcomes[i].Hash = d.tx.Hash()
 		if d.err != nil {
 			outcomes[i].Err = d.err
+			continue
+		}
+		if err := e.Admit(statedb, d.tx, d.from, at, 0); err != nil {
+			outcomes[i].Err = err
 			continue
 		}
 		receipt, err := e.applyTx(evm, statedb, gp, header, d.tx, d.from, len(txs))
@@ -220,22 +323,7 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 		receipts = append(receipts, receipt)
 	}
 	header.GasUsed = gp.Used()
-
-	rules := e.Config.Rules(header.Number, true, header.Time)
-	root, err := statedb.Commit(rules, header.Number.Uint64())
-	if err != nil {
-		return nil, fmt.Errorf("commit state of block %d: %w", header.Number, err)
-	}
-	header.Root = root
-	block := types.NewBlock(header, &types.Body{Transactions: txs, Withdrawals: types.Withdrawals{}}, receipts, trie.NewStackTrie(nil))
-	hash := block.Hash()
-	for _, r := range receipts {
-		r.BlockHash = hash
-		for _, l := range r.Logs {
-			l.BlockHash = hash
-		}
-	}
-	return &Result{Block: block, Receipts: receipts, Outcomes: outcomes}, nil
+	return txs, receipts, outcomes
 }
 
 // applyTx runs one transaction. On a consensus error (nonce, balance, gas)
@@ -244,7 +332,10 @@ func (e *Executor) applyTx(evm *vm.EVM, statedb *state.StateDB, gp *core.GasPool
 	if left := gp.Available(false); tx.Gas() > left {
 		return nil, fmt.Errorf("%w: %d gas wanted, %d left", ErrBlockFull, tx.Gas(), left)
 	}
-	msg := e.message(tx, from)
+	msg, err := e.message(tx, from)
+	if err != nil {
+		return nil, err
+	}
 	statedb.SetTxContext(tx.Hash(), index, uint32(index+1))
 	snap, gpBefore := statedb.Snapshot(), gp.Snapshot()
 	receipt, _, err := core.ApplyTransactionWithEVM(context.Background(), msg, gp, statedb, header.Number, common.Hash{}, header.Time, tx, evm)
@@ -258,13 +349,14 @@ func (e *Executor) applyTx(evm *vm.EVM, statedb *state.StateDB, gp *core.GasPool
 
 // message converts a transaction whose sender is known into an EVM message,
 // as core.TransactionToMessage does but without recovering the sender again.
-func (e *Executor) message(tx *types.Transaction, from common.Address) *core.Message {
+// DecodeTx refuses every field known to fail here; should a go-ethereum
+// change add another, the transaction is skipped, never the node halted.
+func (e *Executor) message(tx *types.Transaction, from common.Address) (*core.Message, error) {
 	msg, err := core.TransactionToMessage(tx, knownSender{from}, e.BaseFee)
 	if err != nil {
-		// Only fields beyond 256 bits fail here, and DecodeTx refuses them.
-		panic(fmt.Sprintf("execution: message of decoded transaction %s: %v", tx.Hash(), err))
+		return nil, fmt.Errorf("%w: %v", ErrMessage, err)
 	}
-	return msg
+	return msg, nil
 }
 
 // knownSender is a types.Signer that returns a sender recovered earlier.

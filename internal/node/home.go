@@ -1,7 +1,6 @@
 package node
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -15,11 +14,12 @@ import (
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
-	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 )
 
 // ErrHomeExists: a network would be written over an existing home.
@@ -38,7 +38,10 @@ type NetworkSpec struct {
 	BaseFee     *big.Int
 	Alloc       types.GenesisAlloc
 	GenesisTime time.Time
-	Tune        func(i int, c *config.Config) // optional per-node configuration changes
+	// FeeRecipient receives the priority fees of every validator's blocks
+	// (each validator's recipient is in the genesis and can differ).
+	FeeRecipient common.Address
+	Tune         func(i int, c *config.Config) // optional per-node configuration changes
 }
 
 // Home returns the home of node i of a network written to dir.
@@ -55,26 +58,19 @@ func WriteNetwork(spec NetworkSpec) ([]string, error) {
 		spec.Host = "127.0.0.1"
 	}
 	if spec.GasLimit == 0 {
-		spec.GasLimit = execution.DefaultGasLimit
+		spec.GasLimit = genesis.DefaultGasLimit
 	}
 	if spec.GenesisTime.IsZero() {
 		spec.GenesisTime = time.Now().UTC().Truncate(time.Second)
 	}
-	g := &execution.Genesis{
-		ChainID:   spec.ChainID,
-		GasLimit:  spec.GasLimit,
-		Timestamp: uint64(spec.GenesisTime.Unix()),
-		Alloc:     spec.Alloc,
+	g := genesis.New(spec.ChainID)
+	g.Timestamp = uint64(spec.GenesisTime.Unix())
+	g.Rules.GasLimit = spec.GasLimit
+	if spec.Alloc != nil {
+		g.Alloc = spec.Alloc
 	}
 	if spec.BaseFee != nil {
-		g.BaseFee = (*hexutil.Big)(spec.BaseFee)
-	}
-	if err := g.Validate(); err != nil {
-		return nil, err
-	}
-	appState, err := json.Marshal(g)
-	if err != nil {
-		return nil, fmt.Errorf("encode genesis: %w", err)
+		g.Rules.BaseFee = (*hexutil.Big)(spec.BaseFee)
 	}
 	homes := make([]string, n)
 	ids := make([]p2p.ID, n)
@@ -105,10 +101,19 @@ func WriteNetwork(spec NetworkSpec) ([]string, error) {
 				return nil, fmt.Errorf("validator key: %w", err)
 			}
 			vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 10, Name: fmt.Sprintf("node%d", i)})
+			g.Validators = append(g.Validators, genesis.Validator{Name: fmt.Sprintf("node%d", i), PubKey: pub.Bytes(), Power: 10, FeeRecipient: spec.FeeRecipient})
 		}
+	}
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	appState, err := g.Marshal()
+	if err != nil {
+		return nil, err
 	}
 	params := cmttypes.DefaultConsensusParams()
 	params.Feature.PbtsEnableHeight = 1
+	params.Feature.VoteExtensionsEnableHeight = g.Rules.VoteExtensionsHeight
 	params.Block.MaxGas = int64(spec.GasLimit)
 	params.Block.MaxBytes = 16 << 20
 	gen := &cmttypes.GenesisDoc{

@@ -24,7 +24,7 @@ import (
 
 	"github.com/chuxin-chain/chuxin/internal/app"
 	"github.com/chuxin-chain/chuxin/internal/config"
-	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/rpc"
 	"github.com/chuxin-chain/chuxin/internal/store"
 )
@@ -43,7 +43,7 @@ var (
 type Node struct {
 	Home    string
 	Config  *config.Config
-	Genesis *execution.Genesis
+	Genesis *genesis.Genesis
 
 	log   *slog.Logger
 	store *store.Store
@@ -69,7 +69,7 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", genesisFile(home), err)
 	}
-	g, err := execution.ParseGenesis(gen.AppState)
+	g, err := genesis.Parse(gen.AppState)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", genesisFile(home), err)
 	}

@@ -20,8 +20,8 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/app"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
-	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/store"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
 var cid = big.NewInt(1337)
@@ -48,7 +48,7 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &execution.Genesis{ChainID: 1337, GasLimit: 30_000_000, Alloc: types.GenesisAlloc{}}
+	g := testchain.Genesis(1337, 30_000_000, nil)
 	h := &harness{t: t}
 	for _, a := range accs {
 		g.Alloc[a.Address] = types.Account{Balance: big.NewInt(1e18)}

@@ -22,7 +22,7 @@ func TestFullStoreKeepsRecentAndWrittenStates(t *testing.T) {
 	const blocks = 300
 	key, _ := crypto.ToECDSA(crypto.Keccak256([]byte("full store test")))
 	from := crypto.PubkeyToAddress(key.PublicKey)
-	g := &execution.Genesis{ChainID: 7, GasLimit: 30_000_000, Alloc: types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}}}
+	g := testchain.Genesis(7, 30_000_000, types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}})
 	exec := execution.NewExecutor(g)
 	for _, archive := range []bool{false, true} {
 		dir := t.TempDir()

@@ -29,7 +29,7 @@ func TestSnapshotServesRecentStates(t *testing.T) {
 func testSnapshot(t *testing.T, archive bool) {
 	key, _ := crypto.ToECDSA(crypto.Keccak256([]byte("snapshot test")))
 	from := crypto.PubkeyToAddress(key.PublicKey)
-	g := &execution.Genesis{ChainID: 7, GasLimit: 30_000_000, Alloc: types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}}}
+	g := testchain.Genesis(7, 30_000_000, types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}})
 	exec := execution.NewExecutor(g)
 	cid := big.NewInt(7)
 	to := func(i uint64) common.Address { return common.BigToAddress(new(big.Int).SetUint64(1000 + i)) }

@@ -41,6 +41,7 @@ import (
 	"github.com/ethereum/go-ethereum/triedb/hashdb"
 
 	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 )
 
 // Sentinel errors of the store.
@@ -75,8 +76,13 @@ type Options struct {
 	Archive bool
 }
 
-// consensusHashKey prefixes the consensus (CometBFT) block hash of a height.
-var consensusHashKey = []byte("chuxin-ch-")
+var (
+	// consensusHashKey prefixes the consensus (CometBFT) block hash of a height.
+	consensusHashKey = []byte("chuxin-ch-")
+	// rulesKey holds the chain's rules (genesis.EncodeRules), written with
+	// the genesis block.
+	rulesKey = []byte("chuxin-rules")
+)
 
 // Store is a node's database. Reads are safe from any goroutine while one
 // writer commits blocks.
@@ -216,23 +222,32 @@ func (s *Store) Close() error {
 	return errors.Join(err, s.kv.Close())
 }
 
-// InitGenesis writes block 0 and its state, or, when the store already has a
-// chain, checks that it is the chain g describes.
-func (s *Store) InitGenesis(g *execution.Genesis) (*types.Block, error) {
+// InitGenesis writes block 0, its state and the chain's rules, or, when the
+// store already has a chain, checks that it is the chain g describes: the
+// same genesis block and the same rules, naming the first field that
+// differs (genesis.ErrRulesDiffer).
+func (s *Store) InitGenesis(g *genesis.Genesis) (*types.Block, error) {
 	cg := g.CoreGenesis()
 	want := cg.ToBlock()
 	if stored := rawdb.ReadCanonicalHash(s.kv, 0); stored != (common.Hash{}) {
 		if stored != want.Hash() {
-			return nil, fmt.Errorf("%w: stored genesis %s, configured genesis %s; use a new home directory or reset this one", ErrGenesisMismatch, stored, want.Hash())
+			return nil, fmt.Errorf("%w: stored genesis %s, configured genesis %s (its alloc, timestamp, gas limit or base fee differ); use a new home directory or reset this one", ErrGenesisMismatch, stored, want.Hash())
 		}
-		have := s.Config()
-		if have == nil {
-			return nil, fmt.Errorf("%w: genesis block without chain rules: the database is damaged", ErrGenesisMismatch)
+		rules, err := s.kv.Get(rulesKey)
+		if err != nil {
+			return nil, fmt.Errorf("%w: genesis block without chain rules (%v): the database is damaged or from an older chuxin; use a new home directory", ErrGenesisMismatch, err)
 		}
-		if have.ChainID.Cmp(cg.Config.ChainID) != 0 {
-			return nil, fmt.Errorf("%w: stored chain id %v, configured chain id %v; use a new home directory or reset this one", ErrGenesisMismatch, have.ChainID, cg.Config.ChainID)
+		if err := genesis.CheckStored(rules, &g.Rules); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrGenesisMismatch, err)
 		}
 		return s.BlockByNumber(0)
+	}
+	rules, err := genesis.EncodeRules(&g.Rules)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.kv.Put(rulesKey, rules); err != nil {
+		return nil, fmt.Errorf("write rules: %w", err)
 	}
 	block, err := cg.Commit(s.kv, s.trie, nil)
 	if err != nil {
@@ -323,14 +338,19 @@ func (s *Store) keepState(block *types.Block) error {
 	return nil
 }
 
-// ConsensusHash returns the consensus block hash recorded for a height (nil
-// for genesis or an unknown height).
-func (s *Store) ConsensusHash(number uint64) []byte {
+// ConsensusHash returns the consensus block hash recorded for a height:
+// nil for genesis, which has none. A height without a record, or a read
+// that fails, is an error: the hash becomes a block's beacon root and
+// BLOCKHASH, and a node that guessed it would fork off.
+func (s *Store) ConsensusHash(number uint64) ([]byte, error) {
+	if number == 0 {
+		return nil, nil
+	}
 	v, err := s.kv.Get(heightKey(consensusHashKey, number))
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("consensus hash of block %d: %w", number, err)
 	}
-	return v
+	return v, nil
 }
 
 func heightKey(prefix []byte, n uint64) []byte {

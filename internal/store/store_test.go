@@ -3,17 +3,19 @@ package store
 import (
 	"errors"
 	"math/big"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
-	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
 func TestGenesisSurvivesReopenAndRefusesAnotherChain(t *testing.T) {
 	dir := t.TempDir()
-	g := &execution.Genesis{ChainID: 7, GasLimit: 1_000_000, Alloc: types.GenesisAlloc{common.Address{1}: {Balance: big.NewInt(5)}}}
+	g := testchain.Genesis(7, 1_000_000, types.GenesisAlloc{common.Address{1}: {Balance: big.NewInt(5)}})
 	s, err := Open(dir, Options{CacheMB: 16})
 	if err != nil {
 		t.Fatal(err)
@@ -36,10 +38,15 @@ func TestGenesisSurvivesReopenAndRefusesAnotherChain(t *testing.T) {
 	if err != nil || again.Hash() != gen.Hash() {
 		t.Fatalf("same genesis twice: %v", err)
 	}
-	other := *g
-	other.ChainID = 8
-	if _, err := s.InitGenesis(&other); !errors.Is(err, ErrGenesisMismatch) {
+	other := testchain.Genesis(8, 1_000_000, g.Alloc)
+	if _, err := s.InitGenesis(other); !errors.Is(err, ErrGenesisMismatch) || !strings.Contains(err.Error(), "rules.ethereum.chainId is 7 in the data directory and 8 in genesis.json") {
 		t.Fatalf("another chain's genesis: %v", err)
+	}
+	later := testchain.Genesis(7, 1_000_000, g.Alloc)
+	osaka := uint64(1_900_000_000)
+	later.Rules.Ethereum.OsakaTime, later.Rules.Ethereum.BPO1Time, later.Rules.Ethereum.BPO2Time = &osaka, &osaka, &osaka
+	if _, err := s.InitGenesis(later); !errors.Is(err, genesis.ErrRulesDiffer) || !strings.Contains(err.Error(), "rules.ethereum.bpo1Time is 0 in the data directory and 1900000000") {
+		t.Fatalf("a genesis whose fork schedule differs: %v", err)
 	}
 	st, err := s.State(gen.Root())
 	if err != nil || st.GetBalance(common.Address{1}).Uint64() != 5 {

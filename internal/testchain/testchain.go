@@ -13,6 +13,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 )
 
 // IncrementedTopic is the topic of the Counter's log: Incremented(uint256).
@@ -95,4 +97,15 @@ func PortBase(n int) int {
 			return base
 		}
 	}
+}
+
+// Genesis returns a chain's genesis with the default rules, the given block
+// gas limit and initial state.
+func Genesis(chainID, gasLimit uint64, alloc types.GenesisAlloc) *genesis.Genesis {
+	g := genesis.New(chainID)
+	g.Rules.GasLimit = gasLimit
+	if alloc != nil {
+		g.Alloc = alloc
+	}
+	return g
 }

@@ -1,46 +1,49 @@
-package execution
+package genesis
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/params"
 )
 
-// DefaultGasLimit is the block gas limit of a new chain: room for about 2,000
-// ERC-20 transfers a block.
-const DefaultGasLimit = 100_000_000
-
-// Genesis is the EVM part of a chain's genesis: it travels as the app_state of
-// the CometBFT genesis document, so one file describes the whole chain.
+// Genesis is chuxin's part of a chain's genesis: it travels as the app_state
+// of the CometBFT genesis document, so one file describes the whole chain.
 type Genesis struct {
 	// ChainID is the EIP-155 chain id that every transaction is signed for.
 	ChainID uint64 `json:"chainId"`
-	// GasLimit is the block gas limit.
-	GasLimit uint64 `json:"gasLimit"`
-	// BaseFee is the fixed base fee per gas in wei: zero (the default) is
-	// consortium mode, where transactions need no balance for gas; above
-	// zero it is the floor every transaction must pay, and it is burnt.
-	BaseFee *hexutil.Big `json:"baseFee"`
-	// AllowUnprotectedTxs admits legacy transactions without EIP-155.
-	AllowUnprotectedTxs bool `json:"allowUnprotectedTxs,omitempty"`
 	// Timestamp is the time of block 0, in seconds since the epoch.
 	Timestamp uint64 `json:"timestamp"`
-	// Alloc is the initial state: balances, code and storage.
+	// Rules is the chain's whole rule set.
+	Rules Rules `json:"rules"`
+	// Validators are the first validators, exactly as the CometBFT genesis
+	// names them, each with the account that receives its blocks' fees.
+	Validators []Validator `json:"validators"`
+	// Alloc is the initial state: balances, code and storage. The system
+	// contracts (SystemAllocs) are added to it.
 	Alloc types.GenesisAlloc `json:"alloc"`
 }
 
-// ParseGenesis decodes and validates a genesis app_state.
-func ParseGenesis(raw []byte) (*Genesis, error) {
+// New returns the genesis of a new chain with DefaultRules, no validators
+// and nothing allocated.
+func New(chainID uint64) *Genesis {
+	return &Genesis{ChainID: chainID, Rules: DefaultRules(chainID), Alloc: types.GenesisAlloc{}}
+}
+
+// Parse decodes and validates a genesis app_state. A field it does not know
+// is refused, not ignored: it may be a rule this binary would not apply.
+func Parse(raw []byte) (*Genesis, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
 	var g Genesis
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return nil, fmt.Errorf("%w: app_state is not a chuxin genesis: %v", ErrGenesis, err)
+	if err := dec.Decode(&g); err != nil {
+		return nil, fmt.Errorf("%w: app_state is not a chuxin genesis: %v (a field unknown to this binary may be a rule it cannot apply: upgrade chuxin)", ErrInvalid, err)
 	}
 	if err := g.Validate(); err != nil {
 		return nil, err
@@ -50,23 +53,22 @@ func ParseGenesis(raw []byte) (*Genesis, error) {
 
 // Validate reports the first field of g that no chain could run with.
 func (g *Genesis) Validate() error {
-	switch {
-	case g.ChainID == 0:
-		return fmt.Errorf("%w: chainId must be set (a positive EIP-155 chain id)", ErrGenesis)
-	case g.GasLimit < params.TxGas:
-		return fmt.Errorf("%w: gasLimit %d is below the %d gas of a plain transfer", ErrGenesis, g.GasLimit, params.TxGas)
-	case g.BaseFee != nil && g.BaseFee.ToInt().Sign() < 0:
-		return fmt.Errorf("%w: baseFee must not be negative", ErrGenesis)
+	if g.ChainID == 0 {
+		return fmt.Errorf("%w: chainId must be set (a positive EIP-155 chain id)", ErrInvalid)
 	}
-	return nil
+	if err := g.Rules.validate(g.ChainID); err != nil {
+		return err
+	}
+	return validateValidators(g.Validators)
 }
 
-// BaseFeeInt returns the base fee as a big integer (zero when unset).
-func (g *Genesis) BaseFeeInt() *big.Int {
-	if g.BaseFee == nil {
-		return new(big.Int)
+// Marshal encodes g as an app_state.
+func (g *Genesis) Marshal() ([]byte, error) {
+	b, err := json.MarshalIndent(g, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode genesis: %w", err)
 	}
-	return new(big.Int).Set(g.BaseFee.ToInt())
+	return b, nil
 }
 
 // SystemAllocs are the contracts every chuxin chain starts with: the
@@ -93,10 +95,10 @@ func (g *Genesis) CoreGenesis() *core.Genesis {
 	}
 	maps.Copy(alloc, SystemAllocs())
 	return &core.Genesis{
-		Config:     ChainConfig(g.ChainID),
+		Config:     g.Rules.Ethereum,
 		Timestamp:  g.Timestamp,
-		GasLimit:   g.GasLimit,
-		BaseFee:    g.BaseFeeInt(),
+		GasLimit:   g.Rules.GasLimit,
+		BaseFee:    g.Rules.BaseFeeInt(),
 		Difficulty: big.NewInt(0),
 		Alloc:      alloc,
 	}

@@ -1,0 +1,110 @@
+package execution
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/params"
+	"github.com/holiman/uint256"
+)
+
+// Accounts is what the admission rule reads of a state.
+type Accounts interface {
+	GetNonce(common.Address) uint64
+	GetBalance(common.Address) *uint256.Int
+}
+
+// At names where a transaction would run: the block's number and time,
+// which select the forks and chuxin rule version in force.
+type At struct {
+	Number uint64
+	Time   uint64
+}
+
+// Admit is chuxin's one admission rule: whether tx, sent by from, may run at
+// at on the accounts st. Block execution calls it on the block's state
+// before each transaction (ahead 0: the nonce must be the next one);
+// CheckTx calls it on its view of the next state, with ahead > 0 to admit
+// nonces up to ahead-1 past the next one, which wait in the mempool. Each
+// refusal wraps go-ethereum's error for it, so tools recognise the words.
+func (e *Executor) Admit(st Accounts, tx *types.Transaction, from common.Address, at At, ahead uint64) error {
+	if err := e.admitStateless(tx, from, at); err != nil {
+		return err
+	}
+	next := st.GetNonce(from)
+	switch {
+	case tx.Nonce() < next:
+		return fmt.Errorf("%w: address %s, tx nonce %d, next nonce %d", core.ErrNonceTooLow, from, tx.Nonce(), next)
+	case tx.Nonce() > next && tx.Nonce()-next >= max(ahead, 1):
+		if ahead == 0 {
+			return fmt.Errorf("%w: address %s, tx nonce %d, next nonce %d", core.ErrNonceTooHigh, from, tx.Nonce(), next)
+		}
+		return fmt.Errorf("%w: address %s, tx nonce %d, next nonce %d; at most %d nonces from the next one are admitted, send the missing ones first", core.ErrNonceTooHigh, from, tx.Nonce(), next, ahead)
+	}
+	cost, overflow := uint256.FromBig(tx.Cost())
+	if overflow {
+		return fmt.Errorf("%w: cost overflows 256 bits", core.ErrInsufficientFunds)
+	}
+	if balance := st.GetBalance(from); balance.Cmp(cost) < 0 {
+		return fmt.Errorf("%w: address %s has %s wei, the transaction needs %s", core.ErrInsufficientFunds, from, balance, cost)
+	}
+	return nil
+}
+
+// admitStateless holds the part of the rule that reads no state: the
+// transaction type the forks allow, gas caps, intrinsic gas and fees.
+func (e *Executor) admitStateless(tx *types.Transaction, from common.Address, at At) error {
+	rules := e.Config.Rules(new(big.Int).SetUint64(at.Number), true, at.Time)
+	if err := typeEnabled(tx.Type(), rules); err != nil {
+		return err
+	}
+	if rules.IsOsaka && tx.Gas() > params.MaxTxGas {
+		return fmt.Errorf("%w: gas %d, the per-transaction cap (EIP-7825) is %d", core.ErrGasLimitTooHigh, tx.Gas(), params.MaxTxGas)
+	}
+	value, _ := uint256.FromBig(tx.Value())
+	intrinsic, err := core.IntrinsicGas(tx.Data(), tx.AccessList(), tx.SetCodeAuthorizations(), from, tx.To(), value, rules)
+	if err != nil {
+		return fmt.Errorf("%w: %v", core.ErrIntrinsicGas, err)
+	}
+	if tx.Gas() < intrinsic {
+		return fmt.Errorf("%w: gas %d, minimum needed %d", core.ErrIntrinsicGas, tx.Gas(), intrinsic)
+	}
+	if rules.IsPrague {
+		floor, err := core.FloorDataGas(rules, from, tx.To(), value, tx.Data(), tx.AccessList())
+		if err == nil && tx.Gas() < floor {
+			return fmt.Errorf("%w: gas %d, minimum needed %d", core.ErrFloorDataGas, tx.Gas(), floor)
+		}
+	}
+	if tx.GasTipCapIntCmp(tx.GasFeeCap()) > 0 {
+		return fmt.Errorf("%w: tip %s, max fee %s", core.ErrTipAboveFeeCap, tx.GasTipCap(), tx.GasFeeCap())
+	}
+	if tx.GasFeeCapIntCmp(e.BaseFee) < 0 {
+		return fmt.Errorf("%w: max fee per gas %s, base fee %s", core.ErrFeeCapTooLow, tx.GasFeeCap(), e.BaseFee)
+	}
+	if tx.Type() == types.SetCodeTxType && len(tx.SetCodeAuthorizations()) == 0 {
+		return fmt.Errorf("%w: a set-code transaction needs at least one authorization", core.ErrEmptyAuthList)
+	}
+	return nil
+}
+
+// typeEnabled refuses a transaction type that the forks in force do not
+// know yet.
+func typeEnabled(typ uint8, rules params.Rules) error {
+	var fork string
+	switch {
+	case typ == types.AccessListTxType && !rules.IsBerlin:
+		fork = "Berlin"
+	case typ == types.DynamicFeeTxType && !rules.IsLondon:
+		fork = "London"
+	case typ == types.SetCodeTxType && !rules.IsPrague:
+		fork = "Prague"
+	case typ == types.BlobTxType:
+		return ErrBlobTx
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w: type %d transactions need the %s fork, which this chain's rules have not activated at this block", core.ErrTxTypeNotSupported, typ, fork)
+}

@@ -1,0 +1,247 @@
+package genesis
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/params"
+)
+
+// KnownRuleVersion is the newest chuxin rule version this binary executes.
+// A chain may schedule a newer one; this binary then stops before the
+// height it activates (see Rules.Check).
+const KnownRuleVersion = 1
+
+// DefaultGasLimit is the block gas limit of a new chain: room for about 2,000
+// ERC-20 transfers a block.
+const DefaultGasLimit = 100_000_000
+
+// Rules are everything that decides whether a block is valid and what it
+// does, other than the state: a chain's genesis holds them whole, and a
+// change takes effect only at the activation point it names.
+type Rules struct {
+	// Ethereum is the EVM's fork schedule: forks before the Merge at block 0,
+	// forks after it by block time (nil: never). Its chainId is the chain's.
+	Ethereum *params.ChainConfig `json:"ethereum"`
+	// Versions is chuxin's own rule schedule: rule version Version applies
+	// from height Height on. The first entry applies from height 1;
+	// versions and heights increase.
+	Versions []RuleVersion `json:"versions"`
+	// VoteExtensionsHeight is the first height whose votes carry extensions
+	// (CometBFT's feature.vote_extensions_enable_height; 0: off). Once that
+	// height is reached it can never change.
+	VoteExtensionsHeight int64 `json:"voteExtensionsHeight"`
+	// GasLimit is the block gas limit.
+	GasLimit uint64 `json:"gasLimit"`
+	// BaseFee is the fixed base fee per gas in wei: zero (the default) is
+	// consortium mode, where transactions need no balance for gas; above
+	// zero it is the floor every transaction must pay, and it is burnt.
+	BaseFee *hexutil.Big `json:"baseFee"`
+	// AllowUnprotectedTxs admits legacy transactions without EIP-155.
+	AllowUnprotectedTxs bool `json:"allowUnprotectedTxs,omitempty"`
+}
+
+// RuleVersion is one step of chuxin's rule schedule.
+type RuleVersion struct {
+	Version uint64 `json:"version"`
+	Height  uint64 `json:"height"`
+}
+
+// DefaultRules are the rules of a new chain: every fork Ethereum mainnet
+// runs, from genesis, rule version 1 from height 1, no vote extensions, the
+// default gas limit and free gas.
+func DefaultRules(chainID uint64) Rules {
+	return Rules{
+		Ethereum: DefaultEthereum(chainID),
+		Versions: []RuleVersion{{Version: 1, Height: 1}},
+		GasLimit: DefaultGasLimit,
+		BaseFee:  (*hexutil.Big)(new(big.Int)),
+	}
+}
+
+// DefaultEthereum returns the fork schedule of a new chain: every fork that
+// Ethereum mainnet runs (through Osaka and its blob-parameter forks), active
+// from genesis, and none still in development. Proof of stake is assumed
+// from block 0 (terminal total difficulty zero), so PREVRANDAO and the
+// post-merge opcodes behave as on mainnet.
+func DefaultEthereum(chainID uint64) *params.ChainConfig {
+	zero := uint64(0)
+	return &params.ChainConfig{
+		ChainID:                 new(big.Int).SetUint64(chainID),
+		HomesteadBlock:          big.NewInt(0),
+		EIP150Block:             big.NewInt(0),
+		EIP155Block:             big.NewInt(0),
+		EIP158Block:             big.NewInt(0),
+		ByzantiumBlock:          big.NewInt(0),
+		ConstantinopleBlock:     big.NewInt(0),
+		PetersburgBlock:         big.NewInt(0),
+		IstanbulBlock:           big.NewInt(0),
+		MuirGlacierBlock:        big.NewInt(0),
+		BerlinBlock:             big.NewInt(0),
+		LondonBlock:             big.NewInt(0),
+		ArrowGlacierBlock:       big.NewInt(0),
+		GrayGlacierBlock:        big.NewInt(0),
+		MergeNetsplitBlock:      big.NewInt(0),
+		TerminalTotalDifficulty: big.NewInt(0),
+		ShanghaiTime:            &zero,
+		CancunTime:              &zero,
+		PragueTime:              &zero,
+		OsakaTime:               &zero,
+		BPO1Time:                &zero,
+		BPO2Time:                &zero,
+		BlobScheduleConfig: &params.BlobScheduleConfig{
+			Cancun: params.DefaultCancunBlobConfig,
+			Prague: params.DefaultPragueBlobConfig,
+			BPO1:   params.DefaultBPO1BlobConfig,
+			BPO2:   params.DefaultBPO2BlobConfig,
+		},
+	}
+}
+
+// VersionAt returns the chuxin rule version in force at height.
+func (r *Rules) VersionAt(height uint64) uint64 {
+	v := uint64(0)
+	for _, s := range r.Versions {
+		if s.Height > height {
+			break
+		}
+		v = s.Version
+	}
+	return v
+}
+
+// Check refuses a height whose rule version this binary does not know, so a
+// node that was not upgraded stops there instead of forking off.
+func (r *Rules) Check(height uint64) error {
+	if v := r.VersionAt(height); v > KnownRuleVersion {
+		return fmt.Errorf("%w: height %d runs rule version %d, this binary knows rule versions up to %d; upgrade chuxin to a release with rule version %d and start the node again", ErrUnknownRules, height, v, KnownRuleVersion, v)
+	}
+	return nil
+}
+
+// NextUnknown returns the first scheduled rule version above height that
+// this binary does not know, so an operator can be warned ahead of it.
+func (r *Rules) NextUnknown(height uint64) (RuleVersion, bool) {
+	for _, s := range r.Versions {
+		if s.Height > height && s.Version > KnownRuleVersion {
+			return s, true
+		}
+	}
+	return RuleVersion{}, false
+}
+
+// BaseFeeInt returns the base fee as a big integer (zero when unset).
+func (r *Rules) BaseFeeInt() *big.Int {
+	if r.BaseFee == nil {
+		return new(big.Int)
+	}
+	return new(big.Int).Set(r.BaseFee.ToInt())
+}
+
+// validate reports the first field of r that no chain could run with.
+func (r *Rules) validate(chainID uint64) error {
+	switch {
+	case r.GasLimit < params.TxGas:
+		return fmt.Errorf("%w: rules.gasLimit %d is below the %d gas of a plain transfer", ErrInvalid, r.GasLimit, params.TxGas)
+	case r.BaseFee != nil && r.BaseFee.ToInt().Sign() < 0:
+		return fmt.Errorf("%w: rules.baseFee must not be negative", ErrInvalid)
+	case r.BaseFee != nil && r.BaseFee.ToInt().BitLen() > 256:
+		return fmt.Errorf("%w: rules.baseFee does not fit 256 bits", ErrInvalid)
+	case r.VoteExtensionsHeight < 0:
+		return fmt.Errorf("%w: rules.voteExtensionsHeight must be 0 (off) or a height", ErrInvalid)
+	}
+	if err := r.validateVersions(); err != nil {
+		return err
+	}
+	return validateEthereum(r.Ethereum, chainID)
+}
+
+func (r *Rules) validateVersions() error {
+	if len(r.Versions) == 0 || r.Versions[0].Height != 1 || r.Versions[0].Version == 0 {
+		return fmt.Errorf("%w: rules.versions must start with a version from height 1, as [{\"version\":1,\"height\":1}]", ErrInvalid)
+	}
+	for i := 1; i < len(r.Versions); i++ {
+		prev, cur := r.Versions[i-1], r.Versions[i]
+		if cur.Height <= prev.Height || cur.Version <= prev.Version {
+			return fmt.Errorf("%w: rules.versions[%d] (version %d at height %d) must follow version %d at height %d with a higher version at a higher height", ErrInvalid, i, cur.Version, cur.Height, prev.Version, prev.Height)
+		}
+	}
+	return nil
+}
+
+// validateEthereum accepts the fork schedules chuxin can run: every fork
+// before the Merge at block 0 (chuxin is proof of stake from genesis), later
+// forks at a block time or never, in go-ethereum's order, and none that
+// go-ethereum still develops.
+func validateEthereum(c *params.ChainConfig, chainID uint64) error {
+	if c == nil {
+		return fmt.Errorf("%w: rules.ethereum is missing: the Ethereum fork schedule (a go-ethereum chain config)", ErrInvalid)
+	}
+	if c.ChainID == nil || !c.ChainID.IsUint64() || c.ChainID.Uint64() != chainID {
+		return fmt.Errorf("%w: rules.ethereum.chainId %v differs from chainId %d", ErrInvalid, c.ChainID, chainID)
+	}
+	if c.TerminalTotalDifficulty == nil || c.TerminalTotalDifficulty.Sign() != 0 {
+		return fmt.Errorf("%w: rules.ethereum.terminalTotalDifficulty must be 0: chuxin chains are post-Merge from genesis", ErrInvalid)
+	}
+	if c.Ethash != nil || c.Clique != nil {
+		return fmt.Errorf("%w: rules.ethereum names ethash or clique: CometBFT is chuxin's consensus engine", ErrInvalid)
+	}
+	for _, f := range blockForks(c) {
+		if f.block != nil && f.block.Sign() != 0 {
+			return fmt.Errorf("%w: rules.ethereum.%s is %v: every fork before the Merge runs from block 0", ErrInvalid, f.name, f.block)
+		}
+		if f.block == nil && !f.optional {
+			return fmt.Errorf("%w: rules.ethereum.%s is missing: every fork before the Merge runs from block 0", ErrInvalid, f.name)
+		}
+	}
+	if c.ShanghaiTime == nil {
+		return fmt.Errorf("%w: rules.ethereum.shanghaiTime is missing: set it to 0", ErrInvalid)
+	}
+	for _, name := range developmentForks(c) {
+		return fmt.Errorf("%w: rules.ethereum.%s schedules a fork go-ethereum still develops; its rules may change before mainnet runs it", ErrInvalid, name)
+	}
+	if err := c.CheckConfigForkOrder(); err != nil {
+		return fmt.Errorf("%w: rules.ethereum: %v", ErrInvalid, err)
+	}
+	return nil
+}
+
+type blockFork struct {
+	name     string
+	block    *big.Int
+	optional bool
+}
+
+func blockForks(c *params.ChainConfig) []blockFork {
+	return []blockFork{
+		{"homesteadBlock", c.HomesteadBlock, false}, {"daoForkBlock", c.DAOForkBlock, true},
+		{"eip150Block", c.EIP150Block, false}, {"eip155Block", c.EIP155Block, false},
+		{"eip158Block", c.EIP158Block, false}, {"byzantiumBlock", c.ByzantiumBlock, false},
+		{"constantinopleBlock", c.ConstantinopleBlock, false}, {"petersburgBlock", c.PetersburgBlock, false},
+		{"istanbulBlock", c.IstanbulBlock, false}, {"muirGlacierBlock", c.MuirGlacierBlock, true},
+		{"berlinBlock", c.BerlinBlock, false}, {"londonBlock", c.LondonBlock, false},
+		{"arrowGlacierBlock", c.ArrowGlacierBlock, true}, {"grayGlacierBlock", c.GrayGlacierBlock, true},
+		{"mergeNetsplitBlock", c.MergeNetsplitBlock, true},
+	}
+}
+
+// developmentForks names the forks of c that go-ethereum v1.17 knows but
+// Ethereum mainnet does not run yet.
+func developmentForks(c *params.ChainConfig) []string {
+	var names []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"bpo3Time", c.BPO3Time != nil}, {"bpo4Time", c.BPO4Time != nil}, {"bpo5Time", c.BPO5Time != nil},
+		{"amsterdamTime", c.AmsterdamTime != nil}, {"bogotaTime", c.BogotaTime != nil},
+		{"ubtTime", c.UBTTime != nil}, {"enableUBTAtGenesis", c.EnableUBTAtGenesis},
+	} {
+		if f.set {
+			names = append(names, f.name)
+		}
+	}
+	return slices.Clip(names)
+}
