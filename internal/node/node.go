@@ -171,6 +171,7 @@ func (n *Node) Start() error {
 	n.quit, n.syncDone = make(chan struct{}), make(chan struct{})
 	go n.reportSync(5 * time.Second)
 	head := n.store.Head()
+	n.warnUpgrade(head.Number.Uint64(), true)
 	role := "observer"
 	if n.isValidator() {
 		role = "validator"
@@ -201,6 +202,18 @@ func (n *Node) logBlock(b *types.Block, _ types.Receipts) {
 	if len(b.Transactions()) > 0 || b.NumberU64()%100 == 0 {
 		n.log.Info("block committed", "height", b.NumberU64(), "txs", len(b.Transactions()), "gas", b.GasUsed(), "hash", b.Hash())
 	}
+	n.warnUpgrade(b.NumberU64(), false)
+}
+
+// warnUpgrade warns of a scheduled rule version this binary does not know:
+// at start, every 100 blocks, and on each of the last 100 blocks before it.
+func (n *Node) warnUpgrade(height uint64, always bool) {
+	next, ok := n.Genesis.Rules.NextUnknown(height)
+	if !ok || !(always || height%100 == 0 || next.Height-height <= 100) {
+		return
+	}
+	n.log.Warn("upgrade chuxin: a rule version this binary does not know is scheduled; the node stops before executing its first height",
+		"rule_version", next.Version, "from_height", next.Height, "blocks_left", next.Height-height, "known_up_to", genesis.KnownRuleVersion)
 }
 
 // syncing reports whether block sync is still catching up, and the highest

@@ -30,8 +30,18 @@ func testLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
+// feeRecipient receives the priority fees of the test networks' blocks.
+var feeRecipient = common.HexToAddress("0x00000000000000000000000000000000000fee00")
+
 // network writes the homes of n validators with free ports and a funded key.
 func network(t *testing.T, validators, observers int) ([]string, *ecdsa.PrivateKey) {
+	t.Helper()
+	return networkWith(t, validators, observers, nil)
+}
+
+// networkWith is network with tune applied to each node's configuration
+// after the tests' defaults.
+func networkWith(t *testing.T, validators, observers int, tune func(i int, c *config.Config)) ([]string, *ecdsa.PrivateKey) {
 	t.Helper()
 	accs, err := devaccounts.Derive(devaccounts.Mnemonic, 1)
 	if err != nil {
@@ -42,13 +52,19 @@ func network(t *testing.T, validators, observers int) ([]string, *ecdsa.PrivateK
 	homes, err := node.WriteNetwork(node.NetworkSpec{
 		Dir: t.TempDir(), ChainID: 1337, Validators: validators, Observers: observers,
 		P2PPortBase: base, RPCPortBase: base + 2*n,
-		Alloc: types.GenesisAlloc{accs[0].Address: {Balance: big.NewInt(1e18)}},
+		Alloc:        types.GenesisAlloc{accs[0].Address: {Balance: big.NewInt(1e18)}},
+		FeeRecipient: feeRecipient,
 		Tune: func(i int, c *config.Config) {
+			cometAddr := c.RPC.CometAddr
 			c.Consensus.TimeoutCommit = config.Duration(50 * time.Millisecond)
 			c.Consensus.TimeoutPropose = config.Duration(time.Second)
 			c.Consensus.EmptyBlockInterval = config.Duration(time.Second)
 			c.RPC.CometAddr = ""
 			c.DB.CacheMB = 16
+			if tune != nil {
+				c.RPC.CometAddr = cometAddr // tune decides
+				tune(i, c)
+			}
 		},
 	})
 	if err != nil {

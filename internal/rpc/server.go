@@ -27,7 +27,7 @@ type Server struct {
 	log     *slog.Logger
 }
 
-// NewServer registers the eth, net, web3 and txpool namespaces over b.
+// NewServer registers the eth, net, web3, txpool and chuxin namespaces over b.
 func NewServer(b *Backend) (*Server, error) {
 	srv := gethrpc.NewServer()
 	srv.SetBatchLimits(b.Limits.BatchItemLimit, b.Limits.BatchResponseMax)
@@ -35,7 +35,7 @@ func NewServer(b *Backend) (*Server, error) {
 	fs := newFilterSystem()
 	eth := &EthAPI{b: b, filters: fs}
 	fs.api = eth
-	for name, svc := range map[string]any{"eth": eth, "net": &NetAPI{b}, "web3": Web3API{}, "txpool": &TxPoolAPI{b}} {
+	for name, svc := range map[string]any{"eth": eth, "net": &NetAPI{b}, "web3": Web3API{}, "txpool": &TxPoolAPI{b}, "chuxin": &ChuxinAPI{b}} {
 		if err := srv.RegisterName(name, svc); err != nil {
 			return nil, fmt.Errorf("register %s API: %w", name, err)
 		}

@@ -1,0 +1,121 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
+	"github.com/cosmos/gogoproto/types"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/chuxin-chain/chuxin/internal/app"
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/store"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+// appOf returns an application over a fresh store for g, before InitChain.
+func appOf(t *testing.T, g *genesis.Genesis) *app.App {
+	t.Helper()
+	a, _ := appAndStore(t, g)
+	return a
+}
+
+func appAndStore(t *testing.T, g *genesis.Genesis) (*app.App, *store.Store) {
+	t.Helper()
+	st, err := store.Open(t.TempDir(), store.Options{CacheMB: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil))), st
+}
+
+func validatorGenesis() *genesis.Genesis {
+	g := testchain.Genesis(1337, 30_000_000, nil)
+	g.Validators = []genesis.Validator{{PubKey: bytes.Repeat([]byte{1}, 32), Power: 10, FeeRecipient: common.Address{0xfe}}}
+	return g
+}
+
+func TestInitChainChecksConsensusGenesis(t *testing.T) {
+	ctx := context.Background()
+	g := validatorGenesis()
+	good := []abci.ValidatorUpdate{{PubKeyType: "ed25519", PubKeyBytes: g.Validators[0].PubKey, Power: 10}}
+	for name, req := range map[string]*abci.InitChainRequest{
+		"other power":    {Validators: []abci.ValidatorUpdate{{PubKeyType: "ed25519", PubKeyBytes: g.Validators[0].PubKey, Power: 11}}},
+		"no validators":  {},
+		"vote extension": {Validators: good, ConsensusParams: &cmtproto.ConsensusParams{Feature: &cmtproto.FeatureParams{VoteExtensionsEnableHeight: &types.Int64Value{Value: 5}}}},
+	} {
+		if _, err := appOf(t, g).InitChain(ctx, req); err == nil {
+			t.Errorf("%s: InitChain accepted a CometBFT genesis that disagrees with the app_state", name)
+		}
+	}
+	res, err := appOf(t, g).InitChain(ctx, &abci.InitChainRequest{Validators: good})
+	if err != nil || len(res.AppHash) != 32 {
+		t.Fatalf("matching genesis: %v", err)
+	}
+}
+
+func TestCoinbaseIsTheProposersFeeRecipient(t *testing.T) {
+	ctx := context.Background()
+	g := validatorGenesis()
+	a, st := appAndStore(t, g)
+	if _, err := a.InitChain(ctx, &abci.InitChainRequest{Validators: []abci.ValidatorUpdate{{PubKeyType: "ed25519", PubKeyBytes: g.Validators[0].PubKey, Power: 10}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: 1, Time: time.Unix(1_800_000_000, 0), Hash: make([]byte, 32), ProposerAddress: g.Validators[0].Address()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if cb := st.Head().Coinbase; cb != g.Validators[0].FeeRecipient {
+		t.Fatalf("block 1's coinbase is %s, its proposer's fee recipient %s", cb, g.Validators[0].FeeRecipient)
+	}
+}
+
+func TestPayloadsInProposalsAndMempool(t *testing.T) {
+	ctx := context.Background()
+	a := appOf(t, testchain.Genesis(1337, 30_000_000, nil))
+	if _, err := a.InitChain(ctx, &abci.InitChainRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	p := execution.EncodePayload(execution.Payload{Type: 1, Data: []byte{1}})
+	res, _ := a.ProcessProposal(ctx, &abci.ProcessProposalRequest{Txs: [][]byte{p}, Height: 1})
+	if res.Status != abci.PROCESS_PROPOSAL_STATUS_REJECT {
+		t.Fatal("a proposal with a payload of a type this chain does not know was accepted")
+	}
+	if r, _ := a.CheckTx(ctx, &abci.CheckTxRequest{Tx: p}); r.Code == 0 || !strings.Contains(r.Log, "system payload") {
+		t.Fatalf("the mempool took a payload: %d %q", r.Code, r.Log)
+	}
+}
+
+func TestUnknownRuleVersionHaltsFinalizeBlock(t *testing.T) {
+	ctx := context.Background()
+	g := testchain.Genesis(1337, 30_000_000, nil)
+	g.Rules.Versions = append(g.Rules.Versions, genesis.RuleVersion{Version: genesis.KnownRuleVersion + 1, Height: 2})
+	a := appOf(t, g)
+	if _, err := a.InitChain(ctx, &abci.InitChainRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	for h := int64(1); h <= 2; h++ {
+		_, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: h, Time: time.Unix(1_800_000_000+h, 0), Hash: make([]byte, 32)})
+		if h == 1 && err != nil {
+			t.Fatal(err)
+		}
+		if h == 2 && !errors.Is(err, genesis.ErrUnknownRules) {
+			t.Fatalf("height 2 of an unknown rule version: %v", err)
+		}
+		if h == 1 {
+			a.Commit(ctx, &abci.CommitRequest{})
+		}
+	}
+}
