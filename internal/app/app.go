@@ -79,6 +79,9 @@ func New(st *store.Store, g *genesis.Genesis, log *slog.Logger) *App {
 // Executor returns the chain's executor (its rules and signer).
 func (a *App) Executor() *execution.Executor { return a.exec }
 
+// TxCache returns the cache of decoded transactions.
+func (a *App) TxCache() *TxCache { return a.txs }
+
 // Pool returns the mempool's view of pending transactions.
 func (a *App) Pool() *TxPool { return a.pool }
 

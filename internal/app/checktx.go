@@ -52,7 +52,13 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 // handing the transaction to the mempool, so the costly ECDSA recovery runs
 // on the request's goroutine, in parallel, rather than in the mempool's
 // serialized CheckTx.
+//
+// A transaction over MaxTxSize is refused before anything else: it is
+// neither decoded nor remembered.
 func (a *App) Recover(raw []byte) (*types.Transaction, common.Address, error) {
+	if len(raw) > MaxTxSize {
+		return nil, common.Address{}, fmt.Errorf("%w: transaction is %d bytes, the limit is %d", txpool.ErrOversizedData, len(raw), MaxTxSize)
+	}
 	if tx, from, ok := a.txs.Lookup(raw); ok {
 		return tx, from, nil
 	}
@@ -79,9 +85,6 @@ func (a *App) Validate(raw []byte) error {
 }
 
 func (a *App) checkTx(raw []byte, recheck bool) (*types.Transaction, common.Address, error) {
-	if len(raw) > MaxTxSize {
-		return nil, common.Address{}, fmt.Errorf("%w: transaction is %d bytes, the limit is %d", txpool.ErrOversizedData, len(raw), MaxTxSize)
-	}
 	tx, from, err := a.Recover(raw)
 	if err != nil {
 		return tx, from, err

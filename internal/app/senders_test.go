@@ -28,3 +28,16 @@ func TestTxCacheKeepsTwoGenerations(t *testing.T) {
 		t.Fatalf("cache holds %d entries, bound is %d", n, 2*txGeneration)
 	}
 }
+
+func TestTxCacheIsBoundedInBytes(t *testing.T) {
+	c := NewTxCache()
+	tx := types.NewTx(&types.LegacyTx{})
+	big := make([]byte, MaxTxSize)
+	for i := range 4 * txGenerationBytes / MaxTxSize {
+		binary.BigEndian.PutUint64(big, uint64(i))
+		c.Add(append([]byte{}, big...), tx, common.Address{})
+	}
+	if b := c.Bytes(); b > 2*txGenerationBytes {
+		t.Fatalf("cache holds %d bytes of transactions, bound is %d", b, 2*txGenerationBytes)
+	}
+}

@@ -85,6 +85,7 @@ func TestBadTransactionsGetClearErrorsAndHarmNothing(t *testing.T) {
 		{"oversized", encode(testchain.Call(k, cid, 2, to, make([]byte, 200_000), 10_000_000)), "oversized data"},
 		{"301-bit fee", encode(testchain.Sign(k, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: 2, To: &to, Gas: 21000, Value: big.NewInt(1), GasFeeCap: new(big.Int).Lsh(big.NewInt(1), 300), GasTipCap: new(big.Int)})), "above 2^256-1"},
 	}
+	cached := h.app.TxCache().Bytes()
 	for _, tc := range cases {
 		var hash common.Hash
 		err := h.rpc.Call(&hash, "eth_sendRawTransaction", tc.raw)
@@ -95,6 +96,9 @@ func TestBadTransactionsGetClearErrorsAndHarmNothing(t *testing.T) {
 		if e, ok := err.(gethrpc.Error); !ok || e.ErrorCode() != -32000 {
 			t.Errorf("%s: error code %v, want -32000", tc.name, err)
 		}
+	}
+	if grew := h.app.TxCache().Bytes() - cached; grew >= 200_000 {
+		t.Errorf("the refused transactions left %d bytes in the transaction cache: an oversized one was kept", grew)
 	}
 	// The node goes on: the pooled transaction and a new one commit.
 	next := testchain.Transfer(k, cid, 2, to, big.NewInt(1))
