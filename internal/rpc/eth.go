@@ -139,11 +139,18 @@ type feeHistoryResult struct {
 	BlobGasRatio []float64        `json:"blobGasUsedRatio,omitempty"`
 }
 
-// maxFeeHistory is the most blocks one eth_feeHistory covers (geth's bound).
-const maxFeeHistory = 1024
+// maxFeeHistory is the most blocks one eth_feeHistory covers, and
+// maxRewardPercentiles the most reward percentiles it takes (geth's bounds).
+const (
+	maxFeeHistory        = 1024
+	maxRewardPercentiles = 100
+)
 
 // FeeHistory returns base fees, gas use and tip percentiles of recent blocks.
 func (api *EthAPI) FeeHistory(ctx context.Context, count math.HexOrDecimal64, newest gethrpc.BlockNumber, percentiles []float64) (*feeHistoryResult, error) {
+	if len(percentiles) > maxRewardPercentiles {
+		return nil, limitExceeded("%d reward percentiles, at most %d per eth_feeHistory", len(percentiles), maxRewardPercentiles)
+	}
 	for i, p := range percentiles {
 		if p < 0 || p > 100 || (i > 0 && p < percentiles[i-1]) {
 			return nil, invalidParams("reward percentiles must be ascending values from 0 to 100")

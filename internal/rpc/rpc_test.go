@@ -330,6 +330,13 @@ func TestBlocksTransactionsAndFees(t *testing.T) {
 	if b, err := h.eth.BlockByNumber(ctx, big.NewInt(99)); err == nil || b != nil {
 		t.Fatal("a future block was found")
 	}
+	many := make([]float64, 101)
+	for i := range many {
+		many[i] = float64(i) / 2
+	}
+	if _, err := h.eth.FeeHistory(ctx, 4, nil, many); err == nil || !strings.Contains(err.Error(), "at most 100") {
+		t.Fatalf("101 reward percentiles: %v", err)
+	}
 	hist, err := h.eth.FeeHistory(ctx, 4, nil, []float64{25, 75})
 	if err != nil || len(hist.BaseFee) != 3 || len(hist.Reward) != 2 || hist.OldestBlock.Int64() != 0 {
 		t.Fatalf("fee history: %+v %v", hist, err)
