@@ -108,6 +108,15 @@ func (b *Backend) stateAt(bnh gethrpc.BlockNumberOrHash) (*state.StateDB, *types
 	return st, h, nil
 }
 
+// readErr returns the error of the reads made on st, the state after h:
+// a read that failed answered zero and must not reach the client.
+func (b *Backend) readErr(st *state.StateDB, h *types.Header) error {
+	if err := b.Store.ReadErr(st, h.Root); err != nil {
+		return fmt.Errorf("block %d: %w", h.Number, err)
+	}
+	return nil
+}
+
 // latest is the BlockNumberOrHash of the last committed block.
 var latest = gethrpc.BlockNumberOrHashWithNumber(gethrpc.LatestBlockNumber)
 

@@ -130,6 +130,9 @@ func (api *EthAPI) Call(ctx context.Context, args CallArgs, bnh *gethrpc.BlockNu
 	if err != nil {
 		return nil, err
 	}
+	if err := api.b.readErr(st, header); err != nil {
+		return nil, err // the call ran on zeros where the state was missing
+	}
 	if errors.Is(res.Err, vm.ErrExecutionReverted) {
 		return nil, revertError(res.Revert())
 	}
@@ -185,6 +188,9 @@ func (api *EthAPI) EstimateGas(ctx context.Context, args CallArgs, bnh *gethrpc.
 		ErrorRatio: 0.015,
 	}
 	gas, ret, err := gasestimator.Estimate(ctx, msg, opts, gasCap)
+	if rerr := api.b.readErr(st, header); rerr != nil {
+		return 0, rerr
+	}
 	if err != nil {
 		if len(ret) > 0 || errors.Is(err, vm.ErrExecutionReverted) {
 			return 0, revertError(ret)

@@ -53,20 +53,22 @@ func (api *EthAPI) Syncing() (any, error) {
 
 // GetBalance returns the balance of an account at a block.
 func (api *EthAPI) GetBalance(addr common.Address, bnh *gethrpc.BlockNumberOrHash) (*hexutil.Big, error) {
-	st, _, err := api.b.stateAt(orLatest(bnh))
+	st, h, err := api.b.stateAt(orLatest(bnh))
 	if err != nil {
 		return nil, err
 	}
-	return (*hexutil.Big)(st.GetBalance(addr).ToBig()), nil
+	balance := st.GetBalance(addr).ToBig()
+	return (*hexutil.Big)(balance), api.b.readErr(st, h)
 }
 
 // GetCode returns the code of an account at a block.
 func (api *EthAPI) GetCode(addr common.Address, bnh *gethrpc.BlockNumberOrHash) (hexutil.Bytes, error) {
-	st, _, err := api.b.stateAt(orLatest(bnh))
+	st, h, err := api.b.stateAt(orLatest(bnh))
 	if err != nil {
 		return nil, err
 	}
-	return st.GetCode(addr), nil
+	code := st.GetCode(addr)
+	return code, api.b.readErr(st, h)
 }
 
 // GetStorageAt returns one storage slot of an account at a block.
@@ -75,12 +77,12 @@ func (api *EthAPI) GetStorageAt(addr common.Address, slot string, bnh *gethrpc.B
 	if err != nil {
 		return nil, invalidParams("storage slot %q: %v", slot, err)
 	}
-	st, _, err := api.b.stateAt(orLatest(bnh))
+	st, h, err := api.b.stateAt(orLatest(bnh))
 	if err != nil {
 		return nil, err
 	}
 	v := st.GetState(addr, key)
-	return v[:], nil
+	return v[:], api.b.readErr(st, h)
 }
 
 // decodeStorageKey reads a storage key of up to 32 bytes, as geth does.
@@ -105,11 +107,14 @@ func decodeStorageKey(s string) (common.Hash, int, error) {
 // counts the account's transactions waiting in the mempool too.
 func (api *EthAPI) GetTransactionCount(addr common.Address, bnh *gethrpc.BlockNumberOrHash) (hexutil.Uint64, error) {
 	at := orLatest(bnh)
-	st, _, err := api.b.stateAt(at)
+	st, h, err := api.b.stateAt(at)
 	if err != nil {
 		return 0, err
 	}
 	nonce := st.GetNonce(addr)
+	if err := api.b.readErr(st, h); err != nil {
+		return 0, err
+	}
 	if n, ok := at.Number(); ok && n == gethrpc.PendingBlockNumber {
 		nonce = api.b.App.Pool().PendingNonce(addr, nonce)
 	}

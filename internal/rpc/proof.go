@@ -96,5 +96,5 @@ func (api *EthAPI) GetProof(addr common.Address, keys []string, bnh gethrpc.Bloc
 		Nonce:        hexutil.Uint64(st.GetNonce(addr)),
 		StorageHash:  storageRoot,
 		StorageProof: storageProof,
-	}, st.Error()
+	}, api.b.readErr(st, header)
 }

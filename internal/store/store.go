@@ -429,16 +429,32 @@ func (s *Store) Transaction(hash common.Hash) (*types.Transaction, TxLocation, e
 
 // State opens the state at root for reading (or for executing on top of).
 // A full store refuses an old state it no longer keeps with ErrStatePruned.
+// A state opened just before the store let it go fails its later reads:
+// check them with ReadErr.
 func (s *Store) State(root common.Hash) (*state.StateDB, error) {
 	st, err := state.New(root, s.states)
-	var missing *trie.MissingNodeError
-	if errors.As(err, &missing) && !s.archive {
-		return nil, fmt.Errorf("%w: a full node keeps the state of its last %d blocks and of every block it wrote to disk (about one in %d); ask an archive node (db.archive = true) for older states", ErrStatePruned, RecentStates, FlushBlocks)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("state %s: %w", root, err)
+		return nil, s.stateErr(root, err)
 	}
 	return st, nil
+}
+
+// ReadErr returns the error of the reads made on st so far: a StateDB
+// answers zero for a read that failed and remembers the error, so a read
+// racing the full store's pruning would otherwise answer a zero balance.
+func (s *Store) ReadErr(st *state.StateDB, root common.Hash) error {
+	if err := st.Error(); err != nil {
+		return s.stateErr(root, err)
+	}
+	return nil
+}
+
+func (s *Store) stateErr(root common.Hash, err error) error {
+	var missing *trie.MissingNodeError
+	if errors.As(err, &missing) && !s.archive {
+		return fmt.Errorf("%w: a full node keeps the state of its last %d blocks and of every block it wrote to disk (about one in %d); ask an archive node (db.archive = true) for older states", ErrStatePruned, RecentStates, FlushBlocks)
+	}
+	return fmt.Errorf("state %s: %w", root, err)
 }
 
 // Chain returns the chain context over this store that the EVM uses for
