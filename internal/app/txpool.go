@@ -1,6 +1,7 @@
 package app
 
 import (
+	"maps"
 	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -94,12 +95,17 @@ func nextNonce(nonces map[uint64]common.Hash, n uint64) uint64 {
 // Queued counts the pooled transactions that cannot run yet: those past a
 // gap in their sender's nonces, given each sender's committed nonce.
 // Transactions at or below a committed nonce (the block that took them has
-// just committed) are not counted.
+// just committed) are not counted. committed is called without the pool's
+// lock held (it reads state, which CheckTx and Commit must not wait for).
 func (p *TxPool) Queued(committed func(common.Address) uint64) int {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	queued := 0
+	senders := make(map[common.Address]map[uint64]common.Hash, len(p.bySender))
 	for from, nonces := range p.bySender {
+		senders[from] = maps.Clone(nonces)
+	}
+	p.mu.Unlock()
+	queued := 0
+	for from, nonces := range senders {
 		next := nextNonce(nonces, committed(from))
 		for n := range nonces {
 			if n > next {
