@@ -65,6 +65,8 @@ type App struct {
 	onCommit []CommitFunc
 	payloads PayloadSource // owned by the consensus connection
 
+	maxPerSender int // set before the node starts
+
 	peerFilter atomic.Pointer[PeerFilter] // read by the query connection
 }
 
@@ -73,8 +75,12 @@ func New(st *store.Store, g *genesis.Genesis, log *slog.Logger) *App {
 	exec := execution.NewExecutor(g)
 	txs := NewTxCache()
 	exec.Cache = txs
-	return &App{store: st, genesis: g, exec: exec, pool: NewTxPool(), txs: txs, log: log}
+	return &App{store: st, genesis: g, exec: exec, pool: NewTxPool(), txs: txs, log: log, maxPerSender: DefaultMaxPerSender}
 }
+
+// SetMaxPerSender bounds how many transactions one sender may have in the
+// mempool (DefaultMaxPerSender unless set). Call it before the node starts.
+func (a *App) SetMaxPerSender(n int) { a.maxPerSender = n }
 
 // Executor returns the chain's executor (its rules and signer).
 func (a *App) Executor() *execution.Executor { return a.exec }

@@ -101,9 +101,12 @@ func (a *App) checkTx(raw []byte, recheck bool) (*types.Transaction, common.Addr
 	// The next block's rules; its time is not known yet, and is at least
 	// the head's.
 	at := execution.At{Number: head.Number.Uint64() + 1, Time: head.Time}
-	ahead := uint64(MaxFutureNonces)
-	if recheck {
-		ahead = math.MaxUint64 // a pooled transaction waits as long as its gap lasts
+	ahead := uint64(math.MaxUint64) // on recheck a pooled transaction waits as long as its gap lasts
+	if !recheck {
+		// A run of consecutive nonces may grow to the sender's share; past
+		// its end, a gap of up to MaxFutureNonces waits.
+		next := st.GetNonce(from)
+		ahead = a.pool.PendingNonce(from, next) - next + MaxFutureNonces
 	}
 	if err := a.exec.Admit(st, tx, from, at, ahead); err != nil {
 		return tx, from, err
@@ -111,6 +114,9 @@ func (a *App) checkTx(raw []byte, recheck bool) (*types.Transaction, common.Addr
 	if !recheck {
 		if h, ok := a.pool.Taken(from, tx.Nonce()); ok && h != tx.Hash() {
 			return nil, from, fmt.Errorf("%w: nonce %d of %s is taken by pending transaction %s", ErrReplacement, tx.Nonce(), from, h)
+		}
+		if n := a.pool.Count(from); n >= a.maxPerSender {
+			return nil, from, fmt.Errorf("%w: %s has %d transactions in the pool, the most one sender may have (mempool.max_per_sender); send more once some commit", txpool.ErrAccountLimitExceeded, from, n)
 		}
 	}
 	return tx, from, nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
 	"github.com/cosmos/gogoproto/types"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/chuxin-chain/chuxin/internal/app"
 	"github.com/chuxin-chain/chuxin/internal/execution"
@@ -117,5 +119,35 @@ func TestUnknownRuleVersionHaltsFinalizeBlock(t *testing.T) {
 		if h == 1 {
 			a.Commit(ctx, &abci.CommitRequest{})
 		}
+	}
+}
+
+func TestMempoolTakesLongRunsAndBoundsGaps(t *testing.T) {
+	k, _ := crypto.GenerateKey()
+	a, _ := newApp(t, k)
+	a.SetMaxPerSender(300)
+	to := common.Address{1}
+	// A script that sends 200 transactions without waiting.
+	for n := range uint64(200) {
+		if res := checkTx(t, a, rawTx(testchain.Transfer(k, cid, n, to, big.NewInt(1))), false); res.Code != 0 {
+			t.Fatalf("nonce %d of a consecutive run: %s", n, res.Log)
+		}
+	}
+	// Behind a gap, at most MaxFutureNonces past the run's end wait.
+	if res := checkTx(t, a, rawTx(testchain.Transfer(k, cid, 200+app.MaxFutureNonces-1, to, big.NewInt(1))), false); res.Code != 0 {
+		t.Fatalf("a transaction just within the gap bound: %s", res.Log)
+	}
+	if res := checkTx(t, a, rawTx(testchain.Transfer(k, cid, 200+app.MaxFutureNonces, to, big.NewInt(1))), false); res.Code == 0 || !strings.Contains(res.Log, "nonce too high") {
+		t.Fatalf("a transaction past the gap bound: %d %q", res.Code, res.Log)
+	}
+	// The sender's share bounds the run.
+	for n := uint64(200); n < 300; n++ {
+		checkTx(t, a, rawTx(testchain.Transfer(k, cid, n, to, big.NewInt(1))), false)
+	}
+	if n := a.Pool().Count(crypto.PubkeyToAddress(k.PublicKey)); n != 300 {
+		t.Fatalf("%d pooled, want 300", n)
+	}
+	if res := checkTx(t, a, rawTx(testchain.Transfer(k, cid, 300, to, big.NewInt(1))), false); res.Code == 0 || !strings.Contains(res.Log, "max_per_sender") {
+		t.Fatalf("past the sender's share: %d %q", res.Code, res.Log)
 	}
 }

@@ -7,9 +7,15 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 )
 
-// MaxFutureNonces is how far past an account's next nonce the mempool admits
-// transactions (they wait there until the gap is filled).
+// MaxFutureNonces is how far past the end of an account's unbroken run of
+// pooled nonces the mempool admits transactions: those behind a gap, which
+// wait until it is filled. A run without gaps is bounded only by the
+// per-sender share (DefaultMaxPerSender).
 const MaxFutureNonces = 64
+
+// DefaultMaxPerSender is how many transactions one sender may have in the
+// mempool unless configured otherwise (mempool.max_per_sender).
+const DefaultMaxPerSender = 1024
 
 // TxPool mirrors the transactions that CometBFT's mempool holds: who sent
 // them and with which nonce. It answers the pending nonce of an account and
@@ -72,6 +78,13 @@ func (p *TxPool) Remove(hash common.Hash) {
 			delete(p.bySender, e.from)
 		}
 	}
+}
+
+// Count returns how many transactions of from are pooled.
+func (p *TxPool) Count(from common.Address) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.bySender[from])
 }
 
 // PendingNonce returns the nonce the account's next transaction should use:

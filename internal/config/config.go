@@ -64,8 +64,9 @@ type Consensus struct {
 
 // Mempool bounds the pending transactions.
 type Mempool struct {
-	Size      int `toml:"size" comment:"maximum number of pending transactions"`
-	CacheSize int `toml:"cache_size" comment:"number of recently seen transaction hashes remembered"`
+	Size         int `toml:"size" comment:"maximum number of pending transactions"`
+	CacheSize    int `toml:"cache_size" comment:"number of recently seen transaction hashes remembered"`
+	MaxPerSender int `toml:"max_per_sender" comment:"most transactions one sender may have pending (consecutive nonces; at most 64 more wait behind a gap)"`
 }
 
 // RPC is the Ethereum JSON-RPC server.
@@ -99,7 +100,7 @@ func Default() *Config {
 			TimeoutCommit:      Duration(300 * time.Millisecond),
 			EmptyBlockInterval: Duration(5 * time.Second),
 		},
-		Mempool: Mempool{Size: 50_000, CacheSize: 100_000},
+		Mempool: Mempool{Size: 50_000, CacheSize: 100_000, MaxPerSender: 1024},
 		RPC: RPC{
 			Addr:             "127.0.0.1:8545",
 			CometAddr:        "127.0.0.1:26657",
@@ -138,6 +139,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: consensus timeouts must not be negative", ErrInvalid)
 	case c.Mempool.Size <= 0 || c.Mempool.CacheSize < 0:
 		return fmt.Errorf("%w: mempool.size must be positive", ErrInvalid)
+	case c.Mempool.MaxPerSender <= 0:
+		return fmt.Errorf("%w: mempool.max_per_sender must be positive", ErrInvalid)
 	case c.RPC.BatchItemLimit <= 0 || c.RPC.BatchResponseMax <= 0:
 		return fmt.Errorf("%w: rpc batch limits must be positive", ErrInvalid)
 	case c.RPC.MaxLogRange == 0 || c.RPC.MaxLogResults <= 0:
@@ -168,7 +171,11 @@ func Load(home string) (*Config, error) {
 	c := Default()
 	b, err := os.ReadFile(File(home))
 	if err != nil {
-		return nil, fmt.Errorf("read configuration: %w (is %s a chuxin home? create one with `chuxin init` or `chuxin testnet`)", err, home)
+		return nil, fmt.Errorf("read configuration: %w (is %s a chuxin home? `chuxin testnet --out DIR` writes the homes of a network, `chuxin devnet` runs a local chain in ~/.chuxin/devnet)", err, home)
+	}
+	var fields map[string]any
+	if err := toml.Unmarshal(b, &fields); err == nil && len(fields) == 0 {
+		return nil, fmt.Errorf("%w: %s sets nothing: a node's configuration names at least its moniker, addresses and peers; restore it from the one `chuxin testnet` wrote, or write those fields", ErrInvalid, File(home))
 	}
 	dec := toml.NewDecoder(strings.NewReader(string(b))).DisallowUnknownFields()
 	if err := dec.Decode(c); err != nil {

@@ -36,6 +36,9 @@ func TestLoadNamesTheBadField(t *testing.T) {
 		"[consensus]\ntimeout_commit = 'soon'\n":     "duration",
 		"[rpc]\nbatch_item_limit = 0\n":              "batch",
 		"[p2p]\nlisten = '127.0.0.1:1'\nextra = 1\n": "extra",
+		"":                                "sets nothing",
+		"# only a comment\n\n":            "sets nothing",
+		"[mempool]\nmax_per_sender = 0\n": "max_per_sender",
 	}
 	for body, want := range cases {
 		home := t.TempDir()
@@ -49,7 +52,7 @@ func TestLoadNamesTheBadField(t *testing.T) {
 			t.Errorf("%q: error is not ErrInvalid: %v", body, err)
 		}
 	}
-	if _, err := Load(t.TempDir()); err == nil || !strings.Contains(err.Error(), "chuxin testnet") {
+	if _, err := Load(t.TempDir()); err == nil || !strings.Contains(err.Error(), "chuxin testnet") || strings.Contains(err.Error(), "chuxin init") {
 		t.Fatalf("missing file: %v", err)
 	}
 }

@@ -28,7 +28,7 @@ type At struct {
 // at on the accounts st. Block execution calls it on the block's state
 // before each transaction (ahead 0: the nonce must be the next one);
 // CheckTx calls it on its view of the next state, with ahead > 0 to admit
-// nonces up to ahead-1 past the next one, which wait in the mempool. Each
+// nonces below next+ahead, which wait in the mempool. Each
 // refusal wraps go-ethereum's error for it, so tools recognise the words.
 func (e *Executor) Admit(st Accounts, tx *types.Transaction, from common.Address, at At, ahead uint64) error {
 	if err := e.admitStateless(tx, from, at); err != nil {
@@ -42,7 +42,7 @@ func (e *Executor) Admit(st Accounts, tx *types.Transaction, from common.Address
 		if ahead == 0 {
 			return fmt.Errorf("%w: address %s, tx nonce %d, next nonce %d", core.ErrNonceTooHigh, from, tx.Nonce(), next)
 		}
-		return fmt.Errorf("%w: address %s, tx nonce %d, next nonce %d; at most %d nonces from the next one are admitted, send the missing ones first", core.ErrNonceTooHigh, from, tx.Nonce(), next, ahead)
+		return fmt.Errorf("%w: address %s, tx nonce %d, next nonce %d; the pool admits nonces below %d, send the missing ones first", core.ErrNonceTooHigh, from, tx.Nonce(), next, next+ahead)
 	}
 	cost, overflow := uint256.FromBig(tx.Cost())
 	if overflow {

@@ -83,6 +83,7 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	}
 	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log)}
 	n.app.SetPeerFilter(n.admitPeer)
+	n.app.SetMaxPerSender(cfg.Mempool.MaxPerSender)
 	nk, err := p2p.LoadNodeKey(nodeKeyFile(home))
 	if err != nil {
 		st.Close()
