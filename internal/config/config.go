@@ -73,13 +73,18 @@ type Mempool struct {
 type RPC struct {
 	Addr             string   `toml:"addr" comment:"host:port of the Ethereum JSON-RPC server (HTTP and WebSocket)"`
 	CometAddr        string   `toml:"comet_addr" comment:"CometBFT RPC listen address (empty: off)"`
-	CORSOrigins      []string `toml:"cors_origins" comment:"origins allowed to call from a browser"`
+	CORSOrigins      []string `toml:"cors_origins" comment:"origins of web pages allowed to call this node from a browser, over HTTP and WebSocket ('*' any; 'http://localhost:*' any port); none by default"`
 	BatchItemLimit   int      `toml:"batch_item_limit" comment:"most requests in one batch"`
 	BatchResponseMax int      `toml:"batch_response_max_bytes" comment:"largest batch response"`
 	MaxLogRange      uint64   `toml:"max_log_block_range" comment:"most blocks one eth_getLogs may scan"`
 	MaxLogResults    int      `toml:"max_log_results" comment:"most logs one eth_getLogs may return"`
 	GasCap           uint64   `toml:"gas_cap" comment:"most gas an eth_call or eth_estimateGas may use"`
 	EVMTimeout       Duration `toml:"evm_timeout" comment:"longest an eth_call may run"`
+	RequestTimeout   Duration `toml:"request_timeout" comment:"longest an HTTP request may run before it is answered 'request timed out'"`
+	ReadTimeout      Duration `toml:"read_timeout" comment:"longest a client may take to send an HTTP request, body included"`
+	MaxConns         int      `toml:"max_connections" comment:"most HTTP and WebSocket connections open at once"`
+	MaxConnsPerIP    int      `toml:"max_connections_per_client" comment:"most connections open at once from one client address"`
+	MaxFiltersPerIP  int      `toml:"max_filters_per_client" comment:"most polling filters one client address may have installed (10,000 in all)"`
 }
 
 // DB is the state database.
@@ -104,13 +109,17 @@ func Default() *Config {
 		RPC: RPC{
 			Addr:             "127.0.0.1:8545",
 			CometAddr:        "127.0.0.1:26657",
-			CORSOrigins:      []string{"*"},
 			BatchItemLimit:   1000,
 			BatchResponseMax: 25 * 1000 * 1000,
 			MaxLogRange:      10_000,
 			MaxLogResults:    10_000,
 			GasCap:           50_000_000,
 			EVMTimeout:       Duration(5 * time.Second),
+			RequestTimeout:   Duration(30 * time.Second),
+			ReadTimeout:      Duration(10 * time.Second),
+			MaxConns:         1024,
+			MaxConnsPerIP:    256,
+			MaxFiltersPerIP:  1000,
 		},
 		DB: DB{CacheMB: 256},
 	}
@@ -147,6 +156,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: rpc log limits must be positive", ErrInvalid)
 	case c.RPC.GasCap == 0 || c.RPC.EVMTimeout <= 0:
 		return fmt.Errorf("%w: rpc.gas_cap and rpc.evm_timeout must be positive", ErrInvalid)
+	case c.RPC.RequestTimeout < Duration(time.Second) || c.RPC.ReadTimeout < Duration(time.Second):
+		return fmt.Errorf("%w: rpc.request_timeout and rpc.read_timeout must be at least 1s", ErrInvalid)
+	case c.RPC.MaxConns <= 0 || c.RPC.MaxConnsPerIP <= 0 || c.RPC.MaxFiltersPerIP <= 0:
+		return fmt.Errorf("%w: rpc.max_connections, rpc.max_connections_per_client and rpc.max_filters_per_client must be positive", ErrInvalid)
 	case c.DB.CacheMB < 8:
 		return fmt.Errorf("%w: db.cache_mb must be at least 8", ErrInvalid)
 	}

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -14,10 +15,13 @@ import (
 const filterTimeout = 5 * time.Minute
 
 // subscriptionBuffer is how many blocks a slow subscriber may fall behind
-// before it is dropped (consensus never waits for a subscriber).
+// before it is dropped (consensus never waits for a subscriber): its
+// connection is closed, as go-ethereum closes one that cannot keep up, so
+// the client sees it and can resubscribe.
 const subscriptionBuffer = 256
 
-// maxFilters bounds the installed polling filters of a node.
+// maxFilters bounds the installed polling filters of a node; each client
+// address may hold the configured share of them (rpc.max_filters_per_client).
 const maxFilters = 10_000
 
 // commitEvent is one durable block with its receipts.
@@ -37,75 +41,113 @@ const (
 type filter struct {
 	kind     filterKind
 	crit     FilterCriteria
+	client   string // the address that installed it
 	next     uint64 // first block not yet reported
 	deadline time.Time
+}
+
+// subscription is one subscriber's queue of committed blocks.
+type subscription struct {
+	ch      chan commitEvent
+	dropped bool // closed because the subscriber fell too far behind
 }
 
 // filterSystem holds polling filters and fans committed blocks out to
 // subscriptions.
 type filterSystem struct {
-	api *EthAPI
+	api          *EthAPI
+	maxPerClient int
+	log          *slog.Logger
+	dropConn     func(remote string) bool // closes a slow subscriber's connection
 
-	mu      sync.Mutex
-	filters map[gethrpc.ID]*filter
-	subs    map[int]chan commitEvent
-	nextSub int
+	mu       sync.Mutex
+	filters  map[gethrpc.ID]*filter
+	byClient map[string]int
+	subs     map[int]*subscription
+	nextSub  int
 }
 
-func newFilterSystem() *filterSystem {
-	return &filterSystem{filters: map[gethrpc.ID]*filter{}, subs: map[int]chan commitEvent{}}
+func newFilterSystem(maxPerClient int, log *slog.Logger) *filterSystem {
+	return &filterSystem{maxPerClient: maxPerClient, log: log,
+		filters: map[gethrpc.ID]*filter{}, byClient: map[string]int{}, subs: map[int]*subscription{}}
 }
 
 // publish hands a committed block to every subscriber without blocking.
 func (fs *filterSystem) publish(ev commitEvent) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	for id, ch := range fs.subs {
+	for id, sub := range fs.subs {
 		select {
-		case ch <- ev:
+		case sub.ch <- ev:
 		default: // too far behind: drop it rather than stall consensus
-			close(ch)
+			sub.dropped = true
+			close(sub.ch)
 			delete(fs.subs, id)
 		}
 	}
 }
 
-func (fs *filterSystem) subscribe() (int, <-chan commitEvent) {
+func (fs *filterSystem) subscribe() (int, *subscription) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	id := fs.nextSub
 	fs.nextSub++
-	ch := make(chan commitEvent, subscriptionBuffer)
-	fs.subs[id] = ch
-	return id, ch
+	sub := &subscription{ch: make(chan commitEvent, subscriptionBuffer)}
+	fs.subs[id] = sub
+	return id, sub
 }
 
 func (fs *filterSystem) unsubscribe(id int) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	if ch, ok := fs.subs[id]; ok {
-		close(ch)
+	if sub, ok := fs.subs[id]; ok {
+		close(sub.ch)
 		delete(fs.subs, id)
 	}
 }
 
+// wasDropped reports whether sub was closed for falling behind.
+func (fs *filterSystem) wasDropped(sub *subscription) bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return sub.dropped
+}
+
 // install adds a polling filter that reports from the next block on.
-func (fs *filterSystem) install(f *filter) (gethrpc.ID, error) {
+func (fs *filterSystem) install(ctx context.Context, f *filter) (gethrpc.ID, error) {
 	head, err := fs.api.b.head()
 	if err != nil {
 		return "", err
 	}
 	f.next = head.Number.Uint64() + 1
 	f.deadline = time.Now().Add(filterTimeout)
+	f.client = clientOf(gethrpc.PeerInfoFromContext(ctx).RemoteAddr)
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.sweepLocked()
 	if len(fs.filters) >= maxFilters {
 		return "", limitExceeded("%d filters are installed, the most a node keeps: uninstall unused ones", maxFilters)
 	}
+	if n := fs.byClient[f.client]; n >= fs.maxPerClient {
+		return "", limitExceeded("%s has %d filters installed, the most one client may have (rpc.max_filters_per_client): uninstall unused ones", f.client, n)
+	}
 	id := gethrpc.NewID()
 	fs.filters[id] = f
+	fs.byClient[f.client]++
 	return id, nil
+}
+
+// removeLocked uninstalls a filter.
+func (fs *filterSystem) removeLocked(id gethrpc.ID) bool {
+	f, ok := fs.filters[id]
+	if !ok {
+		return false
+	}
+	delete(fs.filters, id)
+	if fs.byClient[f.client]--; fs.byClient[f.client] <= 0 {
+		delete(fs.byClient, f.client)
+	}
+	return true
 }
 
 // sweepLocked removes filters nobody polled within filterTimeout.
@@ -113,7 +155,7 @@ func (fs *filterSystem) sweepLocked() {
 	now := time.Now()
 	for id, f := range fs.filters {
 		if now.After(f.deadline) {
-			delete(fs.filters, id)
+			fs.removeLocked(id)
 		}
 	}
 }
@@ -136,16 +178,16 @@ func (fs *filterSystem) take(id gethrpc.ID, head uint64) (filter, bool) {
 var errFilterNotFound = &rpcError{code: -32000, msg: "filter not found (filters expire after 5 minutes without polling)"}
 
 // NewFilter installs a log filter; poll it with eth_getFilterChanges.
-func (api *EthAPI) NewFilter(crit FilterCriteria) (gethrpc.ID, error) {
+func (api *EthAPI) NewFilter(ctx context.Context, crit FilterCriteria) (gethrpc.ID, error) {
 	if crit.BlockHash != nil {
 		return "", invalidParams("blockHash is for eth_getLogs; a filter follows new blocks")
 	}
-	return api.filters.install(&filter{kind: logFilter, crit: crit})
+	return api.filters.install(ctx, &filter{kind: logFilter, crit: crit})
 }
 
 // NewBlockFilter installs a filter of new block hashes.
-func (api *EthAPI) NewBlockFilter() (gethrpc.ID, error) {
-	return api.filters.install(&filter{kind: blockFilter})
+func (api *EthAPI) NewBlockFilter(ctx context.Context) (gethrpc.ID, error) {
+	return api.filters.install(ctx, &filter{kind: blockFilter})
 }
 
 // NewPendingTransactionFilter is not offered: transactions are announced
@@ -159,9 +201,7 @@ func (api *EthAPI) UninstallFilter(id gethrpc.ID) bool {
 	fs := api.filters
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	_, ok := fs.filters[id]
-	delete(fs.filters, id)
-	return ok
+	return fs.removeLocked(id)
 }
 
 // GetFilterChanges returns what a filter matched since it was last polled:
@@ -253,13 +293,17 @@ func (api *EthAPI) subscribe(ctx context.Context, send func(*gethrpc.Notifier, g
 		return nil, gethrpc.ErrNotificationsUnsupported
 	}
 	rpcSub := notifier.CreateSubscription()
-	id, events := api.filters.subscribe()
+	remote := gethrpc.PeerInfoFromContext(ctx).RemoteAddr
+	id, sub := api.filters.subscribe()
 	go func() {
 		defer api.filters.unsubscribe(id)
 		for {
 			select {
-			case ev, ok := <-events:
+			case ev, ok := <-sub.ch:
 				if !ok {
+					if api.filters.wasDropped(sub) {
+						api.filters.dropSlow(remote, rpcSub.ID)
+					}
 					return
 				}
 				if send(notifier, rpcSub.ID, ev) != nil {
@@ -271,4 +315,13 @@ func (api *EthAPI) subscribe(ctx context.Context, send func(*gethrpc.Notifier, g
 		}
 	}()
 	return rpcSub, nil
+}
+
+// dropSlow closes the connection of a subscriber that fell more than
+// subscriptionBuffer blocks behind, so that it learns it missed data
+// instead of waiting on a subscription that no longer delivers.
+func (fs *filterSystem) dropSlow(remote string, id gethrpc.ID) {
+	closed := fs.dropConn != nil && fs.dropConn(remote)
+	fs.log.Warn("closed the connection of a subscriber that fell too far behind; it must resubscribe",
+		"remote", remote, "subscription", id, "blocks_behind", subscriptionBuffer, "closed", closed)
 }
