@@ -368,5 +368,11 @@ func (n *Node) Stop() error {
 		}
 		n.cmt.Wait()
 	}
+	// CometBFT leaves its application connections running. Once consensus
+	// and the mempool have stopped nothing calls them any more (a recheck
+	// that failed would panic CometBFT), so their goroutines end here.
+	if err := n.cmt.ProxyApp().Stop(); err != nil {
+		n.log.Warn("stop application connections", "err", err)
+	}
 	return n.store.Close()
 }

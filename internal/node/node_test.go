@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"math/big"
 	"os"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -213,4 +215,28 @@ func waitReceipt(t *testing.T, c *ethclient.Client, hash common.Hash) *types.Rec
 func waitHeight(t *testing.T, c *ethclient.Client, h uint64) {
 	t.Helper()
 	testchain.WaitHeight(t, c, h, 60*time.Second)
+}
+
+// TestStopEndsTheMempoolClient: a stopped node leaves none of its mempool
+// client's goroutines behind (a devnet of several nodes, or the tests,
+// would pile them up).
+func TestStopEndsTheMempoolClient(t *testing.T) {
+	homes, _ := network(t, 1, 0)
+	n := start(t, homes[0])
+	waitHeight(t, dial(t, n), 1)
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		buf := make([]byte, 1<<22)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		if !strings.Contains(stacks, "pipelinedClient") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines of the mempool client outlived the node:\n%s", stacks)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
