@@ -66,7 +66,9 @@ func (g gethHandler) WithGroup(name string) slog.Handler {
 
 // cometLogger routes CometBFT's logs into slog. CometBFT reports every step
 // of every height at info; those go to debug so that an operator's info log
-// shows chuxin's own summary lines. Its errors stay errors.
+// shows chuxin's own summary lines. Its errors stay errors, except those it
+// reports in normal operation (benignErrors), so that an ERROR line always
+// means something an operator should look at.
 //
 // CometBFT logs every gossiped message at debug: nothing is formatted unless
 // the level is enabled, or the formatting alone costs more CPU than the
@@ -75,7 +77,7 @@ type cometLogger struct{ l *slog.Logger }
 
 func (c cometLogger) Debug(msg string, kv ...any) { c.log(slog.LevelDebug, msg, kv) }
 func (c cometLogger) Info(msg string, kv ...any)  { c.log(slog.LevelDebug, msg, kv) }
-func (c cometLogger) Error(msg string, kv ...any) { c.log(slog.LevelError, msg, kv) }
+func (c cometLogger) Error(msg string, kv ...any) { c.log(errorLevel(msg, kv), msg, kv) }
 func (c cometLogger) With(kv ...any) cmtlog.Logger {
 	return cometLogger{c.l.With(normalize(kv)...)}
 }
@@ -104,4 +106,43 @@ func normalize(kv []any) []any {
 		}
 	}
 	return out
+}
+
+// benignErrors are the errors CometBFT logs in normal operation, with the
+// level they deserve: a peer going away, a transaction gossiped back by a
+// second peer, peers dialling each other at once, and the steps of a clean
+// stop.
+var benignErrors = []struct {
+	msg, err string // the message, and a part of its err value ("" any)
+	level    slog.Level
+}{
+	{"Tx already received from peer", "", slog.LevelDebug},
+	{"Stopping peer for error", "EOF", slog.LevelInfo},
+	{"Stopping peer for error", "use of closed network connection", slog.LevelInfo},
+	{"Stopping peer for error", "connection reset by peer", slog.LevelInfo},
+	{"Stopped accept routine, as transport is closed", "", slog.LevelDebug},
+	{"Error stopping pool", "already stopped", slog.LevelDebug},
+	{"Error serving server", "use of closed network connection", slog.LevelDebug},
+	{"Error dialing peer", "duplicate ID", slog.LevelDebug},
+	{"Error dialing peer", "connection refused", slog.LevelInfo},
+}
+
+// errorLevel returns the level of a CometBFT error line.
+func errorLevel(msg string, kv []any) slog.Level {
+	for _, b := range benignErrors {
+		if b.msg == msg && (b.err == "" || strings.Contains(errValue(kv), b.err)) {
+			return b.level
+		}
+	}
+	return slog.LevelError
+}
+
+// errValue returns the err value of a key-value list, formatted.
+func errValue(kv []any) string {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, ok := kv[i].(string); ok && k == "err" {
+			return fmt.Sprint(kv[i+1])
+		}
+	}
+	return ""
 }

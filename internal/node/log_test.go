@@ -75,3 +75,28 @@ func TestGethLogReachesTheNodeLog(t *testing.T) {
 		t.Fatalf("geth debug line at info: %q", l)
 	}
 }
+
+// CometBFT's errors of normal operation (peers leaving, a clean stop) are
+// not ERROR lines; any other error is.
+func TestCometLoggerLowersBenignErrors(t *testing.T) {
+	var buf bytes.Buffer
+	l := cometLogger{NewLogger(&buf, "debug", "text")}
+	l.Error("Stopping peer for error", "peer", "Peer{x}", "err", errString("EOF"))
+	l.Error("Error serving server", "err", errString("accept tcp 127.0.0.1:26657: use of closed network connection"))
+	l.Error("Error stopping pool", "err", errString("already stopped"))
+	l.Error("Tx already received from peer", "tx", "AB")
+	l.Error("Error dialing peer", "err", errString("duplicate ID<ab>"))
+	if strings.Contains(buf.String(), "level=ERROR") {
+		t.Fatalf("benign CometBFT errors logged as errors:\n%s", buf.String())
+	}
+	buf.Reset()
+	l.Error("Stopping peer for error", "err", errString("invalid block part"))
+	l.Error("CONSENSUS FAILURE!!!", "err", errString("boom"))
+	if n := strings.Count(buf.String(), "level=ERROR"); n != 2 {
+		t.Fatalf("real errors lowered:\n%s", buf.String())
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }

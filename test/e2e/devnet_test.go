@@ -47,6 +47,7 @@ func TestDevnetLifecycle(t *testing.T) {
 			t.Fatalf("devnet output lacks %q:\n%s", want, out)
 		}
 	}
+	noErrorLines(t, out)
 
 	p = startProc(t, dir, "devnet-again", args...)
 	c = dialWhenUp(t, url, p)
@@ -117,5 +118,18 @@ func TestDevnetFourValidators(t *testing.T) {
 	p.stop(syscall.SIGINT)
 	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("exit code %d", code)
+	}
+	out, _ := os.ReadFile(p.log)
+	noErrorLines(t, out)
+}
+
+// noErrorLines fails on any ERROR line: a start, normal operation and a
+// clean stop log none, so an operator can read ERROR as "look at this".
+func noErrorLines(t *testing.T, log []byte) {
+	t.Helper()
+	for _, line := range strings.Split(string(log), "\n") {
+		if strings.Contains(line, "level=ERROR") {
+			t.Fatalf("a clean run logged an error:\n%s", line)
+		}
 	}
 }
