@@ -57,6 +57,15 @@ func TestSIGKILLUnderLoadLosesNothing(t *testing.T) {
 				if ctx.Err() != nil {
 					return
 				}
+				// Keep at most 64 transactions in flight per sender, so the
+				// load runs at the chain's pace until it is stopped.
+				for nonce >= 64 && ctx.Err() == nil {
+					done, err := c.NonceAt(ctx, acc.Address, nil)
+					if err == nil && done+64 > nonce {
+						break
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
 				tx := testchain.Transfer(acc.Key, chainID, nonce, to, big.NewInt(1))
 				err := c.SendTransaction(ctx, tx)
 				for retry := 0; err != nil && strings.Contains(err.Error(), "nonce too high") && retry < 100; retry++ {
@@ -77,9 +86,14 @@ func TestSIGKILLUnderLoadLosesNothing(t *testing.T) {
 		}()
 	}
 
-	// Let the load run, then record what the victim reports committed.
+	// Let the load run for several blocks on the victim, then record what it
+	// reports committed.
 	victim := clients[3]
-	time.Sleep(4 * time.Second)
+	loadFrom, err := victim.BlockNumber(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitHeight(t, victim, loadFrom+6)
 	mu.Lock()
 	candidates := append([]common.Hash(nil), sent...)
 	mu.Unlock()
@@ -95,13 +109,23 @@ func TestSIGKILLUnderLoadLosesNothing(t *testing.T) {
 	procs[3].stop(syscall.SIGKILL)
 	t.Logf("killed node3 under load with %d transactions committed on it", len(committed))
 
-	time.Sleep(2 * time.Second)
+	// The others go on without it for a few blocks, so that it must catch up.
+	killedAt, err := clients[0].BlockNumber(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitHeight(t, clients[0], killedAt+3)
 	procs[3] = startProc(t, dir, "node3-restart", "start", "--home", home(dir, 3))
 	victim = dialWhenUp(t, urls[3], procs[3])
 	if out, _ := os.ReadFile(procs[3].log); !strings.Contains(string(out), "consensus replays them") {
 		t.Errorf("the restarted full node did not report the blocks it replays:\n%s", out)
 	}
-	time.Sleep(2 * time.Second)
+	// It commits with the network again, still under load.
+	restartedAt, err := clients[0].BlockNumber(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitHeight(t, victim, restartedAt+2)
 	stopLoad()
 	wg.Wait()
 
