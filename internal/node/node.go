@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
@@ -55,6 +56,8 @@ type Node struct {
 	quit     chan struct{} // closed by Stop
 	syncDone chan struct{} // closed when the sync reporter returns
 	stopping atomic.Bool   // set by Stop before the consensus engine stops
+
+	signStateRebuilt bool // the validator's signing state was missing and made anew
 }
 
 // Open loads a home, opens its database and performs the CometBFT handshake,
@@ -74,6 +77,10 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		return nil, fmt.Errorf("%s: %w", genesisFile(home), err)
 	}
 	log = log.With("node", cfg.Moniker)
+	pv, rebuilt, err := loadSigner(home, log)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(filepath.Join(home, "data", "chuxin.db"), store.Options{CacheMB: cfg.DB.CacheMB, Archive: cfg.DB.Archive})
 	if err != nil {
 		return nil, err
@@ -81,7 +88,7 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	if from, to, ok := st.Rewound(); ok {
 		log.Warn("the state of the last blocks was not written before the node stopped; consensus replays them", "head", from, "state_on_disk", to)
 	}
-	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log)}
+	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log), signStateRebuilt: rebuilt}
 	n.app.SetPeerFilter(n.admitPeer)
 	n.app.SetMaxPerSender(cfg.Mempool.MaxPerSender)
 	nk, err := p2p.LoadNodeKey(nodeKeyFile(home))
@@ -89,7 +96,6 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("node key: %w", err)
 	}
-	pv := privval.LoadFilePV(keyFile(home), stateFile(home))
 	n.cmt, err = cmtnode.NewNode(ctx, n.cometConfig(), pv, nk,
 		clientCreator{app: n.app, warm: n.warm, workers: runtime.GOMAXPROCS(0)},
 		func() (cmtnode.ChecksummedGenesisDoc, error) { return checksummed(genesisFile(home)) },
@@ -123,6 +129,9 @@ func (n *Node) cometConfig() *cmtcfg.Config {
 	c.Consensus.TimeoutPropose = time.Duration(n.Config.Consensus.TimeoutPropose)
 	c.Consensus.TimeoutCommit = time.Duration(n.Config.Consensus.TimeoutCommit)
 	c.Consensus.CreateEmptyBlocks = true
+	if n.signStateRebuilt {
+		c.Consensus.DoubleSignCheckHeight = rebuildCheckBlocks
+	}
 	c.Consensus.CreateEmptyBlocksInterval = time.Duration(n.Config.Consensus.EmptyBlockInterval)
 	c.Mempool.Size = n.Config.Mempool.Size
 	c.Mempool.CacheSize = n.Config.Mempool.CacheSize
@@ -131,6 +140,36 @@ func (n *Node) cometConfig() *cmtcfg.Config {
 	c.TxIndex.Indexer = "null"
 	c.Instrumentation.Prometheus = false
 	return c
+}
+
+// rebuildCheckBlocks is how many recent blocks a validator whose signing
+// state was made anew checks for its own signature before it votes.
+const rebuildCheckBlocks = 10
+
+// loadSigner loads the node's consensus key. A home whose data/ was deleted
+// to rebuild the node (keeping config/ and its keys) has no signing state:
+// it is made anew. An observer never signs; a validator with a new state
+// could sign again at a height it already signed, so CometBFT first syncs
+// the chain and then refuses to vote (and the node stops) if this key
+// signed any of the last rebuildCheckBlocks blocks: the old process must
+// have stopped at least that many blocks before.
+func loadSigner(home string, log *slog.Logger) (*privval.FilePV, bool, error) {
+	if _, err := os.Stat(keyFile(home)); err != nil {
+		return nil, false, fmt.Errorf("consensus key: %w (every node has one; restore config/ from a backup of this home)", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(stateFile(home)), 0o700); err != nil {
+		return nil, false, fmt.Errorf("create data directory: %w", err)
+	}
+	if _, err := os.Stat(stateFile(home)); err == nil {
+		return privval.LoadFilePV(keyFile(home), stateFile(home)), false, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, false, fmt.Errorf("signing state: %w", err)
+	}
+	pv := privval.LoadFilePVEmptyState(keyFile(home), stateFile(home))
+	pv.Save()
+	log.Warn("the signing state was missing and is made anew: the node syncs the chain first, and a validator refuses to vote if its key signed one of the last blocks (stop any other process with this key)",
+		"file", stateFile(home), "checked_blocks", rebuildCheckBlocks)
+	return pv, true, nil
 }
 
 func checksummed(file string) (cmtnode.ChecksummedGenesisDoc, error) {

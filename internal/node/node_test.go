@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/big"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -238,5 +239,54 @@ func TestStopEndsTheMempoolClient(t *testing.T) {
 			t.Fatalf("goroutines of the mempool client outlived the node:\n%s", stacks)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestValidatorRebuildsFromConfigAndKeys: an operator deletes a validator's
+// data/ (keeping config/ and its keys) to rebuild it. It starts, syncs the
+// chain from its peers and agrees with them.
+func TestValidatorRebuildsFromConfigAndKeys(t *testing.T) {
+	homes, key := network(t, 4, 0)
+	nodes := make([]*node.Node, 4)
+	for i, h := range homes {
+		nodes[i] = start(t, h)
+	}
+	defer func() {
+		for _, n := range nodes {
+			if n != nil {
+				n.Stop()
+			}
+		}
+	}()
+	c0 := dial(t, nodes[0])
+	waitHeight(t, c0, 2)
+	if err := nodes[3].Stop(); err != nil {
+		t.Fatal(err)
+	}
+	nodes[3] = nil
+	if err := os.RemoveAll(filepath.Join(homes[3], "data")); err != nil {
+		t.Fatal(err)
+	}
+	// The others go on for more blocks than a rebuilt validator checks for
+	// its own signature before it votes.
+	to := common.Address{0x5e}
+	var last common.Hash
+	for nonce := range uint64(12) {
+		last = send(t, c0, testchain.Transfer(key, cid, nonce, to, big.NewInt(1)))
+		waitReceipt(t, c0, last)
+	}
+	nodes[3] = start(t, homes[3])
+	c3 := dial(t, nodes[3])
+	target := waitReceipt(t, c0, last).BlockNumber.Uint64() + 1
+	waitHeight(t, c3, target)
+	for h := uint64(1); h <= target; h++ {
+		want, _ := c0.HeaderByNumber(context.Background(), new(big.Int).SetUint64(h))
+		got, err := c3.HeaderByNumber(context.Background(), new(big.Int).SetUint64(h))
+		if err != nil || got.Hash() != want.Hash() {
+			t.Fatalf("rebuilt node at height %d: %v", h, err)
+		}
+	}
+	if bal, _ := c3.BalanceAt(context.Background(), to, nil); bal.Int64() != 12 {
+		t.Fatalf("rebuilt node: balance %v, want 12", bal)
 	}
 }
