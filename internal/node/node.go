@@ -58,6 +58,8 @@ type Node struct {
 	stopping atomic.Bool   // set by Stop before the consensus engine stops
 
 	signStateRebuilt bool // the validator's signing state was missing and made anew
+	stall            *stallWatch
+	stallDone        chan struct{} // closed when the stall watch returns
 }
 
 // Open loads a home, opens its database and performs the CometBFT handshake,
@@ -194,8 +196,10 @@ func (n *Node) Start() error {
 		return err
 	}
 	n.rpc = srv
+	n.stall = &stallWatch{n: n, stallAfter: n.stallAfter()}
 	n.app.OnCommit(srv.Publish)
 	n.app.OnCommit(n.logBlock)
+	n.app.OnCommit(func(*types.Block, types.Receipts) { n.stall.committed() })
 	if err := n.cmt.Start(); err != nil {
 		return fmt.Errorf("start consensus engine: %w", err)
 	}
@@ -208,8 +212,12 @@ func (n *Node) Start() error {
 			return err
 		}
 	}
-	n.quit, n.syncDone = make(chan struct{}), make(chan struct{})
+	n.quit, n.syncDone, n.stallDone = make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go n.reportSync(5 * time.Second)
+	go func() {
+		defer close(n.stallDone)
+		n.stall.run(n.quit)
+	}()
 	head := n.store.Head()
 	n.warnUpgrade(head.Number.Uint64(), true)
 	role := "observer"
@@ -394,6 +402,7 @@ func (n *Node) Stop() error {
 	if n.quit != nil {
 		close(n.quit)
 		<-n.syncDone
+		<-n.stallDone
 	}
 	if n.rpc != nil {
 		n.rpc.Stop()
