@@ -65,7 +65,8 @@ type App struct {
 	onCommit []CommitFunc
 	payloads PayloadSource // owned by the consensus connection
 
-	maxPerSender int // set before the node starts
+	maxPerSender int      // set before the node starts
+	observer     Observer // set before the node starts; nil: none
 
 	peerFilter atomic.Pointer[PeerFilter] // read by the query connection
 }

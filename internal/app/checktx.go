@@ -41,6 +41,9 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 		if tx != nil {
 			a.pool.Remove(tx.Hash())
 		}
+		if a.observer != nil && req.Type != abci.CHECK_TX_TYPE_RECHECK {
+			a.observer.Refused(refusalReason(err))
+		}
 		return &abci.CheckTxResponse{Code: CodeRefused, Log: err.Error(), Codespace: "chuxin"}, nil
 	}
 	a.pool.Add(tx.Hash(), from, tx.Nonce())
@@ -80,6 +83,9 @@ func (a *App) Validate(raw []byte) error {
 	_, _, err := a.checkTx(raw, false)
 	if errors.Is(err, txpool.ErrAlreadyKnown) {
 		return nil
+	}
+	if err != nil && a.observer != nil {
+		a.observer.Refused(refusalReason(err))
 	}
 	return err
 }

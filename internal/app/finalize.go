@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
@@ -30,9 +31,13 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now() // for metrics only; execution reads no clock
 	res, err := a.exec.Execute(st, a.store.Chain(), in)
 	if err != nil {
 		return nil, fmt.Errorf("execute block %d: %w", req.Height, err)
+	}
+	if a.observer != nil {
+		a.observer.Executed(len(res.Block.Transactions()), res.Block.GasUsed(), time.Since(start))
 	}
 	a.finalized, a.finalizedHash = res, req.Hash
 	payloads := len(in.Payloads)
@@ -127,8 +132,12 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	if res == nil {
 		return nil, ErrNoBlock
 	}
+	start := time.Now()
 	if err := a.store.CommitBlock(res, a.finalizedHash); err != nil {
 		return nil, err
+	}
+	if a.observer != nil {
+		a.observer.Committed(time.Since(start))
 	}
 	a.finalized, a.finalizedHash = nil, nil
 	// CometBFT rechecks every transaction left in its mempool right after

@@ -37,15 +37,16 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // Config is the whole node configuration.
 type Config struct {
-	Moniker   string    `toml:"moniker" comment:"name of this node, shown to peers"`
-	LogLevel  string    `toml:"log_level" comment:"debug, info, warn or error"`
-	LogFormat string    `toml:"log_format" comment:"text or json"`
-	PprofAddr string    `toml:"pprof_addr" comment:"host:port of the Go profiler (net/http/pprof); empty: off"`
-	P2P       P2P       `toml:"p2p"`
-	Consensus Consensus `toml:"consensus"`
-	Mempool   Mempool   `toml:"mempool"`
-	RPC       RPC       `toml:"rpc"`
-	DB        DB        `toml:"db"`
+	Moniker     string    `toml:"moniker" comment:"name of this node, shown to peers"`
+	LogLevel    string    `toml:"log_level" comment:"debug, info, warn or error"`
+	LogFormat   string    `toml:"log_format" comment:"text or json"`
+	PprofAddr   string    `toml:"pprof_addr" comment:"host:port of the Go profiler (net/http/pprof); empty: off"`
+	MetricsAddr string    `toml:"metrics_addr" comment:"host:port of the Prometheus metrics (CometBFT's and chuxin's) at /metrics; empty: off"`
+	P2P         P2P       `toml:"p2p"`
+	Consensus   Consensus `toml:"consensus"`
+	Mempool     Mempool   `toml:"mempool"`
+	RPC         RPC       `toml:"rpc"`
+	DB          DB        `toml:"db"`
 }
 
 // P2P is the peer-to-peer layer (CometBFT's).
@@ -130,6 +131,11 @@ func (c *Config) Validate() error {
 	if c.PprofAddr != "" {
 		if _, _, err := net.SplitHostPort(c.PprofAddr); err != nil {
 			return fmt.Errorf("%w: pprof_addr = %q is not host:port", ErrInvalid, c.PprofAddr)
+		}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("%w: metrics_addr = %q is not host:port", ErrInvalid, c.MetricsAddr)
 		}
 	}
 	for name, addr := range map[string]string{"p2p.listen": c.P2P.Listen, "rpc.addr": c.RPC.Addr} {

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"syscall"
 	"sync/atomic"
 	"time"
 
@@ -57,7 +59,8 @@ type Node struct {
 	syncDone chan struct{} // closed when the sync reporter returns
 	stopping atomic.Bool   // set by Stop before the consensus engine stops
 
-	signStateRebuilt bool // the validator's signing state was missing and made anew
+	signStateRebuilt bool     // the validator's signing state was missing and made anew
+	metrics          *metrics // nil unless metrics_addr is set
 	stall            *stallWatch
 	stallDone        chan struct{} // closed when the stall watch returns
 }
@@ -84,6 +87,9 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		return nil, err
 	}
 	st, err := store.Open(filepath.Join(home, "data", "chuxin.db"), store.Options{CacheMB: cfg.DB.CacheMB, Archive: cfg.DB.Archive})
+	if errors.Is(err, syscall.EAGAIN) || (err != nil && (strings.Contains(err.Error(), "resource temporarily unavailable") || strings.Contains(err.Error(), "lock held by current process"))) {
+		return nil, fmt.Errorf("%w: another chuxin process is using the home %s; stop it first, or give this node its own home", err, home)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -93,16 +99,24 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log), signStateRebuilt: rebuilt}
 	n.app.SetPeerFilter(n.admitPeer)
 	n.app.SetMaxPerSender(cfg.Mempool.MaxPerSender)
+	if cfg.MetricsAddr != "" {
+		if n.metrics, err = claimMetrics(); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("%s: %w: set it on one node only", config.File(home), err)
+		}
+		n.app.SetObserver(n.metrics)
+	}
 	nk, err := p2p.LoadNodeKey(nodeKeyFile(home))
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("node key: %w", err)
 	}
-	n.cmt, err = cmtnode.NewNode(ctx, n.cometConfig(), pv, nk,
+	cc := n.cometConfig()
+	n.cmt, err = cmtnode.NewNode(ctx, cc, pv, nk,
 		clientCreator{app: n.app, warm: n.warm, workers: runtime.GOMAXPROCS(0)},
 		func() (cmtnode.ChecksummedGenesisDoc, error) { return checksummed(genesisFile(home)) },
 		cmtcfg.DefaultDBProvider,
-		cmtnode.DefaultMetricsProvider(cmtcfg.DefaultInstrumentationConfig()),
+		cmtnode.DefaultMetricsProvider(cc.Instrumentation),
 		cometLogger{log.With("module", "cometbft")},
 	)
 	if err != nil {
@@ -140,7 +154,8 @@ func (n *Node) cometConfig() *cmtcfg.Config {
 	c.Mempool.MaxTxBytes = app.MaxTxSize
 	c.Mempool.MaxTxsBytes = 1 << 30
 	c.TxIndex.Indexer = "null"
-	c.Instrumentation.Prometheus = false
+	c.Instrumentation.Prometheus = n.Config.MetricsAddr != ""
+	c.Instrumentation.PrometheusListenAddr = n.Config.MetricsAddr
 	return c
 }
 
@@ -189,7 +204,12 @@ func (n *Node) Start() error {
 		Peers:    func() int { return n.cmt.Switch().Peers().Size() },
 		PoolSize: func() int { return n.cmt.Mempool().Size() },
 		Syncing:  n.syncing,
+		Ready:    n.ready,
 		Log:      n.log.With("module", "rpc"),
+	}
+	if n.metrics != nil {
+		b.Observe = n.metrics.rpc
+		n.app.OnCommit(func(b *types.Block, _ types.Receipts) { n.metrics.height.Set(float64(b.NumberU64())) })
 	}
 	srv, err := rpc.NewServer(b)
 	if err != nil {
@@ -197,9 +217,13 @@ func (n *Node) Start() error {
 	}
 	n.rpc = srv
 	n.stall = &stallWatch{n: n, stallAfter: n.stallAfter()}
+	n.stall.committed()
 	n.app.OnCommit(srv.Publish)
 	n.app.OnCommit(n.logBlock)
 	n.app.OnCommit(func(*types.Block, types.Receipts) { n.stall.committed() })
+	if err := n.checkPorts(); err != nil {
+		return err
+	}
 	if err := n.cmt.Start(); err != nil {
 		return fmt.Errorf("start consensus engine: %w", err)
 	}
@@ -227,6 +251,41 @@ func (n *Node) Start() error {
 	n.log.Info("node started", "chain_id", n.Genesis.ChainID, "network", n.cmt.GenesisDoc().ChainID,
 		"role", role, "height", head.Number, "state_root", head.Root, "peers", n.cmt.Switch().Peers().Size(),
 		"json_rpc", "http://"+srv.Addr(), "p2p", n.Config.P2P.Listen)
+	return nil
+}
+
+// checkPorts refuses to start when an address the node is to listen on is
+// taken, naming the setting that chooses it.
+func (n *Node) checkPorts() error {
+	for _, a := range []struct{ setting, addr string }{
+		{"p2p.listen", n.Config.P2P.Listen},
+		{"rpc.comet_addr", n.Config.RPC.CometAddr},
+		{"metrics_addr", n.Config.MetricsAddr},
+		{"rpc.addr", n.Config.RPC.Addr},
+	} {
+		if a.addr == "" {
+			continue
+		}
+		ln, err := net.Listen("tcp", a.addr)
+		if err != nil {
+			return fmt.Errorf("%s = %s: %w (is another node running? change %s in %s)", a.setting, a.addr, err, a.setting, config.File(n.Home))
+		}
+		ln.Close()
+	}
+	return nil
+}
+
+// ready says why the node should not take traffic yet: it is catching up,
+// or no block has committed for longer than a stall takes.
+func (n *Node) ready() error {
+	if syncing, target := n.syncing(); syncing {
+		return fmt.Errorf("catching up: height %d of %d", n.Height(), target)
+	}
+	if n.stall != nil {
+		if since := time.Since(time.Unix(0, n.stall.last.Load())); since > n.stall.stallAfter {
+			return fmt.Errorf("no block committed for %v: the chain is stalled", since.Round(time.Second))
+		}
+	}
 	return nil
 }
 

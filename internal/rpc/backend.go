@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"time"
 
 	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -31,6 +32,13 @@ type Backend struct {
 	// Syncing reports whether the node is catching up, and the best height
 	// it knows of.
 	Syncing func() (bool, uint64)
+	// Ready says why the node is not ready to serve current data (catching
+	// up, stalled), or nil; nil Ready means always ready.
+	Ready func() error
+	// Observe is told of every HTTP request: its method (or "batch"),
+	// whether it was answered without a transport error, and how long it
+	// took (nil: nothing is told).
+	Observe func(method string, d time.Duration)
 	// Log receives the server's own errors (default: slog's default logger).
 	Log *slog.Logger
 }

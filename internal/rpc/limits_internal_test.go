@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -181,5 +182,30 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 	fs.dropSlow("127.0.0.1:5555", "0x1")
 	if len(dropped) != 1 || dropped[0] != "127.0.0.1:5555" {
 		t.Fatalf("connections closed: %v", dropped)
+	}
+}
+
+func TestHealthAndReady(t *testing.T) {
+	h := newHarness(t)
+	ready := errors.New("catching up: height 3 of 90")
+	h.srv.ready = func() error { return ready }
+	get := func(path string) (int, string) {
+		res, err := http.Get(h.http.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, _ := get("/health"); code != 200 {
+		t.Fatalf("/health: %d", code)
+	}
+	if code, body := get("/ready"); code != 503 || !strings.Contains(body, "catching up") {
+		t.Fatalf("/ready while catching up: %d %s", code, body)
+	}
+	ready = nil
+	if code, _ := get("/ready"); code != 200 {
+		t.Fatalf("/ready when ready: %d", code)
 	}
 }

@@ -1,13 +1,17 @@
 package rpc
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"path"
+	"reflect"
 	"strings"
 	"time"
 
@@ -27,6 +31,9 @@ type Server struct {
 	http    *http.Server
 	ln      *connLimiter
 	limits  config.RPC
+	ready   func() error
+	observe func(method string, d time.Duration)
+	methods map[string]bool // the methods served, the only ones observed by name
 	log     *slog.Logger
 }
 
@@ -42,12 +49,18 @@ func NewServer(b *Backend) (*Server, error) {
 	fs := newFilterSystem(b.Limits.MaxFiltersPerIP, log)
 	eth := &EthAPI{b: b, filters: fs}
 	fs.api = eth
+	methods := map[string]bool{}
 	for name, svc := range map[string]any{"eth": eth, "net": &NetAPI{b}, "web3": Web3API{}, "txpool": &TxPoolAPI{b}, "chuxin": &ChuxinAPI{b}} {
 		if err := srv.RegisterName(name, svc); err != nil {
 			return nil, fmt.Errorf("register %s API: %w", name, err)
 		}
+		t := reflect.TypeOf(svc)
+		for i := range t.NumMethod() {
+			m := t.Method(i).Name
+			methods[name+"_"+strings.ToLower(m[:1])+m[1:]] = true
+		}
 	}
-	s := &Server{rpc: srv, filters: fs, limits: b.Limits, log: log}
+	s := &Server{rpc: srv, filters: fs, limits: b.Limits, ready: b.Ready, observe: b.Observe, methods: methods, log: log}
 	fs.dropConn = s.closeConn
 	return s, nil
 }
@@ -99,6 +112,10 @@ func (s *Server) handler() http.Handler {
 			ws.ServeHTTP(w, r)
 			return
 		}
+		if r.Method == http.MethodGet && (r.URL.Path == "/health" || r.URL.Path == "/ready") {
+			s.serveHealth(w, r.URL.Path)
+			return
+		}
 		if origin != "" {
 			w.Header().Set("Access-Control-Allow-Origin", origin)
 			w.Header().Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
@@ -108,8 +125,54 @@ func (s *Server) handler() http.Handler {
 		if r.Method == http.MethodOptions {
 			return
 		}
+		if s.observe == nil {
+			s.rpc.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		method := requestMethod(r)
+		if method != "batch" && method != "invalid" && !s.methods[method] {
+			method = "unknown"
+		}
 		s.rpc.ServeHTTP(w, r)
+		s.observe(method, time.Since(start))
 	})
+}
+
+// serveHealth answers /health (the process serves: always 200) and /ready
+// (200 once the node has caught up and commits blocks, else 503 with the
+// reason), for load balancers and orchestrators.
+func (s *Server) serveHealth(w http.ResponseWriter, path string) {
+	w.Header().Set("Content-Type", "application/json")
+	if path == "/ready" && s.ready != nil {
+		if err := s.ready(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_ = json.NewEncoder(w).Encode(map[string]any{"ready": false, "reason": err.Error()})
+			return
+		}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true})
+}
+
+// requestMethod reads the JSON-RPC method of an HTTP request ("batch" for a
+// batch, "invalid" when there is none) and leaves the body to be read again.
+func requestMethod(r *http.Request) string {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return "invalid"
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		return "batch"
+	}
+	var req struct {
+		Method string `json:"method"`
+	}
+	if json.Unmarshal(body, &req) != nil || req.Method == "" || len(req.Method) > 64 {
+		return "invalid"
+	}
+	return req.Method
 }
 
 // originAllowed matches an origin against rpc.cors_origins: "*" is any
