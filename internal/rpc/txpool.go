@@ -11,7 +11,8 @@ type TxPoolAPI struct{ b *Backend }
 // Status returns how many transactions wait in this node's mempool, as
 // geth's txpool_status does: pending can run in a coming block, queued waits
 // behind a gap in its sender's nonces (the mempool admits up to 64 nonces
-// ahead). Load generators poll it to start on a drained node.
+// past a sender's unbroken run). Load generators poll it to start on a
+// drained node.
 func (api *TxPoolAPI) Status() (map[string]hexutil.Uint, error) {
 	total := 0
 	if api.b.PoolSize != nil {
