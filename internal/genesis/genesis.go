@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
@@ -43,7 +44,10 @@ func Parse(raw []byte) (*Genesis, error) {
 	dec.DisallowUnknownFields()
 	var g Genesis
 	if err := dec.Decode(&g); err != nil {
-		return nil, fmt.Errorf("%w: app_state is not a chuxin genesis: %v (a field unknown to this binary may be a rule it cannot apply: upgrade chuxin)", ErrInvalid, err)
+		if strings.Contains(err.Error(), "unknown field") {
+			return nil, fmt.Errorf("%w: app_state: %v: a misspelt field, or a rule this binary does not know (then upgrade chuxin)", ErrInvalid, err)
+		}
+		return nil, fmt.Errorf("%w: app_state is not a chuxin genesis: %v", ErrInvalid, err)
 	}
 	if err := g.Validate(); err != nil {
 		return nil, err

@@ -41,6 +41,9 @@ type NetworkSpec struct {
 	// FeeRecipient receives the priority fees of every validator's blocks
 	// (each validator's recipient is in the genesis and can differ).
 	FeeRecipient common.Address
+	// Genesis, if set, changes the genesis before it is written (a fork
+	// schedule, rule versions).
+	Genesis func(g *genesis.Genesis)
 	Tune         func(i int, c *config.Config) // optional per-node configuration changes
 }
 
@@ -103,6 +106,9 @@ func WriteNetwork(spec NetworkSpec) ([]string, error) {
 			vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 10, Name: fmt.Sprintf("node%d", i)})
 			g.Validators = append(g.Validators, genesis.Validator{Name: fmt.Sprintf("node%d", i), PubKey: pub.Bytes(), Power: 10, FeeRecipient: spec.FeeRecipient})
 		}
+	}
+	if spec.Genesis != nil {
+		spec.Genesis(g)
 	}
 	if err := g.Validate(); err != nil {
 		return nil, err
