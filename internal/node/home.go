@@ -44,7 +44,7 @@ type NetworkSpec struct {
 	// Genesis, if set, changes the genesis before it is written (a fork
 	// schedule, rule versions).
 	Genesis func(g *genesis.Genesis)
-	Tune         func(i int, c *config.Config) // optional per-node configuration changes
+	Tune    func(i int, c *config.Config) // optional per-node configuration changes
 }
 
 // Home returns the home of node i of a network written to dir.

@@ -112,4 +112,3 @@ func TestForkActivationReplaysOnAFreshNode(t *testing.T) {
 		t.Fatalf("an idle chain made %d blocks in 3 s with a 1 s empty-block interval", blocks)
 	}
 }
-
