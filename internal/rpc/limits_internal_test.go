@@ -209,3 +209,44 @@ func TestHealthAndReady(t *testing.T) {
 		t.Fatalf("/ready when ready: %d", code)
 	}
 }
+
+// slowService has a method that runs until its request's deadline.
+type slowService struct{}
+
+func (slowService) Wait(ctx context.Context) (string, error) {
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case <-time.After(30 * time.Second):
+		return "no deadline", nil
+	}
+}
+
+func TestRequestsHaveADeadline(t *testing.T) {
+	h := newHarness(t)
+	limits := h.srv.limits
+	limits.RequestTimeout = config.Duration(time.Second)
+	srv, err := NewServer(&Backend{Store: h.srv.filters.api.b.Store, App: h.app, Limits: limits, Submit: h.submit,
+		Peers: func() int { return 0 }, Syncing: func() (bool, uint64) { return false, 0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.rpc.RegisterName("slow", slowService{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	c, err := gethrpc.Dial("http://" + srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var out string
+	start := time.Now()
+	err = c.Call(&out, "slow_wait")
+	if err == nil || !strings.Contains(err.Error(), "request timed out") || time.Since(start) > 10*time.Second {
+		t.Fatalf("a request past rpc.request_timeout: %q %v after %v", out, err, time.Since(start))
+	}
+}
