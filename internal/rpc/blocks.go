@@ -7,6 +7,8 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/chuxin-chain/chuxin/internal/store"
 )
 
 // blockByNumber returns the committed block at n, nil when there is none.
@@ -119,20 +121,37 @@ func (api *EthAPI) GetTransactionByHash(hash common.Hash) (*rpcTransaction, erro
 // GetTransactionReceipt returns the receipt of a committed transaction, or
 // null while it is pending or unknown.
 func (api *EthAPI) GetTransactionReceipt(hash common.Hash) (map[string]any, error) {
-	tx, loc, err := api.b.Store.Transaction(hash)
+	c, err := api.b.committedTx(hash)
+	if c == nil {
+		return nil, err
+	}
+	from, _ := types.Sender(api.b.App.Executor().Signer, c.tx)
+	return marshalReceipt(c.receipts[c.loc.Index], c.tx, from, c.header), nil
+}
+
+// committed is a committed transaction with its block's header and receipts.
+type committed struct {
+	tx       *types.Transaction
+	loc      store.TxLocation
+	header   *types.Header
+	receipts types.Receipts
+}
+
+// committedTx finds a committed transaction; nil and no error when unknown.
+func (b *Backend) committedTx(hash common.Hash) (*committed, error) {
+	tx, loc, err := b.Store.Transaction(hash)
 	if err != nil {
 		return nil, notFound(err)
 	}
-	header, err := api.b.Store.HeaderByHash(loc.BlockHash)
+	header, err := b.Store.HeaderByHash(loc.BlockHash)
 	if err != nil {
 		return nil, notFound(err)
 	}
-	receipts, err := api.b.Store.Receipts(header)
+	receipts, err := b.Store.Receipts(header)
 	if err != nil || loc.Index >= uint64(len(receipts)) {
 		return nil, notFound(err)
 	}
-	from, _ := types.Sender(api.b.App.Executor().Signer, tx)
-	return marshalReceipt(receipts[loc.Index], tx, from, header), nil
+	return &committed{tx, loc, header, receipts}, nil
 }
 
 // GetBlockReceipts returns the receipts of every transaction of a block.

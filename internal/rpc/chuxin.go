@@ -47,18 +47,11 @@ type ReceiptProof struct {
 // GetReceiptProof returns the receipt of a committed transaction with its
 // Merkle proof (see ReceiptProof), or null for an unknown transaction.
 func (api *ChuxinAPI) GetReceiptProof(hash common.Hash) (*ReceiptProof, error) {
-	_, loc, err := api.b.Store.Transaction(hash)
-	if err != nil {
-		return nil, notFound(err)
+	c, err := api.b.committedTx(hash)
+	if c == nil {
+		return nil, err
 	}
-	header, err := api.b.Store.HeaderByHash(loc.BlockHash)
-	if err != nil {
-		return nil, notFound(err)
-	}
-	receipts, err := api.b.Store.Receipts(header)
-	if err != nil || loc.Index >= uint64(len(receipts)) {
-		return nil, notFound(err)
-	}
+	loc, header, receipts := c.loc, c.header, c.receipts
 	tr := trie.NewEmpty(triedb.NewDatabase(rawdb.NewMemoryDatabase(), nil))
 	var buf bytes.Buffer
 	for i := range receipts {
