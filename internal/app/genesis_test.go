@@ -151,3 +151,57 @@ func TestMempoolTakesLongRunsAndBoundsGaps(t *testing.T) {
 		t.Fatalf("past the sender's share: %d %q", res.Code, res.Log)
 	}
 }
+
+// updateHook asks consensus for one validator update in every block.
+type updateHook struct{}
+
+func (updateHook) PreBlock(*execution.System, *execution.BlockInput) error { return nil }
+func (updateHook) PostBlock(_ *execution.System, _ *execution.BlockInput, out *execution.Updates) error {
+	out.Validators = append(out.Validators, execution.ValidatorUpdate{PubKey: bytes.Repeat([]byte{7}, 32), Power: 5})
+	out.Params = &execution.ParamUpdates{Block: &execution.BlockParams{MaxBytes: 1 << 20, MaxGas: 50_000_000}}
+	return nil
+}
+
+// notePayload accepts one-byte payloads and applies them by doing nothing.
+type notePayload struct{ applied *int }
+
+func (notePayload) Check(data []byte) error {
+	if len(data) != 1 {
+		return errors.New("one byte")
+	}
+	return nil
+}
+func (p notePayload) Apply(*execution.System, []byte) error { *p.applied++; return nil }
+
+func TestProposalsCarryPayloadsAndBlocksCarryUpdates(t *testing.T) {
+	ctx := context.Background()
+	k, _ := crypto.GenerateKey()
+	a, _ := newApp(t, k)
+	applied := 0
+	a.Executor().Hooks = []execution.Hook{updateHook{}}
+	a.Executor().Payloads = map[execution.PayloadType]execution.PayloadHandler{9: notePayload{&applied}}
+	a.SetPayloadSource(func(*abci.PrepareProposalRequest) []execution.Payload {
+		return []execution.Payload{{Type: 9, Data: []byte{1}}}
+	})
+	tx := rawTx(testchain.Transfer(k, cid, 0, common.Address{1}, big.NewInt(1)))
+	prep, err := a.PrepareProposal(ctx, &abci.PrepareProposalRequest{Txs: [][]byte{tx}, MaxTxBytes: 1 << 20, Height: 1})
+	if err != nil || len(prep.Txs) != 2 || !execution.IsPayload(prep.Txs[0]) {
+		t.Fatalf("proposal: %d entries, %v", len(prep.Txs), err)
+	}
+	if res, _ := a.ProcessProposal(ctx, &abci.ProcessProposalRequest{Txs: prep.Txs, Height: 1}); res.Status != abci.PROCESS_PROPOSAL_STATUS_ACCEPT {
+		t.Fatal("a proposal with a known payload was rejected")
+	}
+	fin, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Txs: prep.Txs, Height: 1, Time: time.Unix(1_800_000_000, 0), Hash: make([]byte, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fin.TxResults) != 2 || fin.TxResults[1].Code != 0 || applied != 1 {
+		t.Fatalf("results %d, tx code %d, payloads applied %d", len(fin.TxResults), fin.TxResults[1].Code, applied)
+	}
+	if len(fin.ValidatorUpdates) != 1 || fin.ValidatorUpdates[0].Power != 5 || fin.ValidatorUpdates[0].PubKeyType != "ed25519" {
+		t.Fatalf("validator updates: %+v", fin.ValidatorUpdates)
+	}
+	if p := fin.ConsensusParamUpdates; p == nil || p.Block.MaxGas != 50_000_000 || p.Block.MaxBytes != 1<<20 {
+		t.Fatalf("consensus parameter updates: %+v", p)
+	}
+}

@@ -56,3 +56,22 @@ func TestGenesisSurvivesReopenAndRefusesAnotherChain(t *testing.T) {
 		t.Fatalf("missing block: %v", err)
 	}
 }
+
+// The consensus hash of a height the store has not recorded is an error,
+// never a nil hash that would become a block's beacon root and BLOCKHASH.
+func TestConsensusHashOfAnUnknownHeightIsAnError(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{CacheMB: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.InitGenesis(testchain.Genesis(7, 1_000_000, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := s.ConsensusHash(0); err != nil || h != nil {
+		t.Fatalf("genesis has no consensus hash: %x %v", h, err)
+	}
+	if h, err := s.ConsensusHash(5); err == nil {
+		t.Fatalf("height 5 was never committed, yet its consensus hash is %x", h)
+	}
+}
