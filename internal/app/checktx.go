@@ -104,26 +104,26 @@ func (a *App) checkTx(raw []byte, recheck bool) (*types.Transaction, common.Addr
 	if err != nil {
 		return tx, from, err
 	}
+	if recheck {
+		// A pooled transaction waits as long as its gap lasts; only what
+		// the new state changed is checked again.
+		return tx, from, a.exec.AdmitState(st, tx, from, math.MaxUint64)
+	}
+	// A run of consecutive nonces may grow to the sender's share; past its
+	// end, a gap of up to MaxFutureNonces waits.
+	next := st.GetNonce(from)
+	ahead := a.pool.PendingNonce(from, next) - next + MaxFutureNonces
 	// The next block's rules; its time is not known yet, and is at least
 	// the head's.
 	at := execution.At{Number: head.Number.Uint64() + 1, Time: head.Time}
-	ahead := uint64(math.MaxUint64) // on recheck a pooled transaction waits as long as its gap lasts
-	if !recheck {
-		// A run of consecutive nonces may grow to the sender's share; past
-		// its end, a gap of up to MaxFutureNonces waits.
-		next := st.GetNonce(from)
-		ahead = a.pool.PendingNonce(from, next) - next + MaxFutureNonces
-	}
 	if err := a.exec.Admit(st, tx, from, at, ahead); err != nil {
 		return tx, from, err
 	}
-	if !recheck {
-		if h, ok := a.pool.Taken(from, tx.Nonce()); ok && h != tx.Hash() {
-			return nil, from, fmt.Errorf("%w: nonce %d of %s is taken by pending transaction %s", ErrReplacement, tx.Nonce(), from, h)
-		}
-		if n := a.pool.Count(from); n >= a.maxPerSender {
-			return nil, from, fmt.Errorf("%w: %s has %d transactions in the pool, the most one sender may have (mempool.max_per_sender); send more once some commit", txpool.ErrAccountLimitExceeded, from, n)
-		}
+	if h, ok := a.pool.Taken(from, tx.Nonce()); ok && h != tx.Hash() {
+		return nil, from, fmt.Errorf("%w: nonce %d of %s is taken by pending transaction %s", ErrReplacement, tx.Nonce(), from, h)
+	}
+	if n := a.pool.Count(from); n >= a.maxPerSender {
+		return nil, from, fmt.Errorf("%w: %s has %d transactions in the pool, the most one sender may have (mempool.max_per_sender); send more once some commit", txpool.ErrAccountLimitExceeded, from, n)
 	}
 	return tx, from, nil
 }

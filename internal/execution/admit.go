@@ -34,6 +34,15 @@ func (e *Executor) Admit(st Accounts, tx *types.Transaction, from common.Address
 	if err := e.admitStateless(tx, from, at); err != nil {
 		return err
 	}
+	return e.AdmitState(st, tx, from, ahead)
+}
+
+// AdmitState is the part of Admit that reads state: the nonce and the
+// balance. The mempool's recheck after each block calls it alone on the
+// transactions Admit already took: the rest of the rule does not change
+// from one block to the next unless the rules do, and execution applies
+// the whole rule to every transaction anyway.
+func (e *Executor) AdmitState(st Accounts, tx *types.Transaction, from common.Address, ahead uint64) error {
 	next := st.GetNonce(from)
 	switch {
 	case tx.Nonce() < next:
