@@ -80,10 +80,14 @@ func Sign(key *ecdsa.PrivateKey, chainID *big.Int, data types.TxData) *types.Tra
 }
 
 // PortBase returns a base port such that base..base+n-1 are free on
-// 127.0.0.1 right now.
+// 127.0.0.1 right now, below the ephemeral ports.
 func PortBase(n int) int {
 	for {
-		base := 20_000 + rand.IntN(40_000)
+		// Below Linux's ephemeral range (32768 and up): an outbound
+		// connection of another node would otherwise take one of these
+		// ports as its local port, and a node restarted on it could not
+		// listen.
+		base := 20_000 + rand.IntN(12_000-n)
 		ok := true
 		for p := base; p < base+n && ok; p++ {
 			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
