@@ -282,7 +282,7 @@ func (n *Node) ready() error {
 		return fmt.Errorf("catching up: height %d of %d", n.Height(), target)
 	}
 	if n.stall != nil {
-		if since := time.Since(time.Unix(0, n.stall.last.Load())); since > n.stall.stallAfter {
+		if since := n.stall.sinceCommit(); since > n.stall.stallAfter {
 			return fmt.Errorf("no block committed for %v: the chain is stalled", since.Round(time.Second))
 		}
 	}
@@ -387,9 +387,7 @@ func (n *Node) admitPeer(kind, value string) error {
 // warm decodes a transaction and recovers its sender into the
 // application's cache, so that CheckTx finds them there.
 func (n *Node) warm(raw []byte) {
-	if len(raw) <= app.MaxTxSize {
-		_, _, _ = n.app.Recover(raw) // a bad transaction is refused by CheckTx itself
-	}
+	_, _, _ = n.app.Recover(raw) // a bad or oversized transaction is refused by CheckTx itself
 }
 
 // submit hands a raw transaction to the mempool (which gossips it to peers)

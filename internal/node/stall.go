@@ -30,8 +30,11 @@ func (n *Node) stallAfter() time.Duration {
 
 func (w *stallWatch) committed() { w.last.Store(time.Now().UnixNano()) }
 
+// sinceCommit is how long ago the last block committed.
+func (w *stallWatch) sinceCommit() time.Duration { return time.Since(time.Unix(0, w.last.Load())) }
+
+// run watches until quit closes; committed must have been called once.
 func (w *stallWatch) run(quit <-chan struct{}) {
-	w.committed()
 	tick := time.NewTicker(w.stallAfter / 3)
 	defer tick.Stop()
 	var warned time.Time
@@ -41,7 +44,7 @@ func (w *stallWatch) run(quit <-chan struct{}) {
 			return
 		case <-tick.C:
 		}
-		since := time.Since(time.Unix(0, w.last.Load()))
+		since := w.sinceCommit()
 		switch {
 		case since < w.stallAfter:
 			if !warned.IsZero() {
