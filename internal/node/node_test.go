@@ -103,6 +103,24 @@ func start(t *testing.T, home string) *node.Node {
 	return n
 }
 
+// startAll starts a node on each home and stops, when the test ends, those
+// still in the slice (a test sets a slot to nil once it stops that node).
+func startAll(t *testing.T, homes []string) []*node.Node {
+	t.Helper()
+	nodes := make([]*node.Node, len(homes))
+	t.Cleanup(func() {
+		for _, n := range nodes {
+			if n != nil {
+				n.Stop()
+			}
+		}
+	})
+	for i, h := range homes {
+		nodes[i] = start(t, h)
+	}
+	return nodes
+}
+
 func dial(t *testing.T, n *node.Node) *ethclient.Client {
 	t.Helper()
 	c, err := ethclient.Dial("http://" + n.RPCAddr())
@@ -127,17 +145,7 @@ func send(t *testing.T, c *ethclient.Client, tx *types.Transaction) common.Hash 
 // restarts it and checks that all four agree on every block.
 func TestFourValidatorsSurviveOneDown(t *testing.T) {
 	homes, key := network(t, 4, 0)
-	nodes := make([]*node.Node, 4)
-	for i, h := range homes {
-		nodes[i] = start(t, h)
-	}
-	defer func() {
-		for _, n := range nodes {
-			if n != nil {
-				n.Stop()
-			}
-		}
-	}()
+	nodes := startAll(t, homes)
 	c0, c1 := dial(t, nodes[0]), dial(t, nodes[1])
 	to := common.HexToAddress("0x000000000000000000000000000000000000beef")
 
@@ -247,17 +255,7 @@ func TestStopEndsTheMempoolClient(t *testing.T) {
 // chain from its peers and agrees with them.
 func TestValidatorRebuildsFromConfigAndKeys(t *testing.T) {
 	homes, key := network(t, 4, 0)
-	nodes := make([]*node.Node, 4)
-	for i, h := range homes {
-		nodes[i] = start(t, h)
-	}
-	defer func() {
-		for _, n := range nodes {
-			if n != nil {
-				n.Stop()
-			}
-		}
-	}()
+	nodes := startAll(t, homes)
 	c0 := dial(t, nodes[0])
 	waitHeight(t, c0, 2)
 	if err := nodes[3].Stop(); err != nil {
