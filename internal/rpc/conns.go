@@ -21,12 +21,12 @@ type connLimiter struct {
 	mu       sync.Mutex
 	total    int
 	byClient map[string]int
-	byRemote map[string]net.Conn
+	byRemote map[string]*limitedConn
 }
 
 func newConnLimiter(ln net.Listener, maxTotal, maxPerClient int, log *slog.Logger) *connLimiter {
 	return &connLimiter{Listener: ln, maxTotal: maxTotal, maxPerClient: maxPerClient, log: log,
-		byClient: map[string]int{}, byRemote: map[string]net.Conn{}}
+		byClient: map[string]int{}, byRemote: map[string]*limitedConn{}}
 }
 
 // Accept returns the next connection within the bounds.
@@ -56,8 +56,9 @@ func (l *connLimiter) admit(c net.Conn) (net.Conn, error) {
 	}
 	l.total++
 	l.byClient[client]++
-	l.byRemote[c.RemoteAddr().String()] = c
-	return &limitedConn{Conn: c, l: l, client: client}, nil
+	lc := &limitedConn{Conn: c, l: l, client: client}
+	l.byRemote[c.RemoteAddr().String()] = lc
+	return lc, nil
 }
 
 // refuse answers an HTTP client why it was refused and closes the
@@ -69,15 +70,23 @@ func refuse(c net.Conn, err error) {
 	_ = c.Close()
 }
 
-// closeRemote closes the connection from the given remote address, if open.
+// closeRemote resets the connection from the given remote address, if
+// open: what the kernel still holds for it is discarded rather than sent
+// (it is stale, for a subscriber that fell behind), so the client sees the
+// reset at once. It reports whether such a connection was open.
 func (l *connLimiter) closeRemote(remote string) bool {
 	l.mu.Lock()
 	c, ok := l.byRemote[remote]
+	delete(l.byRemote, remote) // one caller resets it
 	l.mu.Unlock()
-	if ok {
-		_ = c.Close()
+	if !ok {
+		return false
 	}
-	return ok
+	if tcp, isTCP := c.Conn.(*net.TCPConn); isTCP {
+		_ = tcp.SetLinger(0)
+	}
+	_ = c.Close()
+	return true
 }
 
 // clientOf returns the client (host) part of a remote address.

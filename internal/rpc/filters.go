@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -48,8 +49,9 @@ type filter struct {
 
 // subscription is one subscriber's queue of committed blocks.
 type subscription struct {
-	ch      chan commitEvent
-	dropped bool // closed because the subscriber fell too far behind
+	ch     chan commitEvent
+	remote string     // the subscriber's connection (its remote address)
+	id     gethrpc.ID // the subscription's id, for the log
 }
 
 // filterSystem holds polling filters and fans committed blocks out to
@@ -72,27 +74,33 @@ func newFilterSystem(maxPerClient int, log *slog.Logger) *filterSystem {
 		filters: map[gethrpc.ID]*filter{}, byClient: map[string]int{}, subs: map[int]*subscription{}}
 }
 
-// publish hands a committed block to every subscriber without blocking.
+// publish hands a committed block to every subscriber without blocking. A
+// subscriber a full buffer behind is dropped, and its connection closed at
+// once: a write blocked on it then fails instead of waiting out its deadline.
 func (fs *filterSystem) publish(ev commitEvent) {
+	var behind []*subscription
 	fs.mu.Lock()
-	defer fs.mu.Unlock()
 	for id, sub := range fs.subs {
 		select {
 		case sub.ch <- ev:
 		default: // too far behind: drop it rather than stall consensus
-			sub.dropped = true
+			behind = append(behind, sub)
 			close(sub.ch)
 			delete(fs.subs, id)
 		}
 	}
+	fs.mu.Unlock()
+	for _, sub := range behind {
+		fs.dropSlow(sub, fmt.Sprintf("it fell %d blocks behind", subscriptionBuffer))
+	}
 }
 
-func (fs *filterSystem) subscribe() (int, *subscription) {
+func (fs *filterSystem) subscribe(remote string, rpcID gethrpc.ID) (int, *subscription) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	id := fs.nextSub
 	fs.nextSub++
-	sub := &subscription{ch: make(chan commitEvent, subscriptionBuffer)}
+	sub := &subscription{ch: make(chan commitEvent, subscriptionBuffer), remote: remote, id: rpcID}
 	fs.subs[id] = sub
 	return id, sub
 }
@@ -104,13 +112,6 @@ func (fs *filterSystem) unsubscribe(id int) {
 		close(sub.ch)
 		delete(fs.subs, id)
 	}
-}
-
-// wasDropped reports whether sub was closed for falling behind.
-func (fs *filterSystem) wasDropped(sub *subscription) bool {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	return sub.dropped
 }
 
 // install adds a polling filter that reports from the next block on.
@@ -293,20 +294,20 @@ func (api *EthAPI) subscribe(ctx context.Context, send func(*gethrpc.Notifier, g
 		return nil, gethrpc.ErrNotificationsUnsupported
 	}
 	rpcSub := notifier.CreateSubscription()
-	remote := gethrpc.PeerInfoFromContext(ctx).RemoteAddr
-	id, sub := api.filters.subscribe()
+	id, sub := api.filters.subscribe(gethrpc.PeerInfoFromContext(ctx).RemoteAddr, rpcSub.ID)
 	go func() {
 		defer api.filters.unsubscribe(id)
 		for {
 			select {
 			case ev, ok := <-sub.ch:
-				if !ok {
-					if api.filters.wasDropped(sub) {
-						api.filters.dropSlow(remote, rpcSub.ID)
-					}
+				if !ok { // dropped by publish, which closed the connection
 					return
 				}
-				if send(notifier, rpcSub.ID, ev) != nil {
+				if err := send(notifier, rpcSub.ID, ev); err != nil {
+					// A failed write leaves a WebSocket unusable, but
+					// go-ethereum keeps reading from it: close it, so the
+					// client learns it missed notifications.
+					api.filters.dropSlow(sub, fmt.Sprintf("a notification could not be written to it: %v", err))
 					return
 				}
 			case <-rpcSub.Err():
@@ -317,11 +318,13 @@ func (api *EthAPI) subscribe(ctx context.Context, send func(*gethrpc.Notifier, g
 	return rpcSub, nil
 }
 
-// dropSlow closes the connection of a subscriber that fell more than
-// subscriptionBuffer blocks behind, so that it learns it missed data
-// instead of waiting on a subscription that no longer delivers.
-func (fs *filterSystem) dropSlow(remote string, id gethrpc.ID) {
-	closed := fs.dropConn != nil && fs.dropConn(remote)
-	fs.log.Warn("closed the connection of a subscriber that fell too far behind; it must resubscribe",
-		"remote", remote, "subscription", id, "blocks_behind", subscriptionBuffer, "closed", closed)
+// dropSlow closes the connection of a subscriber that does not keep up, so
+// that it learns it missed data instead of waiting on a subscription that
+// no longer delivers.
+func (fs *filterSystem) dropSlow(sub *subscription, why string) {
+	if fs.dropConn == nil || !fs.dropConn(sub.remote) {
+		return // closed already, by an earlier drop or by the client
+	}
+	fs.log.Warn("closed the connection of a subscriber that does not keep up; it must reconnect and resubscribe",
+		"remote", sub.remote, "subscription", sub.id, "reason", why)
 }

@@ -1,30 +1,37 @@
 package rpc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
+	"github.com/gorilla/websocket"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
 )
 
-// startServer starts a harness's API on a real listener with limits.
-func startServer(t *testing.T, tune func(l *config.RPC)) (*harness, string) {
+// startServer starts a harness's API on a real listener, its backend first
+// changed by tune.
+func startServer(t *testing.T, tune func(b *Backend)) (*harness, *Server) {
 	t.Helper()
 	h := newHarness(t)
-	limits := h.srv.limits
-	tune(&limits)
-	srv, err := NewServer(&Backend{Store: h.srv.filters.api.b.Store, App: h.app, Limits: limits, Submit: h.submit,
-		Peers: func() int { return 0 }, Syncing: func() (bool, uint64) { return false, 0 }})
+	b := &Backend{Store: h.srv.filters.api.b.Store, App: h.app, Limits: h.srv.limits, Submit: h.submit,
+		Peers: func() int { return 0 }, Syncing: func() (bool, uint64) { return false, 0 }}
+	tune(b)
+	srv, err := NewServer(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +39,7 @@ func startServer(t *testing.T, tune func(l *config.RPC)) (*harness, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
-	return h, srv.Addr()
+	return h, srv
 }
 
 func post(t *testing.T, addr, origin, body string) *http.Response {
@@ -53,7 +60,8 @@ func post(t *testing.T, addr, origin, body string) *http.Response {
 const chainIDReq = `{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}`
 
 func TestBrowserOriginsAreRefusedUnlessAllowed(t *testing.T) {
-	_, addr := startServer(t, func(l *config.RPC) { l.CORSOrigins = []string{"http://localhost:*"} })
+	_, srv := startServer(t, func(b *Backend) { b.Limits.CORSOrigins = []string{"http://localhost:*"} })
+	addr := srv.Addr()
 	if res := post(t, addr, "", chainIDReq); res.StatusCode != 200 {
 		t.Fatalf("a request without an origin (a program, not a page): %s", res.Status)
 	}
@@ -83,7 +91,8 @@ func TestDefaultConfigAllowsNoOrigin(t *testing.T) {
 }
 
 func TestConnectionsAreBoundedPerClient(t *testing.T) {
-	_, addr := startServer(t, func(l *config.RPC) { l.MaxConnsPerIP = 3 })
+	_, srv := startServer(t, func(b *Backend) { b.Limits.MaxConnsPerIP = 3 })
+	addr := srv.Addr()
 	var conns []net.Conn
 	for range 3 {
 		c, err := net.Dial("tcp", addr)
@@ -124,7 +133,8 @@ func TestConnectionsAreBoundedPerClient(t *testing.T) {
 }
 
 func TestSlowRequestBodiesTimeOut(t *testing.T) {
-	_, addr := startServer(t, func(l *config.RPC) { l.ReadTimeout = config.Duration(time.Second) })
+	_, srv := startServer(t, func(b *Backend) { b.Limits.ReadTimeout = config.Duration(time.Second) })
+	addr := srv.Addr()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +150,8 @@ func TestSlowRequestBodiesTimeOut(t *testing.T) {
 }
 
 func TestFiltersAreBoundedPerClient(t *testing.T) {
-	h, addr := startServer(t, func(l *config.RPC) { l.MaxFiltersPerIP = 5 })
+	h, srv := startServer(t, func(b *Backend) { b.Limits.MaxFiltersPerIP = 5 })
+	addr := srv.Addr()
 	_ = h
 	c, err := gethrpc.Dial("http://" + addr)
 	if err != nil {
@@ -172,17 +183,122 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 	fs := newFilterSystem(10, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	var dropped []string
 	fs.dropConn = func(remote string) bool { dropped = append(dropped, remote); return true }
-	_, sub := fs.subscribe()
-	for range subscriptionBuffer + 1 {
+	_, sub := fs.subscribe("127.0.0.1:5555", "0x1")
+	for range subscriptionBuffer {
 		fs.publish(commitEvent{})
 	}
-	if !fs.wasDropped(sub) {
-		t.Fatal("a subscriber a buffer behind was not dropped")
+	if len(dropped) != 0 {
+		t.Fatalf("a subscriber with room in its buffer was dropped: %v", dropped)
 	}
-	fs.dropSlow("127.0.0.1:5555", "0x1")
+	fs.publish(commitEvent{})
 	if len(dropped) != 1 || dropped[0] != "127.0.0.1:5555" {
 		t.Fatalf("connections closed: %v", dropped)
 	}
+	for range sub.ch { // drained, then closed
+	}
+}
+
+// wsSubscriber dials a WebSocket to the server and subscribes to all logs.
+// With a small receive buffer, a client that stops reading soon stops the
+// server's writes to it (and one that reads is slow over loopback).
+func wsSubscriber(t *testing.T, addr string, smallBuffer bool) *websocket.Conn {
+	t.Helper()
+	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if err == nil && smallBuffer {
+			err = c.(*net.TCPConn).SetReadBuffer(4096)
+		}
+		return c, err
+	}}
+	c, _, err := d.Dial("ws://"+addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["logs",{}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, msg, err := c.ReadMessage(); err != nil || !strings.Contains(string(msg), `"result":"0x`) {
+		t.Fatalf("subscribe: %s %v", msg, err)
+	}
+	return c
+}
+
+// TestSlowWebSocketSubscriberIsDisconnected runs the server on a real port:
+// one subscriber reads every notification, another stops reading. Blocks
+// with large logs are committed at the pace of the reader; the one that
+// stopped falls a buffer behind and its connection is closed, the reader's
+// is not.
+func TestSlowWebSocketSubscriberIsDisconnected(t *testing.T) {
+	logs := &syncBuffer{}
+	_, srv := startServer(t, func(b *Backend) { b.Log = slog.New(slog.NewTextHandler(logs, nil)) })
+	reader, stopped := wsSubscriber(t, srv.Addr(), false), wsSubscriber(t, srv.Addr(), true)
+
+	// Each block holds one log of 64 KiB (128 KiB as JSON): the kernel
+	// buffers a few MiB for the stopped client, then the server's writes to
+	// it block and its queue fills.
+	const blocks = subscriptionBuffer + 200
+	data := make([]byte, 64<<10)
+	for n := uint64(1); n <= blocks; n++ {
+		block := types.NewBlockWithHeader(&types.Header{Number: new(big.Int).SetUint64(n)})
+		srv.Publish(block, types.Receipts{{Logs: []*types.Log{{Address: common.Address{1}, Data: data, BlockNumber: n}}}})
+		_ = reader.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, msg, err := reader.ReadMessage(); err != nil {
+			t.Fatalf("the subscriber that reads lost its connection at block %d: %v", n, err)
+		} else if want := fmt.Sprintf(`"blockNumber":"%#x"`, n); !strings.Contains(string(msg), want) {
+			t.Fatalf("block %d: notification without %s", n, want)
+		}
+	}
+
+	// The stopped client now reads: what the kernel held, then the close.
+	_ = stopped.SetReadDeadline(time.Now().Add(20 * time.Second))
+	got := 0
+	for {
+		_, _, err := stopped.ReadMessage()
+		if err == nil {
+			got++
+			continue
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatalf("the stopped subscriber's connection is still open after %d notifications:\n%s", got, logs.String())
+		}
+		break
+	}
+	if got >= blocks {
+		t.Fatalf("the stopped subscriber received all %d notifications", got)
+	}
+	// The server logs the drop once, after the reset the client has seen.
+	const drop = "closed the connection of a subscriber that does not keep up"
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), drop); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not log the drop:\n%s", logs.String())
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the subscription's own goroutine ends too
+	if n := strings.Count(logs.String(), drop); n != 1 {
+		t.Fatalf("the drop was logged %d times:\n%s", n, logs.String())
+	}
+	t.Logf("the stopped subscriber received %d of %d notifications before its connection was closed", got, blocks)
+}
+
+// syncBuffer is a buffer that goroutines write to and a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestHealthAndReady(t *testing.T) {
@@ -223,21 +339,10 @@ func (slowService) Wait(ctx context.Context) (string, error) {
 }
 
 func TestRequestsHaveADeadline(t *testing.T) {
-	h := newHarness(t)
-	limits := h.srv.limits
-	limits.RequestTimeout = config.Duration(time.Second)
-	srv, err := NewServer(&Backend{Store: h.srv.filters.api.b.Store, App: h.app, Limits: limits, Submit: h.submit,
-		Peers: func() int { return 0 }, Syncing: func() (bool, uint64) { return false, 0 }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, srv := startServer(t, func(b *Backend) { b.Limits.RequestTimeout = config.Duration(time.Second) })
 	if err := srv.rpc.RegisterName("slow", slowService{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
 	c, err := gethrpc.Dial("http://" + srv.Addr())
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +351,21 @@ func TestRequestsHaveADeadline(t *testing.T) {
 	var out string
 	start := time.Now()
 	err = c.Call(&out, "slow_wait")
-	if err == nil || !strings.Contains(err.Error(), "request timed out") || time.Since(start) > 10*time.Second {
+	if err == nil || !strings.Contains(err.Error(), "request timed out: it ran past rpc.request_timeout (1s in chuxin.toml)") || time.Since(start) > 10*time.Second {
 		t.Fatalf("a request past rpc.request_timeout: %q %v after %v", out, err, time.Since(start))
+	}
+	var rpcErr gethrpc.Error
+	if !errors.As(err, &rpcErr) || rpcErr.ErrorCode() != -32002 {
+		t.Fatalf("a timeout keeps go-ethereum's code -32002: %v", err)
+	}
+	// In a batch, the call running when time runs out is answered so too
+	// (go-ethereum may leave out the calls after it, when the running call
+	// ends first).
+	batch := []gethrpc.BatchElem{{Method: "slow_wait", Result: &out}, {Method: "slow_wait", Result: &out}}
+	if err := c.BatchCall(batch); err != nil {
+		t.Fatal(err)
+	}
+	if e := batch[0].Error; e == nil || !strings.Contains(e.Error(), "rpc.request_timeout") {
+		t.Fatalf("a batch's call past rpc.request_timeout: %v", e)
 	}
 }

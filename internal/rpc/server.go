@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,6 +126,7 @@ func (s *Server) handler() http.Handler {
 		if r.Method == http.MethodOptions {
 			return
 		}
+		w = &timeoutNamer{ResponseWriter: w, msg: s.timeoutMessage()}
 		if s.observe == nil {
 			s.rpc.ServeHTTP(w, r)
 			return
@@ -137,6 +139,57 @@ func (s *Server) handler() http.Handler {
 		s.rpc.ServeHTTP(w, r)
 		s.observe(method, time.Since(start))
 	})
+}
+
+// timedOut are the errors go-ethereum's rpc server answers an HTTP request
+// that ran past the server's WriteTimeout with: its timeout error, or, when
+// the method saw its context canceled first, that. (An HTTP request's
+// context is canceled otherwise only when its client left, and then nobody
+// reads the answer.) Neither can name the setting.
+var timedOut = [][]byte{
+	[]byte(`"code":-32002,"message":"request timed out"`),
+	[]byte(`"code":-32000,"message":"context canceled"`),
+}
+
+// timeoutMessage is the error that replaces it: what ran out, and what to do.
+func (s *Server) timeoutMessage() []byte {
+	return fmt.Appendf(nil, `"code":-32002,"message":"request timed out: it ran past rpc.request_timeout (%s in chuxin.toml); ask for less at once (a smaller block range) or raise the setting"`,
+		time.Duration(s.limits.RequestTimeout))
+}
+
+// timeoutNamer passes a response through, but names rpc.request_timeout in
+// the errors of timedOut. go-ethereum writes each response in one Write,
+// after setting its Content-Length, and a JSON string cannot hold the
+// unescaped quotes of timedOut, so only a real error matches.
+type timeoutNamer struct {
+	http.ResponseWriter
+	msg []byte
+}
+
+func (t *timeoutNamer) Write(p []byte) (int, error) {
+	named := p
+	for _, e := range timedOut {
+		if bytes.Contains(named, e) {
+			named = bytes.ReplaceAll(named, e, t.msg)
+		}
+	}
+	if len(named) == len(p) {
+		return t.ResponseWriter.Write(p)
+	}
+	if t.Header().Get("Content-Length") != "" {
+		t.Header().Set("Content-Length", strconv.Itoa(len(named)))
+	}
+	if _, err := t.ResponseWriter.Write(named); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Flush flushes the response, as go-ethereum does after an error response.
+func (t *timeoutNamer) Flush() {
+	if f, ok := t.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 // serveHealth answers /health (the process serves: always 200) and /ready
