@@ -36,7 +36,7 @@ const input = {
   sources: sources(here),
   settings: {
     optimizer: { enabled: true, runs: 200 },
-    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
+    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "storageLayout"] } },
   },
 };
 const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport }));
@@ -56,6 +56,7 @@ for (const [file, contracts] of Object.entries(output.contracts)) {
       abi: c.abi,
       bytecode: "0x" + c.evm.bytecode.object,
       deployedBytecode: "0x" + c.evm.deployedBytecode.object,
+      storage: (c.storageLayout?.storage || []).map(({ label, slot, offset }) => ({ label, slot: Number(slot), offset })),
     };
     fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(artifact, null, 2) + "\n");
     console.log(`compiled ${file}:${name}`);

@@ -11,10 +11,12 @@ import (
 	"github.com/holiman/uint256"
 )
 
-// Accounts is what the admission rule reads of a state.
+// Accounts is what the admission rule reads of a state: nonces, balances
+// and the Consortium contract's storage (roles, freezes).
 type Accounts interface {
 	GetNonce(common.Address) uint64
 	GetBalance(common.Address) *uint256.Int
+	GetState(common.Address, common.Hash) common.Hash
 }
 
 // At names where a transaction would run: the block's number and time,
@@ -37,12 +39,15 @@ func (e *Executor) Admit(st Accounts, tx *types.Transaction, from common.Address
 	return e.AdmitState(st, tx, from, ahead)
 }
 
-// AdmitState is the part of Admit that reads state: the nonce and the
-// balance. The mempool's recheck after each block calls it alone on the
+// AdmitState is the part of Admit that reads state: roles and freezes, the
+// nonce and the balance. The mempool's recheck after each block calls it alone on the
 // transactions Admit already took: the rest of the rule does not change
 // from one block to the next unless the rules do, and execution applies
 // the whole rule to every transaction anyway.
 func (e *Executor) AdmitState(st Accounts, tx *types.Transaction, from common.Address, ahead uint64) error {
+	if err := admitPermissions(st, tx, from); err != nil {
+		return err
+	}
 	next := st.GetNonce(from)
 	switch {
 	case tx.Nonce() < next:

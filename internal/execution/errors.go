@@ -27,6 +27,10 @@ var (
 	ErrMessage = errors.New("transaction cannot be executed")
 	// ErrPayload: a system payload is malformed, misplaced or of an unknown type.
 	ErrPayload = errors.New("invalid system payload")
+	// ErrPermission: the sender lacks the role the transaction needs.
+	ErrPermission = errors.New("not permitted")
+	// ErrFrozen: the sender or the recipient is frozen by a regulator.
+	ErrFrozen = errors.New("account frozen")
 	// ErrSystemCall: a system call failed; the block cannot be executed.
 	ErrSystemCall = errors.New("system call failed")
 )

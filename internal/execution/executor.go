@@ -94,6 +94,7 @@ func NewExecutor(g *genesis.Genesis) *Executor {
 		GasLimit:    g.Rules.GasLimit,
 		BaseFee:     g.Rules.BaseFeeInt(),
 		Unprotected: g.Rules.AllowUnprotectedTxs,
+		Hooks:       []Hook{consortiumHook{}},
 	}
 }
 
@@ -296,6 +297,7 @@ func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.H
 		receipts = make(types.Receipts, 0, len(raws))
 		outcomes = make([]TxOutcome, len(raws))
 		at       = At{Number: header.Number.Uint64(), Time: header.Time}
+		guard    = newFrozenGuard(e.Config.Rules(header.Number, true, header.Time))
 	)
 	for i, d := range e.decodeAll(raws) {
 		outcomes[i].Index = -1
@@ -313,6 +315,7 @@ func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.H
 			outcomes[i].Err = err
 			continue
 		}
+		guard.refresh(evm, statedb)
 		receipt, err := e.applyTx(evm, statedb, gp, header, d.tx, d.from, len(txs))
 		if err != nil {
 			outcomes[i].Err = err

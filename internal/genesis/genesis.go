@@ -12,6 +12,8 @@ import (
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/params"
+
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // Genesis is chuxin's part of a chain's genesis: it travels as the app_state
@@ -26,15 +28,21 @@ type Genesis struct {
 	// Validators are the first validators, exactly as the CometBFT genesis
 	// names them, each with the account that receives its blocks' fees.
 	Validators []Validator `json:"validators"`
+	// Consortium is who governs the network at genesis: its members,
+	// parameters and the accounts with roles. The Consortium system
+	// contract starts with it (and with the validators above).
+	Consortium system.Genesis `json:"consortium"`
 	// Alloc is the initial state: balances, code and storage. The system
 	// contracts (SystemAllocs) are added to it.
 	Alloc types.GenesisAlloc `json:"alloc"`
 }
 
-// New returns the genesis of a new chain with DefaultRules, no validators
-// and nothing allocated.
+// New returns the genesis of a new chain with DefaultRules, no validators,
+// nothing allocated and a consortium with the default parameters but no
+// members yet (a chain needs one).
 func New(chainID uint64) *Genesis {
-	return &Genesis{ChainID: chainID, Rules: DefaultRules(chainID), Alloc: types.GenesisAlloc{}}
+	return &Genesis{ChainID: chainID, Rules: DefaultRules(chainID), Alloc: types.GenesisAlloc{},
+		Consortium: system.Genesis{Quorum: system.DefaultQuorum, Threshold: system.DefaultThreshold, VotingPeriod: system.DefaultVotingPeriod}}
 }
 
 // Parse decodes and validates a genesis app_state. A field it does not know
@@ -63,7 +71,13 @@ func (g *Genesis) Validate() error {
 	if err := g.Rules.validate(g.ChainID); err != nil {
 		return err
 	}
-	return validateValidators(g.Validators)
+	if err := validateValidators(g.Validators); err != nil {
+		return err
+	}
+	if err := g.Consortium.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return nil
 }
 
 // Marshal encodes g as an app_state.
@@ -76,6 +90,7 @@ func (g *Genesis) Marshal() ([]byte, error) {
 }
 
 // SystemAllocs are the contracts every chuxin chain starts with: the
+// Consortium contract, made from g's consortium and validators, and the
 // EIP-7997 deterministic deployment factory, so CREATE2 deployments get the
 // same addresses as on other chains.
 //
@@ -84,20 +99,39 @@ func (g *Genesis) Marshal() ([]byte, error) {
 // (CometBFT makes a new block whenever the last one changed the AppHash).
 // BLOCKHASH serves the last 256 block hashes from headers, and the header's
 // parentBeaconBlockRoot carries the previous consensus block hash.
-func SystemAllocs() types.GenesisAlloc {
-	return types.GenesisAlloc{
-		params.DeterministicFactoryAddress: {Nonce: 1, Code: params.DeterministicFactoryCode, Balance: common.Big0},
+func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
+	vals := make([]system.ValidatorUpdate, len(g.Validators))
+	for i, v := range g.Validators {
+		copy(vals[i].PubKey[:], v.PubKey)
+		vals[i].Power = uint64(v.Power)
 	}
+	consortium, err := g.Consortium.Account(vals, g.Rules.Ethereum, g.Timestamp)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return types.GenesisAlloc{
+		system.ConsortiumAddress:           consortium,
+		params.DeterministicFactoryAddress: {Nonce: 1, Code: params.DeterministicFactoryCode, Balance: common.Big0},
+	}, nil
 }
 
 // CoreGenesis returns the go-ethereum genesis that g describes, with the
 // system contracts added to its allocation.
-func (g *Genesis) CoreGenesis() *core.Genesis {
+func (g *Genesis) CoreGenesis() (*core.Genesis, error) {
 	alloc := maps.Clone(g.Alloc)
 	if alloc == nil {
 		alloc = types.GenesisAlloc{}
 	}
-	maps.Copy(alloc, SystemAllocs())
+	sys, err := g.SystemAllocs()
+	if err != nil {
+		return nil, err
+	}
+	for addr := range sys {
+		if _, taken := alloc[addr]; taken {
+			return nil, fmt.Errorf("%w: alloc holds %s, the address of a system contract", ErrInvalid, addr)
+		}
+	}
+	maps.Copy(alloc, sys)
 	return &core.Genesis{
 		Config:     g.Rules.Ethereum,
 		Timestamp:  g.Timestamp,
@@ -105,5 +139,5 @@ func (g *Genesis) CoreGenesis() *core.Genesis {
 		BaseFee:    g.Rules.BaseFeeInt(),
 		Difficulty: big.NewInt(0),
 		Alloc:      alloc,
-	}
+	}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 func key(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
@@ -17,6 +18,7 @@ func key(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 func valid() *genesis.Genesis {
 	g := genesis.New(1337)
 	g.Validators = []genesis.Validator{{Name: "a", PubKey: key(1), Power: 10, FeeRecipient: common.Address{9}}}
+	g.Consortium = system.NewGenesis("a", common.Address{7}, true)
 	return g
 }
 
@@ -74,6 +76,10 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"validators[0].pubKey", func(g *genesis.Genesis) { g.Validators[0].PubKey = key(1)[:31] }},
 		{"validators[0].power", func(g *genesis.Genesis) { g.Validators[0].Power = 0 }},
 		{"validators[0] and validators[1]", func(g *genesis.Genesis) { g.Validators = append(g.Validators, g.Validators[0]) }},
+		{"consortium.members", func(g *genesis.Genesis) { g.Consortium.Members = nil }},
+		{"consortium.quorum", func(g *genesis.Genesis) { g.Consortium.Quorum = 10001 }},
+		{"consortium.votingPeriod", func(g *genesis.Genesis) { g.Consortium.VotingPeriod = 0 }},
+		{`"auditor"`, func(g *genesis.Genesis) { g.Consortium.Roles[0].Roles = []string{"auditor"} }},
 	} {
 		g := valid()
 		tc.edit(g)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // ErrHomeExists: a network would be written over an existing home.
@@ -41,6 +42,10 @@ type NetworkSpec struct {
 	// FeeRecipient receives the priority fees of every validator's blocks
 	// (each validator's recipient is in the genesis and can differ).
 	FeeRecipient common.Address
+	// Consortium governs the network. Without members, FeeRecipient's
+	// account governs a consortium of one member, "consortium", and is its
+	// admin and regulator.
+	Consortium system.Genesis
 	// Genesis, if set, changes the genesis before it is written (a fork
 	// schedule, rule versions).
 	Genesis func(g *genesis.Genesis)
@@ -67,6 +72,15 @@ func WriteNetwork(spec NetworkSpec) ([]string, error) {
 		spec.GenesisTime = time.Now().UTC().Truncate(time.Second)
 	}
 	g := genesis.New(spec.ChainID)
+	switch {
+	case len(spec.Consortium.Members) > 0:
+		g.Consortium = spec.Consortium
+	case spec.FeeRecipient != (common.Address{}):
+		g.Consortium = system.NewGenesis("consortium", spec.FeeRecipient, spec.Consortium.Permissioned)
+		g.Consortium.Roles = append(g.Consortium.Roles, spec.Consortium.Roles...)
+	default:
+		return nil, fmt.Errorf("%w: a network needs a consortium: name its members, or a fee recipient to govern it", genesis.ErrInvalid)
+	}
 	g.Timestamp = uint64(spec.GenesisTime.Unix())
 	g.Rules.GasLimit = spec.GasLimit
 	if spec.Alloc != nil {

@@ -19,7 +19,7 @@ func TestStoppingNodeRefusesPeers(t *testing.T) {
 	base := testchain.PortBase(6)
 	homes, err := WriteNetwork(NetworkSpec{
 		Dir: t.TempDir(), ChainID: 1337, Validators: 1, Observers: 1,
-		P2PPortBase: base, RPCPortBase: base + 4,
+		P2PPortBase: base, RPCPortBase: base + 4, FeeRecipient: testchain.Governor,
 		Tune: func(_ int, c *config.Config) { c.RPC.CometAddr = ""; c.DB.CacheMB = 16 },
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core"
@@ -149,6 +150,7 @@ func (api *EthAPI) apply(ctx context.Context, st *state.StateDB, header *types.H
 	defer cancel()
 	blockCtx := core.NewEVMBlockContext(header, api.b.Store.Chain(), nil)
 	evm := vm.NewEVM(blockCtx, st, api.b.App.Executor().Config, vm.Config{NoBaseFee: true})
+	execution.GuardFrozen(evm, st) // calls into frozen accounts revert, as in a block
 	go func() {
 		<-ctx.Done()
 		evm.Cancel()

@@ -227,7 +227,10 @@ func (s *Store) Close() error {
 // same genesis block and the same rules, naming the first field that
 // differs (genesis.ErrRulesDiffer).
 func (s *Store) InitGenesis(g *genesis.Genesis) (*types.Block, error) {
-	cg := g.CoreGenesis()
+	cg, err := g.CoreGenesis()
+	if err != nil {
+		return nil, err
+	}
 	want := cg.ToBlock()
 	if stored := rawdb.ReadCanonicalHash(s.kv, 0); stored != (common.Hash{}) {
 		if stored != want.Hash() {

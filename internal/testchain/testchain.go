@@ -15,6 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // IncrementedTopic is the topic of the Counter's log: Incremented(uint256).
@@ -103,10 +104,18 @@ func PortBase(n int) int {
 	}
 }
 
+// GovernorKey is the key of the test chains' governor: the one member of
+// their consortium's governor, and an admin and regulator (Genesis).
+var GovernorKey, _ = crypto.ToECDSA(crypto.Keccak256([]byte("chuxin test governor")))
+
+// Governor is GovernorKey's address.
+var Governor = crypto.PubkeyToAddress(GovernorKey.PublicKey)
+
 // Genesis returns a chain's genesis with the default rules, the given block
-// gas limit and initial state.
+// gas limit and initial state, governed by Governor in an open network.
 func Genesis(chainID, gasLimit uint64, alloc types.GenesisAlloc) *genesis.Genesis {
 	g := genesis.New(chainID)
+	g.Consortium = system.NewGenesis("test", Governor, false)
 	g.Rules.GasLimit = gasLimit
 	if alloc != nil {
 		g.Alloc = alloc

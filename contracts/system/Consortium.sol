@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+
+/// @title Consortium
+/// @notice chuxin's governance system contract, at a fixed address in every
+/// chain's genesis. The consortium's members (organisations, each with a
+/// voting weight and governor accounts) decide by proposals what the network
+/// is: its members, its validators and their voting power, account roles and
+/// its parameters. Admins grant roles; regulators freeze accounts.
+///
+/// The node reads this contract's storage for what consensus and admission
+/// need (the first state variables below; their slots are fixed, and a Go
+/// test checks them against the compiler's storage layout) and makes two
+/// system calls after a block's transactions, only when they have work:
+/// settle() when a voting period ended, takeValidatorUpdates() when a passed
+/// proposal changed the validators.
+contract Consortium {
+    using Strings for uint256;
+    using Strings for address;
+
+    // ---- Read by the node: keep these first and in this order. ----
+
+    /// Each account's roles (ADMIN … REGULATOR) and the FROZEN bit.
+    mapping(address => uint256) public permissions; // slot 0
+    /// When and by whom each frozen account was frozen.
+    mapping(address => Freeze) public freezes; // slot 1
+    /// Whether sending and deploying need the transactor and deployer roles.
+    bool public permissioned; // slot 2
+    /// Validator changes that consensus has not taken yet.
+    ValidatorUpdate[] internal pending; // slot 3
+    /// The first block at which an open proposal's voting period is over (0: none).
+    uint64 public nextDeadline; // slot 4
+    /// The frozen accounts, in no order.
+    address[] public frozen; // slot 5
+
+    // ---- The rest is this contract's own. ----
+
+    uint256 public constant ADMIN = 1;
+    uint256 public constant DEPLOYER = 2;
+    uint256 public constant TRANSACTOR = 4;
+    uint256 public constant REGULATOR = 8;
+    uint256 public constant ROLES = ADMIN | DEPLOYER | TRANSACTOR | REGULATOR;
+    uint256 public constant FROZEN = 1 << 128;
+
+    /// Parameters a proposal can set (SetParam).
+    uint8 public constant PARAM_QUORUM = 1; // participation, basis points of all weight
+    uint8 public constant PARAM_THRESHOLD = 2; // approval, basis points of the weight voting
+    uint8 public constant PARAM_VOTING_PERIOD = 3; // blocks
+    uint8 public constant PARAM_PERMISSIONED = 4; // 0 open, 1 permissioned
+
+    /// Kinds of a proposal's actions; data is the ABI encoding named.
+    uint8 public constant SET_MEMBER = 1; // (string name, uint64 weight, address[] governors); weight 0 removes
+    uint8 public constant SET_VALIDATORS = 2; // ((bytes32 pubKey, uint64 power)[]); power 0 removes
+    uint8 public constant SET_ROLES = 3; // (address account, uint256 roles)
+    uint8 public constant SET_PARAM = 4; // (uint8 param, uint256 value)
+
+    /// CometBFT's bound on the total voting power (MaxTotalVotingPower).
+    uint256 public constant MAX_TOTAL_POWER = uint256(uint64(type(int64).max)) / 8;
+    /// The most open proposals at once, which bounds settle().
+    uint256 public constant MAX_OPEN = 64;
+    /// The most actions in one proposal.
+    uint256 public constant MAX_ACTIONS = 32;
+
+    struct Freeze {
+        uint64 since; // block
+        address by;
+    }
+
+    struct ValidatorUpdate {
+        bytes32 pubKey; // ed25519
+        uint64 power; // 0 removes
+    }
+
+    struct Member {
+        string name;
+        uint64 weight;
+        address[] governors;
+    }
+
+    struct Action {
+        uint8 kind;
+        bytes data;
+    }
+
+    enum Status {
+        None,
+        Open,
+        Passed,
+        Rejected,
+        Expired,
+        Failed
+    }
+
+    struct Proposal {
+        address proposer;
+        bytes32 member;
+        uint64 created;
+        uint64 deadline; // the last block in which votes count
+        Status status;
+        uint256 yes;
+        uint256 no;
+        string description;
+        string outcome; // why it was rejected, expired or failed
+    }
+
+    struct Genesis {
+        Member[] members;
+        ValidatorUpdate[] validators;
+        address[] accounts; // granted roles[i]
+        uint256[] roles;
+        uint256 quorum;
+        uint256 threshold;
+        uint64 votingPeriod;
+        bool permissioned;
+    }
+
+    uint256 public quorum;
+    uint256 public threshold;
+    uint64 public votingPeriod;
+
+    bytes32[] internal memberIds;
+    mapping(bytes32 => Member) internal members;
+    mapping(address => bytes32) public governorOf;
+    uint256 public totalWeight;
+
+    bytes32[] internal validatorKeys;
+    mapping(bytes32 => uint64) public powerOf;
+    uint256 public totalPower;
+    mapping(bytes32 => uint256) internal pendingIndex; // 1-based into pending
+
+    mapping(address => uint256) internal frozenIndex; // 1-based into frozen
+
+    Proposal[] internal proposals; // id = index + 1
+    mapping(uint256 => Action[]) internal actionsOf;
+    mapping(uint256 => mapping(bytes32 => bool)) public hasVoted;
+    uint256[] internal open;
+
+    event MemberChanged(bytes32 indexed id, string name, uint64 weight, address[] governors);
+    event ValidatorChanged(bytes32 indexed pubKey, uint64 power);
+    event RolesChanged(address indexed account, uint256 roles, address indexed by);
+    event Frozen(address indexed account, address indexed by, string reason);
+    event Unfrozen(address indexed account, address indexed by);
+    event ParamChanged(uint8 indexed param, uint256 value);
+    event Proposed(uint256 indexed id, address indexed proposer, bytes32 indexed member, uint64 deadline, string description);
+    event Voted(uint256 indexed id, address indexed governor, bytes32 indexed member, bool support, uint64 weight);
+    event Passed(uint256 indexed id);
+    event Rejected(uint256 indexed id, string reason);
+    event Expired(uint256 indexed id, string reason);
+    event Failed(uint256 indexed id, string reason);
+
+    /// Thrown by dryRun when the actions apply: a proposal is checked by
+    /// applying its actions and rolling them back.
+    error DryRunApplied();
+
+    constructor(Genesis memory g) {
+        for (uint256 i = 0; i < g.members.length; i++) {
+            _setMember(g.members[i].name, g.members[i].weight, g.members[i].governors);
+        }
+        require(totalWeight > 0, "genesis: the consortium needs a member with weight");
+        for (uint256 i = 0; i < g.validators.length; i++) {
+            ValidatorUpdate memory v = g.validators[i];
+            require(v.power > 0 && powerOf[v.pubKey] == 0, "genesis: validators must be distinct, with power");
+            validatorKeys.push(v.pubKey);
+            powerOf[v.pubKey] = v.power;
+            totalPower += v.power;
+        }
+        require(g.accounts.length == g.roles.length, "genesis: one role set per account");
+        for (uint256 i = 0; i < g.accounts.length; i++) {
+            _setRoles(g.accounts[i], g.roles[i], address(0));
+        }
+        _setParam(PARAM_QUORUM, g.quorum);
+        _setParam(PARAM_THRESHOLD, g.threshold);
+        _setParam(PARAM_VOTING_PERIOD, g.votingPeriod);
+        _setParam(PARAM_PERMISSIONED, g.permissioned ? 1 : 0);
+    }
+
+    // ---- Proposals and votes ----
+
+    /// Proposes actions; a governor of a member only. The actions are checked
+    /// now, against the current state, exactly as they would be applied.
+    function propose(Action[] calldata actions, string calldata description) external returns (uint256 id) {
+        bytes32 member = _memberOf(msg.sender);
+        require(actions.length > 0 && actions.length <= MAX_ACTIONS, "a proposal has 1 to 32 actions");
+        require(open.length < MAX_OPEN, "64 proposals are open, the most at once: let some end first");
+        try this.dryRun(actions) {
+            revert("unreachable");
+        } catch (bytes memory reason) {
+            if (bytes4(reason) != DryRunApplied.selector) {
+                _bubble(reason);
+            }
+        }
+        id = proposals.length + 1;
+        uint64 deadline = uint64(block.number) + votingPeriod;
+        proposals.push(Proposal(msg.sender, member, uint64(block.number), deadline, Status.Open, 0, 0, description, ""));
+        for (uint256 i = 0; i < actions.length; i++) {
+            actionsOf[id].push(actions[i]);
+        }
+        open.push(id);
+        if (nextDeadline == 0 || deadline + 1 < nextDeadline) {
+            nextDeadline = deadline + 1;
+        }
+        emit Proposed(id, msg.sender, member, deadline, description);
+    }
+
+    /// Votes for (support) or against a proposal, for the caller's member.
+    /// A proposal passes, and its actions apply, in the block of the vote
+    /// that makes it certain: approvals of at least the threshold of all
+    /// weight, with the quorum taking part. It is rejected once approval can
+    /// no longer reach the threshold; otherwise it is decided when its
+    /// voting period ends (settle).
+    function vote(uint256 id, bool support) external {
+        bytes32 member = _memberOf(msg.sender);
+        Proposal storage p = _proposal(id);
+        require(p.status == Status.Open, string.concat("proposal ", id.toString(), " is ", _statusName(p.status), ": it takes no votes"));
+        require(
+            block.number <= p.deadline,
+            string.concat("voting on proposal ", id.toString(), " ended at block ", uint256(p.deadline).toString())
+        );
+        require(
+            !hasVoted[id][member],
+            string.concat("member ", members[member].name, " has voted on proposal ", id.toString(), " already")
+        );
+        hasVoted[id][member] = true;
+        uint64 w = members[member].weight;
+        if (support) p.yes += w;
+        else p.no += w;
+        emit Voted(id, msg.sender, member, support, w);
+        if (p.yes * 10000 >= threshold * totalWeight && (p.yes + p.no) * 10000 >= quorum * totalWeight) {
+            _execute(id);
+        } else if (p.no * 10000 > (10000 - threshold) * totalWeight) {
+            _close(id, Status.Rejected);
+            emit Rejected(id, "the votes against leave the threshold out of reach");
+        }
+    }
+
+    /// Decides the open proposals whose voting period is over; the node calls
+    /// it after the transactions of the block at nextDeadline.
+    function settle() external {
+        require(msg.sender == SYSTEM, "settle is called by the node");
+        uint256 i = 0;
+        while (i < open.length) {
+            uint256 id = open[i];
+            Proposal storage p = proposals[id - 1];
+            if (block.number <= p.deadline) {
+                i++;
+                continue;
+            }
+            uint256 cast = p.yes + p.no;
+            if (cast * 10000 < quorum * totalWeight) {
+                _close(id, Status.Expired);
+                p.outcome = string.concat("participation ", _bps(cast), " of the weight, below the quorum");
+                emit Expired(id, p.outcome);
+            } else if (p.yes * 10000 < threshold * cast) {
+                _close(id, Status.Rejected);
+                p.outcome = "approval below the threshold";
+                emit Rejected(id, p.outcome);
+            } else {
+                _execute(id); // removes open[i]
+            }
+        }
+        _resetDeadline();
+    }
+
+    /// Applies actions and reverts with DryRunApplied: propose's check.
+    function dryRun(Action[] calldata actions) external {
+        require(msg.sender == address(this), "dryRun is internal");
+        for (uint256 i = 0; i < actions.length; i++) {
+            _apply(actions[i]);
+        }
+        revert DryRunApplied();
+    }
+
+    /// Applies a passed proposal's actions, all or none.
+    function applyProposal(uint256 id) external {
+        require(msg.sender == address(this), "applyProposal is internal");
+        Action[] storage acts = actionsOf[id];
+        for (uint256 i = 0; i < acts.length; i++) {
+            _apply(acts[i]);
+        }
+    }
+
+    // ---- Roles and freezes ----
+
+    /// Grants roles to an account; an admin only.
+    function grantRoles(address account, uint256 roles) external {
+        _require(ADMIN);
+        _setRoles(account, (permissions[account] & ROLES) | roles, msg.sender);
+    }
+
+    /// Revokes roles from an account; an admin only.
+    function revokeRoles(address account, uint256 roles) external {
+        _require(ADMIN);
+        _setRoles(account, (permissions[account] & ROLES) & ~roles, msg.sender);
+    }
+
+    /// Freezes an account or contract: it can send nothing and receive no
+    /// value, and calls into it revert. A regulator only.
+    function freeze(address account, string calldata reason) external {
+        _require(REGULATOR);
+        require(account != address(this), "the consortium contract cannot be frozen");
+        require(permissions[account] & FROZEN == 0, string.concat("account ", account.toHexString(), " is frozen already"));
+        permissions[account] |= FROZEN;
+        freezes[account] = Freeze(uint64(block.number), msg.sender);
+        frozen.push(account);
+        frozenIndex[account] = frozen.length;
+        emit Frozen(account, msg.sender, reason);
+    }
+
+    /// Unfreezes an account or contract; a regulator only.
+    function unfreeze(address account) external {
+        _require(REGULATOR);
+        require(permissions[account] & FROZEN != 0, string.concat("account ", account.toHexString(), " is not frozen"));
+        permissions[account] &= ~FROZEN;
+        delete freezes[account];
+        uint256 i = frozenIndex[account] - 1;
+        address last = frozen[frozen.length - 1];
+        frozen[i] = last;
+        frozenIndex[last] = i + 1;
+        frozen.pop();
+        delete frozenIndex[account];
+        emit Unfrozen(account, msg.sender);
+    }
+
+    // ---- Consensus ----
+
+    /// Returns and clears the validator changes consensus has not taken;
+    /// the node calls it after a block whose transactions made some.
+    function takeValidatorUpdates() external returns (ValidatorUpdate[] memory updates) {
+        require(msg.sender == SYSTEM, "takeValidatorUpdates is called by the node");
+        updates = pending;
+        for (uint256 i = 0; i < updates.length; i++) {
+            delete pendingIndex[updates[i].pubKey];
+        }
+        delete pending;
+    }
+
+    // ---- Views ----
+
+    function memberCount() external view returns (uint256) {
+        return memberIds.length;
+    }
+
+    function memberAt(uint256 i) external view returns (bytes32 id, string memory name, uint64 weight, address[] memory governors) {
+        id = memberIds[i];
+        Member storage m = members[id];
+        return (id, m.name, m.weight, m.governors);
+    }
+
+    function validators() external view returns (bytes32[] memory keys, uint64[] memory powers) {
+        keys = validatorKeys;
+        powers = new uint64[](keys.length);
+        for (uint256 i = 0; i < keys.length; i++) {
+            powers[i] = powerOf[keys[i]];
+        }
+    }
+
+    function proposalCount() external view returns (uint256) {
+        return proposals.length;
+    }
+
+    function proposal(uint256 id) external view returns (Proposal memory p, Action[] memory actions) {
+        return (_proposal(id), actionsOf[id]);
+    }
+
+    function frozenCount() external view returns (uint256) {
+        return frozen.length;
+    }
+
+    // ---- Internal ----
+
+    address internal constant SYSTEM = 0xffffFFFfFFffffffffffffffFfFFFfffFFFfFFfE;
+
+    function _apply(Action memory a) internal {
+        if (a.kind == SET_MEMBER) {
+            (string memory name, uint64 weight, address[] memory governors) = abi.decode(a.data, (string, uint64, address[]));
+            _setMember(name, weight, governors);
+            require(totalWeight > 0, "the consortium would have no member with weight");
+        } else if (a.kind == SET_VALIDATORS) {
+            _setValidators(abi.decode(a.data, (ValidatorUpdate[])));
+        } else if (a.kind == SET_ROLES) {
+            (address account, uint256 roles) = abi.decode(a.data, (address, uint256));
+            _setRoles(account, roles, address(this));
+        } else if (a.kind == SET_PARAM) {
+            (uint8 param, uint256 value) = abi.decode(a.data, (uint8, uint256));
+            _setParam(param, value);
+        } else {
+            revert(string.concat("unknown action kind ", uint256(a.kind).toString()));
+        }
+    }
+
+    function _setMember(string memory name, uint64 weight, address[] memory governors) internal {
+        require(bytes(name).length > 0 && bytes(name).length <= 64, "a member's name has 1 to 64 bytes");
+        bytes32 id = keccak256(bytes(name));
+        Member storage m = members[id];
+        bool exists = bytes(m.name).length > 0;
+        for (uint256 i = 0; i < m.governors.length; i++) {
+            delete governorOf[m.governors[i]];
+        }
+        totalWeight = totalWeight - m.weight + weight;
+        if (weight == 0) {
+            require(exists, string.concat("member ", name, " does not exist"));
+            delete members[id];
+            for (uint256 i = 0; i < memberIds.length; i++) {
+                if (memberIds[i] == id) {
+                    memberIds[i] = memberIds[memberIds.length - 1];
+                    memberIds.pop();
+                    break;
+                }
+            }
+            emit MemberChanged(id, name, 0, new address[](0));
+            return;
+        }
+        require(governors.length > 0 && governors.length <= 16, string.concat("member ", name, " needs 1 to 16 governors"));
+        if (!exists) {
+            memberIds.push(id);
+        }
+        m.name = name;
+        m.weight = weight;
+        delete m.governors;
+        for (uint256 i = 0; i < governors.length; i++) {
+            address g = governors[i];
+            require(g != address(0) && governorOf[g] == 0, string.concat("account ", g.toHexString(), " governs another member already"));
+            governorOf[g] = id;
+            m.governors.push(g);
+        }
+        emit MemberChanged(id, name, weight, governors);
+    }
+
+    /// Applies validator changes as CometBFT will, refusing any it would
+    /// reject (it panics on every node at once on an invalid update).
+    function _setValidators(ValidatorUpdate[] memory updates) internal {
+        require(updates.length > 0, "no validator changes");
+        for (uint256 i = 0; i < updates.length; i++) {
+            ValidatorUpdate memory u = updates[i];
+            for (uint256 j = 0; j < i; j++) {
+                require(updates[j].pubKey != u.pubKey, string.concat("validator ", uint256(u.pubKey).toHexString(32), " is changed twice"));
+            }
+            uint64 old = powerOf[u.pubKey];
+            if (u.power == 0) {
+                require(old > 0, string.concat("validator ", uint256(u.pubKey).toHexString(32), " is not in the set"));
+                for (uint256 k = 0; k < validatorKeys.length; k++) {
+                    if (validatorKeys[k] == u.pubKey) {
+                        validatorKeys[k] = validatorKeys[validatorKeys.length - 1];
+                        validatorKeys.pop();
+                        break;
+                    }
+                }
+            } else if (old == 0) {
+                require(u.pubKey != bytes32(0), "a validator needs its consensus public key");
+                validatorKeys.push(u.pubKey);
+            }
+            require(u.power <= MAX_TOTAL_POWER, "a validator's power is over CometBFT's limit");
+            powerOf[u.pubKey] = u.power;
+            totalPower = totalPower - old + u.power;
+            uint256 idx = pendingIndex[u.pubKey];
+            if (idx == 0) {
+                pending.push(u);
+                pendingIndex[u.pubKey] = pending.length;
+            } else {
+                pending[idx - 1].power = u.power;
+            }
+            emit ValidatorChanged(u.pubKey, u.power);
+        }
+        require(validatorKeys.length > 0, "the validator set would be empty");
+        require(totalPower <= MAX_TOTAL_POWER, "the total voting power would be over CometBFT's limit");
+    }
+
+    function _setRoles(address account, uint256 roles, address by) internal {
+        require(roles & ~ROLES == 0, "unknown role bits");
+        permissions[account] = (permissions[account] & FROZEN) | roles;
+        emit RolesChanged(account, roles, by);
+    }
+
+    function _setParam(uint8 param, uint256 value) internal {
+        if (param == PARAM_QUORUM || param == PARAM_THRESHOLD) {
+            require(value > 0 && value <= 10000, "quorum and threshold are 1 to 10000 basis points");
+            if (param == PARAM_QUORUM) quorum = value;
+            else threshold = value;
+        } else if (param == PARAM_VOTING_PERIOD) {
+            require(value > 0 && value <= 1_000_000, "the voting period is 1 to 1000000 blocks");
+            votingPeriod = uint64(value);
+        } else if (param == PARAM_PERMISSIONED) {
+            require(value <= 1, "permissioned is 0 or 1");
+            permissioned = value == 1;
+        } else {
+            revert(string.concat("unknown parameter ", uint256(param).toString()));
+        }
+        emit ParamChanged(param, value);
+    }
+
+    function _execute(uint256 id) internal {
+        Proposal storage p = proposals[id - 1];
+        _close(id, Status.Passed);
+        try this.applyProposal(id) {
+            emit Passed(id);
+        } catch (bytes memory reason) {
+            p.status = Status.Failed;
+            p.outcome = _reason(reason);
+            emit Failed(id, p.outcome);
+        }
+    }
+
+    function _close(uint256 id, Status status) internal {
+        proposals[id - 1].status = status;
+        for (uint256 i = 0; i < open.length; i++) {
+            if (open[i] == id) {
+                open[i] = open[open.length - 1];
+                open.pop();
+                break;
+            }
+        }
+        _resetDeadline();
+    }
+
+    function _resetDeadline() internal {
+        uint64 next = 0;
+        for (uint256 i = 0; i < open.length; i++) {
+            uint64 d = proposals[open[i] - 1].deadline + 1;
+            if (next == 0 || d < next) next = d;
+        }
+        nextDeadline = next;
+    }
+
+    function _memberOf(address account) internal view returns (bytes32 member) {
+        member = governorOf[account];
+        require(member != 0, string.concat("account ", account.toHexString(), " is no member's governor"));
+    }
+
+    function _proposal(uint256 id) internal view returns (Proposal storage) {
+        require(id > 0 && id <= proposals.length, string.concat("no proposal ", id.toString()));
+        return proposals[id - 1];
+    }
+
+    function _require(uint256 role) internal view {
+        if (permissions[msg.sender] & role == 0) {
+            revert(string.concat("account ", msg.sender.toHexString(), " lacks role ", _roleName(role)));
+        }
+    }
+
+    function _roleName(uint256 role) internal pure returns (string memory) {
+        if (role == ADMIN) return "admin";
+        if (role == DEPLOYER) return "deployer";
+        if (role == TRANSACTOR) return "transactor";
+        return "regulator";
+    }
+
+    function _statusName(Status s) internal pure returns (string memory) {
+        if (s == Status.Passed) return "passed";
+        if (s == Status.Rejected) return "rejected";
+        if (s == Status.Expired) return "expired";
+        if (s == Status.Failed) return "failed";
+        return "open";
+    }
+
+    function _bps(uint256 cast) internal view returns (string memory) {
+        return string.concat(cast.toString(), "/", totalWeight.toString());
+    }
+
+    /// The words of a revert reason (Error(string)), or its hex.
+    function _reason(bytes memory reason) internal pure returns (string memory) {
+        if (reason.length >= 68 && bytes4(reason) == 0x08c379a0) {
+            bytes memory body = new bytes(reason.length - 4);
+            for (uint256 i = 4; i < reason.length; i++) body[i - 4] = reason[i];
+            return abi.decode(body, (string));
+        }
+        return "reverted without a reason";
+    }
+
+    function _bubble(bytes memory reason) internal pure {
+        assembly {
+            revert(add(reason, 32), mload(reason))
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package execution
+
+import (
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/core/vm"
+	"github.com/ethereum/go-ethereum/params"
+
+	"github.com/chuxin-chain/chuxin/internal/system"
+)
+
+// admitPermissions is the part of the admission rule that the consortium
+// decides, with the permissions in force in st: a frozen account sends
+// nothing and is sent nothing; in a permissioned network, creating a
+// contract needs the deployer role and any other transaction the transactor
+// role. A transaction to the Consortium contract needs no role (the
+// contract checks its caller), so governors and admins without roles can
+// act.
+func admitPermissions(st Accounts, tx *types.Transaction, from common.Address) error {
+	p := system.PermissionsOf(st, from)
+	if p.Frozen {
+		return frozenError(st, from)
+	}
+	to := tx.To()
+	if to != nil && *to != from && system.PermissionsOf(st, *to).Frozen {
+		return frozenError(st, *to)
+	}
+	if to != nil && *to == system.ConsortiumAddress || !system.Permissioned(st) {
+		return nil
+	}
+	if to == nil {
+		if p.Roles&system.RoleDeployer == 0 {
+			return fmt.Errorf("%w: account %s lacks role deployer", ErrPermission, from)
+		}
+		return nil
+	}
+	if p.Roles&system.RoleTransactor == 0 {
+		return fmt.Errorf("%w: account %s lacks role transactor", ErrPermission, from)
+	}
+	return nil
+}
+
+func frozenError(st Accounts, account common.Address) error {
+	f := system.FreezeOf(st, account)
+	return fmt.Errorf("%w: account %s is frozen since block %d by %s", ErrFrozen, account, f.Since, f.By)
+}
+
+// frozenGuard makes calls into frozen accounts revert: each frozen account
+// becomes, for the EVM, a precompile that reverts with the reason, so a
+// call or a value transfer to it from any contract fails and changes
+// nothing. (geth's EVM has no other call veto; SELFDESTRUCT still credits a
+// frozen beneficiary.) It is refreshed before each transaction from the
+// contract's list, so a freeze applies from the next transaction on.
+type frozenGuard struct {
+	base   vm.PrecompiledContracts
+	frozen []common.Address
+}
+
+func newFrozenGuard(rules params.Rules) *frozenGuard {
+	return &frozenGuard{base: vm.ActivePrecompiledContracts(rules)}
+}
+
+// GuardFrozen makes calls into the frozen accounts of st revert in evm, as
+// they do in a block: eth_call and gas estimation run with it.
+func GuardFrozen(evm *vm.EVM, st Accounts) {
+	newFrozenGuard(evm.GetRules()).refresh(evm, st)
+}
+
+// refresh sets evm's precompiles for the frozen accounts of st.
+func (g *frozenGuard) refresh(evm *vm.EVM, st Accounts) {
+	if system.FrozenCount(st) == 0 && len(g.frozen) == 0 {
+		return // the common case: one read
+	}
+	frozen := system.Frozen(st)
+	if equalAddrs(frozen, g.frozen) {
+		return
+	}
+	g.frozen = frozen
+	pcs := g.base
+	if len(frozen) > 0 {
+		pcs = make(vm.PrecompiledContracts, len(g.base)+len(frozen))
+		for a, p := range g.base {
+			pcs[a] = p
+		}
+		for _, a := range frozen {
+			if _, isPrecompile := g.base[a]; !isPrecompile {
+				pcs[a] = &frozenContract{reason: frozenError(st, a).Error()}
+			}
+		}
+	}
+	evm.SetPrecompiles(pcs)
+}
+
+func equalAddrs(a, b []common.Address) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// frozenContract stands in for a frozen account: every call reverts with
+// Error(reason), as a require would.
+type frozenContract struct{ reason string }
+
+func (f *frozenContract) RequiredGas([]byte) uint64 { return 0 }
+func (f *frozenContract) Name() string              { return "FROZEN" }
+func (f *frozenContract) Run([]byte) ([]byte, error) {
+	return revertData(f.reason), vm.ErrExecutionReverted
+}
+
+// revertData is the ABI encoding of Error(reason).
+func revertData(reason string) []byte {
+	str, _ := abi.NewType("string", "", nil)
+	enc, _ := abi.Arguments{{Type: str}}.Pack(reason)
+	return append([]byte{0x08, 0xc3, 0x79, 0xa0}, enc...)
+}
+
+// consortiumHook carries the Consortium contract's decisions to consensus
+// after each block's transactions: it settles the proposals whose voting
+// period is over, then takes the validator changes that passed proposals
+// made. It calls the contract only when a storage read says there is work,
+// so an idle chain stays idle.
+type consortiumHook struct{}
+
+func (consortiumHook) PreBlock(*System, *BlockInput) error { return nil }
+
+func (consortiumHook) PostBlock(sys *System, _ *BlockInput, out *Updates) error {
+	st := sys.State()
+	if system.SettleDue(st, sys.Number()) {
+		if _, err := sys.Call(system.ConsortiumAddress, system.SettleCall()); err != nil {
+			return err
+		}
+	}
+	if !system.UpdatesPending(st) {
+		return nil
+	}
+	ret, err := sys.Call(system.ConsortiumAddress, system.TakeValidatorUpdatesCall())
+	if err != nil {
+		return err
+	}
+	updates, err := system.DecodeValidatorUpdates(ret)
+	if err != nil {
+		return err
+	}
+	for _, u := range updates {
+		out.Validators = append(out.Validators, ValidatorUpdate{PubKey: append([]byte(nil), u.PubKey[:]...), Power: int64(u.Power)})
+	}
+	return nil
+}

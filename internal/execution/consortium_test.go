@@ -1,0 +1,432 @@
+package execution_test
+
+import (
+	"bytes"
+	"math/big"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/core/vm"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/holiman/uint256"
+
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/system"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+// consortium is a chain governed by three members: A (weight 2, governed
+// by key 0), B and C (weight 1, keys 1 and 2); key 0 is also an admin and a
+// regulator. Key 3 has no role. One validator, of power 10.
+type consortium struct {
+	*chain
+	nonces map[common.Address]uint64
+}
+
+var val1 = system.ValidatorUpdate{PubKey: [32]byte{1}, Power: 10}
+
+func newConsortium(t *testing.T, permissioned bool) *consortium {
+	t.Helper()
+	g := testchain.Genesis(chainID, 30_000_000, nil)
+	g.Validators = []genesis.Validator{{Name: "v1", PubKey: val1.PubKey[:], Power: 10, FeeRecipient: common.Address{9}}}
+	keys := make([]common.Address, 4)
+	for i := range keys {
+		k, _ := crypto.ToECDSA(crypto.Keccak256([]byte{byte(i), byte(i >> 8), 7}))
+		keys[i] = crypto.PubkeyToAddress(k.PublicKey)
+	}
+	g.Consortium = system.Genesis{
+		Members: []system.Member{
+			{Name: "A", Weight: 2, Governors: keys[:1]},
+			{Name: "B", Weight: 1, Governors: keys[1:2]},
+			{Name: "C", Weight: 1, Governors: keys[2:3]},
+		},
+		Quorum: 5000, Threshold: 6667, VotingPeriod: 5, Permissioned: permissioned,
+		Roles: []system.RoleGrant{{Account: keys[0], Roles: []string{"admin", "regulator", "transactor", "deployer"}}},
+	}
+	return &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}
+}
+
+func (c *consortium) tx(k int, to *common.Address, value int64, data []byte) []byte {
+	from := c.addrs[k]
+	n := c.nonces[from]
+	c.nonces[from]++
+	return raw(testchain.Sign(c.keys[k], cid, &types.DynamicFeeTx{ChainID: cid, Nonce: n, To: to, Value: big.NewInt(value),
+		Gas: 3_000_000, GasFeeCap: big.NewInt(1e9), Data: data}))
+}
+
+// send applies a block of one transaction and returns its receipt, or
+// the reason it was refused.
+func (c *consortium) send(k int, to *common.Address, value int64, data []byte) (*types.Receipt, error) {
+	c.t.Helper()
+	res := c.apply(c.tx(k, to, value, data))
+	if err := res.Outcomes[0].Err; err != nil {
+		c.nonces[c.addrs[k]]--
+		return nil, err
+	}
+	return res.Receipts[0], nil
+}
+
+// gov sends a call of the Consortium contract and wants it to succeed.
+func (c *consortium) gov(k int, method string, args ...any) *execution.Result {
+	c.t.Helper()
+	if reason := c.simulate(k, method, args...); reason != "" {
+		c.t.Fatalf("%s by key %d reverts: %s", method, k, reason)
+	}
+	data, err := system.Pack(method, args...)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	to := system.ConsortiumAddress
+	res := c.apply(c.tx(k, &to, 0, data))
+	if res.Outcomes[0].Err != nil || res.Receipts[0].Status != types.ReceiptStatusSuccessful {
+		c.t.Fatalf("%s by key %d: %v", method, k, res.Outcomes[0].Err)
+	}
+	return res
+}
+
+// simulate runs a call of the Consortium contract on the head state, as
+// eth_call would, and returns its revert reason ("" if it succeeds).
+func (c *consortium) simulate(k int, method string, args ...any) string {
+	c.t.Helper()
+	data, err := system.Pack(method, args...)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	ret, err := c.call(c.addrs[k], system.ConsortiumAddress, data)
+	if err == nil {
+		return ""
+	}
+	if reason, uerr := abi.UnpackRevert(ret); uerr == nil {
+		return reason
+	}
+	return err.Error()
+}
+
+func (c *consortium) call(from, to common.Address, data []byte) ([]byte, error) {
+	st, err := c.st.State(c.head.Root)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	next := *c.head
+	next.Number = new(big.Int).Add(c.head.Number, common.Big1)
+	evm := vm.NewEVM(core.NewEVMBlockContext(&next, c.st.Chain(), nil), st, c.exec.Config, vm.Config{NoBaseFee: true})
+	execution.GuardFrozen(evm, st)
+	ret, _, err := evm.Call(from, to, data, vm.NewGasBudget(30_000_000, 0), new(uint256.Int))
+	return ret, err
+}
+
+func (c *consortium) view(method string, args ...any) []any {
+	c.t.Helper()
+	data, _ := system.Pack(method, args...)
+	ret, err := c.call(common.Address{}, system.ConsortiumAddress, data)
+	if err != nil {
+		c.t.Fatalf("%s: %v", method, err)
+	}
+	out, err := system.Unpack(method, ret)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return out
+}
+
+func wantErr(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want an error containing %q", err, want)
+	}
+}
+
+func TestPermissionedNetworkNeedsRoles(t *testing.T) {
+	c := newConsortium(t, true)
+	to := c.addrs[1]
+	_, err := c.send(3, &to, 1, nil)
+	wantErr(t, err, "account "+c.addrs[3].Hex()+" lacks role transactor")
+	_, err = c.send(3, nil, 0, testchain.CounterInit())
+	wantErr(t, err, "account "+c.addrs[3].Hex()+" lacks role deployer")
+	// A governor without roles may still vote: the contract checks it.
+	if _, err := c.send(1, &system.ConsortiumAddress, 0, nil); err != nil {
+		t.Fatalf("a transaction to the Consortium contract needs no role: %v", err)
+	}
+
+	c.gov(0, "grantRoles", c.addrs[3], big.NewInt(int64(system.RoleTransactor)))
+	if r, err := c.send(3, &to, 1, nil); err != nil || r.Status != 1 {
+		t.Fatalf("a transactor's transfer: %v", err)
+	}
+	_, err = c.send(3, nil, 0, testchain.CounterInit())
+	wantErr(t, err, "lacks role deployer")
+	c.gov(0, "grantRoles", c.addrs[3], big.NewInt(int64(system.RoleDeployer)))
+	if r, err := c.send(3, nil, 0, testchain.CounterInit()); err != nil || r.Status != 1 {
+		t.Fatalf("a deployer's creation: %v", err)
+	}
+	if reason := c.simulate(3, "grantRoles", c.addrs[3], big.NewInt(1)); !strings.Contains(reason, "lacks role admin") {
+		t.Fatalf("a non-admin granting roles: %q", reason)
+	}
+	c.gov(0, "revokeRoles", c.addrs[3], big.NewInt(int64(system.RoleTransactor)))
+	_, err = c.send(3, &to, 1, nil)
+	wantErr(t, err, "lacks role transactor")
+}
+
+func TestOpenNetworkNeedsNoRoles(t *testing.T) {
+	c := newConsortium(t, false)
+	to := c.addrs[1]
+	if _, err := c.send(3, &to, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.send(3, nil, 0, testchain.CounterInit()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// forwarder is a contract that calls (with its call value) the address in
+// its calldata and reverts with the callee's revert data if that fails.
+var forwarder = []byte{
+	0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, // out size, out offset, in size, in offset
+	0x34,             // CALLVALUE
+	0x60, 0x00, 0x35, // CALLDATALOAD(0): the callee
+	0x5a,             // GAS
+	0xf1,             // CALL
+	0x60, 0x1f, 0x57, // JUMPI to 0x1f on success
+	0x3d, 0x60, 0x00, 0x60, 0x00, 0x3e, // RETURNDATACOPY(0, 0, size)
+	0x3d, 0x60, 0x00, 0xfd, // REVERT(0, size)
+	0x00, 0x00, 0x00, 0x00, // padding up to the JUMPDEST at 0x1f
+	0x5b, 0x00, // JUMPDEST, STOP
+}
+
+func TestFrozenAccountsAndContracts(t *testing.T) {
+	c := newConsortium(t, false)
+	fwd := crypto.CreateAddress(c.addrs[0], 0)
+	if r, err := c.send(0, nil, 0, append(deployCode(forwarder), nil...)); err != nil || r.ContractAddress != fwd {
+		t.Fatalf("deploy forwarder: %v", err)
+	}
+	counter := crypto.CreateAddress(c.addrs[0], 1)
+	if _, err := c.send(0, nil, 0, testchain.CounterInit()); err != nil {
+		t.Fatal(err)
+	}
+	target := c.addrs[3]
+	if reason := c.simulate(1, "freeze", target, "court order 7"); !strings.Contains(reason, "lacks role regulator") {
+		t.Fatalf("a non-regulator freezing: %q", reason)
+	}
+	frozenAt := c.gov(0, "freeze", target, "court order 7").Block.NumberU64()
+	frozenMsg := "account " + target.Hex() + " is frozen since block " + big.NewInt(int64(frozenAt)).String() + " by " + c.addrs[0].Hex()
+
+	to := c.addrs[1]
+	_, err := c.send(3, &to, 1, nil)
+	wantErr(t, err, frozenMsg)
+	_, err = c.send(1, &target, 1, nil)
+	wantErr(t, err, frozenMsg)
+	// A contract cannot pass it value either: the call reverts with the reason.
+	before := c.balance(target)
+	r, err := c.send(1, &fwd, 5, common.LeftPadBytes(target.Bytes(), 32))
+	if err != nil || r.Status != types.ReceiptStatusFailed || c.balance(target).Cmp(before) != 0 {
+		t.Fatalf("value through a contract to a frozen account: %v %v", err, r)
+	}
+	if ret, err := c.call(c.addrs[1], fwd, common.LeftPadBytes(target.Bytes(), 32)); err == nil || !strings.Contains(revertReason(ret), frozenMsg) {
+		t.Fatalf("a call into a frozen account: %v %q", err, revertReason(ret))
+	}
+
+	// A frozen contract: transactions to it are refused, calls into it revert.
+	c.gov(0, "freeze", counter, "recall")
+	_, err = c.send(1, &counter, 0, nil)
+	wantErr(t, err, "account "+counter.Hex()+" is frozen")
+	r, err = c.send(1, &fwd, 0, common.LeftPadBytes(counter.Bytes(), 32))
+	if err != nil || r.Status != types.ReceiptStatusFailed {
+		t.Fatalf("a call into a frozen contract from another: %v %v", err, r)
+	}
+	if got := c.view("frozenCount")[0].(*big.Int); got.Int64() != 2 {
+		t.Fatalf("frozen accounts: %v", got)
+	}
+
+	// Unfreezing restores both.
+	c.gov(0, "unfreeze", target)
+	c.gov(0, "unfreeze", counter)
+	if _, err := c.send(3, &to, 1, nil); err != nil {
+		t.Fatalf("an unfrozen account sends: %v", err)
+	}
+	r, err = c.send(1, &fwd, 5, common.LeftPadBytes(target.Bytes(), 32))
+	if err != nil || r.Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("value to an unfrozen account: %v", err)
+	}
+	if r, err := c.send(1, &counter, 0, nil); err != nil || r.Status != types.ReceiptStatusSuccessful || len(r.Logs) != 1 {
+		t.Fatalf("an unfrozen contract runs: %v %v", err, r)
+	}
+}
+
+func (c *consortium) balance(a common.Address) *uint256.Int {
+	st, _ := c.st.State(c.head.Root)
+	return st.GetBalance(a)
+}
+
+func revertReason(ret []byte) string {
+	r, _ := abi.UnpackRevert(ret)
+	return r
+}
+
+// deployCode wraps runtime code in init code that returns it.
+func deployCode(runtime []byte) []byte {
+	n := byte(len(runtime))
+	init := []byte{0x60, n, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, n, 0x60, 0x00, 0xf3}
+	return append(init, runtime...)
+}
+
+func (c *consortium) propose(k int, actions ...system.Action) uint64 {
+	c.t.Helper()
+	c.gov(k, "propose", actions, "test")
+	return c.view("proposalCount")[0].(*big.Int).Uint64()
+}
+
+func (c *consortium) status(id uint64) (uint8, string) {
+	out := c.view("proposal", new(big.Int).SetUint64(id))
+	p := out[0].(struct {
+		Proposer    common.Address `json:"proposer"`
+		Member      [32]byte       `json:"member"`
+		Created     uint64         `json:"created"`
+		Deadline    uint64         `json:"deadline"`
+		Status      uint8          `json:"status"`
+		Yes         *big.Int       `json:"yes"`
+		No          *big.Int       `json:"no"`
+		Description string         `json:"description"`
+		Outcome     string         `json:"outcome"`
+	})
+	return p.Status, p.Outcome
+}
+
+const (
+	statusOpen = 1 + iota
+	statusPassed
+	statusRejected
+	statusExpired
+	statusFailed
+)
+
+func TestProposalAddsAValidatorWhenItPasses(t *testing.T) {
+	c := newConsortium(t, true)
+	val2 := system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 5}
+	id := c.propose(0, system.SetValidators(val2))
+	res := c.gov(0, "vote", new(big.Int).SetUint64(id), true) // 2 of 4: short of two thirds of all weight
+	if s, _ := c.status(id); s != statusOpen || len(res.Updates.Validators) != 0 {
+		t.Fatalf("after one vote: status %d, updates %v", s, res.Updates.Validators)
+	}
+	res = c.gov(1, "vote", new(big.Int).SetUint64(id), true) // 3 of 4: passes in this block
+	if s, outcome := c.status(id); s != statusPassed {
+		t.Fatalf("after the deciding vote: status %d %s", s, outcome)
+	}
+	want := []execution.ValidatorUpdate{{PubKey: val2.PubKey[:], Power: 5}}
+	if len(res.Updates.Validators) != 1 || !bytes.Equal(res.Updates.Validators[0].PubKey, want[0].PubKey) || res.Updates.Validators[0].Power != 5 {
+		t.Fatalf("validator updates of the passing block: %v", res.Updates.Validators)
+	}
+	if got := c.apply(); len(got.Updates.Validators) != 0 || got.Block.Root() != res.Block.Root() {
+		t.Fatal("the updates were handed to consensus twice, or an idle block changed the state")
+	}
+	keys := c.view("validators")[0].([][32]byte)
+	if len(keys) != 2 || keys[1] != val2.PubKey {
+		t.Fatalf("the contract's validator set: %x", keys)
+	}
+	// Voting on a decided proposal is refused.
+	if reason := c.simulate(2, "vote", new(big.Int).SetUint64(id), true); !strings.Contains(reason, "is passed: it takes no votes") {
+		t.Fatalf("a vote on a passed proposal: %q", reason)
+	}
+}
+
+func TestProposalsCometBFTWouldRejectAreRefused(t *testing.T) {
+	c := newConsortium(t, true)
+	propose := func(actions ...system.Action) string {
+		data := []system.Action(actions)
+		return c.simulate(0, "propose", data, "x")
+	}
+	unknown := system.ValidatorUpdate{PubKey: [32]byte{7}}
+	for want, actions := range map[string][]system.Action{
+		"is not in the set":                {system.SetValidators(unknown)},
+		"is changed twice":                 {system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 1}, system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 2})},
+		"the validator set would be empty": {system.SetValidators(system.ValidatorUpdate{PubKey: val1.PubKey})},
+		"power is over CometBFT's limit":   {system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 1 << 62})},
+		"total voting power would be over": {system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: (1<<63 - 1) / 8}, system.ValidatorUpdate{PubKey: [32]byte{3}, Power: 1})},
+		"no validator changes":             {system.SetValidators()},
+		"unknown action kind 9":            {{Kind: 9}},
+		"quorum and threshold are":         {system.SetParam(system.ParamQuorum, 0)},
+		"no member with weight":            {system.SetMember("A", 0, nil), system.SetMember("B", 0, nil), system.SetMember("C", 0, nil)},
+	} {
+		if reason := propose(actions...); !strings.Contains(reason, want) {
+			t.Errorf("%s: proposing it reverted with %q", want, reason)
+		}
+	}
+	if reason := c.simulate(3, "propose", []system.Action{system.SetParam(system.ParamVotingPeriod, 9)}, "x"); !strings.Contains(reason, "is no member's governor") {
+		t.Errorf("a proposal by a non-member: %q", reason)
+	}
+	// Both halves of a valid change pass the check: adding, then removing.
+	if reason := propose(system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 1}, system.ValidatorUpdate{PubKey: val1.PubKey})); reason != "" {
+		t.Errorf("replacing the only validator: %q", reason)
+	}
+}
+
+func TestVotesAreRefusedWithTheReason(t *testing.T) {
+	c := newConsortium(t, true)
+	id := new(big.Int).SetUint64(c.propose(0, system.SetParam(system.ParamVotingPeriod, 9)))
+	c.gov(1, "vote", id, true)
+	if reason := c.simulate(1, "vote", id, false); !strings.Contains(reason, "member B has voted on proposal 1 already") {
+		t.Fatalf("a second vote: %q", reason)
+	}
+	if reason := c.simulate(3, "vote", id, true); !strings.Contains(reason, "is no member's governor") {
+		t.Fatalf("a non-member's vote: %q", reason)
+	}
+	if reason := c.simulate(0, "vote", big.NewInt(7), true); !strings.Contains(reason, "no proposal 7") {
+		t.Fatalf("a vote on no proposal: %q", reason)
+	}
+	// Against from A and C: approval can no longer reach the threshold.
+	c.gov(2, "vote", id, false)
+	c.gov(0, "vote", id, false)
+	if s, _ := c.status(id.Uint64()); s != statusRejected {
+		t.Fatalf("status %d after A and C voted against", s)
+	}
+}
+
+func TestVotingPeriodEndsInSettlement(t *testing.T) {
+	c := newConsortium(t, true)
+	// Proposal 1: only C votes (a quarter of the weight, below the quorum).
+	// Proposal 2: A votes yes (half the weight: the quorum, all in favour),
+	// which is not certain before the end, so it passes when settled.
+	one := new(big.Int).SetUint64(c.propose(0, system.SetParam(system.ParamThreshold, 5000)))
+	two := new(big.Int).SetUint64(c.propose(0, system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 3})))
+	c.gov(2, "vote", one, true)
+	c.gov(0, "vote", two, true)
+	// Each is settled in the block after its last voting block.
+	var updates []execution.ValidatorUpdate
+	var last *execution.Result
+	ended := false
+	for range 10 {
+		// In the block that settles it, a vote comes after the period.
+		if s, _ := c.status(1); s == statusOpen {
+			ended = ended || strings.Contains(c.simulate(1, "vote", one, true), "voting on proposal 1 ended at block")
+		}
+		last = c.apply()
+		updates = append(updates, last.Updates.Validators...)
+		if s, _ := c.status(2); s != statusOpen {
+			break
+		}
+	}
+	if !ended {
+		t.Fatal("no vote was refused for coming after the voting period")
+	}
+	if reason := c.simulate(1, "vote", one, true); !strings.Contains(reason, "proposal 1 is expired") {
+		t.Fatalf("a vote after the period: %q", reason)
+	}
+	if s, outcome := c.status(1); s != statusExpired || !strings.Contains(outcome, "below the quorum") {
+		t.Fatalf("proposal 1: status %d %q", s, outcome)
+	}
+	if s, outcome := c.status(2); s != statusPassed {
+		t.Fatalf("proposal 2: status %d %q", s, outcome)
+	}
+	if len(updates) != 1 || updates[0].Power != 3 || len(last.Updates.Validators) != 1 {
+		t.Fatalf("the settling block's validator updates: %v", updates)
+	}
+	if d := c.view("nextDeadline")[0].(uint64); d != 0 {
+		t.Fatalf("next deadline %d with no open proposal", d)
+	}
+	if idle := c.apply(); idle.Block.Root() != last.Block.Root() {
+		t.Fatal("an idle block after settlement changed the state")
+	}
+}

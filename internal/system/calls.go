@@ -1,0 +1,156 @@
+package system
+
+import (
+	"fmt"
+	"math/big"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/chuxin-chain/chuxin/contracts"
+)
+
+var (
+	artOnce sync.Once
+	art     *contracts.Artifact
+	artErr  error
+)
+
+// consortium returns the artifact, loaded once.
+func consortium() (*contracts.Artifact, error) {
+	artOnce.Do(func() { art, artErr = Consortium() })
+	return art, artErr
+}
+
+// SettleCall is the call data of settle(), which decides the proposals
+// whose voting period is over.
+func SettleCall() []byte { return selector("settle") }
+
+// TakeValidatorUpdatesCall is the call data of takeValidatorUpdates().
+func TakeValidatorUpdatesCall() []byte { return selector("takeValidatorUpdates") }
+
+func selector(method string) []byte {
+	a, err := consortium()
+	if err != nil {
+		panic(fmt.Sprintf("the Consortium artifact is embedded in the binary: %v", err))
+	}
+	return a.ABI.Methods[method].ID
+}
+
+// DecodeValidatorUpdates decodes what takeValidatorUpdates returned.
+func DecodeValidatorUpdates(ret []byte) ([]ValidatorUpdate, error) {
+	a, err := consortium()
+	if err != nil {
+		return nil, err
+	}
+	out, err := a.ABI.Unpack("takeValidatorUpdates", ret)
+	if err != nil || len(out) != 1 {
+		return nil, fmt.Errorf("%w: takeValidatorUpdates returned %x: %v", ErrCall, ret, err)
+	}
+	var updates []ValidatorUpdate
+	if err := a.ABI.Methods["takeValidatorUpdates"].Outputs.Copy(&updates, out); err != nil {
+		return nil, fmt.Errorf("%w: takeValidatorUpdates: %v", ErrCall, err)
+	}
+	return updates, nil
+}
+
+// revertReason is ": " and the reason of a revert, if ret holds one.
+func revertReason(ret []byte) string {
+	if r, err := abi.UnpackRevert(ret); err == nil {
+		return ": " + r
+	}
+	return ""
+}
+
+// Action is one change a proposal makes, as the contract's Action tuple.
+type Action struct {
+	Kind uint8
+	Data []byte
+}
+
+// The kinds of action.
+const (
+	KindSetMember     = 1
+	KindSetValidators = 2
+	KindSetRoles      = 3
+	KindSetParam      = 4
+)
+
+// The parameters a SetParam action sets.
+const (
+	ParamQuorum       = 1
+	ParamThreshold    = 2
+	ParamVotingPeriod = 3
+	ParamPermissioned = 4
+)
+
+func mustType(t string, components []abi.ArgumentMarshaling) abi.Type {
+	ty, err := abi.NewType(t, "", components)
+	if err != nil {
+		panic(err)
+	}
+	return ty
+}
+
+func pack(types []string, values ...any) []byte {
+	args := make(abi.Arguments, len(types))
+	for i, t := range types {
+		if t == "(bytes32,uint64)[]" {
+			args[i] = abi.Argument{Type: mustType("tuple[]", []abi.ArgumentMarshaling{{Name: "pubKey", Type: "bytes32"}, {Name: "power", Type: "uint64"}})}
+			continue
+		}
+		args[i] = abi.Argument{Type: mustType(t, nil)}
+	}
+	b, err := args.Pack(values...)
+	if err != nil {
+		panic(fmt.Sprintf("encode %v: %v", types, err))
+	}
+	return b
+}
+
+// SetMember adds or changes a member (weight 0 removes it).
+func SetMember(name string, weight uint64, governors []common.Address) Action {
+	return Action{KindSetMember, pack([]string{"string", "uint64", "address[]"}, name, weight, governors)}
+}
+
+// SetValidators changes validators' power (0 removes one, a new key adds it).
+func SetValidators(updates ...ValidatorUpdate) Action {
+	return Action{KindSetValidators, pack([]string{"(bytes32,uint64)[]"}, updates)}
+}
+
+// SetRoles replaces an account's roles.
+func SetRoles(account common.Address, roles Role) Action {
+	return Action{KindSetRoles, pack([]string{"address", "uint256"}, account, new(big.Int).SetUint64(uint64(roles)))}
+}
+
+// SetParam sets a parameter (ParamQuorum …).
+func SetParam(param uint8, value uint64) Action {
+	return Action{KindSetParam, pack([]string{"uint8", "uint256"}, param, new(big.Int).SetUint64(value))}
+}
+
+// Pack encodes a call of the Consortium contract's method.
+func Pack(method string, args ...any) ([]byte, error) {
+	a, err := consortium()
+	if err != nil {
+		return nil, err
+	}
+	data, err := a.ABI.Pack(method, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCall, method, err)
+	}
+	return data, nil
+}
+
+// Unpack decodes what the Consortium contract's method returned.
+func Unpack(method string, ret []byte) ([]any, error) {
+	a, err := consortium()
+	if err != nil {
+		return nil, err
+	}
+	out, err := a.ABI.Unpack(method, ret)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s returned %x: %v", ErrCall, method, ret, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,173 @@
+package system
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/holiman/uint256"
+
+	"github.com/chuxin-chain/chuxin/contracts"
+)
+
+// ConsortiumAddress is where every chain's Consortium contract lives.
+var ConsortiumAddress = common.HexToAddress("0xC415000000000000000000000000000000000001")
+
+// Role is a set of account roles, as the Consortium contract's bits.
+type Role uint64
+
+// The roles.
+const (
+	// RoleAdmin grants and revokes roles.
+	RoleAdmin Role = 1
+	// RoleDeployer may create contracts in a permissioned network.
+	RoleDeployer Role = 2
+	// RoleTransactor may send transactions in a permissioned network.
+	RoleTransactor Role = 4
+	// RoleRegulator freezes and unfreezes accounts and contracts.
+	RoleRegulator Role = 8
+)
+
+var roleNames = []struct {
+	role Role
+	name string
+}{{RoleAdmin, "admin"}, {RoleDeployer, "deployer"}, {RoleTransactor, "transactor"}, {RoleRegulator, "regulator"}}
+
+// String names the roles of r, comma-separated.
+func (r Role) String() string {
+	var names []string
+	for _, n := range roleNames {
+		if r&n.role != 0 {
+			names = append(names, n.name)
+		}
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ",")
+}
+
+// ParseRoles reads a comma-separated list of role names.
+func ParseRoles(s string) (Role, error) {
+	var r Role
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(strings.ToLower(name))
+		found := false
+		for _, n := range roleNames {
+			if n.name == name {
+				r |= n.role
+				found = true
+			}
+		}
+		if !found {
+			return 0, fmt.Errorf("%w: %q (the roles are admin, deployer, transactor, regulator)", ErrUnknownRole, name)
+		}
+	}
+	return r, nil
+}
+
+// Storage slots of the Consortium contract's first state variables.
+const (
+	slotPermissions  = 0 // mapping(address => uint256)
+	slotFreezes      = 1 // mapping(address => Freeze{uint64 since; address by})
+	slotPermissioned = 2 // bool
+	slotPending      = 3 // ValidatorUpdate[]
+	slotDeadline     = 4 // uint64
+	slotFrozen       = 5 // address[]
+)
+
+// frozenBit marks a frozen account in its permissions word.
+var frozenBit = new(uint256.Int).Lsh(uint256.NewInt(1), 128)
+
+// State is what the node reads of contract storage.
+type State interface {
+	GetState(addr common.Address, key common.Hash) common.Hash
+}
+
+func mappingSlot(key common.Address, slot uint64) common.Hash {
+	var buf [64]byte
+	copy(buf[12:32], key[:])
+	binary.BigEndian.PutUint64(buf[56:], slot)
+	return crypto.Keccak256Hash(buf[:])
+}
+
+func word(slot uint64) common.Hash {
+	var h common.Hash
+	binary.BigEndian.PutUint64(h[24:], slot)
+	return h
+}
+
+// Permissions are an account's roles and whether it is frozen.
+type Permissions struct {
+	Roles  Role
+	Frozen bool
+}
+
+// PermissionsOf reads the permissions of account.
+func PermissionsOf(st State, account common.Address) Permissions {
+	w := st.GetState(ConsortiumAddress, mappingSlot(account, slotPermissions))
+	v := new(uint256.Int).SetBytes32(w[:])
+	return Permissions{
+		Roles:  Role(v.Uint64() & 0xf),
+		Frozen: new(uint256.Int).And(v, frozenBit).Sign() != 0,
+	}
+}
+
+// Freeze is when and by whom an account was frozen.
+type Freeze struct {
+	Since uint64
+	By    common.Address
+}
+
+// FreezeOf reads the freeze of account (zero if it is not frozen).
+func FreezeOf(st State, account common.Address) Freeze {
+	w := st.GetState(ConsortiumAddress, mappingSlot(account, slotFreezes))
+	// Solidity packs since in the low 8 bytes, by in the next 20.
+	return Freeze{Since: binary.BigEndian.Uint64(w[24:]), By: common.BytesToAddress(w[4:24])}
+}
+
+// Permissioned reports whether the network requires the transactor and
+// deployer roles.
+func Permissioned(st State) bool {
+	return st.GetState(ConsortiumAddress, word(slotPermissioned)) != (common.Hash{})
+}
+
+// Frozen returns the frozen accounts, in the contract's order.
+func Frozen(st State) []common.Address {
+	n := new(big.Int).SetBytes(st.GetState(ConsortiumAddress, word(slotFrozen)).Bytes()).Uint64()
+	if n == 0 {
+		return nil
+	}
+	base := new(big.Int).SetBytes(crypto.Keccak256(word(slotFrozen).Bytes()))
+	out := make([]common.Address, n)
+	for i := range n {
+		slot := common.BigToHash(new(big.Int).Add(base, new(big.Int).SetUint64(i)))
+		out[i] = common.BytesToAddress(st.GetState(ConsortiumAddress, slot).Bytes())
+	}
+	return out
+}
+
+// FrozenCount returns how many accounts are frozen: a single read.
+func FrozenCount(st State) uint64 {
+	return new(big.Int).SetBytes(st.GetState(ConsortiumAddress, word(slotFrozen)).Bytes()).Uint64()
+}
+
+// UpdatesPending reports whether validator changes wait to be taken
+// (TakeValidatorUpdates).
+func UpdatesPending(st State) bool {
+	return st.GetState(ConsortiumAddress, word(slotPending)) != (common.Hash{})
+}
+
+// SettleDue reports whether a proposal's voting period is over at block
+// number (Settle).
+func SettleDue(st State, number uint64) bool {
+	w := st.GetState(ConsortiumAddress, word(slotDeadline))
+	d := binary.BigEndian.Uint64(w[24:])
+	return d != 0 && d <= number
+}
+
+// Consortium returns the contract's compiled artifact.
+func Consortium() (*contracts.Artifact, error) { return contracts.Load("Consortium") }

@@ -1,0 +1,188 @@
+package system
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/rawdb"
+	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/tracing"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/core/vm"
+	"github.com/ethereum/go-ethereum/params"
+	"github.com/ethereum/go-ethereum/triedb"
+	"github.com/holiman/uint256"
+)
+
+// Genesis is the consortium a chain starts with, in its genesis app_state.
+type Genesis struct {
+	// Members are the organisations that govern the network.
+	Members []Member `json:"members"`
+	// Quorum is the participation a proposal needs, in basis points of all
+	// members' weight (5000: half).
+	Quorum uint64 `json:"quorum"`
+	// Threshold is the approval a proposal needs, in basis points of the
+	// weight that voted (6667: two thirds).
+	Threshold uint64 `json:"threshold"`
+	// VotingPeriod is how many blocks a proposal takes votes for.
+	VotingPeriod uint64 `json:"votingPeriod"`
+	// Permissioned requires the transactor role to send and the deployer
+	// role to create contracts; an open network requires neither.
+	Permissioned bool `json:"permissioned"`
+	// Roles are the accounts with roles at genesis.
+	Roles []RoleGrant `json:"roles,omitempty"`
+}
+
+// Member is an organisation of the consortium.
+type Member struct {
+	Name      string           `json:"name"`
+	Weight    uint64           `json:"weight"`
+	Governors []common.Address `json:"governors"`
+}
+
+// RoleGrant gives an account roles.
+type RoleGrant struct {
+	Account common.Address `json:"account"`
+	Roles   []string       `json:"roles"`
+}
+
+// The defaults of a new consortium's parameters.
+const (
+	DefaultQuorum       = 5000
+	DefaultThreshold    = 6667
+	DefaultVotingPeriod = 1000
+)
+
+// NewGenesis returns a consortium of one member with the default
+// parameters, its governor also an admin and a regulator.
+func NewGenesis(member string, governor common.Address, permissioned bool) Genesis {
+	return Genesis{
+		Members: []Member{{Name: member, Weight: 1, Governors: []common.Address{governor}}},
+		Quorum:  DefaultQuorum, Threshold: DefaultThreshold, VotingPeriod: DefaultVotingPeriod,
+		Permissioned: permissioned,
+		Roles:        []RoleGrant{{Account: governor, Roles: []string{"admin", "regulator", "deployer", "transactor"}}},
+	}
+}
+
+// ValidatorUpdate is a validator's consensus key and voting power, in
+// CometBFT's terms (power 0 removes it).
+type ValidatorUpdate struct {
+	PubKey [32]byte
+	Power  uint64
+}
+
+// Validate reports the first thing the contract's constructor would refuse,
+// in words.
+func (g *Genesis) Validate() error {
+	if len(g.Members) == 0 {
+		return fmt.Errorf("%w: consortium.members: a network needs at least one member", ErrGenesis)
+	}
+	var weight uint64
+	for _, m := range g.Members {
+		if m.Name == "" || len(m.Name) > 64 || m.Weight == 0 || len(m.Governors) == 0 || len(m.Governors) > 16 {
+			return fmt.Errorf("%w: consortium member %q: a name of 1 to 64 bytes, a weight and 1 to 16 governors", ErrGenesis, m.Name)
+		}
+		weight += m.Weight
+	}
+	for name, v := range map[string]uint64{"quorum": g.Quorum, "threshold": g.Threshold} {
+		if v == 0 || v > 10000 {
+			return fmt.Errorf("%w: consortium.%s is %d: 1 to 10000 basis points", ErrGenesis, name, v)
+		}
+	}
+	if g.VotingPeriod == 0 || g.VotingPeriod > 1_000_000 {
+		return fmt.Errorf("%w: consortium.votingPeriod is %d: 1 to 1000000 blocks", ErrGenesis, g.VotingPeriod)
+	}
+	for _, r := range g.Roles {
+		if _, err := ParseRoles(joinRoles(r.Roles)); err != nil {
+			return fmt.Errorf("%w: consortium.roles of %s: %w", ErrGenesis, r.Account, err)
+		}
+	}
+	return nil
+}
+
+func joinRoles(names []string) string {
+	out := ""
+	for i, n := range names {
+		if i > 0 {
+			out += ","
+		}
+		out += n
+	}
+	return out
+}
+
+// constructorArgs mirrors the constructor's Genesis tuple for the ABI.
+type constructorArgs struct {
+	Members      []constructorMember
+	Validators   []ValidatorUpdate
+	Accounts     []common.Address
+	Roles        []*big.Int
+	Quorum       *big.Int
+	Threshold    *big.Int
+	VotingPeriod uint64
+	Permissioned bool
+}
+
+type constructorMember struct {
+	Name      string
+	Weight    uint64
+	Governors []common.Address
+}
+
+// Account returns the Consortium contract's genesis account: its runtime
+// code and the storage its constructor writes for g and the validators,
+// made by running the constructor on an empty state with the chain's
+// rules, as a deployment would.
+func (g *Genesis) Account(validators []ValidatorUpdate, config *params.ChainConfig, time uint64) (types.Account, error) {
+	if err := g.Validate(); err != nil {
+		return types.Account{}, err
+	}
+	art, err := Consortium()
+	if err != nil {
+		return types.Account{}, err
+	}
+	args := constructorArgs{Validators: validators, Quorum: new(big.Int).SetUint64(g.Quorum),
+		Threshold: new(big.Int).SetUint64(g.Threshold), VotingPeriod: g.VotingPeriod, Permissioned: g.Permissioned}
+	if args.Validators == nil {
+		args.Validators = []ValidatorUpdate{}
+	}
+	for _, m := range g.Members {
+		args.Members = append(args.Members, constructorMember(m))
+	}
+	args.Accounts, args.Roles = []common.Address{}, []*big.Int{}
+	for _, r := range g.Roles {
+		roles, _ := ParseRoles(joinRoles(r.Roles))
+		args.Accounts = append(args.Accounts, r.Account)
+		args.Roles = append(args.Roles, new(big.Int).SetUint64(uint64(roles)))
+	}
+	code, err := art.DeployData(args)
+	if err != nil {
+		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
+	}
+	statedb, err := state.New(types.EmptyRootHash, state.NewDatabase(triedb.NewDatabase(rawdb.NewMemoryDatabase(), nil), nil))
+	if err != nil {
+		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
+	}
+	storage := map[common.Hash]common.Hash{}
+	hooks := &tracing.Hooks{OnStorageChange: func(_ common.Address, slot, _, value common.Hash) { storage[slot] = value }}
+	blockCtx := vm.BlockContext{
+		CanTransfer: core.CanTransfer, Transfer: core.Transfer, GetHash: func(uint64) common.Hash { return common.Hash{} },
+		BlockNumber: new(big.Int), Time: time, Difficulty: new(big.Int), BaseFee: new(big.Int), GasLimit: 1 << 40,
+		Random: &common.Hash{},
+	}
+	evm := vm.NewEVM(blockCtx, state.NewHookedState(statedb, hooks), config, vm.Config{Tracer: hooks})
+	deployer := params.SystemAddress
+	statedb.CreateAccount(deployer)
+	ret, addr, _, err := evm.Create(deployer, code, vm.NewGasBudget(1<<32, 0), new(uint256.Int))
+	if err != nil {
+		return types.Account{}, fmt.Errorf("%w: the Consortium constructor refused it: %v%s", ErrGenesis, err, revertReason(ret))
+	}
+	for slot, v := range storage {
+		if v == (common.Hash{}) || statedb.GetState(addr, slot) != v {
+			delete(storage, slot)
+		}
+	}
+	return types.Account{Code: ret, Storage: storage, Nonce: 1, Balance: new(big.Int)}, nil
+}

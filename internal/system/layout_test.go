@@ -1,0 +1,50 @@
+package system
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+)
+
+// TestStorageLayout checks the slots the node reads against the compiler's
+// storage layout of the Consortium contract: a reordered state variable
+// would otherwise make the node read the wrong words.
+func TestStorageLayout(t *testing.T) {
+	raw, err := os.ReadFile("../../contracts/artifacts/Consortium.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var art struct {
+		Storage []struct {
+			Label  string `json:"label"`
+			Slot   uint64 `json:"slot"`
+			Offset int    `json:"offset"`
+		} `json:"storage"`
+	}
+	if err := json.Unmarshal(raw, &art); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]uint64{"permissions": slotPermissions, "freezes": slotFreezes, "permissioned": slotPermissioned,
+		"pending": slotPending, "nextDeadline": slotDeadline, "frozen": slotFrozen}
+	for _, v := range art.Storage {
+		if slot, ok := want[v.Label]; ok {
+			if v.Slot != slot || v.Offset != 0 {
+				t.Errorf("%s is at slot %d offset %d, the node reads slot %d", v.Label, v.Slot, v.Offset, slot)
+			}
+			delete(want, v.Label)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("not in the contract's layout: %v", want)
+	}
+}
+
+func TestRoleNames(t *testing.T) {
+	r, err := ParseRoles("admin, Transactor")
+	if err != nil || r != RoleAdmin|RoleTransactor || r.String() != "admin,transactor" {
+		t.Fatalf("ParseRoles: %v %v %s", r, err, r)
+	}
+	if _, err := ParseRoles("auditor"); err == nil {
+		t.Fatal("an unknown role was parsed")
+	}
+}
