@@ -141,7 +141,7 @@ for sys in $SYSTEMS; do
     wait_rpc http://127.0.0.1:19545 eth
     load chuxin-1 http://127.0.0.1:19545 eth transfer erc20 ;;
   chuxin-4)
-    "$CHUXIN" testnet --validators 4 --out "$dir" --p2p-port 19700 --rpc-port 19600 > /dev/null
+    "$CHUXIN" testnet --open --validators 4 --out "$dir" --p2p-port 19700 --rpc-port 19600 > /dev/null
     for i in 0 1 2 3; do sed -i 's#^log_level = .*#log_level = "warn"#' "$dir/node$i/config/chuxin.toml"
       "$CHUXIN" start --home "$dir/node$i" > "$dir.node$i.log" 2>&1 & PIDS+=($!); done
     wait_rpc http://127.0.0.1:19600 eth synced

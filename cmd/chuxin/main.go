@@ -26,7 +26,8 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devnetCmd(), testnetCmd(), startCmd(), benchCmd(), versionCmd())
+	root.AddCommand(devnetCmd(), testnetCmd(), startCmd(), benchCmd(), versionCmd(), govCmd(), rolesCmd(), identityCmd())
+	root.AddCommand(freezeCmds()...)
 	return root
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
 	"github.com/chuxin-chain/chuxin/internal/node"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 func testnetCmd() *cobra.Command {
@@ -19,6 +20,7 @@ func testnetCmd() *cobra.Command {
 		baseFee      int64
 		alloc        int
 		feeRecipient string
+		open         bool
 	)
 	cmd := &cobra.Command{
 		Use:   "testnet",
@@ -34,7 +36,15 @@ Node i listens for peers on p2p-port+2i, serves CometBFT RPC on p2p-port+2i+1
 and Ethereum JSON-RPC on rpc-port+i. The development accounts of the test
 mnemonic are funded unless --dev-accounts 0. Every validator's blocks pay
 their priority fees to --fee-recipient (the first development account unless
-set); the genesis holds each validator's recipient.`,
+set); the genesis holds each validator's recipient.
+
+The network is permissioned unless --open: sending needs the transactor role
+and creating contracts the deployer role. Its consortium has one member per
+validator, node0 … (weight 1), each governed by the development account of
+the same number; the first development account is also an admin and a
+regulator, and every development account is a deployer and a transactor.
+With fewer development accounts than validators, --fee-recipient's account
+governs a consortium of one member.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
@@ -46,6 +56,9 @@ set); the genesis holds each validator's recipient.`,
 			}
 			if baseFee > 0 {
 				spec.BaseFee = big.NewInt(baseFee)
+			}
+			if spec.Consortium, err = testnetConsortium(spec.Validators, alloc, !open); err != nil {
+				return err
 			}
 			homes, err := node.WriteNetwork(spec)
 			if err != nil {
@@ -77,6 +90,7 @@ set); the genesis holds each validator's recipient.`,
 	f.Int64Var(&baseFee, "base-fee", 0, "fixed base fee per gas in wei (0: free gas, consortium mode)")
 	f.IntVar(&alloc, "dev-accounts", 10, "number of funded development accounts")
 	f.StringVar(&feeRecipient, "fee-recipient", "", "account that receives the validators' priority fees (default: the first development account)")
+	f.BoolVar(&open, "open", false, "an open network: any account may send and deploy")
 	return cmd
 }
 
@@ -97,4 +111,30 @@ func feeRecipientFlag(v string, devAccounts int) (common.Address, error) {
 		return common.Address{}, fmt.Errorf("--fee-recipient %q is not an address (0x and 40 hex digits)", v)
 	}
 	return common.HexToAddress(v), nil
+}
+
+// testnetConsortium is a testnet's consortium: a member per validator, each
+// governed by the development account of its number, when there are that
+// many; else only the permission mode (the fee recipient governs).
+func testnetConsortium(validators, devAccounts int, permissioned bool) (system.Genesis, error) {
+	g := system.Genesis{Quorum: system.DefaultQuorum, Threshold: system.DefaultThreshold,
+		VotingPeriod: system.DefaultVotingPeriod, Permissioned: permissioned}
+	accs, err := devaccounts.Derive(devaccounts.Mnemonic, devAccounts)
+	if err != nil {
+		return g, err
+	}
+	for i, a := range accs {
+		roles := []string{"deployer", "transactor"}
+		if i == 0 {
+			roles = append(roles, "admin", "regulator")
+		}
+		g.Roles = append(g.Roles, system.RoleGrant{Account: a.Address, Roles: roles})
+	}
+	if devAccounts < validators {
+		return g, nil
+	}
+	for i := range validators {
+		g.Members = append(g.Members, system.Member{Name: fmt.Sprintf("node%d", i), Weight: 1, Governors: []common.Address{accs[i].Address}})
+	}
+	return g, nil
 }

@@ -182,3 +182,28 @@ func keyFile(home string) string     { return filepath.Join(home, "config", "pri
 func stateFile(home string) string   { return filepath.Join(home, "data", "priv_validator_state.json") }
 func genesisFile(home string) string { return filepath.Join(home, "config", "genesis.json") }
 func nodeKeyFile(home string) string { return filepath.Join(home, "config", "node_key.json") }
+
+// Identity is what a node's home tells others about it: its p2p node ID
+// and its consensus (validator) public key.
+type Identity struct {
+	NodeID      string `json:"nodeId"`
+	ConsensusPK []byte `json:"consensusPubKey"` // ed25519, 32 bytes
+	Address     string `json:"consensusAddress"`
+}
+
+// ReadIdentity reads the public identity of the node at home.
+func ReadIdentity(home string) (*Identity, error) {
+	nk, err := p2p.LoadNodeKey(nodeKeyFile(home))
+	if err != nil {
+		return nil, fmt.Errorf("node key of %s: %w (is it a node's home?)", home, err)
+	}
+	if _, err := os.Stat(keyFile(home)); err != nil {
+		return nil, fmt.Errorf("consensus key of %s: %w", home, err) // CometBFT's loader would exit
+	}
+	pv := privval.LoadFilePVEmptyState(keyFile(home), "")
+	pub, err := pv.GetPubKey()
+	if err != nil {
+		return nil, fmt.Errorf("consensus key of %s: %w", home, err)
+	}
+	return &Identity{NodeID: string(nk.ID()), ConsensusPK: pub.Bytes(), Address: pub.Address().String()}, nil
+}

@@ -93,7 +93,7 @@ func mustType(t string, components []abi.ArgumentMarshaling) abi.Type {
 	return ty
 }
 
-func pack(types []string, values ...any) []byte {
+func arguments(types []string) abi.Arguments {
 	args := make(abi.Arguments, len(types))
 	for i, t := range types {
 		if t == "(bytes32,uint64)[]" {
@@ -102,7 +102,25 @@ func pack(types []string, values ...any) []byte {
 		}
 		args[i] = abi.Argument{Type: mustType(t, nil)}
 	}
-	b, err := args.Pack(values...)
+	return args
+}
+
+// DecodeSetValidators decodes the data of a SetValidators action.
+func DecodeSetValidators(data []byte) ([]ValidatorUpdate, error) {
+	args := arguments([]string{"(bytes32,uint64)[]"})
+	out, err := args.Unpack(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: set-validators data: %v", ErrCall, err)
+	}
+	var us []ValidatorUpdate
+	if err := args.Copy(&us, out); err != nil {
+		return nil, fmt.Errorf("%w: set-validators data: %v", ErrCall, err)
+	}
+	return us, nil
+}
+
+func pack(types []string, values ...any) []byte {
+	b, err := arguments(types).Pack(values...)
 	if err != nil {
 		panic(fmt.Sprintf("encode %v: %v", types, err))
 	}

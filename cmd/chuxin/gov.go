@@ -1,0 +1,466 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/spf13/cobra"
+
+	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/govclient"
+	"github.com/chuxin-chain/chuxin/internal/node"
+	"github.com/chuxin-chain/chuxin/internal/system"
+)
+
+// clientFlags are the flags every governance command takes.
+type clientFlags struct {
+	rpc        string
+	keyFile    string
+	devAccount int
+	asJSON     bool
+}
+
+func (f *clientFlags) add(cmd *cobra.Command) {
+	fl := cmd.PersistentFlags()
+	fl.StringVar(&f.rpc, "rpc", "http://127.0.0.1:8545", "JSON-RPC endpoint of a node of the network")
+	fl.StringVar(&f.keyFile, "key", "", "file holding the account's private key (hex)")
+	fl.IntVar(&f.devAccount, "dev-account", -1, "use development account N of the test mnemonic (devnet and testnet only)")
+	fl.BoolVar(&f.asJSON, "json", false, "print JSON for scripts")
+}
+
+func (f *clientFlags) key() (*ecdsa.PrivateKey, error) {
+	switch {
+	case f.keyFile != "" && f.devAccount >= 0:
+		return nil, fmt.Errorf("pass --key or --dev-account, not both")
+	case f.keyFile != "":
+		raw, err := os.ReadFile(f.keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--key: %w", err)
+		}
+		k, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(string(raw)), "0x"))
+		if err != nil {
+			return nil, fmt.Errorf("--key %s: not a private key in hex: %w", f.keyFile, err)
+		}
+		return k, nil
+	case f.devAccount >= 0:
+		accs, err := devaccounts.Derive(devaccounts.Mnemonic, f.devAccount+1)
+		if err != nil {
+			return nil, err
+		}
+		return accs[f.devAccount].Key, nil
+	}
+	return nil, nil
+}
+
+func (f *clientFlags) dial(ctx context.Context) (*govclient.Client, error) {
+	k, err := f.key()
+	if err != nil {
+		return nil, err
+	}
+	return govclient.Dial(ctx, f.rpc, k)
+}
+
+// print writes v as JSON, or its text.
+func (f *clientFlags) print(w io.Writer, v any, text string) error {
+	if f.asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	_, err := io.WriteString(w, text)
+	return err
+}
+
+func (f *clientFlags) send(cmd *cobra.Command, method string, args ...any) error {
+	ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
+	defer cancel()
+	c, err := f.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	out, err := c.Send(ctx, method, args...)
+	if err != nil {
+		return err
+	}
+	return f.print(cmd.OutOrStdout(), out, out.Text())
+}
+
+func govCmd() *cobra.Command {
+	var f clientFlags
+	cmd := &cobra.Command{
+		Use:   "gov",
+		Short: "Propose, vote on and read the consortium's proposals",
+		Long: `The consortium's members decide by proposals who validates, who is a member,
+which accounts have roles and the network's parameters. A governor of a member
+proposes and votes for it; a proposal passes, and applies, in the block of the
+vote that makes it certain (approval of at least the threshold of all weight,
+with the quorum taking part), or when its voting period ends with the quorum
+taking part and approval of at least the threshold of the weight that voted.`,
+	}
+	f.add(cmd)
+	cmd.AddCommand(proposeCmd(&f), voteCmd(&f), showCmd(&f), listCmd(&f), membersCmd(&f))
+	return cmd
+}
+
+func proposeCmd(f *clientFlags) *cobra.Command {
+	var (
+		description                                 string
+		addVals, removeVals, members, removeMembers []string
+		roles, params                               []string
+	)
+	cmd := &cobra.Command{
+		Use:   "propose",
+		Short: "Propose changes; each flag adds an action, all apply together or none",
+		Example: `  chuxin gov propose --dev-account 0 --description "admit node4" --set-validator 0x3f…:10
+  chuxin gov propose --key gov.key --description "retire node2" --remove-validator 0x9a…
+  chuxin gov propose --key gov.key --description "welcome Hangzhou" --set-member Hangzhou:1:0xAb…
+  chuxin gov propose --key gov.key --description "permissioned" --set-param permissioned=1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var actions []system.Action
+			var vals []system.ValidatorUpdate
+			for _, v := range addVals {
+				key, power, ok := strings.Cut(v, ":")
+				p, err := strconv.ParseUint(power, 10, 63)
+				if !ok || err != nil {
+					return fmt.Errorf("--set-validator %q: want KEY:POWER", v)
+				}
+				u, err := validatorKey(key)
+				if err != nil {
+					return err
+				}
+				u.Power = p
+				vals = append(vals, u)
+			}
+			for _, key := range removeVals {
+				u, err := validatorKey(key)
+				if err != nil {
+					return err
+				}
+				vals = append(vals, u)
+			}
+			if len(vals) > 0 {
+				actions = append(actions, system.SetValidators(vals...))
+			}
+			for _, m := range members {
+				parts := strings.SplitN(m, ":", 3)
+				if len(parts) != 3 {
+					return fmt.Errorf("--set-member %q: want NAME:WEIGHT:GOVERNOR[,GOVERNOR…]", m)
+				}
+				w, err := strconv.ParseUint(parts[1], 10, 64)
+				if err != nil || w == 0 {
+					return fmt.Errorf("--set-member %q: the weight is a positive number (remove a member with --remove-member)", m)
+				}
+				govs, err := addresses(parts[2])
+				if err != nil {
+					return fmt.Errorf("--set-member %q: %w", m, err)
+				}
+				actions = append(actions, system.SetMember(parts[0], w, govs))
+			}
+			for _, m := range removeMembers {
+				actions = append(actions, system.SetMember(m, 0, []common.Address{}))
+			}
+			for _, r := range roles {
+				addr, names, _ := strings.Cut(r, ":")
+				as, err := addresses(addr)
+				if err != nil || len(as) != 1 {
+					return fmt.Errorf("--set-roles %q: want ADDRESS:ROLE[,ROLE…]", r)
+				}
+				role := system.Role(0)
+				if names != "" && names != "none" {
+					if role, err = system.ParseRoles(names); err != nil {
+						return fmt.Errorf("--set-roles %q: %w", r, err)
+					}
+				}
+				actions = append(actions, system.SetRoles(as[0], role))
+			}
+			for _, p := range params {
+				name, value, _ := strings.Cut(p, "=")
+				v, err := strconv.ParseUint(value, 10, 64)
+				id, known := map[string]uint8{"quorum": system.ParamQuorum, "threshold": system.ParamThreshold,
+					"voting-period": system.ParamVotingPeriod, "permissioned": system.ParamPermissioned}[name]
+				if err != nil || !known {
+					return fmt.Errorf("--set-param %q: want quorum|threshold|voting-period|permissioned=NUMBER", p)
+				}
+				actions = append(actions, system.SetParam(id, v))
+			}
+			if len(actions) == 0 {
+				return fmt.Errorf("nothing to propose: add --set-validator, --remove-validator, --set-member, --remove-member, --set-roles or --set-param")
+			}
+			if description == "" {
+				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
+			}
+			return f.send(cmd, "propose", actions, description)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&description, "description", "", "what the proposal does and why")
+	fl.StringArrayVar(&addVals, "set-validator", nil, "KEY:POWER: add a validator or change its power (KEY: its consensus public key, hex or base64)")
+	fl.StringArrayVar(&removeVals, "remove-validator", nil, "KEY: remove a validator")
+	fl.StringArrayVar(&members, "set-member", nil, "NAME:WEIGHT:GOVERNOR[,GOVERNOR…]: add a member or change it")
+	fl.StringArrayVar(&removeMembers, "remove-member", nil, "NAME: remove a member")
+	fl.StringArrayVar(&roles, "set-roles", nil, "ADDRESS:ROLE[,ROLE…]: replace an account's roles (admin, deployer, transactor, regulator, or none)")
+	fl.StringArrayVar(&params, "set-param", nil, "NAME=VALUE: quorum and threshold (basis points), voting-period (blocks), permissioned (0 or 1)")
+	return cmd
+}
+
+// validatorKey reads a consensus public key in hex (0x…) or base64.
+func validatorKey(s string) (system.ValidatorUpdate, error) {
+	var u system.ValidatorUpdate
+	b, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
+	if err != nil || len(b) != 32 {
+		b, err = base64.StdEncoding.DecodeString(s)
+	}
+	if err != nil || len(b) != 32 {
+		return u, fmt.Errorf("validator key %q: want an ed25519 public key, 32 bytes in hex or base64 (chuxin identity --home shows a node's)", s)
+	}
+	copy(u.PubKey[:], b)
+	return u, nil
+}
+
+func addresses(s string) ([]common.Address, error) {
+	var out []common.Address
+	for _, a := range strings.Split(s, ",") {
+		if !common.IsHexAddress(a) {
+			return nil, fmt.Errorf("%q is not an address (0x and 40 hex digits)", a)
+		}
+		out = append(out, common.HexToAddress(a))
+	}
+	return out, nil
+}
+
+func voteCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "vote ID yes|no",
+		Short: "Vote for or against a proposal, for the member the key governs",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("proposal id %q: a number", args[0])
+			}
+			support := map[string]bool{"yes": true, "no": false}
+			s, ok := support[strings.ToLower(args[1])]
+			if !ok {
+				return fmt.Errorf("vote %q: yes or no", args[1])
+			}
+			return f.send(cmd, "vote", bigU(id), s)
+		},
+	}
+}
+
+func showCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a proposal: its actions, votes and outcome",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("proposal id %q: a number", args[0])
+			}
+			c, err := f.dial(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			p, err := c.Proposal(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			return f.print(cmd.OutOrStdout(), p, p.Text())
+		},
+	}
+}
+
+func listCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the proposals, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := f.dial(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			ps, err := c.Proposals(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var b strings.Builder
+			for _, p := range ps {
+				b.WriteString(p.Text())
+			}
+			if len(ps) == 0 {
+				b.WriteString("no proposals yet\n")
+			}
+			return f.print(cmd.OutOrStdout(), ps, b.String())
+		},
+	}
+}
+
+func membersCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "members",
+		Short: "Show the members with their weights and governors, and the validators",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := f.dial(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			ms, err := c.Members(cmd.Context())
+			if err != nil {
+				return err
+			}
+			vs, err := c.Validators(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var b strings.Builder
+			b.WriteString("members:\n")
+			for _, m := range ms {
+				fmt.Fprintf(&b, "  %-20s weight %-4d governors %v\n", m.Name, m.Weight, m.Governors)
+			}
+			b.WriteString("validators (as consensus will have them once every passed change applies):\n")
+			for _, v := range vs {
+				fmt.Fprintf(&b, "  %s power %d\n", v.PubKey, v.Power)
+			}
+			return f.print(cmd.OutOrStdout(), map[string]any{"members": ms, "validators": vs}, b.String())
+		},
+	}
+}
+
+func rolesCmd() *cobra.Command {
+	var f clientFlags
+	cmd := &cobra.Command{
+		Use:   "roles",
+		Short: "Grant, revoke and show account roles (admin, deployer, transactor, regulator)",
+		Long: `Roles: admin grants and revokes roles; deployer may create contracts and
+transactor may send transactions in a permissioned network; regulator freezes
+and unfreezes accounts. An admin's key grants and revokes; anyone may show.`,
+	}
+	f.add(cmd)
+	change := func(use, method, short string) *cobra.Command {
+		return &cobra.Command{
+			Use: use + " ADDRESS ROLE[,ROLE…]", Short: short, Args: cobra.ExactArgs(2),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				as, err := addresses(args[0])
+				if err != nil {
+					return err
+				}
+				r, err := system.ParseRoles(args[1])
+				if err != nil {
+					return err
+				}
+				return f.send(cmd, method, as[0], bigU(uint64(r)))
+			},
+		}
+	}
+	show := &cobra.Command{
+		Use: "show ADDRESS", Short: "Show an account's roles, freeze and membership", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			as, err := addresses(args[0])
+			if err != nil {
+				return err
+			}
+			c, err := f.dial(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			p, err := c.PermissionsOf(cmd.Context(), as[0])
+			if err != nil {
+				return err
+			}
+			return f.print(cmd.OutOrStdout(), p, p.Text())
+		},
+	}
+	cmd.AddCommand(change("grant", "grantRoles", "Grant roles to an account (an admin's key)"),
+		change("revoke", "revokeRoles", "Revoke roles from an account (an admin's key)"), show)
+	return cmd
+}
+
+func freezeCmds() []*cobra.Command {
+	var ff, uf clientFlags
+	var reason string
+	freeze := &cobra.Command{
+		Use:   "freeze ADDRESS",
+		Short: "Freeze an account or contract (a regulator's key)",
+		Long: `A frozen account can send nothing and no transaction or call can send it value;
+a transaction to a frozen contract is refused and a call into it from another
+contract reverts with the reason. (SELFDESTRUCT still credits a frozen
+beneficiary: the EVM offers no hook there.)`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			as, err := addresses(args[0])
+			if err != nil {
+				return err
+			}
+			if reason == "" {
+				return fmt.Errorf("--reason is needed: it goes into the audit trail")
+			}
+			return ff.send(cmd, "freeze", as[0], reason)
+		},
+	}
+	ff.add(freeze)
+	freeze.Flags().StringVar(&reason, "reason", "", "why (a case number, an order)")
+	unfreeze := &cobra.Command{
+		Use: "unfreeze ADDRESS", Short: "Unfreeze an account or contract (a regulator's key)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			as, err := addresses(args[0])
+			if err != nil {
+				return err
+			}
+			return uf.send(cmd, "unfreeze", as[0])
+		},
+	}
+	uf.add(unfreeze)
+	return []*cobra.Command{freeze, unfreeze}
+}
+
+func identityCmd() *cobra.Command {
+	var home string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "identity",
+		Short: "Show a node's public identity: its node ID and consensus public key",
+		Long: `Show what a node's operator hands to the consortium: the p2p node ID (for
+admitting the node) and the consensus public key (for a proposal that makes it
+a validator). Nothing secret is printed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			id, err := node.ReadIdentity(home)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]string{
+					"nodeId": id.NodeID, "consensusPubKey": "0x" + hex.EncodeToString(id.ConsensusPK), "consensusAddress": id.Address})
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "node id            %s\nconsensus key      0x%x\nconsensus address  %s\n", id.NodeID, id.ConsensusPK, id.Address)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&home, "home", "", "the node's home")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	_ = cmd.MarkFlagRequired("home")
+	return cmd
+}
+
+func bigU(v uint64) *big.Int { return new(big.Int).SetUint64(v) }

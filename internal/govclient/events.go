@@ -1,0 +1,103 @@
+package govclient
+
+import (
+	"fmt"
+	"math/big"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/chuxin-chain/chuxin/internal/system"
+)
+
+var (
+	abiOnce sync.Once
+	abiDef  abi.ABI
+)
+
+func contractABI() abi.ABI {
+	abiOnce.Do(func() {
+		if a, err := system.Consortium(); err == nil {
+			abiDef = a.ABI
+		}
+	})
+	return abiDef
+}
+
+func memberID(name string) [32]byte { return crypto.Keccak256Hash([]byte(name)) }
+
+// decodeEvent decodes a log of the Consortium contract.
+func decodeEvent(l *types.Log) (Event, bool) {
+	if l.Address != system.ConsortiumAddress || len(l.Topics) == 0 {
+		return Event{}, false
+	}
+	a := contractABI()
+	ev, err := a.EventByID(l.Topics[0])
+	if err != nil {
+		return Event{}, false
+	}
+	fields := map[string]any{}
+	if err := a.UnpackIntoMap(fields, ev.Name, l.Data); err != nil {
+		return Event{}, false
+	}
+	var indexed abi.Arguments
+	for _, in := range ev.Inputs {
+		if in.Indexed {
+			indexed = append(indexed, in)
+		}
+	}
+	if err := abi.ParseTopicsIntoMap(fields, indexed, l.Topics[1:]); err != nil {
+		return Event{}, false
+	}
+	for k, v := range fields {
+		if b, ok := v.([32]byte); ok {
+			fields[k] = common.Hash(b)
+		}
+	}
+	return Event{Name: ev.Name, Fields: fields, Text: describeEvent(ev.Name, fields)}, true
+}
+
+func describeEvent(name string, f map[string]any) string {
+	switch name {
+	case "Proposed":
+		return fmt.Sprintf("proposal %v created by %v; votes count until block %v", f["id"], f["proposer"], f["deadline"])
+	case "Voted":
+		side := "against"
+		if f["support"] == true {
+			side = "for"
+		}
+		return fmt.Sprintf("%v voted %s proposal %v with weight %v", f["governor"], side, f["id"], f["weight"])
+	case "Passed":
+		return fmt.Sprintf("proposal %v passed and its actions applied", f["id"])
+	case "Rejected":
+		return fmt.Sprintf("proposal %v rejected: %v", f["id"], f["reason"])
+	case "Expired":
+		return fmt.Sprintf("proposal %v expired: %v", f["id"], f["reason"])
+	case "Failed":
+		return fmt.Sprintf("proposal %v passed but could not apply: %v", f["id"], f["reason"])
+	case "MemberChanged":
+		if f["weight"] == uint64(0) {
+			return fmt.Sprintf("member %v removed", f["name"])
+		}
+		return fmt.Sprintf("member %v now has weight %v and governors %v", f["name"], f["weight"], f["governors"])
+	case "ValidatorChanged":
+		if f["power"] == uint64(0) {
+			return fmt.Sprintf("validator %v removed (consensus applies it two blocks on)", f["pubKey"])
+		}
+		return fmt.Sprintf("validator %v now has power %v (consensus applies it two blocks on)", f["pubKey"], f["power"])
+	case "RolesChanged":
+		roles, _ := f["roles"].(*big.Int)
+		return fmt.Sprintf("account %v now has roles %s", f["account"], system.Role(roles.Uint64()))
+	case "Frozen":
+		return fmt.Sprintf("account %v frozen by %v: %v", f["account"], f["by"], f["reason"])
+	case "Unfrozen":
+		return fmt.Sprintf("account %v unfrozen by %v", f["account"], f["by"])
+	case "ParamChanged":
+		p, _ := f["param"].(uint8)
+		return fmt.Sprintf("%s set to %v", paramName(p), f["value"])
+	}
+	return name
+}

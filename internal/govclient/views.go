@@ -1,0 +1,285 @@
+package govclient
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/chuxin-chain/chuxin/internal/system"
+)
+
+// Statuses of a proposal, as the contract's Status.
+var statusNames = []string{"none", "open", "passed", "rejected", "expired", "failed"}
+
+// Proposal is a proposal as the contract holds it.
+type Proposal struct {
+	ID          uint64         `json:"id"`
+	Proposer    common.Address `json:"proposer"`
+	Member      string         `json:"member"`
+	Created     uint64         `json:"created"`
+	Deadline    uint64         `json:"deadline"`
+	Status      string         `json:"status"`
+	Yes         uint64         `json:"yes"`
+	No          uint64         `json:"no"`
+	Description string         `json:"description"`
+	Outcome     string         `json:"outcome,omitempty"`
+	Actions     []string       `json:"actions"`
+}
+
+// Text tells the proposal in words.
+func (p *Proposal) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "proposal %d: %s\n  %q, by %s (member %s) in block %d; votes until block %d\n  yes %d, no %d",
+		p.ID, p.Status, p.Description, p.Proposer, p.Member, p.Created, p.Deadline, p.Yes, p.No)
+	if p.Outcome != "" {
+		fmt.Fprintf(&b, "; %s", p.Outcome)
+	}
+	b.WriteString("\n")
+	for _, a := range p.Actions {
+		fmt.Fprintf(&b, "  - %s\n", a)
+	}
+	return b.String()
+}
+
+// Proposal reads proposal id.
+func (c *Client) Proposal(ctx context.Context, id uint64) (*Proposal, error) {
+	out, err := c.View(ctx, "proposal", new(big.Int).SetUint64(id))
+	if err != nil {
+		return nil, err
+	}
+	var p struct {
+		Proposer    common.Address
+		Member      [32]byte
+		Created     uint64
+		Deadline    uint64
+		Status      uint8
+		Yes         *big.Int
+		No          *big.Int
+		Description string
+		Outcome     string
+	}
+	p = *abi.ConvertType(out[0], &p).(*struct {
+		Proposer    common.Address
+		Member      [32]byte
+		Created     uint64
+		Deadline    uint64
+		Status      uint8
+		Yes         *big.Int
+		No          *big.Int
+		Description string
+		Outcome     string
+	})
+	actions := *abi.ConvertType(out[1], new([]system.Action)).(*[]system.Action)
+	members, err := c.memberNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &Proposal{ID: id, Proposer: p.Proposer, Member: members[p.Member], Created: p.Created, Deadline: p.Deadline,
+		Status: statusNames[min(int(p.Status), len(statusNames)-1)], Yes: p.Yes.Uint64(), No: p.No.Uint64(),
+		Description: p.Description, Outcome: p.Outcome}
+	for _, a := range actions {
+		r.Actions = append(r.Actions, DescribeAction(a))
+	}
+	return r, nil
+}
+
+// Proposals reads every proposal, newest first.
+func (c *Client) Proposals(ctx context.Context) ([]*Proposal, error) {
+	out, err := c.View(ctx, "proposalCount")
+	if err != nil {
+		return nil, err
+	}
+	n := out[0].(*big.Int).Uint64()
+	var ps []*Proposal
+	for id := n; id >= 1; id-- {
+		p, err := c.Proposal(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	return ps, nil
+}
+
+// Member is a member of the consortium.
+type Member struct {
+	Name      string           `json:"name"`
+	Weight    uint64           `json:"weight"`
+	Governors []common.Address `json:"governors"`
+}
+
+// Members reads the members.
+func (c *Client) Members(ctx context.Context) ([]Member, error) {
+	out, err := c.View(ctx, "memberCount")
+	if err != nil {
+		return nil, err
+	}
+	n := out[0].(*big.Int).Uint64()
+	ms := make([]Member, 0, n)
+	for i := range n {
+		out, err := c.View(ctx, "memberAt", new(big.Int).SetUint64(i))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, Member{Name: out[1].(string), Weight: out[2].(uint64), Governors: out[3].([]common.Address)})
+	}
+	return ms, nil
+}
+
+func (c *Client) memberNames(ctx context.Context) (map[[32]byte]string, error) {
+	ms, err := c.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[[32]byte]string{}
+	for _, m := range ms {
+		names[memberID(m.Name)] = m.Name
+	}
+	return names, nil
+}
+
+// Validator is a validator as the contract mirrors CometBFT's next set.
+type Validator struct {
+	PubKey string `json:"pubKey"` // hex
+	Power  uint64 `json:"power"`
+}
+
+// Validators reads the validator set that consensus will have once it has
+// applied every passed change.
+func (c *Client) Validators(ctx context.Context) ([]Validator, error) {
+	out, err := c.View(ctx, "validators")
+	if err != nil {
+		return nil, err
+	}
+	keys, powers := out[0].([][32]byte), out[1].([]uint64)
+	vs := make([]Validator, len(keys))
+	for i := range keys {
+		vs[i] = Validator{PubKey: "0x" + hex.EncodeToString(keys[i][:]), Power: powers[i]}
+	}
+	return vs, nil
+}
+
+// Permissions are an account's roles and freeze.
+type Permissions struct {
+	Account      common.Address `json:"account"`
+	Roles        string         `json:"roles"`
+	Frozen       bool           `json:"frozen"`
+	FrozenSince  uint64         `json:"frozenSince,omitempty"`
+	FrozenBy     common.Address `json:"frozenBy,omitzero"`
+	Permissioned bool           `json:"permissioned"`
+	Governs      string         `json:"governs,omitempty"`
+}
+
+// Text tells the permissions in words.
+func (p *Permissions) Text() string {
+	mode := "an open network: any account may send and deploy"
+	if p.Permissioned {
+		mode = "a permissioned network"
+	}
+	s := fmt.Sprintf("account %s\n  roles: %s (%s)\n", p.Account, p.Roles, mode)
+	if p.Governs != "" {
+		s += fmt.Sprintf("  governor of member %s\n", p.Governs)
+	}
+	if p.Frozen {
+		s += fmt.Sprintf("  frozen since block %d by %s\n", p.FrozenSince, p.FrozenBy)
+	}
+	return s
+}
+
+// PermissionsOf reads an account's roles and freeze.
+func (c *Client) PermissionsOf(ctx context.Context, account common.Address) (*Permissions, error) {
+	out, err := c.View(ctx, "permissions", account)
+	if err != nil {
+		return nil, err
+	}
+	word := out[0].(*big.Int)
+	p := &Permissions{Account: account, Roles: system.Role(word.Uint64() & 0xf).String(), Frozen: word.Bit(128) == 1}
+	if p.Frozen {
+		out, err := c.View(ctx, "freezes", account)
+		if err != nil {
+			return nil, err
+		}
+		p.FrozenSince, p.FrozenBy = out[0].(uint64), out[1].(common.Address)
+	}
+	out, err = c.View(ctx, "permissioned")
+	if err != nil {
+		return nil, err
+	}
+	p.Permissioned = out[0].(bool)
+	out, err = c.View(ctx, "governorOf", account)
+	if err != nil {
+		return nil, err
+	}
+	if id := out[0].([32]byte); id != ([32]byte{}) {
+		names, err := c.memberNames(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.Governs = names[id]
+	}
+	return p, nil
+}
+
+// DescribeAction tells a proposal's action in words.
+func DescribeAction(a system.Action) string {
+	args := func(types ...string) []any {
+		var as abi.Arguments
+		for _, t := range types {
+			ty, _ := abi.NewType(t, "", nil)
+			as = append(as, abi.Argument{Type: ty})
+		}
+		out, err := as.Unpack(a.Data)
+		if err != nil {
+			return nil
+		}
+		return out
+	}
+	switch a.Kind {
+	case system.KindSetMember:
+		if v := args("string", "uint64", "address[]"); v != nil {
+			if v[1].(uint64) == 0 {
+				return fmt.Sprintf("remove member %s", v[0])
+			}
+			return fmt.Sprintf("set member %s: weight %d, governors %v", v[0], v[1], v[2])
+		}
+	case system.KindSetValidators:
+		if us, err := system.DecodeSetValidators(a.Data); err == nil {
+			parts := make([]string, len(us))
+			for i, u := range us {
+				parts[i] = fmt.Sprintf("validator 0x%x to power %d", u.PubKey, u.Power)
+				if u.Power == 0 {
+					parts[i] = fmt.Sprintf("remove validator 0x%x", u.PubKey)
+				}
+			}
+			return strings.Join(parts, "; ")
+		}
+	case system.KindSetRoles:
+		if v := args("address", "uint256"); v != nil {
+			return fmt.Sprintf("set the roles of %s to %s", v[0], system.Role(v[1].(*big.Int).Uint64()))
+		}
+	case system.KindSetParam:
+		if v := args("uint8", "uint256"); v != nil {
+			return fmt.Sprintf("set %s to %s", paramName(v[0].(uint8)), v[1])
+		}
+	}
+	return fmt.Sprintf("action of kind %d (%d bytes)", a.Kind, len(a.Data))
+}
+
+func paramName(p uint8) string {
+	switch p {
+	case system.ParamQuorum:
+		return "the quorum (basis points)"
+	case system.ParamThreshold:
+		return "the threshold (basis points)"
+	case system.ParamVotingPeriod:
+		return "the voting period (blocks)"
+	case system.ParamPermissioned:
+		return "permissioned (0 or 1)"
+	}
+	return fmt.Sprintf("parameter %d", p)
+}

@@ -1,0 +1,249 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+// cli runs the chuxin binary and returns its output, failing the test if it
+// fails.
+func cli(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(chuxinBinary(t), args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("chuxin %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// cliFails runs the chuxin binary, wants it to fail, and returns its output.
+func cliFails(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(chuxinBinary(t), args...).CombinedOutput()
+	if err == nil {
+		t.Fatalf("chuxin %s succeeded:\n%s", strings.Join(args, " "), out)
+	}
+	return string(out)
+}
+
+// cometGet decodes a CometBFT RPC answer's result.
+func cometGet(t *testing.T, url string, result any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Result json.RawMessage `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(body.Result, result); err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+}
+
+// validatorSet returns the CometBFT validator set at the latest height:
+// address → power.
+func validatorSet(t *testing.T, cometURL string) map[string]string {
+	var res struct {
+		Validators []struct {
+			Address     string `json:"address"`
+			VotingPower string `json:"voting_power"`
+		} `json:"validators"`
+	}
+	cometGet(t, cometURL+"/validators", &res)
+	set := map[string]string{}
+	for _, v := range res.Validators {
+		set[v.Address] = v.VotingPower
+	}
+	return set
+}
+
+// signers returns the validators whose commit signatures a block carries.
+func signers(t *testing.T, cometURL string, height uint64) map[string]bool {
+	var res struct {
+		SignedHeader struct {
+			Commit struct {
+				Signatures []struct {
+					Flag    int    `json:"block_id_flag"`
+					Address string `json:"validator_address"`
+				} `json:"signatures"`
+			} `json:"commit"`
+		} `json:"signed_header"`
+	}
+	cometGet(t, fmt.Sprintf("%s/commit?height=%d", cometURL, height), &res)
+	out := map[string]bool{}
+	for _, s := range res.SignedHeader.Commit.Signatures {
+		if s.Flag == 2 {
+			out[s.Address] = true
+		}
+	}
+	return out
+}
+
+// waitFor polls cond until it holds, nudging the chain with a transaction
+// so that it makes blocks, for up to a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 90s", what)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+type identity struct {
+	NodeID  string `json:"nodeId"`
+	PubKey  string `json:"consensusPubKey"`
+	Address string `json:"consensusAddress"`
+}
+
+// TestConsortiumGovernsTheNetwork runs four validators and two more nodes of
+// a permissioned testnet as processes, and governs it through the CLI: the
+// members vote node5 in as a validator and it signs blocks; they vote node3
+// out and it leaves the set; the chain commits throughout. An account
+// without roles is refused, an admin grants it the transactor role, a
+// regulator freezes and unfreezes it. Last, node4 starts from genesis and
+// reaches the same blocks.
+func TestConsortiumGovernsTheNetwork(t *testing.T) {
+	dir, urls := testnet(t, 4, 2)
+	n := len(urls)
+	var p2p int
+	fmt.Sscanf(urls[0][strings.LastIndex(urls[0], ":")+1:], "%d", &p2p)
+	cometURL := func(i int) string { return fmt.Sprintf("http://127.0.0.1:%d", p2p-2*n+2*i+1) }
+	clients := make([]*ethclient.Client, n)
+	for _, i := range []int{0, 1, 2, 3, 5} {
+		p := startProc(t, dir, fmt.Sprintf("node%d", i), "start", "--home", home(dir, i))
+		clients[i] = dialWhenUp(t, urls[i], p)
+	}
+	rpc := []string{"--rpc", urls[0]}
+	ids := make([]identity, n)
+	for i := range n {
+		if err := json.Unmarshal([]byte(cli(t, "identity", "--json", "--home", home(dir, i))), &ids[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Vote node5 in: two of four members are not enough, the third passes it.
+	out := cli(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "admit node5",
+		"--set-validator", ids[5].PubKey + ":10"}, rpc...)...)
+	if !strings.Contains(out, "proposal 1 created") {
+		t.Fatalf("propose:\n%s", out)
+	}
+	for k, want := range []string{"voted for proposal 1", "voted for proposal 1", "proposal 1 passed"} {
+		out := cli(t, append([]string{"gov", "vote", "1", "yes", "--dev-account", fmt.Sprint(k)}, rpc...)...)
+		if !strings.Contains(out, want) || (k < 2 && strings.Contains(out, "passed")) {
+			t.Fatalf("vote by member %d:\n%s", k, out)
+		}
+	}
+	out = cliFails(t, append([]string{"gov", "vote", "1", "yes", "--dev-account", "3"}, rpc...)...)
+	if !strings.Contains(out, "proposal 1 is passed: it takes no votes") {
+		t.Fatalf("a vote on a passed proposal:\n%s", out)
+	}
+	waitFor(t, "node5 in the validator set", func() bool { return validatorSet(t, cometURL(0))[ids[5].Address] == "10" })
+	waitFor(t, "node5 signing", func() bool {
+		h, err := clients[0].BlockNumber(context.Background())
+		return err == nil && h > 1 && signers(t, cometURL(0), h-1)[ids[5].Address]
+	})
+
+	// Vote node3 out.
+	cli(t, append([]string{"gov", "propose", "--dev-account", "1", "--description", "retire node3", "--remove-validator", ids[3].PubKey}, rpc...)...)
+	for k := range 3 {
+		cli(t, append([]string{"gov", "vote", "2", "yes", "--dev-account", fmt.Sprint(k)}, rpc...)...)
+	}
+	waitFor(t, "node3 out of the validator set", func() bool {
+		_, in := validatorSet(t, cometURL(0))[ids[3].Address]
+		return !in
+	})
+	out = cli(t, append([]string{"gov", "members"}, rpc...)...)
+	if strings.Contains(out, strings.ToLower(ids[3].PubKey)) || !strings.Contains(out, strings.ToLower(ids[5].PubKey)) {
+		t.Fatalf("gov members after the changes:\n%s", out)
+	}
+	if out := cli(t, append([]string{"gov", "show", "2"}, rpc...)...); !strings.Contains(out, "passed") || !strings.Contains(out, "remove validator") {
+		t.Fatalf("gov show 2:\n%s", out)
+	}
+
+	// Roles: an account without them is refused; an admin grants; a
+	// regulator freezes and unfreezes.
+	stranger, _ := crypto.ToECDSA(crypto.Keccak256([]byte("stranger")))
+	strangerAddr := crypto.PubkeyToAddress(stranger.PublicKey)
+	accs, _ := devaccounts.Derive(devaccounts.Mnemonic, 1)
+	fund := testchain.Transfer(accs[0].Key, chainID, pendingNonce(t, clients[0], accs[0].Address), strangerAddr, big.NewInt(1e18))
+	if err := clients[0].SendTransaction(context.Background(), fund); err != nil {
+		t.Fatal(err)
+	}
+	waitReceipt(t, clients[0], fund.Hash())
+	send := func() error {
+		tx := testchain.Transfer(stranger, chainID, pendingNonce(t, clients[1], strangerAddr), common.Address{1}, big.NewInt(1))
+		if err := clients[1].SendTransaction(context.Background(), tx); err != nil {
+			return err
+		}
+		waitReceipt(t, clients[1], tx.Hash())
+		return nil
+	}
+	if err := send(); err == nil || !strings.Contains(err.Error(), "account "+strangerAddr.Hex()+" lacks role transactor") {
+		t.Fatalf("a transfer without the transactor role: %v", err)
+	}
+	if out := cli(t, append([]string{"roles", "grant", strangerAddr.Hex(), "transactor", "--dev-account", "0"}, rpc...)...); !strings.Contains(out, "now has roles transactor") {
+		t.Fatalf("roles grant:\n%s", out)
+	}
+	if err := send(); err != nil {
+		t.Fatalf("a transactor's transfer: %v", err)
+	}
+	if out := cliFails(t, append([]string{"freeze", strangerAddr.Hex(), "--reason", "case 7", "--dev-account", "1"}, rpc...)...); !strings.Contains(out, "lacks role regulator") {
+		t.Fatalf("a freeze by a non-regulator:\n%s", out)
+	}
+	cli(t, append([]string{"freeze", strangerAddr.Hex(), "--reason", "case 7", "--dev-account", "0"}, rpc...)...)
+	if err := send(); err == nil || !strings.Contains(err.Error(), "account "+strangerAddr.Hex()+" is frozen since block") {
+		t.Fatalf("a frozen account's transfer: %v", err)
+	}
+	if out := cli(t, append([]string{"roles", "show", strangerAddr.Hex()}, rpc...)...); !strings.Contains(out, "frozen since block") {
+		t.Fatalf("roles show of a frozen account:\n%s", out)
+	}
+	cli(t, append([]string{"unfreeze", strangerAddr.Hex(), "--dev-account", "0"}, rpc...)...)
+	if err := send(); err != nil {
+		t.Fatalf("an unfrozen account's transfer: %v", err)
+	}
+
+	// A node started now syncs from genesis through every change.
+	p := startProc(t, dir, "node4", "start", "--home", home(dir, 4))
+	clients[4] = dialWhenUp(t, urls[4], p)
+	h, err := clients[0].BlockNumber(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitHeight(t, clients[4], h)
+	want, _ := clients[0].HeaderByNumber(context.Background(), new(big.Int).SetUint64(h))
+	got, err := clients[4].HeaderByNumber(context.Background(), new(big.Int).SetUint64(h))
+	if err != nil || got.Hash() != want.Hash() || got.Root != want.Root {
+		t.Fatalf("the fresh node's block %d differs: %v", h, err)
+	}
+}
+
+func pendingNonce(t *testing.T, c *ethclient.Client, a common.Address) uint64 {
+	t.Helper()
+	n, err := c.PendingNonceAt(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
