@@ -119,7 +119,7 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 	var (
 		description                                 string
 		addVals, removeVals, members, removeMembers []string
-		roles, params                               []string
+		roles, params, admit, revoke                []string
 	)
 	cmd := &cobra.Command{
 		Use:   "propose",
@@ -197,8 +197,23 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 				}
 				actions = append(actions, system.SetParam(id, v))
 			}
+			for _, a := range admit {
+				idText, name, _ := strings.Cut(a, ":")
+				id, err := system.ParseNodeID(idText)
+				if err != nil {
+					return fmt.Errorf("--admit-node: %w", err)
+				}
+				actions = append(actions, system.SetNode(id, true, name))
+			}
+			for _, r := range revoke {
+				id, err := system.ParseNodeID(r)
+				if err != nil {
+					return fmt.Errorf("--revoke-node: %w", err)
+				}
+				actions = append(actions, system.SetNode(id, false, ""))
+			}
 			if len(actions) == 0 {
-				return fmt.Errorf("nothing to propose: add --set-validator, --remove-validator, --set-member, --remove-member, --set-roles or --set-param")
+				return fmt.Errorf("nothing to propose: add --set-validator, --remove-validator, --set-member, --remove-member, --set-roles, --set-param, --admit-node or --revoke-node")
 			}
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
@@ -213,6 +228,8 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 	fl.StringArrayVar(&members, "set-member", nil, "NAME:WEIGHT:GOVERNOR[,GOVERNOR…]: add a member or change it")
 	fl.StringArrayVar(&removeMembers, "remove-member", nil, "NAME: remove a member")
 	fl.StringArrayVar(&roles, "set-roles", nil, "ADDRESS:ROLE[,ROLE…]: replace an account's roles (admin, deployer, transactor, regulator, or none)")
+	fl.StringArrayVar(&admit, "admit-node", nil, "NODE_ID[:NAME]: admit a node, so that the network's nodes take its connections")
+	fl.StringArrayVar(&revoke, "revoke-node", nil, "NODE_ID: revoke a node's admission; its connections are closed")
 	fl.StringArrayVar(&params, "set-param", nil, "NAME=VALUE: quorum and threshold (basis points), voting-period (blocks), permissioned (0 or 1)")
 	return cmd
 }
@@ -316,7 +333,7 @@ func listCmd(f *clientFlags) *cobra.Command {
 func membersCmd(f *clientFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "members",
-		Short: "Show the members with their weights and governors, and the validators",
+		Short: "Show the members with their weights and governors, the validators and the admitted nodes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := f.dial(cmd.Context())
@@ -341,7 +358,15 @@ func membersCmd(f *clientFlags) *cobra.Command {
 			for _, v := range vs {
 				fmt.Fprintf(&b, "  %s power %d\n", v.PubKey, v.Power)
 			}
-			return f.print(cmd.OutOrStdout(), map[string]any{"members": ms, "validators": vs}, b.String())
+			nodes, err := c.Nodes(cmd.Context())
+			if err != nil {
+				return err
+			}
+			b.WriteString("admitted nodes:\n")
+			for _, n := range nodes {
+				fmt.Fprintf(&b, "  %s %s\n", n.ID, n.Name)
+			}
+			return f.print(cmd.OutOrStdout(), map[string]any{"members": ms, "validators": vs, "nodes": nodes}, b.String())
 		},
 	}
 }

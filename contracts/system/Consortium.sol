@@ -34,6 +34,9 @@ contract Consortium {
     uint64 public nextDeadline; // slot 4
     /// The frozen accounts, in no order.
     address[] public frozen; // slot 5
+    /// The block from which each admitted node (by CometBFT node ID) is
+    /// admitted, plus one (0: not admitted).
+    mapping(bytes20 => uint256) public admittedSince; // slot 6
 
     // ---- The rest is this contract's own. ----
 
@@ -55,6 +58,7 @@ contract Consortium {
     uint8 public constant SET_VALIDATORS = 2; // ((bytes32 pubKey, uint64 power)[]); power 0 removes
     uint8 public constant SET_ROLES = 3; // (address account, uint256 roles)
     uint8 public constant SET_PARAM = 4; // (uint8 param, uint256 value)
+    uint8 public constant SET_NODE = 5; // (bytes20 nodeId, bool admitted, string name)
 
     /// CometBFT's bound on the total voting power (MaxTotalVotingPower).
     uint256 public constant MAX_TOTAL_POWER = uint256(uint64(type(int64).max)) / 8;
@@ -105,8 +109,14 @@ contract Consortium {
         string outcome; // why it was rejected, expired or failed
     }
 
+    struct Node {
+        bytes20 id;
+        string name;
+    }
+
     struct Genesis {
         Member[] members;
+        Node[] nodes;
         ValidatorUpdate[] validators;
         address[] accounts; // granted roles[i]
         uint256[] roles;
@@ -132,6 +142,9 @@ contract Consortium {
 
     mapping(address => uint256) internal frozenIndex; // 1-based into frozen
 
+    bytes20[] internal nodeIds;
+    mapping(bytes20 => string) public nodeName;
+
     Proposal[] internal proposals; // id = index + 1
     mapping(uint256 => Action[]) internal actionsOf;
     mapping(uint256 => mapping(bytes32 => bool)) public hasVoted;
@@ -143,6 +156,8 @@ contract Consortium {
     event Frozen(address indexed account, address indexed by, string reason);
     event Unfrozen(address indexed account, address indexed by);
     event ParamChanged(uint8 indexed param, uint256 value);
+    event NodeAdmitted(bytes20 indexed id, string name);
+    event NodeRevoked(bytes20 indexed id);
     event Proposed(uint256 indexed id, address indexed proposer, bytes32 indexed member, uint64 deadline, string description);
     event Voted(uint256 indexed id, address indexed governor, bytes32 indexed member, bool support, uint64 weight);
     event Passed(uint256 indexed id);
@@ -159,6 +174,9 @@ contract Consortium {
             _setMember(g.members[i].name, g.members[i].weight, g.members[i].governors);
         }
         require(totalWeight > 0, "genesis: the consortium needs a member with weight");
+        for (uint256 i = 0; i < g.nodes.length; i++) {
+            _setNode(g.nodes[i].id, true, g.nodes[i].name);
+        }
         for (uint256 i = 0; i < g.validators.length; i++) {
             ValidatorUpdate memory v = g.validators[i];
             require(v.power > 0 && powerOf[v.pubKey] == 0, "genesis: validators must be distinct, with power");
@@ -364,6 +382,14 @@ contract Consortium {
         return (_proposal(id), actionsOf[id]);
     }
 
+    function admittedNodes() external view returns (bytes20[] memory ids, string[] memory names) {
+        ids = nodeIds;
+        names = new string[](ids.length);
+        for (uint256 i = 0; i < ids.length; i++) {
+            names[i] = nodeName[ids[i]];
+        }
+    }
+
     function frozenCount() external view returns (uint256) {
         return frozen.length;
     }
@@ -385,6 +411,9 @@ contract Consortium {
         } else if (a.kind == SET_PARAM) {
             (uint8 param, uint256 value) = abi.decode(a.data, (uint8, uint256));
             _setParam(param, value);
+        } else if (a.kind == SET_NODE) {
+            (bytes20 id, bool admitted, string memory name) = abi.decode(a.data, (bytes20, bool, string));
+            _setNode(id, admitted, name);
         } else {
             revert(string.concat("unknown action kind ", uint256(a.kind).toString()));
         }
@@ -465,6 +494,33 @@ contract Consortium {
         }
         require(validatorKeys.length > 0, "the validator set would be empty");
         require(totalPower <= MAX_TOTAL_POWER, "the total voting power would be over CometBFT's limit");
+    }
+
+    function _setNode(bytes20 id, bool admitted, string memory name) internal {
+        require(id != bytes20(0), "a node is named by its CometBFT node ID");
+        if (admitted) {
+            require(admittedSince[id] == 0, string.concat("node ", _hex20(id), " is admitted already"));
+            admittedSince[id] = block.number + 1;
+            nodeName[id] = name;
+            nodeIds.push(id);
+            emit NodeAdmitted(id, name);
+            return;
+        }
+        require(admittedSince[id] != 0, string.concat("node ", _hex20(id), " is not admitted"));
+        delete admittedSince[id];
+        delete nodeName[id];
+        for (uint256 i = 0; i < nodeIds.length; i++) {
+            if (nodeIds[i] == id) {
+                nodeIds[i] = nodeIds[nodeIds.length - 1];
+                nodeIds.pop();
+                break;
+            }
+        }
+        emit NodeRevoked(id);
+    }
+
+    function _hex20(bytes20 id) internal pure returns (string memory) {
+        return uint256(uint160(id)).toHexString(20);
     }
 
     function _setRoles(address account, uint256 roles, address by) internal {

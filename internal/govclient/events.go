@@ -95,6 +95,12 @@ func describeEvent(name string, f map[string]any) string {
 		return fmt.Sprintf("account %v frozen by %v: %v", f["account"], f["by"], f["reason"])
 	case "Unfrozen":
 		return fmt.Sprintf("account %v unfrozen by %v", f["account"], f["by"])
+	case "NodeAdmitted":
+		id, _ := f["id"].([20]byte)
+		return fmt.Sprintf("node %s (%v) admitted", system.NodeID(id), f["name"])
+	case "NodeRevoked":
+		id, _ := f["id"].([20]byte)
+		return fmt.Sprintf("node %s no longer admitted: its connections are closed", system.NodeID(id))
 	case "ParamChanged":
 		p, _ := f["param"].(uint8)
 		return fmt.Sprintf("%s set to %v", paramName(p), f["value"])

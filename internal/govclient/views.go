@@ -262,6 +262,14 @@ func DescribeAction(a system.Action) string {
 		if v := args("address", "uint256"); v != nil {
 			return fmt.Sprintf("set the roles of %s to %s", v[0], system.Role(v[1].(*big.Int).Uint64()))
 		}
+	case system.KindSetNode:
+		if v := args("bytes20", "bool", "string"); v != nil {
+			id := v[0].([20]byte)
+			if v[1].(bool) {
+				return fmt.Sprintf("admit node %s (%s)", system.NodeID(id), v[2])
+			}
+			return fmt.Sprintf("revoke the admission of node %s", system.NodeID(id))
+		}
 	case system.KindSetParam:
 		if v := args("uint8", "uint256"); v != nil {
 			return fmt.Sprintf("set %s to %s", paramName(v[0].(uint8)), v[1])
@@ -282,4 +290,24 @@ func paramName(p uint8) string {
 		return "permissioned (0 or 1)"
 	}
 	return fmt.Sprintf("parameter %d", p)
+}
+
+// Node is an admitted node.
+type Node struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Nodes reads the admitted nodes.
+func (c *Client) Nodes(ctx context.Context) ([]Node, error) {
+	out, err := c.View(ctx, "admittedNodes")
+	if err != nil {
+		return nil, err
+	}
+	ids, names := out[0].([][20]byte), out[1].([]string)
+	nodes := make([]Node, len(ids))
+	for i := range ids {
+		nodes[i] = Node{ID: system.NodeID(ids[i]).String(), Name: names[i]}
+	}
+	return nodes, nil
 }

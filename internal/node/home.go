@@ -121,6 +121,9 @@ func WriteNetwork(spec NetworkSpec) ([]string, error) {
 			g.Validators = append(g.Validators, genesis.Validator{Name: fmt.Sprintf("node%d", i), PubKey: pub.Bytes(), Power: 10, FeeRecipient: spec.FeeRecipient})
 		}
 	}
+	for i, id := range ids {
+		g.Consortium.Nodes = append(g.Consortium.Nodes, system.Node{ID: string(id), Name: fmt.Sprintf("node%d", i)})
+	}
 	if spec.Genesis != nil {
 		spec.Genesis(g)
 	}

@@ -6,6 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
+	"time"
+
+	"github.com/cometbft/cometbft/p2p"
 
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	gethlog "github.com/ethereum/go-ethereum/log"
@@ -73,13 +77,22 @@ func (g gethHandler) WithGroup(name string) slog.Handler {
 // CometBFT logs every gossiped message at debug: nothing is formatted unless
 // the level is enabled, or the formatting alone costs more CPU than the
 // transactions it describes.
-type cometLogger struct{ l *slog.Logger }
+type cometLogger struct {
+	l      *slog.Logger
+	closes *closeWatch // nil: not watched
+}
 
 func (c cometLogger) Debug(msg string, kv ...any) { c.log(slog.LevelDebug, msg, kv) }
 func (c cometLogger) Info(msg string, kv ...any)  { c.log(slog.LevelDebug, msg, kv) }
-func (c cometLogger) Error(msg string, kv ...any) { c.log(errorLevel(msg, kv), msg, kv) }
+func (c cometLogger) Error(msg string, kv ...any) {
+	if c.closes != nil && msg == "Stopping peer for error" {
+		c.closes.closed(kv)
+	}
+	c.log(errorLevel(msg, kv), msg, kv)
+}
+
 func (c cometLogger) With(kv ...any) cmtlog.Logger {
-	return cometLogger{c.l.With(normalize(kv)...)}
+	return cometLogger{c.l.With(normalize(kv)...), c.closes}
 }
 
 func (c cometLogger) log(level slog.Level, msg string, kv []any) {
@@ -145,4 +158,59 @@ func errValue(kv []any) string {
 		}
 	}
 	return ""
+}
+
+// closeWatch notices peers that keep closing their connections to this
+// node at once: what a node the consortium has not admitted sees (the
+// refusing side closes the connection without a word), and then warns.
+type closeWatch struct {
+	log    *slog.Logger
+	nodeID string
+	limit  int           // closes of one peer within window
+	window time.Duration // that make the warning
+
+	mu     sync.Mutex
+	recent map[string][]time.Time
+	warned map[string]time.Time
+}
+
+func newCloseWatch(log *slog.Logger, nodeID string) *closeWatch {
+	return &closeWatch{log: log, nodeID: nodeID, limit: 3, window: time.Minute,
+		recent: map[string][]time.Time{}, warned: map[string]time.Time{}}
+}
+
+func (w *closeWatch) closed(kv []any) {
+	e := errValue(kv)
+	if !strings.Contains(e, "EOF") && !strings.Contains(e, "connection reset") {
+		return
+	}
+	peer := ""
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, _ := kv[i].(string); k == "peer" {
+			if p, ok := kv[i+1].(interface{ ID() p2p.ID }); ok {
+				peer = string(p.ID())
+			} else {
+				peer = fmt.Sprint(kv[i+1])
+			}
+		}
+	}
+	now := time.Now()
+	w.mu.Lock()
+	times := append(w.recent[peer], now)
+	for len(times) > 0 && now.Sub(times[0]) > w.window {
+		times = times[1:]
+	}
+	w.recent[peer] = times
+	warn := len(times) >= w.limit && now.Sub(w.warned[peer]) > w.window
+	if warn {
+		w.warned[peer] = now
+	}
+	if len(w.recent) > 1000 {
+		clear(w.recent)
+	}
+	w.mu.Unlock()
+	if warn {
+		w.log.Warn("a peer keeps closing its connection to this node: this node may not be admitted by the consortium; ask a member to propose admitting its node ID",
+			"peer", peer, "closes", len(times), "within", w.window, "node_id", w.nodeID)
+	}
 }

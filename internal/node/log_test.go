@@ -20,7 +20,7 @@ func (c countingStringer) String() string { *c.n++; return "formatted" }
 func TestCometLoggerFormatsNothingBelowItsLevel(t *testing.T) {
 	var buf bytes.Buffer
 	var calls int
-	l := cometLogger{NewLogger(&buf, "info", "text")}
+	l := cometLogger{l: NewLogger(&buf, "info", "text")}
 	l.Debug("received", "msg", countingStringer{&calls})
 	l.Info("step", "msg", countingStringer{&calls}) // CometBFT's info is chuxin's debug
 	if calls != 0 || buf.Len() != 0 {
@@ -80,7 +80,7 @@ func TestGethLogReachesTheNodeLog(t *testing.T) {
 // not ERROR lines; any other error is.
 func TestCometLoggerLowersBenignErrors(t *testing.T) {
 	var buf bytes.Buffer
-	l := cometLogger{NewLogger(&buf, "debug", "text")}
+	l := cometLogger{l: NewLogger(&buf, "debug", "text")}
 	l.Error("Stopping peer for error", "peer", "Peer{x}", "err", errString("EOF"))
 	l.Error("Error serving server", "err", errString("accept tcp 127.0.0.1:26657: use of closed network connection"))
 	l.Error("Error stopping pool", "err", errString("already stopped"))
@@ -100,3 +100,21 @@ func TestCometLoggerLowersBenignErrors(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestRepeatedClosesWarnOfAdmission(t *testing.T) {
+	var buf bytes.Buffer
+	w := newCloseWatch(NewLogger(&buf, "info", "text"), "abc123")
+	l := cometLogger{l: NewLogger(&buf, "info", "text"), closes: w}
+	l.Error("Stopping peer for error", "peer", "Peer{a}", "err", "EOF")
+	l.Error("Stopping peer for error", "peer", "Peer{b}", "err", "EOF")
+	l.Error("Stopping peer for error", "peer", "Peer{a}", "err", "some other error")
+	l.Error("Stopping peer for error", "peer", "Peer{a}", "err", "EOF")
+	if strings.Contains(buf.String(), "may not be admitted") {
+		t.Fatalf("warned after two closes:\n%s", buf.String())
+	}
+	l.Error("Stopping peer for error", "peer", "Peer{a}", "err", "EOF")
+	l.Error("Stopping peer for error", "peer", "Peer{a}", "err", "EOF")
+	if n := strings.Count(buf.String(), "may not be admitted"); n != 1 || !strings.Contains(buf.String(), "node_id=abc123") {
+		t.Fatalf("warnings after repeated closes: %d\n%s", n, buf.String())
+	}
+}

@@ -30,6 +30,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/rpc"
 	"github.com/chuxin-chain/chuxin/internal/store"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // Sentinel errors of the node.
@@ -54,10 +55,11 @@ type Node struct {
 	cmt   *cmtnode.Node
 	rpc   *rpc.Server
 
-	pprof    *http.Server
-	quit     chan struct{} // closed by Stop
-	syncDone chan struct{} // closed when the sync reporter returns
-	stopping atomic.Bool   // set by Stop before the consensus engine stops
+	pprof     *http.Server
+	quit      chan struct{} // closed by Stop
+	syncDone  chan struct{} // closed when the sync reporter returns
+	stopping  atomic.Bool   // set by Stop before the consensus engine stops
+	admission *admission    // which peers the consortium admitted
 
 	signStateRebuilt bool     // the validator's signing state was missing and made anew
 	metrics          *metrics // nil unless metrics_addr is set
@@ -97,6 +99,13 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		log.Warn("the state of the last blocks was not written before the node stopped; consensus replays them", "head", from, "state_on_disk", to)
 	}
 	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log), signStateRebuilt: rebuilt}
+	n.admission = newAdmission(log, cfg.P2P.PersistentPeers, func() (system.State, error) {
+		head := st.Head()
+		if head == nil {
+			return nil, app.ErrNotReady
+		}
+		return st.State(head.Root)
+	}, func() bool { return n.cmt == nil || n.cmt.ConsensusReactor().WaitSync() })
 	n.app.SetPeerFilter(n.admitPeer)
 	n.app.SetMaxPerSender(cfg.Mempool.MaxPerSender)
 	if cfg.MetricsAddr != "" {
@@ -117,7 +126,7 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		func() (cmtnode.ChecksummedGenesisDoc, error) { return checksummed(genesisFile(home)) },
 		cmtcfg.DefaultDBProvider,
 		cmtnode.DefaultMetricsProvider(cc.Instrumentation),
-		cometLogger{log.With("module", "cometbft")},
+		cometLogger{log.With("module", "cometbft"), newCloseWatch(log, string(nk.ID()))},
 	)
 	if err != nil {
 		st.Close()
@@ -220,6 +229,7 @@ func (n *Node) Start() error {
 	n.stall.committed()
 	n.app.OnCommit(srv.Publish)
 	n.app.OnCommit(n.logBlock)
+	n.app.OnCommit(n.dropRevoked)
 	n.app.OnCommit(func(*types.Block, types.Receipts) { n.stall.committed() })
 	if err := n.checkPorts(); err != nil {
 		return err
@@ -377,11 +387,31 @@ func (n *Node) reportSync(interval time.Duration) {
 // neither started nor closed unless a filter refuses it: the peer would keep
 // a dead connection for minutes and refuse this node's next start as a
 // duplicate. A refusal makes CometBFT close it.
+//
+// Past that, it takes only the peers the consortium admitted (admission).
 func (n *Node) admitPeer(kind, value string) error {
 	if n.stopping.Load() {
 		return ErrStopping
 	}
-	return nil
+	if kind != "id" || n.admission == nil {
+		return nil
+	}
+	return n.admission.check(value)
+}
+
+// dropRevoked disconnects the peers whose admission a committed block
+// revoked, naming the reason in the log.
+func (n *Node) dropRevoked(b *types.Block, receipts types.Receipts) {
+	if !revoked(receipts) || n.cmt == nil {
+		return
+	}
+	sw := n.cmt.Switch()
+	for _, p := range sw.Peers().Copy() {
+		if err := n.admission.admitted(string(p.ID())); err != nil {
+			n.log.Warn("disconnected a peer whose admission the consortium revoked", "node_id", p.ID(), "block", b.NumberU64())
+			sw.StopPeerForError(p, err)
+		}
+	}
 }
 
 // warm decodes a transaction and recovers its sender into the

@@ -75,6 +75,7 @@ const (
 	KindSetValidators = 2
 	KindSetRoles      = 3
 	KindSetParam      = 4
+	KindSetNode       = 5
 )
 
 // The parameters a SetParam action sets.
@@ -140,6 +141,12 @@ func SetValidators(updates ...ValidatorUpdate) Action {
 // SetRoles replaces an account's roles.
 func SetRoles(account common.Address, roles Role) Action {
 	return Action{KindSetRoles, pack([]string{"address", "uint256"}, account, new(big.Int).SetUint64(uint64(roles)))}
+}
+
+// SetNode admits a node (admitted true, with a name for people) or revokes
+// its admission.
+func SetNode(id NodeID, admitted bool, name string) Action {
+	return Action{KindSetNode, pack([]string{"bytes20", "bool", "string"}, [20]byte(id), admitted, name)}
 }
 
 // SetParam sets a parameter (ParamQuorum …).

@@ -2,6 +2,7 @@ package system
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/big"
 	"strings"
@@ -77,6 +78,7 @@ const (
 	slotPending      = 3 // ValidatorUpdate[]
 	slotDeadline     = 4 // uint64
 	slotFrozen       = 5 // address[]
+	slotAdmitted     = 6 // mapping(bytes20 => uint256)
 )
 
 // frozenBit marks a frozen account in its permissions word.
@@ -99,6 +101,34 @@ func word(slot uint64) common.Hash {
 	binary.BigEndian.PutUint64(h[24:], slot)
 	return h
 }
+
+// NodeID is a CometBFT node ID: 20 bytes, 40 hex digits in text.
+type NodeID [20]byte
+
+// ParseNodeID reads a node ID in hex (as CometBFT prints it).
+func ParseNodeID(s string) (NodeID, error) {
+	var id NodeID
+	b, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
+	if err != nil || len(b) != len(id) {
+		return id, fmt.Errorf("%w: %q is not a node ID (40 hex digits; chuxin identity --home shows a node's)", ErrNodeID, s)
+	}
+	copy(id[:], b)
+	return id, nil
+}
+
+// String is the ID as CometBFT prints it.
+func (id NodeID) String() string { return hex.EncodeToString(id[:]) }
+
+// Admitted reports whether the consortium admitted the node.
+func Admitted(st State, id NodeID) bool {
+	var buf [64]byte
+	copy(buf[:20], id[:]) // a bytes20 key is left-aligned
+	binary.BigEndian.PutUint64(buf[56:], slotAdmitted)
+	return st.GetState(ConsortiumAddress, crypto.Keccak256Hash(buf[:])) != (common.Hash{})
+}
+
+// NodeRevokedTopic is the topic of the contract's NodeRevoked event.
+var NodeRevokedTopic = crypto.Keccak256Hash([]byte("NodeRevoked(bytes20)"))
 
 // Permissions are an account's roles and whether it is frozen.
 type Permissions struct {

@@ -33,6 +33,15 @@ type Genesis struct {
 	Permissioned bool `json:"permissioned"`
 	// Roles are the accounts with roles at genesis.
 	Roles []RoleGrant `json:"roles,omitempty"`
+	// Nodes are the admitted nodes: only they may connect to the network's
+	// nodes. Validators and observers are admitted nodes.
+	Nodes []Node `json:"nodes"`
+}
+
+// Node is an admitted node.
+type Node struct {
+	ID   string `json:"id"` // CometBFT node ID, 40 hex digits
+	Name string `json:"name,omitempty"`
 }
 
 // Member is an organisation of the consortium.
@@ -94,6 +103,11 @@ func (g *Genesis) Validate() error {
 	if g.VotingPeriod == 0 || g.VotingPeriod > 1_000_000 {
 		return fmt.Errorf("%w: consortium.votingPeriod is %d: 1 to 1000000 blocks", ErrGenesis, g.VotingPeriod)
 	}
+	for _, n := range g.Nodes {
+		if _, err := ParseNodeID(n.ID); err != nil {
+			return fmt.Errorf("%w: consortium.nodes: %w", ErrGenesis, err)
+		}
+	}
 	for _, r := range g.Roles {
 		if _, err := ParseRoles(joinRoles(r.Roles)); err != nil {
 			return fmt.Errorf("%w: consortium.roles of %s: %w", ErrGenesis, r.Account, err)
@@ -116,6 +130,7 @@ func joinRoles(names []string) string {
 // constructorArgs mirrors the constructor's Genesis tuple for the ABI.
 type constructorArgs struct {
 	Members      []constructorMember
+	Nodes        []constructorNode
 	Validators   []ValidatorUpdate
 	Accounts     []common.Address
 	Roles        []*big.Int
@@ -123,6 +138,11 @@ type constructorArgs struct {
 	Threshold    *big.Int
 	VotingPeriod uint64
 	Permissioned bool
+}
+
+type constructorNode struct {
+	Id   [20]byte // the ABI names it id
+	Name string
 }
 
 type constructorMember struct {
@@ -150,6 +170,11 @@ func (g *Genesis) Account(validators []ValidatorUpdate, config *params.ChainConf
 	}
 	for _, m := range g.Members {
 		args.Members = append(args.Members, constructorMember(m))
+	}
+	args.Nodes = []constructorNode{}
+	for _, n := range g.Nodes {
+		id, _ := ParseNodeID(n.ID)
+		args.Nodes = append(args.Nodes, constructorNode{Id: id, Name: n.Name})
 	}
 	args.Accounts, args.Roles = []common.Address{}, []*big.Int{}
 	for _, r := range g.Roles {

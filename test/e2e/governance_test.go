@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -122,16 +124,18 @@ type identity struct {
 // members vote node5 in as a validator and it signs blocks; they vote node3
 // out and it leaves the set; the chain commits throughout. An account
 // without roles is refused, an admin grants it the transactor role, a
-// regulator freezes and unfreezes it. Last, node4 starts from genesis and
+// regulator freezes and unfreezes it. The members revoke node6's admission:
+// the others disconnect it and refuse it with the reason in their logs, and
+// it warns that it may not be admitted. Last, node4 starts from genesis and
 // reaches the same blocks.
 func TestConsortiumGovernsTheNetwork(t *testing.T) {
-	dir, urls := testnet(t, 4, 2)
+	dir, urls := testnet(t, 4, 3)
 	n := len(urls)
 	var p2p int
 	fmt.Sscanf(urls[0][strings.LastIndex(urls[0], ":")+1:], "%d", &p2p)
 	cometURL := func(i int) string { return fmt.Sprintf("http://127.0.0.1:%d", p2p-2*n+2*i+1) }
 	clients := make([]*ethclient.Client, n)
-	for _, i := range []int{0, 1, 2, 3, 5} {
+	for _, i := range []int{0, 1, 2, 3, 5, 6} {
 		p := startProc(t, dir, fmt.Sprintf("node%d", i), "start", "--home", home(dir, i))
 		clients[i] = dialWhenUp(t, urls[i], p)
 	}
@@ -224,6 +228,24 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 		t.Fatalf("an unfrozen account's transfer: %v", err)
 	}
 
+	// Revoking node6's admission disconnects it; its redials are refused.
+	if peers(t, clients[6]) == 0 {
+		t.Fatal("node6 has no peers before its admission is revoked")
+	}
+	cli(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "node6 leaves", "--revoke-node", ids[6].NodeID}, rpc...)...)
+	for k := range 3 {
+		cli(t, append([]string{"gov", "vote", "3", "yes", "--dev-account", fmt.Sprint(k)}, rpc...)...)
+	}
+	waitFor(t, "node6 without peers", func() bool { return peers(t, clients[6]) == 0 })
+	waitFor(t, "the refusals and the warning in the logs", func() bool {
+		return logHas(t, dir, "node0", "disconnected a peer whose admission the consortium revoked") &&
+			logHas(t, dir, "node1", "refused a peer the consortium has not admitted") &&
+			logHas(t, dir, "node6", "may not be admitted")
+	})
+	if out := cli(t, append([]string{"gov", "members"}, rpc...)...); strings.Contains(out, ids[6].NodeID) || !strings.Contains(out, ids[5].NodeID) {
+		t.Fatalf("gov members after the revocation:\n%s", out)
+	}
+
 	// A node started now syncs from genesis through every change.
 	p := startProc(t, dir, "node4", "start", "--home", home(dir, 4))
 	clients[4] = dialWhenUp(t, urls[4], p)
@@ -246,4 +268,19 @@ func pendingNonce(t *testing.T, c *ethclient.Client, a common.Address) uint64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+func peers(t *testing.T, c *ethclient.Client) uint64 {
+	t.Helper()
+	n, err := c.PeerCount(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func logHas(t *testing.T, dir, name, text string) bool {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name+".log"))
+	return err == nil && strings.Contains(string(b), text)
 }
