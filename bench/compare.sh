@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench/compare.sh: one machine, one run, the same load against
 #   chuxin-1   `chuxin devnet`, one validator
-#   chuxin-4   four chuxin validator processes (`chuxin testnet`)
+#   chuxin-4   four chuxin validator processes (`chuxin testnet --open`)
+#   chuxin-1p  chuxin-1 permissioned: senders need the transactor role
+#   chuxin-4p  chuxin-4 permissioned (`chuxin testnet`, its default)
 #   geth-dev   geth --dev (v1.17.8, the newest geth command the module proxy serves here)
 #   kvstore-1  CometBFT v1.0.1 persistent_kvstore, one validator (consensus alone)
 #   kvstore-4  four CometBFT kvstore validator processes
@@ -22,7 +24,8 @@ SENDERS=${SENDERS:-400}
 # commits with fewer transactions queued, so at a lower latency.
 WINDOWS=${WINDOWS:-"48 4"}
 RATES=${RATES:-"1000 2000 4000 6000 8000 12000 16000 24000"}
-SYSTEMS=${SYSTEMS:-"chuxin-1 chuxin-4 geth-dev kvstore-1 kvstore-4"}
+SYSTEMS=${SYSTEMS:-"chuxin-1 chuxin-1p chuxin-4 chuxin-4p geth-dev kvstore-1 kvstore-4"}
+EXTRA=""                            # more flags of chuxin bench, per system
 RESULTS=$OUT/results.json
 DEVKEY=ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 
@@ -84,7 +87,7 @@ bench() {
   [ "$3" = cometbft ] && presign=0
   echo "-- $1 $4 $( [ "$rate" = 0 ] && echo "closed loop, window $window" || echo "open loop $rate tx/s" ) ${5}s"
   "$CHUXIN" bench --rpc "$2" --protocol "$3" --workload "$4" --duration "${5}s" --rate "$rate" \
-    --senders "$SENDERS" --window "$window" --presign "$presign" --seed "$7" --label "$1" --json --quiet >> "$RESULTS"
+    --senders "$SENDERS" --window "$window" --presign "$presign" --seed "$7" --label "$1" --json --quiet $EXTRA >> "$RESULTS"
   tail -n 30 "$RESULTS" | tr -d '\n ' | grep -o '"committed_tps":[0-9.]*,"latency_p50_s":[0-9.]*,"latency_p95_s":[0-9.]*' | tail -1
 }
 
@@ -136,16 +139,18 @@ for sys in $SYSTEMS; do
   echo "== $sys"
   dir=$OUT/run/$sys
   case $sys in
-  chuxin-1)
-    "$CHUXIN" devnet --home "$dir" --rpc-port 19545 --p2p-port 19656 --log-level warn > "$dir.log" 2>&1 & PIDS+=($!)
+  chuxin-1|chuxin-1p)
+    perm=""; EXTRA=""; [ "$sys" = chuxin-1p ] && { perm=--permissioned; EXTRA=--grant-roles; }
+    "$CHUXIN" devnet $perm --home "$dir" --rpc-port 19545 --p2p-port 19656 --log-level warn > "$dir.log" 2>&1 & PIDS+=($!)
     wait_rpc http://127.0.0.1:19545 eth
-    load chuxin-1 http://127.0.0.1:19545 eth transfer erc20 ;;
-  chuxin-4)
-    "$CHUXIN" testnet --open --validators 4 --out "$dir" --p2p-port 19700 --rpc-port 19600 > /dev/null
+    load "$sys" http://127.0.0.1:19545 eth transfer erc20 ;;
+  chuxin-4|chuxin-4p)
+    open=--open; EXTRA=""; [ "$sys" = chuxin-4p ] && { open=""; EXTRA=--grant-roles; }
+    "$CHUXIN" testnet $open --validators 4 --out "$dir" --p2p-port 19700 --rpc-port 19600 > /dev/null
     for i in 0 1 2 3; do sed -i 's#^log_level = .*#log_level = "warn"#' "$dir/node$i/config/chuxin.toml"
       "$CHUXIN" start --home "$dir/node$i" > "$dir.node$i.log" 2>&1 & PIDS+=($!); done
     wait_rpc http://127.0.0.1:19600 eth synced
-    load chuxin-4 http://127.0.0.1:19600 eth transfer erc20 ;;
+    load "$sys" http://127.0.0.1:19600 eth transfer erc20 ;;
   geth-dev)
     mkdir -p "$dir"; echo "" > "$dir/pw"; echo "$DEVKEY" > "$dir/key"
     "$BIN/geth" account import --datadir "$dir/data" --password "$dir/pw" "$dir/key" > /dev/null 2>&1
@@ -171,7 +176,7 @@ for sys in $SYSTEMS; do
     wait_rpc http://127.0.0.1:19911 cometbft
     load kvstore-4 http://127.0.0.1:19911 cometbft kv ;;
   esac
-  stop_all
+  stop_all; EXTRA=""
 done
 
 echo "== execution benchmarks (one core)"

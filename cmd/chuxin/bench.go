@@ -86,6 +86,7 @@ Workloads: transfer (native), erc20 (OpenZeppelin ERC-20 transfers), deploy
 	f.StringVar(&o.Funder, "funder", "", "hex private key that funds the senders (default: development account 0)")
 	f.IntVar(&o.Presign, "presign", 0, "sign this many transactions per sender before the load window, so signing does not compete with the node")
 	f.StringVar(&o.Label, "label", "", "name of the run in reports")
+	f.BoolVar(&o.GrantRoles, "grant-roles", false, "a permissioned chuxin network: the funder (an admin) grants the senders the transactor and deployer roles")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	f.BoolVar(&quiet, "quiet", false, "no progress line")
 	f.StringVar(&profile, "cpuprofile", "", "write the load generator's own CPU profile (Go pprof) to this file")

@@ -14,6 +14,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
 	"github.com/chuxin-chain/chuxin/internal/node"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // devBalance is what each development account holds: 10,000 ether.
@@ -42,6 +43,7 @@ func devnetCmd() *cobra.Command {
 		p2pPort    int
 		logLevel   string
 		blockTime  time.Duration
+		permission bool
 	)
 	cmd := &cobra.Command{
 		Use:   "devnet",
@@ -51,7 +53,10 @@ run creates --home with a genesis that funds the ten development accounts of
 the mnemonic "test test test test test test test test test test test junk"
 (m/44'/60'/0'/0/i, as Hardhat and Anvil do); later runs continue the same
 chain. --reset starts over. --validators N runs N validators in this process.
-Stop with Ctrl-C.`,
+The first development account governs the devnet's consortium and is its
+admin and regulator. The devnet is open (any account sends and deploys)
+unless created with --permissioned, which gives the development accounts the
+deployer and transactor roles and nobody else. Stop with Ctrl-C.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if reset {
@@ -59,7 +64,7 @@ Stop with Ctrl-C.`,
 					return fmt.Errorf("reset %s: %w", home, err)
 				}
 			}
-			homes, err := devnetHomes(home, validators, chainID, p2pPort, rpcPort, blockTime)
+			homes, err := devnetHomes(home, validators, chainID, p2pPort, rpcPort, blockTime, permission)
 			if err != nil {
 				return err
 			}
@@ -82,6 +87,7 @@ Stop with Ctrl-C.`,
 	f.IntVar(&p2pPort, "p2p-port", 26656, "p2p port of the first node (used when the chain is created)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.DurationVar(&blockTime, "block-time", 100*time.Millisecond, "pause after each block (used when the chain is created)")
+	f.BoolVar(&permission, "permissioned", false, "sending needs the transactor role and deploying the deployer role (used when the chain is created)")
 	return cmd
 }
 
@@ -95,7 +101,7 @@ func defaultDevnetHome() string {
 
 // devnetHomes returns the node homes under dir, writing them first when the
 // devnet is new.
-func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort int, blockTime time.Duration) ([]string, error) {
+func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort int, blockTime time.Duration, permissioned bool) ([]string, error) {
 	if _, err := os.Stat(node.Home(dir, 0)); err == nil {
 		var homes []string
 		for i := 0; ; i++ {
@@ -120,7 +126,8 @@ func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort in
 	return node.WriteNetwork(node.NetworkSpec{
 		Dir: dir, ChainID: chainID, Validators: validators,
 		P2PPortBase: p2pPort, RPCPortBase: rpcPort, Alloc: alloc,
-		FeeRecipient: accs[0].Address, // as geth --dev's etherbase
+		FeeRecipient: accs[0].Address, // as geth --dev's etherbase, and the governor
+		Consortium:   devConsortium(len(alloc), permissioned),
 		Tune: func(i int, c *config.Config) {
 			c.Consensus.TimeoutCommit = config.Duration(blockTime)
 			c.Consensus.TimeoutPropose = config.Duration(time.Second)
@@ -146,4 +153,19 @@ func printBanner(w io.Writer, nodes []*node.Node) {
 		fmt.Fprintf(w, "(%d) %s  key %s\n", i, a.Address.Hex(), a.KeyHex())
 	}
 	fmt.Fprintln(w, "\nThese keys are public: never use them on a real network. Ctrl-C stops the chain; its data is kept.")
+}
+
+// devConsortium is the devnet's: the fee recipient governs it (see
+// NetworkSpec.Consortium); a permissioned devnet gives the development
+// accounts the deployer and transactor roles.
+func devConsortium(devAccounts int, permissioned bool) system.Genesis {
+	g := system.Genesis{Permissioned: permissioned}
+	if !permissioned {
+		return g
+	}
+	accs, _ := devaccounts.Derive(devaccounts.Mnemonic, devAccounts)
+	for _, a := range accs {
+		g.Roles = append(g.Roles, system.RoleGrant{Account: a.Address, Roles: []string{"deployer", "transactor"}})
+	}
+	return g
 }

@@ -186,7 +186,8 @@ contract Consortium {
         }
         require(g.accounts.length == g.roles.length, "genesis: one role set per account");
         for (uint256 i = 0; i < g.accounts.length; i++) {
-            _setRoles(g.accounts[i], g.roles[i], address(0));
+            // An account named twice has the roles of both grants.
+            _setRoles(g.accounts[i], (permissions[g.accounts[i]] & ROLES) | g.roles[i], address(0));
         }
         _setParam(PARAM_QUORUM, g.quorum);
         _setParam(PARAM_THRESHOLD, g.threshold);

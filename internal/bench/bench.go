@@ -46,6 +46,9 @@ type Options struct {
 	Progress io.Writer     // progress line every second (nil: quiet)
 	Funder   string        // eth: hex private key of the funded account
 	Presign  int           // eth: transactions per sender signed before the load window
+	// GrantRoles (eth, a permissioned chuxin network): the funder, an
+	// admin, grants the senders the transactor and deployer roles.
+	GrantRoles bool
 }
 
 func (o *Options) validate() error {

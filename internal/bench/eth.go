@@ -22,6 +22,7 @@ import (
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/chuxin-chain/chuxin/contracts"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // DevKey is the first development account of the test mnemonic, the funder
@@ -57,6 +58,7 @@ type ethTarget struct {
 	deployData  []byte
 	deployGas   uint64
 	transferGas uint64
+	grantRoles  bool // grant the senders roles on a permissioned chuxin network
 }
 
 func (t *ethTarget) Setup(ctx context.Context, o *Options, log io.Writer) (string, error) {
@@ -112,6 +114,7 @@ func (t *ethTarget) Setup(ctx context.Context, o *Options, log io.Writer) (strin
 		}
 	}
 	fmt.Fprintf(log, "%s: preparing %d senders on %s (chain %v)\n", o.Label, o.Senders, client, t.chainID)
+	t.grantRoles = o.GrantRoles
 	if err := t.fund(ctx, funder, log); err != nil {
 		return "", err
 	}
@@ -184,6 +187,34 @@ func (t *ethTarget) fund(ctx context.Context, funder *ecdsa.PrivateKey, log io.W
 		n++
 		if err := t.submitAndWait(ctx, from, []*types.Transaction{tx}); err != nil {
 			return fmt.Errorf("deploy the benchmark token: %w", err)
+		}
+	}
+	if t.grantRoles {
+		// The funder, an admin, lets the senders send and deploy.
+		roles := new(big.Int).SetUint64(uint64(system.RoleTransactor | system.RoleDeployer))
+		var grants []*types.Transaction
+		for _, a := range t.addrs {
+			data, err := system.Pack("grantRoles", a, roles)
+			if err != nil {
+				return err
+			}
+			tx, err := t.sign(funder, n, &system.ConsortiumAddress, new(big.Int), data, 100_000)
+			if err != nil {
+				return err
+			}
+			grants, n = append(grants, tx), n+1
+		}
+		fmt.Fprintf(log, "%s: granting %d senders the transactor and deployer roles\n", "bench", len(grants))
+		if err := t.submitAndWait(ctx, from, grants); err != nil {
+			return fmt.Errorf("grant the senders roles: %w", err)
+		}
+		call, _ := system.Pack("permissions", t.addrs[len(t.addrs)-1])
+		var ret hexutil.Bytes
+		if err := t.rpc.CallContext(ctx, &ret, "eth_call", map[string]any{"to": system.ConsortiumAddress, "data": hexutil.Bytes(call)}, "latest"); err != nil {
+			return fmt.Errorf("read a sender's roles: %w", err)
+		}
+		if new(big.Int).SetBytes(ret).Uint64()&uint64(system.RoleTransactor) == 0 {
+			return fmt.Errorf("the senders were not granted roles: is the funder %s an admin?", from)
 		}
 	}
 	balances, err := perSender[hexutil.Big](ctx, t, "eth_getBalance", "latest")

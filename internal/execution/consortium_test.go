@@ -46,7 +46,8 @@ func newConsortium(t *testing.T, permissioned bool) *consortium {
 			{Name: "C", Weight: 1, Governors: keys[2:3]},
 		},
 		Quorum: 5000, Threshold: 6667, VotingPeriod: 5, Permissioned: permissioned,
-		Roles: []system.RoleGrant{{Account: keys[0], Roles: []string{"admin", "regulator", "transactor", "deployer"}}},
+		// Named twice: the account has the roles of both grants.
+		Roles: []system.RoleGrant{{Account: keys[0], Roles: []string{"admin", "regulator"}}, {Account: keys[0], Roles: []string{"transactor", "deployer"}}},
 	}
 	return &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}
 }
