@@ -37,6 +37,9 @@ contract Consortium {
     /// The block from which each admitted node (by CometBFT node ID) is
     /// admitted, plus one (0: not admitted).
     mapping(bytes20 => uint256) public admittedSince; // slot 6
+    /// Rule versions scheduled by governance, by rising height: a node
+    /// whose binary does not know one stops before its height.
+    Upgrade[] public upgrades; // slot 7
 
     // ---- The rest is this contract's own. ----
 
@@ -59,6 +62,7 @@ contract Consortium {
     uint8 public constant SET_ROLES = 3; // (address account, uint256 roles)
     uint8 public constant SET_PARAM = 4; // (uint8 param, uint256 value)
     uint8 public constant SET_NODE = 5; // (bytes20 nodeId, bool admitted, string name)
+    uint8 public constant SCHEDULE_UPGRADE = 6; // (uint64 version, uint64 height)
 
     /// CometBFT's bound on the total voting power (MaxTotalVotingPower).
     uint256 public constant MAX_TOTAL_POWER = uint256(uint64(type(int64).max)) / 8;
@@ -70,6 +74,11 @@ contract Consortium {
     struct Freeze {
         uint64 since; // block
         address by;
+    }
+
+    struct Upgrade {
+        uint64 version;
+        uint64 height;
     }
 
     struct ValidatorUpdate {
@@ -102,6 +111,7 @@ contract Consortium {
         bytes32 member;
         uint64 created;
         uint64 deadline; // the last block in which votes count
+        uint64 decided; // the block that passed, rejected or expired it (0: open)
         Status status;
         uint256 yes;
         uint256 no;
@@ -112,6 +122,16 @@ contract Consortium {
     struct Node {
         bytes20 id;
         string name;
+    }
+
+    /// Evidence of a validator's misbehaviour, as consensus reported it.
+    struct Evidence {
+        bytes32 pubKey;
+        uint64 height; // where it misbehaved
+        uint64 block; // the block that reported it
+        uint8 kind; // 1: signed twice (duplicate vote), 2: light client attack
+        uint64 powerBefore; // its power when reported (0: not a validator any more)
+        bool removed; // false: already out, or the last validator (CometBFT refuses an empty set)
     }
 
     struct Genesis {
@@ -142,6 +162,11 @@ contract Consortium {
 
     mapping(address => uint256) internal frozenIndex; // 1-based into frozen
 
+    /// Each validator's consensus key by its CometBFT address (the first 20
+    /// bytes of the key's SHA-256), as evidence names it.
+    mapping(bytes20 => bytes32) public keyOf;
+    Evidence[] internal evidence;
+
     bytes20[] internal nodeIds;
     mapping(bytes20 => string) public nodeName;
 
@@ -158,6 +183,8 @@ contract Consortium {
     event ParamChanged(uint8 indexed param, uint256 value);
     event NodeAdmitted(bytes20 indexed id, string name);
     event NodeRevoked(bytes20 indexed id);
+    event UpgradeScheduled(uint64 version, uint64 height);
+    event Misbehaved(bytes32 indexed pubKey, uint64 height, uint8 kind, uint64 powerBefore);
     event Proposed(uint256 indexed id, address indexed proposer, bytes32 indexed member, uint64 deadline, string description);
     event Voted(uint256 indexed id, address indexed governor, bytes32 indexed member, bool support, uint64 weight);
     event Passed(uint256 indexed id);
@@ -182,6 +209,7 @@ contract Consortium {
             require(v.power > 0 && powerOf[v.pubKey] == 0, "genesis: validators must be distinct, with power");
             validatorKeys.push(v.pubKey);
             powerOf[v.pubKey] = v.power;
+            keyOf[_address(v.pubKey)] = v.pubKey;
             totalPower += v.power;
         }
         require(g.accounts.length == g.roles.length, "genesis: one role set per account");
@@ -212,7 +240,7 @@ contract Consortium {
         }
         id = proposals.length + 1;
         uint64 deadline = uint64(block.number) + votingPeriod;
-        proposals.push(Proposal(msg.sender, member, uint64(block.number), deadline, Status.Open, 0, 0, description, ""));
+        proposals.push(Proposal(msg.sender, member, uint64(block.number), deadline, 0, Status.Open, 0, 0, description, ""));
         for (uint256 i = 0; i < actions.length; i++) {
             actionsOf[id].push(actions[i]);
         }
@@ -355,7 +383,36 @@ contract Consortium {
         delete pending;
     }
 
+    /// Records evidence that consensus reported in a block and sets each
+    /// misbehaving validator's power to zero; the node calls it before the
+    /// block's transactions. Evidence against a validator no longer in the
+    /// set is recorded and changes nothing, as does evidence that would
+    /// leave the set empty (CometBFT refuses an empty set).
+    function punish(bytes20[] calldata addrs, uint64[] calldata heights, uint8[] calldata kinds) external {
+        require(msg.sender == SYSTEM, "punish is called by the node");
+        for (uint256 i = 0; i < addrs.length; i++) {
+            bytes32 key = keyOf[addrs[i]];
+            uint64 power = key == 0 ? 0 : powerOf[key];
+            bool remove = power > 0 && validatorKeys.length > 1;
+            evidence.push(Evidence(key, heights[i], uint64(block.number), kinds[i], power, remove));
+            emit Misbehaved(key, heights[i], kinds[i], power);
+            if (remove) {
+                ValidatorUpdate[] memory u = new ValidatorUpdate[](1);
+                u[0] = ValidatorUpdate(key, 0);
+                _setValidators(u);
+            }
+        }
+    }
+
     // ---- Views ----
+
+    function evidenceCount() external view returns (uint256) {
+        return evidence.length;
+    }
+
+    function evidenceAt(uint256 i) external view returns (Evidence memory) {
+        return evidence[i];
+    }
 
     function memberCount() external view returns (uint256) {
         return memberIds.length;
@@ -412,6 +469,9 @@ contract Consortium {
         } else if (a.kind == SET_PARAM) {
             (uint8 param, uint256 value) = abi.decode(a.data, (uint8, uint256));
             _setParam(param, value);
+        } else if (a.kind == SCHEDULE_UPGRADE) {
+            (uint64 version, uint64 height) = abi.decode(a.data, (uint64, uint64));
+            _scheduleUpgrade(version, height);
         } else if (a.kind == SET_NODE) {
             (bytes20 id, bool admitted, string memory name) = abi.decode(a.data, (bytes20, bool, string));
             _setNode(id, admitted, name);
@@ -480,6 +540,7 @@ contract Consortium {
             } else if (old == 0) {
                 require(u.pubKey != bytes32(0), "a validator needs its consensus public key");
                 validatorKeys.push(u.pubKey);
+                keyOf[_address(u.pubKey)] = u.pubKey;
             }
             require(u.power <= MAX_TOTAL_POWER, "a validator's power is over CometBFT's limit");
             powerOf[u.pubKey] = u.power;
@@ -495,6 +556,24 @@ contract Consortium {
         }
         require(validatorKeys.length > 0, "the validator set would be empty");
         require(totalPower <= MAX_TOTAL_POWER, "the total voting power would be over CometBFT's limit");
+    }
+
+    function _scheduleUpgrade(uint64 version, uint64 height) internal {
+        require(height > block.number, string.concat("an upgrade is scheduled for a height after this block (", uint256(block.number).toString(), ")"));
+        uint64 lastVersion = 1;
+        uint64 lastHeight = 0;
+        if (upgrades.length > 0) {
+            lastVersion = upgrades[upgrades.length - 1].version;
+            lastHeight = upgrades[upgrades.length - 1].height;
+        }
+        require(version > lastVersion, string.concat("rule version ", uint256(version).toString(), " is not above the last scheduled, ", uint256(lastVersion).toString()));
+        require(height > lastHeight, "an upgrade's height must be after the last scheduled upgrade's");
+        upgrades.push(Upgrade(version, height));
+        emit UpgradeScheduled(version, height);
+    }
+
+    function upgradeCount() external view returns (uint256) {
+        return upgrades.length;
     }
 
     function _setNode(bytes20 id, bool admitted, string memory name) internal {
@@ -518,6 +597,11 @@ contract Consortium {
             }
         }
         emit NodeRevoked(id);
+    }
+
+    /// A consensus key's CometBFT address.
+    function _address(bytes32 pubKey) internal pure returns (bytes20) {
+        return bytes20(sha256(abi.encodePacked(pubKey)));
     }
 
     function _hex20(bytes20 id) internal pure returns (string memory) {
@@ -561,6 +645,7 @@ contract Consortium {
 
     function _close(uint256 id, Status status) internal {
         proposals[id - 1].status = status;
+        proposals[id - 1].decided = uint64(block.number);
         for (uint256 i = 0; i < open.length; i++) {
             if (open[i] == id) {
                 open[i] = open[open.length - 1];

@@ -83,14 +83,31 @@ func (a *App) blockInput(req *abci.FinalizeBlockRequest) (*execution.BlockInput,
 		return nil, fmt.Errorf("block %d: %w", req.Height, err) // ProcessProposal refuses these
 	}
 	return &execution.BlockInput{
-		Parent:     parent,
-		Time:       uint64(req.Time.Unix()),
-		Coinbase:   a.coinbase(req.ProposerAddress),
-		Random:     common.BytesToHash(req.Hash),
-		BeaconRoot: common.BytesToHash(beacon),
-		Payloads:   payloads,
-		Txs:        txs,
+		Parent:      parent,
+		Time:        uint64(req.Time.Unix()),
+		Coinbase:    a.coinbase(req.ProposerAddress),
+		Random:      common.BytesToHash(req.Hash),
+		BeaconRoot:  common.BytesToHash(beacon),
+		Payloads:    payloads,
+		Txs:         txs,
+		Misbehavior: misbehavior(req.Misbehavior),
 	}, nil
+}
+
+// misbehavior converts CometBFT's evidence for execution; CometBFT has
+// verified it, and gives it in the same order on every node.
+func misbehavior(ms []abci.Misbehavior) []execution.Misbehavior {
+	var out []execution.Misbehavior
+	for _, m := range ms {
+		kind := uint8(execution.MisbehaviorDuplicateVote)
+		if m.Type == abci.MISBEHAVIOR_TYPE_LIGHT_CLIENT_ATTACK {
+			kind = execution.MisbehaviorLightClientAttack
+		}
+		var addr [20]byte
+		copy(addr[:], m.Validator.Address)
+		out = append(out, execution.Misbehavior{Address: addr, Height: uint64(m.Height), Kind: kind})
+	}
+	return out
 }
 
 // coinbase returns the fee recipient of the proposer. A proposer the

@@ -7,8 +7,10 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/chuxin-chain/chuxin/contracts"
+	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
@@ -33,14 +35,25 @@ func (c admittedCache) Lookup(raw []byte) (*types.Transaction, common.Address, b
 // every transaction (a node replaying blocks it never saw in its mempool),
 // "admitted" finds them decoded with their senders, as mempool admission
 // left them (a validator finalizing a block from its mempool).
+//
+// "permissioned" is "admitted" on a permissioned network whose senders hold
+// the transactor role: the cost of the role checks.
 func BenchmarkBlockOfTransfers(b *testing.B) {
-	b.Run("recover", func(b *testing.B) { benchTransfers(b, false) })
-	b.Run("admitted", func(b *testing.B) { benchTransfers(b, true) })
+	b.Run("recover", func(b *testing.B) { benchTransfers(b, false, false) })
+	b.Run("admitted", func(b *testing.B) { benchTransfers(b, true, false) })
+	b.Run("permissioned", func(b *testing.B) { benchTransfers(b, true, true) })
 }
 
-func benchTransfers(b *testing.B, admitted bool) {
+func benchTransfers(b *testing.B, admitted, permissioned bool) {
 	const perBlock = 1000
-	c := newChain(b, perBlock)
+	g := testchain.Genesis(chainID, 1_000_000_000, nil)
+	if permissioned {
+		g.Consortium.Permissioned = true
+		for i := range perBlock {
+			g.Consortium.Roles = append(g.Consortium.Roles, system.RoleGrant{Account: crypto.PubkeyToAddress(testKey(i).PublicKey), Roles: []string{"transactor"}})
+		}
+	}
+	c := fundedChainOf(b, g, perBlock, nil)
 	cache := admittedCache{}
 	if admitted {
 		c.exec.Cache = cache

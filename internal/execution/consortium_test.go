@@ -2,7 +2,9 @@ package execution_test
 
 import (
 	"bytes"
+	"errors"
 	"math/big"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -36,8 +38,7 @@ func newConsortium(t *testing.T, permissioned bool) *consortium {
 	g.Validators = []genesis.Validator{{Name: "v1", PubKey: val1.PubKey[:], Power: 10, FeeRecipient: common.Address{9}}}
 	keys := make([]common.Address, 4)
 	for i := range keys {
-		k, _ := crypto.ToECDSA(crypto.Keccak256([]byte{byte(i), byte(i >> 8), 7}))
-		keys[i] = crypto.PubkeyToAddress(k.PublicKey)
+		keys[i] = crypto.PubkeyToAddress(testKey(i).PublicKey)
 	}
 	g.Consortium = system.Genesis{
 		Members: []system.Member{
@@ -281,19 +282,8 @@ func (c *consortium) propose(k int, actions ...system.Action) uint64 {
 }
 
 func (c *consortium) status(id uint64) (uint8, string) {
-	out := c.view("proposal", new(big.Int).SetUint64(id))
-	p := out[0].(struct {
-		Proposer    common.Address `json:"proposer"`
-		Member      [32]byte       `json:"member"`
-		Created     uint64         `json:"created"`
-		Deadline    uint64         `json:"deadline"`
-		Status      uint8          `json:"status"`
-		Yes         *big.Int       `json:"yes"`
-		No          *big.Int       `json:"no"`
-		Description string         `json:"description"`
-		Outcome     string         `json:"outcome"`
-	})
-	return p.Status, p.Outcome
+	p := reflect.ValueOf(c.view("proposal", new(big.Int).SetUint64(id))[0])
+	return p.FieldByName("Status").Interface().(uint8), p.FieldByName("Outcome").Interface().(string)
 }
 
 const (
@@ -429,5 +419,69 @@ func TestVotingPeriodEndsInSettlement(t *testing.T) {
 	}
 	if idle := c.apply(); idle.Block.Root() != last.Block.Root() {
 		t.Fatal("an idle block after settlement changed the state")
+	}
+}
+
+// try executes a block and returns the error that halts it, if any.
+func (c *consortium) try(in *execution.BlockInput) (*execution.Result, error) {
+	st, err := c.st.State(c.head.Root)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.exec.Execute(st, c.st.Chain(), in)
+}
+
+func TestScheduledUpgradeStopsExecutionAtItsHeight(t *testing.T) {
+	c := newConsortium(t, true)
+	at := c.head.Number.Uint64() + 8
+	id := new(big.Int).SetUint64(c.propose(0, system.ScheduleUpgrade(2, at)))
+	c.gov(0, "vote", id, true)
+	c.gov(1, "vote", id, true)
+	if s, outcome := c.status(id.Uint64()); s != statusPassed {
+		t.Fatalf("the upgrade's proposal: %d %s", s, outcome)
+	}
+	if reason := c.simulate(0, "propose", []system.Action{system.ScheduleUpgrade(2, at+5)}, "x"); !strings.Contains(reason, "is not above the last scheduled") {
+		t.Fatalf("a second upgrade to the same version: %q", reason)
+	}
+	for c.head.Number.Uint64()+1 < at {
+		c.apply()
+	}
+	_, err := c.try(&execution.BlockInput{Parent: c.head, Time: c.head.Time + 1})
+	if !errors.Is(err, genesis.ErrUnknownRules) || !strings.Contains(err.Error(), "rule version 2") {
+		t.Fatalf("block %d, where rule version 2 applies: %v", at, err)
+	}
+}
+
+func TestEvidenceTakesTheValidatorsPower(t *testing.T) {
+	c := newConsortium(t, true)
+	val2 := system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 5}
+	id := new(big.Int).SetUint64(c.propose(0, system.SetValidators(val2)))
+	c.gov(0, "vote", id, true)
+	c.gov(1, "vote", id, true)
+	addr := func(v system.ValidatorUpdate) (a [20]byte) {
+		copy(a[:], system.ConsensusAddress(v.PubKey[:]))
+		return a
+	}
+	evidence := func(v system.ValidatorUpdate, height uint64) *execution.Result {
+		return c.applyInput(&execution.BlockInput{Parent: c.head, Time: c.head.Time + 1,
+			Misbehavior: []execution.Misbehavior{{Address: addr(v), Height: height, Kind: execution.MisbehaviorDuplicateVote}}})
+	}
+	res := evidence(val1, 3)
+	if len(res.Updates.Validators) != 1 || res.Updates.Validators[0].Power != 0 || !bytes.Equal(res.Updates.Validators[0].PubKey, val1.PubKey[:]) {
+		t.Fatalf("the evidence block's updates: %v", res.Updates.Validators)
+	}
+	// Again: it is out already; and against the last validator: it stays.
+	if res := evidence(val1, 2); len(res.Updates.Validators) != 0 {
+		t.Fatalf("evidence against a removed validator changed the set: %v", res.Updates.Validators)
+	}
+	if res := evidence(val2, 4); len(res.Updates.Validators) != 0 {
+		t.Fatalf("evidence against the last validator emptied the set: %v", res.Updates.Validators)
+	}
+	if n := c.view("evidenceCount")[0].(*big.Int); n.Int64() != 3 {
+		t.Fatalf("evidence recorded: %v", n)
+	}
+	// An empty block after it changes nothing: the hook wrote only with work.
+	if idle, next := c.apply(), c.apply(); idle.Block.Root() != next.Block.Root() {
+		t.Fatal("idle blocks after evidence changed the state")
 	}
 }

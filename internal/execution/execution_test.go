@@ -45,7 +45,7 @@ func fundedChainOf(t testing.TB, g *genesis.Genesis, accounts int, extra types.G
 	var keys []*ecdsa.PrivateKey
 	var addrs []common.Address
 	for i := range accounts {
-		k, _ := crypto.ToECDSA(crypto.Keccak256([]byte{byte(i), byte(i >> 8), 7}))
+		k := testKey(i)
 		keys, addrs = append(keys, k), append(addrs, crypto.PubkeyToAddress(k.PublicKey))
 		g.Alloc[addrs[i]] = types.Account{Balance: big.NewInt(1e18)}
 	}
@@ -53,6 +53,12 @@ func fundedChainOf(t testing.TB, g *genesis.Genesis, accounts int, extra types.G
 	c := chainOf(t, g)
 	c.keys, c.addrs = keys, addrs
 	return c
+}
+
+// testKey is the key of funded account i of fundedChainOf.
+func testKey(i int) *ecdsa.PrivateKey {
+	k, _ := crypto.ToECDSA(crypto.Keccak256([]byte{byte(i), byte(i >> 8), 7}))
+	return k
 }
 
 // chainOf starts the chain that g describes on a fresh on-disk store.

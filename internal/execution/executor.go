@@ -18,6 +18,7 @@ import (
 	"github.com/ethereum/go-ethereum/trie"
 
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // BlockInput is what consensus decided for one height: everything the state
@@ -31,7 +32,23 @@ type BlockInput struct {
 	Extra      []byte         // header extra data (at most 32 bytes)
 	Payloads   []Payload      // system payloads, applied before the transactions
 	Txs        [][]byte       // raw Ethereum transactions, in block order
+	// Misbehavior is the evidence consensus reports in this block, handed
+	// to the Consortium contract before the transactions.
+	Misbehavior []Misbehavior
 }
+
+// Misbehavior is evidence against a validator, as CometBFT reports it.
+type Misbehavior struct {
+	Address [20]byte // the validator's CometBFT address
+	Height  uint64   // where it misbehaved
+	Kind    uint8    // MisbehaviorDuplicateVote or MisbehaviorLightClientAttack
+}
+
+// The kinds of misbehaviour.
+const (
+	MisbehaviorDuplicateVote     = 1
+	MisbehaviorLightClientAttack = 2
+)
 
 // TxOutcome says what became of one raw transaction of a block.
 type TxOutcome struct {
@@ -235,6 +252,12 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 	header := e.Header(in)
 	if err := e.Rules.Check(header.Number.Uint64()); err != nil {
 		return nil, err
+	}
+	// Governance schedules rule versions too, in the parent's state.
+	for _, u := range system.Upgrades(statedb) {
+		if u.Height <= header.Number.Uint64() && u.Version > genesis.KnownRuleVersion {
+			return nil, genesis.UnknownVersion(header.Number.Uint64(), u.Version)
+		}
 	}
 	coinbase := header.Coinbase
 	blockCtx := core.NewEVMBlockContext(header, chain, &coinbase)

@@ -116,9 +116,15 @@ func (r *Rules) VersionAt(height uint64) uint64 {
 // node that was not upgraded stops there instead of forking off.
 func (r *Rules) Check(height uint64) error {
 	if v := r.VersionAt(height); v > KnownRuleVersion {
-		return fmt.Errorf("%w: height %d runs rule version %d, this binary knows rule versions up to %d; upgrade chuxin to a release with rule version %d and start the node again", ErrUnknownRules, height, v, KnownRuleVersion, v)
+		return UnknownVersion(height, v)
 	}
 	return nil
+}
+
+// UnknownVersion is the error of a height whose rule version v this binary
+// does not know.
+func UnknownVersion(height, v uint64) error {
+	return fmt.Errorf("%w: height %d runs rule version %d, this binary knows rule versions up to %d; upgrade chuxin to a release with rule version %d and start the node again", ErrUnknownRules, height, v, KnownRuleVersion, v)
 }
 
 // NextUnknown returns the first scheduled rule version above height that

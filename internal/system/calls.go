@@ -76,6 +76,7 @@ const (
 	KindSetRoles      = 3
 	KindSetParam      = 4
 	KindSetNode       = 5
+	KindUpgrade       = 6
 )
 
 // The parameters a SetParam action sets.
@@ -147,6 +148,12 @@ func SetRoles(account common.Address, roles Role) Action {
 // its admission.
 func SetNode(id NodeID, admitted bool, name string) Action {
 	return Action{KindSetNode, pack([]string{"bytes20", "bool", "string"}, [20]byte(id), admitted, name)}
+}
+
+// ScheduleUpgrade schedules rule version from height on: a node whose
+// binary does not know it stops before that height.
+func ScheduleUpgrade(version, height uint64) Action {
+	return Action{KindUpgrade, pack([]string{"uint64", "uint64"}, version, height)}
 }
 
 // SetParam sets a parameter (ParamQuorum …).

@@ -1,6 +1,7 @@
 package system
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -79,6 +80,7 @@ const (
 	slotDeadline     = 4 // uint64
 	slotFrozen       = 5 // address[]
 	slotAdmitted     = 6 // mapping(bytes20 => uint256)
+	slotUpgrades     = 7 // Upgrade{uint64 version; uint64 height}[]
 )
 
 // frozenBit marks a frozen account in its permissions word.
@@ -118,6 +120,13 @@ func ParseNodeID(s string) (NodeID, error) {
 
 // String is the ID as CometBFT prints it.
 func (id NodeID) String() string { return hex.EncodeToString(id[:]) }
+
+// ConsensusAddress is a consensus key's CometBFT address: the first 20
+// bytes of its SHA-256, as evidence and commits name validators.
+func ConsensusAddress(pubKey []byte) []byte {
+	sum := sha256.Sum256(pubKey)
+	return sum[:20]
+}
 
 // Admitted reports whether the consortium admitted the node.
 func Admitted(st State, id NodeID) bool {
@@ -176,6 +185,29 @@ func Frozen(st State) []common.Address {
 	for i := range n {
 		slot := common.BigToHash(new(big.Int).Add(base, new(big.Int).SetUint64(i)))
 		out[i] = common.BytesToAddress(st.GetState(ConsortiumAddress, slot).Bytes())
+	}
+	return out
+}
+
+// Upgrade is a rule version scheduled by governance from a height on.
+type Upgrade struct {
+	Version uint64
+	Height  uint64
+}
+
+// Upgrades returns the rule versions governance scheduled, by rising
+// height; none is one read.
+func Upgrades(st State) []Upgrade {
+	n := new(big.Int).SetBytes(st.GetState(ConsortiumAddress, word(slotUpgrades)).Bytes()).Uint64()
+	if n == 0 {
+		return nil
+	}
+	base := new(big.Int).SetBytes(crypto.Keccak256(word(slotUpgrades).Bytes()))
+	out := make([]Upgrade, n)
+	for i := range n {
+		w := st.GetState(ConsortiumAddress, common.BigToHash(new(big.Int).Add(base, new(big.Int).SetUint64(i))))
+		// Packed: version in the low 8 bytes, height in the next 8.
+		out[i] = Upgrade{Version: binary.BigEndian.Uint64(w[24:]), Height: binary.BigEndian.Uint64(w[16:24])}
 	}
 	return out
 }

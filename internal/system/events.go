@@ -1,46 +1,40 @@
-package govclient
+package system
 
 import (
 	"fmt"
 	"math/big"
-	"sync"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-
-	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
-var (
-	abiOnce sync.Once
-	abiDef  abi.ABI
-)
-
-func contractABI() abi.ABI {
-	abiOnce.Do(func() {
-		if a, err := system.Consortium(); err == nil {
-			abiDef = a.ABI
-		}
-	})
-	return abiDef
+// Event is one event of the Consortium contract, decoded.
+type Event struct {
+	Name   string         `json:"event"`
+	Fields map[string]any `json:"fields"`
+	Text   string         `json:"text"`
 }
 
-func memberID(name string) [32]byte { return crypto.Keccak256Hash([]byte(name)) }
+// MemberID is a member's id in the contract: the hash of its name.
+func MemberID(name string) [32]byte { return crypto.Keccak256Hash([]byte(name)) }
 
-// decodeEvent decodes a log of the Consortium contract.
-func decodeEvent(l *types.Log) (Event, bool) {
-	if l.Address != system.ConsortiumAddress || len(l.Topics) == 0 {
+// DecodeEvent decodes a log of the Consortium contract, with its words.
+func DecodeEvent(l *types.Log) (Event, bool) {
+	if l.Address != ConsortiumAddress || len(l.Topics) == 0 {
 		return Event{}, false
 	}
-	a := contractABI()
-	ev, err := a.EventByID(l.Topics[0])
+	a, err := consortium()
+	if err != nil {
+		return Event{}, false
+	}
+	ev, err := a.ABI.EventByID(l.Topics[0])
 	if err != nil {
 		return Event{}, false
 	}
 	fields := map[string]any{}
-	if err := a.UnpackIntoMap(fields, ev.Name, l.Data); err != nil {
+	if err := a.ABI.UnpackIntoMap(fields, ev.Name, l.Data); err != nil {
 		return Event{}, false
 	}
 	var indexed abi.Arguments
@@ -90,20 +84,62 @@ func describeEvent(name string, f map[string]any) string {
 		return fmt.Sprintf("validator %v now has power %v (consensus applies it two blocks on)", f["pubKey"], f["power"])
 	case "RolesChanged":
 		roles, _ := f["roles"].(*big.Int)
-		return fmt.Sprintf("account %v now has roles %s", f["account"], system.Role(roles.Uint64()))
+		return fmt.Sprintf("account %v now has roles %s", f["account"], Role(roles.Uint64()))
 	case "Frozen":
 		return fmt.Sprintf("account %v frozen by %v: %v", f["account"], f["by"], f["reason"])
 	case "Unfrozen":
 		return fmt.Sprintf("account %v unfrozen by %v", f["account"], f["by"])
 	case "NodeAdmitted":
 		id, _ := f["id"].([20]byte)
-		return fmt.Sprintf("node %s (%v) admitted", system.NodeID(id), f["name"])
+		return fmt.Sprintf("node %s (%v) admitted", NodeID(id), f["name"])
 	case "NodeRevoked":
 		id, _ := f["id"].([20]byte)
-		return fmt.Sprintf("node %s no longer admitted: its connections are closed", system.NodeID(id))
+		return fmt.Sprintf("node %s no longer admitted: its connections are closed", NodeID(id))
 	case "ParamChanged":
 		p, _ := f["param"].(uint8)
-		return fmt.Sprintf("%s set to %v", paramName(p), f["value"])
+		return fmt.Sprintf("%s set to %v", ParamName(p), f["value"])
+	case "UpgradeScheduled":
+		return fmt.Sprintf("rule version %v scheduled from height %v: upgrade every node's binary before it", f["version"], f["height"])
+	case "Misbehaved":
+		return fmt.Sprintf("validator %v misbehaved at height %v (kind %v); its power was %v", f["pubKey"], f["height"], f["kind"], f["powerBefore"])
 	}
 	return name
+}
+
+// ParamName names a parameter of SetParam.
+func ParamName(p uint8) string {
+	switch p {
+	case ParamQuorum:
+		return "the quorum (basis points)"
+	case ParamThreshold:
+		return "the threshold (basis points)"
+	case ParamVotingPeriod:
+		return "the voting period (blocks)"
+	case ParamPermissioned:
+		return "permissioned (0 or 1)"
+	}
+	return fmt.Sprintf("parameter %d", p)
+}
+
+// EventKind groups the contract's events for the audit trail.
+func EventKind(name string) string {
+	switch name {
+	case "Proposed", "Passed", "Rejected", "Expired", "Failed":
+		return "proposal"
+	case "Voted":
+		return "vote"
+	case "MemberChanged":
+		return "member"
+	case "ValidatorChanged", "Misbehaved":
+		return "validator"
+	case "RolesChanged":
+		return "role"
+	case "Frozen", "Unfrozen":
+		return "freeze"
+	case "NodeAdmitted", "NodeRevoked":
+		return "node"
+	case "ParamChanged", "UpgradeScheduled":
+		return "param"
+	}
+	return "other"
 }
