@@ -119,7 +119,7 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 	var (
 		description                                 string
 		addVals, removeVals, members, removeMembers []string
-		roles, params, admit, revoke                []string
+		roles, params, admit, revoke, upgrades      []string
 	)
 	cmd := &cobra.Command{
 		Use:   "propose",
@@ -212,8 +212,17 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 				}
 				actions = append(actions, system.SetNode(id, false, ""))
 			}
+			for _, u := range upgrades {
+				v, h, ok := strings.Cut(u, ":")
+				version, err1 := strconv.ParseUint(v, 10, 64)
+				height, err2 := strconv.ParseUint(h, 10, 64)
+				if !ok || err1 != nil || err2 != nil {
+					return fmt.Errorf("--schedule-upgrade %q: want VERSION:HEIGHT", u)
+				}
+				actions = append(actions, system.ScheduleUpgrade(version, height))
+			}
 			if len(actions) == 0 {
-				return fmt.Errorf("nothing to propose: add --set-validator, --remove-validator, --set-member, --remove-member, --set-roles, --set-param, --admit-node or --revoke-node")
+				return fmt.Errorf("nothing to propose: add --set-validator, --remove-validator, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node or --schedule-upgrade")
 			}
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
@@ -230,6 +239,7 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 	fl.StringArrayVar(&roles, "set-roles", nil, "ADDRESS:ROLE[,ROLE…]: replace an account's roles (admin, deployer, transactor, regulator, or none)")
 	fl.StringArrayVar(&admit, "admit-node", nil, "NODE_ID[:NAME]: admit a node, so that the network's nodes take its connections")
 	fl.StringArrayVar(&revoke, "revoke-node", nil, "NODE_ID: revoke a node's admission; its connections are closed")
+	fl.StringArrayVar(&upgrades, "schedule-upgrade", nil, "VERSION:HEIGHT: rule version VERSION applies from HEIGHT on; nodes whose binary does not know it stop before HEIGHT, so upgrade them first")
 	fl.StringArrayVar(&params, "set-param", nil, "NAME=VALUE: quorum and threshold (basis points), voting-period (blocks), permissioned (0 or 1)")
 	return cmd
 }

@@ -69,11 +69,7 @@ func (c *Client) Close() { c.rpc.Close() }
 func (c *Client) From() common.Address { return c.from }
 
 // Event is one event of the Consortium contract.
-type Event struct {
-	Name   string         `json:"event"`
-	Fields map[string]any `json:"fields"`
-	Text   string         `json:"text"`
-}
+type Event = system.Event
 
 // Outcome is a committed governance transaction.
 type Outcome struct {
@@ -140,7 +136,7 @@ func (c *Client) Send(ctx context.Context, method string, args ...any) (*Outcome
 	}
 	out := &Outcome{Tx: tx.Hash(), Block: r.BlockNumber.Uint64()}
 	for _, l := range r.Logs {
-		if e, ok := decodeEvent(l); ok {
+		if e, ok := system.DecodeEvent(l); ok {
 			out.Events = append(out.Events, e)
 		}
 	}

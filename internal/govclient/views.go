@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 
+	chuxinrpc "github.com/chuxin-chain/chuxin/internal/rpc"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -57,6 +58,7 @@ func (c *Client) Proposal(ctx context.Context, id uint64) (*Proposal, error) {
 		Member      [32]byte
 		Created     uint64
 		Deadline    uint64
+		Decided     uint64
 		Status      uint8
 		Yes         *big.Int
 		No          *big.Int
@@ -68,6 +70,7 @@ func (c *Client) Proposal(ctx context.Context, id uint64) (*Proposal, error) {
 		Member      [32]byte
 		Created     uint64
 		Deadline    uint64
+		Decided     uint64
 		Status      uint8
 		Yes         *big.Int
 		No          *big.Int
@@ -138,7 +141,7 @@ func (c *Client) memberNames(ctx context.Context) (map[[32]byte]string, error) {
 	}
 	names := map[[32]byte]string{}
 	for _, m := range ms {
-		names[memberID(m.Name)] = m.Name
+		names[system.MemberID(m.Name)] = m.Name
 	}
 	return names, nil
 }
@@ -270,26 +273,16 @@ func DescribeAction(a system.Action) string {
 			}
 			return fmt.Sprintf("revoke the admission of node %s", system.NodeID(id))
 		}
+	case system.KindUpgrade:
+		if v := args("uint64", "uint64"); v != nil {
+			return fmt.Sprintf("schedule rule version %d from height %d", v[0], v[1])
+		}
 	case system.KindSetParam:
 		if v := args("uint8", "uint256"); v != nil {
-			return fmt.Sprintf("set %s to %s", paramName(v[0].(uint8)), v[1])
+			return fmt.Sprintf("set %s to %s", system.ParamName(v[0].(uint8)), v[1])
 		}
 	}
 	return fmt.Sprintf("action of kind %d (%d bytes)", a.Kind, len(a.Data))
-}
-
-func paramName(p uint8) string {
-	switch p {
-	case system.ParamQuorum:
-		return "the quorum (basis points)"
-	case system.ParamThreshold:
-		return "the threshold (basis points)"
-	case system.ParamVotingPeriod:
-		return "the voting period (blocks)"
-	case system.ParamPermissioned:
-		return "permissioned (0 or 1)"
-	}
-	return fmt.Sprintf("parameter %d", p)
 }
 
 // Node is an admitted node.
@@ -310,4 +303,22 @@ func (c *Client) Nodes(ctx context.Context) ([]Node, error) {
 		nodes[i] = Node{ID: system.NodeID(ids[i]).String(), Name: names[i]}
 	}
 	return nodes, nil
+}
+
+// Audit reads a page of the audit trail (chuxin_audit).
+func (c *Client) Audit(ctx context.Context, q chuxinrpc.AuditQuery) (*chuxinrpc.AuditPage, error) {
+	var page chuxinrpc.AuditPage
+	if err := c.rpc.CallContext(ctx, &page, "chuxin_audit", q); err != nil {
+		return nil, err
+	}
+	return &page, nil
+}
+
+// Consortium reads the consortium as it stands (chuxin_consortium).
+func (c *Client) Consortium(ctx context.Context) (*chuxinrpc.ConsortiumInfo, error) {
+	var info chuxinrpc.ConsortiumInfo
+	if err := c.rpc.CallContext(ctx, &info, "chuxin_consortium"); err != nil {
+		return nil, err
+	}
+	return &info, nil
 }

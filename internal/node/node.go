@@ -60,6 +60,7 @@ type Node struct {
 	syncDone  chan struct{} // closed when the sync reporter returns
 	stopping  atomic.Bool   // set by Stop before the consensus engine stops
 	admission *admission    // which peers the consortium admitted
+	sightings peerSightings // when each peer was last seen connected
 
 	signStateRebuilt bool     // the validator's signing state was missing and made anew
 	metrics          *metrics // nil unless metrics_addr is set
@@ -215,6 +216,9 @@ func (n *Node) Start() error {
 		Syncing:  n.syncing,
 		Ready:    n.ready,
 		Log:      n.log.With("module", "rpc"),
+
+		ValidatorActivity: n.validatorActivity,
+		PeersSeen:         n.peersSeen,
 	}
 	if n.metrics != nil {
 		b.Observe = n.metrics.rpc
@@ -230,6 +234,7 @@ func (n *Node) Start() error {
 	n.app.OnCommit(srv.Publish)
 	n.app.OnCommit(n.logBlock)
 	n.app.OnCommit(n.dropRevoked)
+	n.app.OnCommit(n.notePeers)
 	n.app.OnCommit(func(*types.Block, types.Receipts) { n.stall.committed() })
 	if err := n.checkPorts(); err != nil {
 		return err
@@ -325,12 +330,35 @@ func (n *Node) logBlock(b *types.Block, _ types.Receipts) {
 // warnUpgrade warns of a scheduled rule version this binary does not know:
 // at start, every 100 blocks, and on each of the last 100 blocks before it.
 func (n *Node) warnUpgrade(height uint64, always bool) {
-	next, ok := n.Genesis.Rules.NextUnknown(height)
+	next, ok := n.nextUnknown(height)
 	if !ok || !(always || height%100 == 0 || next.Height-height <= 100) {
 		return
 	}
 	n.log.Warn("upgrade chuxin: a rule version this binary does not know is scheduled; the node stops before executing its first height",
 		"rule_version", next.Version, "from_height", next.Height, "blocks_left", next.Height-height, "known_up_to", genesis.KnownRuleVersion)
+}
+
+// nextUnknown returns the first rule version above height that this binary
+// does not know, scheduled in the genesis or by governance (in the
+// committed state).
+func (n *Node) nextUnknown(height uint64) (genesis.RuleVersion, bool) {
+	next, ok := n.Genesis.Rules.NextUnknown(height)
+	if n.admission == nil {
+		return next, ok
+	}
+	st, err := n.admission.state()
+	if err != nil {
+		return next, ok
+	}
+	for _, u := range system.Upgrades(st) {
+		if u.Height > height && u.Version > genesis.KnownRuleVersion {
+			if !ok || u.Height < next.Height {
+				next, ok = genesis.RuleVersion{Version: u.Version, Height: u.Height}, true
+			}
+			break
+		}
+	}
+	return next, ok
 }
 
 // syncing reports whether block sync is still catching up, and the highest

@@ -39,6 +39,13 @@ type Backend struct {
 	// whether it was answered without a transport error, and how long it
 	// took (nil: nothing is told).
 	Observe func(method string, d time.Duration)
+	// ValidatorActivity counts, over the last window blocks, what each
+	// validator (by CometBFT address, upper-case hex) proposed, signed and
+	// missed (nil: not known).
+	ValidatorActivity func(window int) map[string]ValidatorActivity
+	// PeersSeen tells when this node last saw each peer (by node ID)
+	// connected, and which are connected now (nil: not known).
+	PeersSeen func() (map[string]time.Time, map[string]bool)
 	// Log receives the server's own errors (default: slog's default logger).
 	Log *slog.Logger
 }

@@ -1,17 +1,19 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
-// TestEthersJS runs the ethers.js suite (test/e2e/js) against a real
-// `chuxin devnet` process. It needs the npm packages of the repository root
+// TestEthersJS runs the ethers.js suite (test/e2e/js) against real
+// `chuxin devnet` processes, an open one and a permissioned one. It needs the npm packages of the repository root
 // (`npm ci`), which .ci/run installs.
 func TestEthersJS(t *testing.T) {
 	root, _ := filepath.Abs("../..")
@@ -27,14 +29,23 @@ func TestEthersJS(t *testing.T) {
 		missing("node is not installed")
 	}
 	dir := t.TempDir()
-	base := testchain.PortBase(3)
+	base := testchain.PortBase(6)
 	p := startProc(t, dir, "devnet", "devnet", "--home", filepath.Join(dir, "devnet"),
 		"--p2p-port", fmt.Sprint(base), "--rpc-port", fmt.Sprint(base+2))
 	url := fmt.Sprintf("http://127.0.0.1:%d", base+2)
 	dialWhenUp(t, url, p)
-	cmd := exec.Command(node, "--test", "--test-reporter=spec", "test/e2e/js/")
+	// A second, permissioned devnet, for the consortium's suite.
+	pp := startProc(t, dir, "devnet-permissioned", "devnet", "--permissioned", "--home", filepath.Join(dir, "devnet-permissioned"),
+		"--p2p-port", fmt.Sprint(base+3), "--rpc-port", fmt.Sprint(base+5))
+	purl := fmt.Sprintf("http://127.0.0.1:%d", base+5)
+	dialWhenUp(t, purl, pp)
+	// Bounded: a suite waiting on a transaction that never commits fails
+	// here with its output rather than at the package's deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "test/e2e/js/")
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CHUXIN_RPC="+url)
+	cmd.Env = append(os.Environ(), "CHUXIN_RPC="+url, "CHUXIN_PERMISSIONED_RPC="+purl)
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test:\n%s", out)
 	if err != nil {

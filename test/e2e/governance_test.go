@@ -127,7 +127,8 @@ type identity struct {
 // regulator freezes and unfreezes it. The members revoke node6's admission:
 // the others disconnect it and refuse it with the reason in their logs, and
 // it warns that it may not be admitted. Last, node4 starts from genesis and
-// reaches the same blocks.
+// reaches the same blocks. Then the members schedule a rule version this
+// binary does not know: every node warns and stops before its height.
 func TestConsortiumGovernsTheNetwork(t *testing.T) {
 	dir, urls := testnet(t, 4, 3)
 	n := len(urls)
@@ -258,6 +259,36 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 	got, err := clients[4].HeaderByNumber(context.Background(), new(big.Int).SetUint64(h))
 	if err != nil || got.Hash() != want.Hash() || got.Root != want.Root {
 		t.Fatalf("the fresh node's block %d differs: %v", h, err)
+	}
+
+	// A rule version this binary does not know, scheduled by governance:
+	// every node warns, and every node stops before its height.
+	h, _ = clients[0].BlockNumber(context.Background())
+	at := h + 12
+	cli(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "rule version 2", "--schedule-upgrade", fmt.Sprintf("2:%d", at)}, rpc...)...)
+	for k := range 3 {
+		cli(t, append([]string{"gov", "vote", "4", "yes", "--dev-account", fmt.Sprint(k)}, rpc...)...)
+	}
+	nudger, _ := devaccounts.Derive(devaccounts.Mnemonic, 5)
+	running := []int{0, 1, 2, 4, 5}
+	waitFor(t, fmt.Sprintf("every node at height %d", at-1), func() bool {
+		tx := testchain.Transfer(nudger[4].Key, chainID, pendingNonce(t, clients[0], nudger[4].Address), common.Address{2}, big.NewInt(1))
+		_ = clients[0].SendTransaction(context.Background(), tx) // blocks come sooner; refused once the chain stops
+		for _, i := range running {
+			if got, err := clients[i].BlockNumber(context.Background()); err != nil || got != at-1 {
+				return false
+			}
+		}
+		return true
+	})
+	time.Sleep(3 * time.Second)
+	for _, i := range running {
+		if got, _ := clients[i].BlockNumber(context.Background()); got != at-1 {
+			t.Fatalf("node%d went past height %d to %d", i, at-1, got)
+		}
+		if !logHas(t, dir, fmt.Sprintf("node%d", i), "upgrade chuxin") {
+			t.Fatalf("node%d did not warn of rule version 2", i)
+		}
 	}
 }
 

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/spf13/cobra"
+
+	"github.com/chuxin-chain/chuxin/internal/rpc"
+)
+
+func auditCmd() *cobra.Command {
+	var (
+		f        clientFlags
+		from, to int64
+		account  string
+		q        rpc.AuditQuery
+	)
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Show the consortium and its audit trail: members, validators, admitted nodes, and every governance action, role change, admission, freeze and piece of evidence",
+		Long: `Show, from any node (an observer's serves it all):
+  - the members and their weights, the parameters and the permission mode;
+  - the validators with their voting power and, over the last 1000 blocks,
+    the blocks each proposed and the commits each signed and missed;
+  - the admitted nodes, whether this node is connected to each, and when it
+    last saw each connected;
+  - the audit trail, oldest first: who did what, in which block and
+    transaction. Filter it by --account (what an account did or what
+    concerns it), --kind (proposal, vote, member, validator, role, freeze,
+    node, param) and a block range; it comes in pages (--page, --page-size).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if from >= 0 {
+				v := hexutil.Uint64(from)
+				q.FromBlock = &v
+			}
+			if to >= 0 {
+				v := hexutil.Uint64(to)
+				q.ToBlock = &v
+			}
+			if account != "" {
+				as, err := addresses(account)
+				if err != nil {
+					return fmt.Errorf("--account: %w", err)
+				}
+				q.Account = &as[0]
+			}
+			c, err := f.dial(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			info, err := c.Consortium(cmd.Context())
+			if err != nil {
+				return err
+			}
+			page, err := c.Audit(cmd.Context(), q)
+			if err != nil {
+				return err
+			}
+			var b strings.Builder
+			mode := "open"
+			if info.Permissioned {
+				mode = "permissioned"
+			}
+			fmt.Fprintf(&b, "consortium: %s network; quorum %d and threshold %d basis points; voting period %d blocks\n", mode, info.Quorum, info.Threshold, info.VotingPeriod)
+			b.WriteString("members:\n")
+			for _, m := range info.Members {
+				fmt.Fprintf(&b, "  %-20s weight %-4d governors %v\n", m.Name, m.Weight, m.Governors)
+			}
+			fmt.Fprintf(&b, "validators (proposed, signed, missed over the last %d blocks):\n", info.Window)
+			for _, v := range info.Validators {
+				fmt.Fprintf(&b, "  %s %s power %-6d proposed %-5d signed %-5d missed %d\n", v.Address, v.PubKey, v.Power, v.Proposed, v.Signed, v.Missed)
+			}
+			b.WriteString("admitted nodes:\n")
+			for _, n := range info.Nodes {
+				seen := "never seen by this node"
+				if n.LastSeen != nil {
+					seen = "last seen " + n.LastSeen.Format("2006-01-02 15:04:05 UTC")
+				}
+				if n.Connected {
+					seen = "connected"
+				}
+				fmt.Fprintf(&b, "  %s %-12s %s\n", n.ID, n.Name, seen)
+			}
+			fmt.Fprintf(&b, "audit trail, blocks %d to %d: %d entries, page %d:\n", page.FromBlock, page.ToBlock, page.Total, page.Page)
+			for _, e := range page.Entries {
+				tx := ""
+				if e.Tx != nil {
+					tx = " tx " + e.Tx.Hex()
+				}
+				fmt.Fprintf(&b, "  block %-7d %-9s by %s: %s%s\n", e.Block, e.Kind, e.Actor, e.Text, tx)
+			}
+			return f.print(cmd.OutOrStdout(), map[string]any{"consortium": info, "trail": page}, b.String())
+		},
+	}
+	f.add(cmd)
+	fl := cmd.Flags()
+	fl.Int64Var(&from, "from", -1, "first block of the trail (default: genesis)")
+	fl.Int64Var(&to, "to", -1, "last block of the trail (default: the head)")
+	fl.StringVar(&account, "account", "", "only what this account did or what concerns it")
+	fl.StringVar(&q.Kind, "kind", "", "only this kind: proposal, vote, member, validator, role, freeze, node, param")
+	fl.IntVar(&q.Page, "page", 0, "page of the trail, from 0")
+	fl.IntVar(&q.PageSize, "page-size", 100, "entries per page (at most 1000)")
+	return cmd
+}

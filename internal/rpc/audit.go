@@ -1,0 +1,413 @@
+package rpc
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/chuxin-chain/chuxin/internal/system"
+)
+
+// maxAuditRange bounds the blocks one chuxin_audit query scans.
+const maxAuditRange = 1_000_000
+
+// maxAuditPage bounds the entries of one page.
+const maxAuditPage = 1000
+
+// AuditQuery filters chuxin_audit. Every field is optional.
+type AuditQuery struct {
+	FromBlock *hexutil.Uint64 `json:"fromBlock"` // default: 0
+	ToBlock   *hexutil.Uint64 `json:"toBlock"`   // default: the head
+	// Account keeps the entries that an account made or that concern it.
+	Account *common.Address `json:"account"`
+	// Kind keeps one kind: proposal, vote, member, validator, role, freeze,
+	// node, param.
+	Kind     string `json:"kind"`
+	Page     int    `json:"page"`     // from 0
+	PageSize int    `json:"pageSize"` // default 100, at most 1000
+}
+
+// AuditEntry is one governance action, role change, admission, freeze or
+// evidence: who did what, in which block and transaction.
+type AuditEntry struct {
+	Block hexutil.Uint64 `json:"block"`
+	Time  hexutil.Uint64 `json:"time"`
+	Tx    *common.Hash   `json:"tx,omitempty"`
+	// Actor is the transaction's sender, or "consensus" for what the node
+	// did by a system call (a proposal decided when its voting period
+	// ended, evidence of misbehaviour).
+	Actor  string         `json:"actor"`
+	Kind   string         `json:"kind"`
+	Event  string         `json:"event"`
+	Text   string         `json:"text"`
+	Fields map[string]any `json:"fields"`
+}
+
+// AuditPage is one page of chuxin_audit's answer, oldest first.
+type AuditPage struct {
+	FromBlock hexutil.Uint64 `json:"fromBlock"`
+	ToBlock   hexutil.Uint64 `json:"toBlock"`
+	Total     int            `json:"total"`
+	Page      int            `json:"page"`
+	PageSize  int            `json:"pageSize"`
+	Entries   []AuditEntry   `json:"entries"`
+}
+
+// Audit returns the audit trail of the consortium: every event of the
+// Consortium contract in the range, with the transaction and its sender,
+// and what the node decided by system calls (proposals settled at the end
+// of their voting period, evidence), filtered and paginated.
+func (api *ChuxinAPI) Audit(ctx context.Context, q AuditQuery) (*AuditPage, error) {
+	head, err := api.b.head()
+	if err != nil {
+		return nil, err
+	}
+	from, to := uint64(0), head.Number.Uint64()
+	if q.FromBlock != nil {
+		from = uint64(*q.FromBlock)
+	}
+	if q.ToBlock != nil {
+		to = min(uint64(*q.ToBlock), to)
+	}
+	if to >= from && to-from+1 > maxAuditRange {
+		return nil, limitExceeded("block range %d-%d spans more than %d blocks: query smaller ranges", from, to, maxAuditRange)
+	}
+	if q.PageSize == 0 {
+		q.PageSize = 100
+	}
+	if q.PageSize < 1 || q.PageSize > maxAuditPage || q.Page < 0 {
+		return nil, invalidParams("pageSize is 1 to %d and page at least 0", maxAuditPage)
+	}
+	if q.Kind != "" && !contains([]string{"proposal", "vote", "member", "validator", "role", "freeze", "node", "param"}, q.Kind) {
+		return nil, invalidParams("kind %q: one of proposal, vote, member, validator, role, freeze, node, param", q.Kind)
+	}
+	var all []AuditEntry
+	if from <= to {
+		if all, err = api.auditLogs(ctx, from, to); err != nil {
+			return nil, err
+		}
+		settled, err := api.auditState(ctx, from, to)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, settled...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Block < all[j].Block })
+	var kept []AuditEntry
+	for _, e := range all {
+		if (q.Kind == "" || e.Kind == q.Kind) && (q.Account == nil || e.concerns(*q.Account)) {
+			kept = append(kept, e)
+		}
+	}
+	page := &AuditPage{FromBlock: hexutil.Uint64(from), ToBlock: hexutil.Uint64(to), Total: len(kept), Page: q.Page, PageSize: q.PageSize, Entries: []AuditEntry{}}
+	if start := q.Page * q.PageSize; start < len(kept) {
+		page.Entries = kept[start:min(start+q.PageSize, len(kept))]
+	}
+	return page, nil
+}
+
+// concerns reports whether the entry was made by account or names it.
+func (e *AuditEntry) concerns(account common.Address) bool {
+	if strings.EqualFold(e.Actor, account.Hex()) {
+		return true
+	}
+	for _, v := range e.Fields {
+		switch v := v.(type) {
+		case common.Address:
+			if v == account {
+				return true
+			}
+		case []common.Address:
+			if contains(v, account) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// auditLogs decodes the Consortium contract's logs of from..to.
+func (api *ChuxinAPI) auditLogs(ctx context.Context, from, to uint64) ([]AuditEntry, error) {
+	crit := FilterCriteria{Addresses: []common.Address{system.ConsortiumAddress}}
+	var out []AuditEntry
+	senders := map[common.Hash]string{}
+	for n := from; n <= to; n++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		h, err := api.b.Store.HeaderByNumber(n)
+		if err != nil {
+			return nil, err
+		}
+		if !crit.mayMatch(h.Bloom) {
+			continue
+		}
+		receipts, err := api.b.Store.Receipts(h)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range receipts {
+			for _, l := range r.Logs {
+				ev, ok := system.DecodeEvent(l)
+				if !ok {
+					continue
+				}
+				actor, seen := senders[l.TxHash]
+				if !seen {
+					actor = api.sender(l.TxHash)
+					senders[l.TxHash] = actor
+				}
+				tx := l.TxHash
+				out = append(out, AuditEntry{Block: hexutil.Uint64(n), Time: hexutil.Uint64(h.Time), Tx: &tx, Actor: actor,
+					Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields})
+			}
+		}
+	}
+	return out, nil
+}
+
+func (api *ChuxinAPI) sender(hash common.Hash) string {
+	tx, _, err := api.b.Store.Transaction(hash)
+	if err != nil || tx == nil {
+		return "unknown"
+	}
+	from, err := types.Sender(api.b.App.Executor().Signer, tx)
+	if err != nil {
+		return "unknown"
+	}
+	return from.Hex()
+}
+
+// auditState adds what the node did by system calls, whose events are in
+// no receipt, from the contract's state: proposals decided when their voting
+// period ended, and evidence of misbehaviour.
+func (api *ChuxinAPI) auditState(ctx context.Context, from, to uint64) ([]AuditEntry, error) {
+	var out []AuditEntry
+	at := func(n uint64) hexutil.Uint64 {
+		if h, err := api.b.Store.HeaderByNumber(n); err == nil {
+			return hexutil.Uint64(h.Time)
+		}
+		return 0
+	}
+	count, err := api.view(ctx, "proposalCount")
+	if err != nil {
+		return nil, err
+	}
+	for id := uint64(1); id <= count[0].(*big.Int).Uint64(); id++ {
+		ret, err := api.view(ctx, "proposal", new(big.Int).SetUint64(id))
+		if err != nil {
+			return nil, err
+		}
+		p := proposalOf(ret[0])
+		// Decided after its last voting block: by settlement.
+		if p.decided == 0 || p.decided <= p.deadline || p.decided < from || p.decided > to {
+			continue
+		}
+		status := []string{"", "open", "passed", "rejected", "expired", "failed"}[min(int(p.status), 5)]
+		text := fmt.Sprintf("proposal %d %s when its voting period ended (yes %s, no %s)", id, status, p.yes, p.no)
+		if p.outcome != "" {
+			text += ": " + p.outcome
+		}
+		out = append(out, AuditEntry{Block: hexutil.Uint64(p.decided), Time: at(p.decided), Actor: "consensus", Kind: "proposal",
+			Event: "Settled", Text: text, Fields: map[string]any{"id": id, "status": status, "proposer": p.proposer}})
+	}
+	n, err := api.view(ctx, "evidenceCount")
+	if err != nil {
+		return nil, err
+	}
+	for i := uint64(0); i < n[0].(*big.Int).Uint64(); i++ {
+		ret, err := api.view(ctx, "evidenceAt", new(big.Int).SetUint64(i))
+		if err != nil {
+			return nil, err
+		}
+		e := evidenceOf(ret[0])
+		if e.block < from || e.block > to {
+			continue
+		}
+		kind := "signed twice"
+		if e.kind == 2 {
+			kind = "took part in a light client attack"
+		}
+		text := fmt.Sprintf("validator %s %s at height %d; its power %d was set to 0", common.Hash(e.pubKey), kind, e.height, e.powerBefore)
+		switch {
+		case e.powerBefore == 0:
+			text = fmt.Sprintf("evidence that validator %s %s at height %d; it was no longer a validator, nothing changed", common.Hash(e.pubKey), kind, e.height)
+		case !e.removed:
+			text = fmt.Sprintf("validator %s %s at height %d; it is the last validator, so its power %d stays (CometBFT refuses an empty set)", common.Hash(e.pubKey), kind, e.height, e.powerBefore)
+		}
+		out = append(out, AuditEntry{Block: hexutil.Uint64(e.block), Time: at(e.block), Actor: "consensus", Kind: "validator",
+			Event: "Evidence", Text: text, Fields: map[string]any{"pubKey": common.Hash(e.pubKey), "height": e.height, "powerBefore": e.powerBefore}})
+	}
+	return out, nil
+}
+
+// view calls a view of the Consortium contract at the head.
+func (api *ChuxinAPI) view(ctx context.Context, method string, args ...any) ([]any, error) {
+	data, err := system.Pack(method, args...)
+	if err != nil {
+		return nil, err
+	}
+	to := system.ConsortiumAddress
+	input := hexutil.Bytes(data)
+	eth := &EthAPI{b: api.b}
+	ret, err := eth.Call(ctx, CallArgs{To: &to, Data: &input}, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read the Consortium contract (%s): %w", method, err)
+	}
+	return system.Unpack(method, ret)
+}
+
+type proposalView struct {
+	proposer          common.Address
+	deadline, decided uint64
+	status            uint8
+	yes, no           *big.Int
+	outcome           string
+}
+
+// proposalOf reads the fields of the contract's Proposal tuple.
+func proposalOf(v any) proposalView {
+	f := fieldsOf(v)
+	return proposalView{proposer: f["Proposer"].(common.Address), deadline: f["Deadline"].(uint64), decided: f["Decided"].(uint64),
+		status: f["Status"].(uint8), yes: f["Yes"].(*big.Int), no: f["No"].(*big.Int), outcome: f["Outcome"].(string)}
+}
+
+type evidenceView struct {
+	pubKey                     [32]byte
+	height, block, powerBefore uint64
+	kind                       uint8
+	removed                    bool
+}
+
+func evidenceOf(v any) evidenceView {
+	f := fieldsOf(v)
+	return evidenceView{pubKey: f["PubKey"].([32]byte), height: f["Height"].(uint64), block: f["Block"].(uint64),
+		kind: f["Kind"].(uint8), powerBefore: f["PowerBefore"].(uint64), removed: f["Removed"].(bool)}
+}
+
+// ValidatorActivity is what a validator did over recent blocks.
+type ValidatorActivity struct {
+	Proposed uint64 `json:"proposed"`
+	Signed   uint64 `json:"signed"`
+	Missed   uint64 `json:"missed"`
+}
+
+// ConsortiumInfo is chuxin_consortium's answer.
+type ConsortiumInfo struct {
+	Permissioned bool            `json:"permissioned"`
+	Quorum       uint64          `json:"quorum"`
+	Threshold    uint64          `json:"threshold"`
+	VotingPeriod uint64          `json:"votingPeriod"`
+	Members      []MemberInfo    `json:"members"`
+	Validators   []ValidatorInfo `json:"validators"`
+	Nodes        []NodeInfo      `json:"nodes"`
+	Window       uint64          `json:"activityBlocks"` // the blocks the validators' activity counts
+}
+
+// MemberInfo is a member of the consortium.
+type MemberInfo struct {
+	Name      string           `json:"name"`
+	Weight    uint64           `json:"weight"`
+	Governors []common.Address `json:"governors"`
+}
+
+// ValidatorInfo is a validator of the next set with its recent activity.
+type ValidatorInfo struct {
+	PubKey  common.Hash `json:"pubKey"`
+	Address string      `json:"address"` // CometBFT's
+	Power   uint64      `json:"power"`
+	ValidatorActivity
+}
+
+// NodeInfo is an admitted node, and when this node last saw it connected.
+type NodeInfo struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Connected bool       `json:"connected"`
+	LastSeen  *time.Time `json:"lastSeen,omitempty"`
+}
+
+// activityWindow is how many recent blocks chuxin_consortium counts.
+const activityWindow = 1000
+
+// Consortium returns the consortium as it stands: parameters, members,
+// validators with their voting power and what each proposed, signed and
+// missed over the last blocks, and the admitted nodes with the last time
+// this node saw each connected.
+func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
+	info := &ConsortiumInfo{Window: activityWindow}
+	for name, dst := range map[string]*uint64{"quorum": &info.Quorum, "threshold": &info.Threshold} {
+		v, err := api.view(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		*dst = v[0].(*big.Int).Uint64()
+	}
+	v, err := api.view(ctx, "votingPeriod")
+	if err != nil {
+		return nil, err
+	}
+	info.VotingPeriod = v[0].(uint64)
+	if v, err = api.view(ctx, "permissioned"); err != nil {
+		return nil, err
+	}
+	info.Permissioned = v[0].(bool)
+	if v, err = api.view(ctx, "memberCount"); err != nil {
+		return nil, err
+	}
+	for i := uint64(0); i < v[0].(*big.Int).Uint64(); i++ {
+		m, err := api.view(ctx, "memberAt", new(big.Int).SetUint64(i))
+		if err != nil {
+			return nil, err
+		}
+		info.Members = append(info.Members, MemberInfo{Name: m[1].(string), Weight: m[2].(uint64), Governors: m[3].([]common.Address)})
+	}
+	if v, err = api.view(ctx, "validators"); err != nil {
+		return nil, err
+	}
+	var activity map[string]ValidatorActivity
+	if api.b.ValidatorActivity != nil {
+		activity = api.b.ValidatorActivity(activityWindow)
+	}
+	keys, powers := v[0].([][32]byte), v[1].([]uint64)
+	for i, k := range keys {
+		addr := strings.ToUpper(common.Bytes2Hex(system.ConsensusAddress(k[:])))
+		info.Validators = append(info.Validators, ValidatorInfo{PubKey: k, Address: addr, Power: powers[i], ValidatorActivity: activity[addr]})
+	}
+	if v, err = api.view(ctx, "admittedNodes"); err != nil {
+		return nil, err
+	}
+	var seen map[string]time.Time
+	var connected map[string]bool
+	if api.b.PeersSeen != nil {
+		seen, connected = api.b.PeersSeen()
+	}
+	ids, names := v[0].([][20]byte), v[1].([]string)
+	for i, id := range ids {
+		n := NodeInfo{ID: system.NodeID(id).String(), Name: names[i]}
+		n.Connected = connected[n.ID]
+		if t, ok := seen[n.ID]; ok {
+			n.LastSeen = &t
+		}
+		info.Nodes = append(info.Nodes, n)
+	}
+	return info, nil
+}
+
+// fieldsOf returns the fields of a tuple that the ABI decoder made, by name.
+func fieldsOf(v any) map[string]any {
+	rv := reflect.ValueOf(v)
+	out := map[string]any{}
+	for i := range rv.NumField() {
+		out[rv.Type().Field(i).Name] = rv.Field(i).Interface()
+	}
+	return out
+}
