@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/spf13/cobra"
 
+	"github.com/chuxin-chain/chuxin/internal/govclient"
 	"github.com/chuxin-chain/chuxin/internal/rpc"
 )
 
@@ -47,53 +49,50 @@ func auditCmd() *cobra.Command {
 				}
 				q.Account = &as[0]
 			}
-			c, err := f.dial(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			info, err := c.Consortium(cmd.Context())
-			if err != nil {
-				return err
-			}
-			page, err := c.Audit(cmd.Context(), q)
-			if err != nil {
-				return err
-			}
-			var b strings.Builder
-			mode := "open"
-			if info.Permissioned {
-				mode = "permissioned"
-			}
-			fmt.Fprintf(&b, "consortium: %s network; quorum %d and threshold %d basis points; voting period %d blocks\n", mode, info.Quorum, info.Threshold, info.VotingPeriod)
-			b.WriteString("members:\n")
-			for _, m := range info.Members {
-				fmt.Fprintf(&b, "  %-20s weight %-4d governors %v\n", m.Name, m.Weight, m.Governors)
-			}
-			fmt.Fprintf(&b, "validators (proposed, signed, missed over the last %d blocks):\n", info.Window)
-			for _, v := range info.Validators {
-				fmt.Fprintf(&b, "  %s %s power %-6d proposed %-5d signed %-5d missed %d\n", v.Address, v.PubKey, v.Power, v.Proposed, v.Signed, v.Missed)
-			}
-			b.WriteString("admitted nodes:\n")
-			for _, n := range info.Nodes {
-				seen := "never seen by this node"
-				if n.LastSeen != nil {
-					seen = "last seen " + n.LastSeen.Format("2006-01-02 15:04:05 UTC")
+			return f.read(cmd, func(ctx context.Context, c *govclient.Client) (any, string, error) {
+				info, err := c.Consortium(ctx)
+				if err != nil {
+					return nil, "", err
 				}
-				if n.Connected {
-					seen = "connected"
+				page, err := c.Audit(ctx, q)
+				if err != nil {
+					return nil, "", err
 				}
-				fmt.Fprintf(&b, "  %s %-12s %s\n", n.ID, n.Name, seen)
-			}
-			fmt.Fprintf(&b, "audit trail, blocks %d to %d: %d entries, page %d:\n", page.FromBlock, page.ToBlock, page.Total, page.Page)
-			for _, e := range page.Entries {
-				tx := ""
-				if e.Tx != nil {
-					tx = " tx " + e.Tx.Hex()
+				var b strings.Builder
+				mode := "open"
+				if info.Permissioned {
+					mode = "permissioned"
 				}
-				fmt.Fprintf(&b, "  block %-7d %-9s by %s: %s%s\n", e.Block, e.Kind, e.Actor, e.Text, tx)
-			}
-			return f.print(cmd.OutOrStdout(), map[string]any{"consortium": info, "trail": page}, b.String())
+				fmt.Fprintf(&b, "consortium: %s network; quorum %d and threshold %d basis points; voting period %d blocks\n", mode, info.Quorum, info.Threshold, info.VotingPeriod)
+				b.WriteString("members:\n")
+				for _, m := range info.Members {
+					fmt.Fprintf(&b, "  %-20s weight %-4d governors %v\n", m.Name, m.Weight, m.Governors)
+				}
+				fmt.Fprintf(&b, "validators (proposed, signed, missed over the last %d blocks):\n", info.Window)
+				for _, v := range info.Validators {
+					fmt.Fprintf(&b, "  %s %s power %-6d proposed %-5d signed %-5d missed %d\n", v.Address, v.PubKey, v.Power, v.Proposed, v.Signed, v.Missed)
+				}
+				b.WriteString("admitted nodes:\n")
+				for _, n := range info.Nodes {
+					seen := "never seen by this node"
+					if n.LastSeen != nil {
+						seen = "last seen " + n.LastSeen.Format("2006-01-02 15:04:05 UTC")
+					}
+					if n.Connected {
+						seen = "connected"
+					}
+					fmt.Fprintf(&b, "  %s %-12s %s\n", n.ID, n.Name, seen)
+				}
+				fmt.Fprintf(&b, "audit trail, blocks %d to %d: %d entries, page %d:\n", page.FromBlock, page.ToBlock, page.Total, page.Page)
+				for _, e := range page.Entries {
+					tx := ""
+					if e.Tx != nil {
+						tx = " tx " + e.Tx.Hex()
+					}
+					fmt.Fprintf(&b, "  block %-7d %-9s by %s: %s%s\n", e.Block, e.Kind, e.Actor, e.Text, tx)
+				}
+				return map[string]any{"consortium": info, "trail": page}, b.String(), nil
+			})
 		},
 	}
 	f.add(cmd)

@@ -83,6 +83,21 @@ func (f *clientFlags) print(w io.Writer, v any, text string) error {
 	return err
 }
 
+// read runs a read-only query on a client and prints what it returns: v as
+// JSON with --json, else text.
+func (f *clientFlags) read(cmd *cobra.Command, query func(ctx context.Context, c *govclient.Client) (v any, text string, err error)) error {
+	c, err := f.dial(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	v, text, err := query(cmd.Context(), c)
+	if err != nil {
+		return err
+	}
+	return f.print(cmd.OutOrStdout(), v, text)
+}
+
 func (f *clientFlags) send(cmd *cobra.Command, method string, args ...any) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 	defer cancel()
@@ -299,16 +314,13 @@ func showCmd(f *clientFlags) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("proposal id %q: a number", args[0])
 			}
-			c, err := f.dial(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			p, err := c.Proposal(cmd.Context(), id)
-			if err != nil {
-				return err
-			}
-			return f.print(cmd.OutOrStdout(), p, p.Text())
+			return f.read(cmd, func(ctx context.Context, c *govclient.Client) (any, string, error) {
+				p, err := c.Proposal(ctx, id)
+				if err != nil {
+					return nil, "", err
+				}
+				return p, p.Text(), nil
+			})
 		},
 	}
 }
@@ -319,23 +331,20 @@ func listCmd(f *clientFlags) *cobra.Command {
 		Short: "List the proposals, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.dial(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			ps, err := c.Proposals(cmd.Context())
-			if err != nil {
-				return err
-			}
-			var b strings.Builder
-			for _, p := range ps {
-				b.WriteString(p.Text())
-			}
-			if len(ps) == 0 {
-				b.WriteString("no proposals yet\n")
-			}
-			return f.print(cmd.OutOrStdout(), ps, b.String())
+			return f.read(cmd, func(ctx context.Context, c *govclient.Client) (any, string, error) {
+				ps, err := c.Proposals(ctx)
+				if err != nil {
+					return nil, "", err
+				}
+				var b strings.Builder
+				for _, p := range ps {
+					b.WriteString(p.Text())
+				}
+				if len(ps) == 0 {
+					b.WriteString("no proposals yet\n")
+				}
+				return ps, b.String(), nil
+			})
 		},
 	}
 }
@@ -346,39 +355,41 @@ func membersCmd(f *clientFlags) *cobra.Command {
 		Short: "Show the members with their weights and governors, the validators and the admitted nodes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.dial(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			ms, err := c.Members(cmd.Context())
-			if err != nil {
-				return err
-			}
-			vs, err := c.Validators(cmd.Context())
-			if err != nil {
-				return err
-			}
-			var b strings.Builder
-			b.WriteString("members:\n")
-			for _, m := range ms {
-				fmt.Fprintf(&b, "  %-20s weight %-4d governors %v\n", m.Name, m.Weight, m.Governors)
-			}
-			b.WriteString("validators (as consensus will have them once every passed change applies):\n")
-			for _, v := range vs {
-				fmt.Fprintf(&b, "  %s power %d\n", v.PubKey, v.Power)
-			}
-			nodes, err := c.Nodes(cmd.Context())
-			if err != nil {
-				return err
-			}
-			b.WriteString("admitted nodes:\n")
-			for _, n := range nodes {
-				fmt.Fprintf(&b, "  %s %s\n", n.ID, n.Name)
-			}
-			return f.print(cmd.OutOrStdout(), map[string]any{"members": ms, "validators": vs, "nodes": nodes}, b.String())
+			return f.read(cmd, func(ctx context.Context, c *govclient.Client) (any, string, error) {
+				return membersText(ctx, c)
+			})
 		},
 	}
+}
+
+// membersText reads the members, validators and admitted nodes.
+func membersText(ctx context.Context, c *govclient.Client) (any, string, error) {
+	ms, err := c.Members(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	vs, err := c.Validators(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	var b strings.Builder
+	b.WriteString("members:\n")
+	for _, m := range ms {
+		fmt.Fprintf(&b, "  %-20s weight %-4d governors %v\n", m.Name, m.Weight, m.Governors)
+	}
+	b.WriteString("validators (as consensus will have them once every passed change applies):\n")
+	for _, v := range vs {
+		fmt.Fprintf(&b, "  %s power %d\n", v.PubKey, v.Power)
+	}
+	nodes, err := c.Nodes(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	b.WriteString("admitted nodes:\n")
+	for _, n := range nodes {
+		fmt.Fprintf(&b, "  %s %s\n", n.ID, n.Name)
+	}
+	return map[string]any{"members": ms, "validators": vs, "nodes": nodes}, b.String(), nil
 }
 
 func rolesCmd() *cobra.Command {
@@ -414,16 +425,13 @@ and unfreezes accounts. An admin's key grants and revokes; anyone may show.`,
 			if err != nil {
 				return err
 			}
-			c, err := f.dial(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			p, err := c.PermissionsOf(cmd.Context(), as[0])
-			if err != nil {
-				return err
-			}
-			return f.print(cmd.OutOrStdout(), p, p.Text())
+			return f.read(cmd, func(ctx context.Context, c *govclient.Client) (any, string, error) {
+				p, err := c.PermissionsOf(ctx, as[0])
+				if err != nil {
+					return nil, "", err
+				}
+				return p, p.Text(), nil
+			})
 		},
 	}
 	cmd.AddCommand(change("grant", "grantRoles", "Grant roles to an account (an admin's key)"),

@@ -139,21 +139,7 @@ func (api *ChuxinAPI) auditLogs(ctx context.Context, from, to uint64) ([]AuditEn
 	crit := FilterCriteria{Addresses: []common.Address{system.ConsortiumAddress}}
 	var out []AuditEntry
 	senders := map[common.Hash]string{}
-	for n := from; n <= to; n++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		h, err := api.b.Store.HeaderByNumber(n)
-		if err != nil {
-			return nil, err
-		}
-		if !crit.mayMatch(h.Bloom) {
-			continue
-		}
-		receipts, err := api.b.Store.Receipts(h)
-		if err != nil {
-			return nil, err
-		}
+	err := scanReceipts(ctx, api.b, &crit, from, to, func(h *types.Header, receipts types.Receipts) error {
 		for _, r := range receipts {
 			for _, l := range r.Logs {
 				ev, ok := system.DecodeEvent(l)
@@ -166,10 +152,14 @@ func (api *ChuxinAPI) auditLogs(ctx context.Context, from, to uint64) ([]AuditEn
 					senders[l.TxHash] = actor
 				}
 				tx := l.TxHash
-				out = append(out, AuditEntry{Block: hexutil.Uint64(n), Time: hexutil.Uint64(h.Time), Tx: &tx, Actor: actor,
+				out = append(out, AuditEntry{Block: hexutil.Uint64(h.Number.Uint64()), Time: hexutil.Uint64(h.Time), Tx: &tx, Actor: actor,
 					Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields})
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -188,21 +188,7 @@ func (api *EthAPI) logRange(fromTag, toTag *gethrpc.BlockNumber) (uint64, uint64
 // bloom admits a match.
 func (api *EthAPI) logsInRange(ctx context.Context, crit *FilterCriteria, from, to uint64) ([]*types.Log, error) {
 	out := []*types.Log{}
-	for n := from; n <= to; n++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		h, err := api.b.Store.HeaderByNumber(n)
-		if err != nil {
-			return nil, err
-		}
-		if !crit.mayMatch(h.Bloom) {
-			continue
-		}
-		receipts, err := api.b.Store.Receipts(h)
-		if err != nil {
-			return nil, err
-		}
+	err := scanReceipts(ctx, api.b, crit, from, to, func(_ *types.Header, receipts types.Receipts) error {
 		for _, r := range receipts {
 			for _, l := range r.Logs {
 				if crit.matches(l) {
@@ -211,8 +197,37 @@ func (api *EthAPI) logsInRange(ctx context.Context, crit *FilterCriteria, from, 
 			}
 		}
 		if len(out) > api.b.Limits.MaxLogResults {
-			return nil, limitExceeded("query returns more than %d logs (rpc.max_log_results): narrow the block range or the filter", api.b.Limits.MaxLogResults)
+			return limitExceeded("query returns more than %d logs (rpc.max_log_results): narrow the block range or the filter", api.b.Limits.MaxLogResults)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// scanReceipts calls fn with the receipts of each block of from..to whose
+// bloom admits a log that crit matches.
+func scanReceipts(ctx context.Context, b *Backend, crit *FilterCriteria, from, to uint64, fn func(*types.Header, types.Receipts) error) error {
+	for n := from; n <= to; n++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		h, err := b.Store.HeaderByNumber(n)
+		if err != nil {
+			return err
+		}
+		if !crit.mayMatch(h.Bloom) {
+			continue
+		}
+		receipts, err := b.Store.Receipts(h)
+		if err != nil {
+			return err
+		}
+		if err := fn(h, receipts); err != nil {
+			return err
+		}
+	}
+	return nil
 }

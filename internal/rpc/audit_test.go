@@ -1,0 +1,81 @@
+package rpc
+
+import (
+	"math/big"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/chuxin-chain/chuxin/internal/system"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+// TestAuditTrailFiltersAndPages: the governor grants roles, freezes and
+// unfreezes accounts; chuxin_audit tells each with its block, transaction
+// and sender, filtered by kind and account and paginated, and
+// chuxin_consortium shows the members.
+func TestAuditTrailFiltersAndPages(t *testing.T) {
+	h := newHarness(t)
+	a, b := crypto.PubkeyToAddress(h.keys[0].PublicKey), crypto.PubkeyToAddress(h.keys[1].PublicKey)
+	nonce := uint64(0)
+	gov := func(method string, args ...any) {
+		data, err := system.Pack(method, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx := testchain.Call(testchain.GovernorKey, cid, nonce, system.ConsortiumAddress, data, 200_000)
+		nonce++
+		if err := h.submit(t.Context(), encode(tx)); err != nil {
+			t.Fatal(err)
+		}
+		h.mine()
+	}
+	gov("grantRoles", a, big.NewInt(int64(system.RoleDeployer)))
+	gov("freeze", b, "case 1")
+	gov("unfreeze", b)
+
+	audit := func(q AuditQuery) *AuditPage {
+		t.Helper()
+		var page AuditPage
+		if err := h.rpc.Call(&page, "chuxin_audit", q); err != nil {
+			t.Fatal(err)
+		}
+		return &page
+	}
+	all := audit(AuditQuery{})
+	if all.Total != 3 || len(all.Entries) != 3 {
+		t.Fatalf("the whole trail: %+v", all)
+	}
+	for i, want := range []string{"RolesChanged", "Frozen", "Unfrozen"} {
+		e := all.Entries[i]
+		if e.Event != want || e.Actor != testchain.Governor.Hex() || e.Tx == nil || uint64(e.Block) != uint64(i+1) {
+			t.Fatalf("entry %d: %+v", i, e)
+		}
+	}
+	if p := audit(AuditQuery{Kind: "freeze"}); p.Total != 2 || p.Entries[0].Text != "account "+b.Hex()+" frozen by "+testchain.Governor.Hex()+": case 1" {
+		t.Fatalf("kind freeze: %+v", p)
+	}
+	if p := audit(AuditQuery{Account: &a}); p.Total != 1 || p.Entries[0].Event != "RolesChanged" {
+		t.Fatalf("account %s: %+v", a, p)
+	}
+	if p := audit(AuditQuery{Account: &testchain.Governor}); p.Total != 3 {
+		t.Fatalf("what the governor did: %+v", p)
+	}
+	two := hexutil.Uint64(2)
+	if p := audit(AuditQuery{FromBlock: &two, PageSize: 1, Page: 1}); p.Total != 2 || len(p.Entries) != 1 || p.Entries[0].Event != "Unfrozen" {
+		t.Fatalf("blocks 2 on, second page of one: %+v", p)
+	}
+	var bad AuditPage
+	if err := h.rpc.Call(&bad, "chuxin_audit", AuditQuery{Kind: "weather"}); err == nil {
+		t.Fatal("an unknown kind was taken")
+	}
+
+	var info ConsortiumInfo
+	if err := h.rpc.Call(&info, "chuxin_consortium"); err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Members) != 1 || info.Members[0].Name != "test" || info.Members[0].Governors[0] != testchain.Governor || info.Permissioned {
+		t.Fatalf("chuxin_consortium: %+v", info)
+	}
+}
