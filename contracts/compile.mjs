@@ -31,18 +31,27 @@ function findImport(p) {
   return { error: `import not found: ${p} (run npm ci in ${root})` };
 }
 
-const input = {
-  language: "Solidity",
-  sources: sources(here),
-  settings: {
-    optimizer: { enabled: true, runs: 200 },
-    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "storageLayout"] } },
-  },
-};
-const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport }));
-const errors = (output.errors || []).filter((e) => e.severity === "error");
-for (const e of output.errors || []) console.error(e.formattedMessage);
-if (errors.length) process.exit(1);
+// The system contracts are compiled for size (optimizer runs 1): the
+// Consortium contract is deployed by running its constructor, which the
+// EIP-170 code size limit applies to. Applications keep runs 200.
+function compile(only, runs) {
+  const all = sources(here);
+  const input = {
+    language: "Solidity",
+    sources: Object.fromEntries(Object.entries(all).filter(([f]) => only(f))),
+    settings: {
+      optimizer: { enabled: true, runs },
+      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "storageLayout"] } },
+    },
+  };
+  const out = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport }));
+  const errors = (out.errors || []).filter((e) => e.severity === "error");
+  for (const e of out.errors || []) console.error(e.formattedMessage);
+  if (errors.length) process.exit(1);
+  return out.contracts;
+}
+const isSystem = (f) => f.startsWith("contracts/system/");
+const output = { contracts: { ...compile((f) => !isSystem(f), 200), ...compile(isSystem, 1) } };
 
 const outDir = path.join(here, "artifacts");
 fs.mkdirSync(outDir, { recursive: true });

@@ -135,6 +135,7 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 		description                                 string
 		addVals, removeVals, members, removeMembers []string
 		roles, params, admit, revoke, upgrades      []string
+		recipients                                  []string
 	)
 	cmd := &cobra.Command{
 		Use:   "propose",
@@ -236,8 +237,20 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 				}
 				actions = append(actions, system.ScheduleUpgrade(version, height))
 			}
+			for _, r := range recipients {
+				key, addr, _ := strings.Cut(r, ":")
+				u, err := validatorKey(key)
+				if err != nil {
+					return fmt.Errorf("--set-fee-recipient: %w", err)
+				}
+				as, err := addresses(addr)
+				if err != nil {
+					return fmt.Errorf("--set-fee-recipient %q: want KEY:ADDRESS: %w", r, err)
+				}
+				actions = append(actions, system.SetFeeRecipient(u.PubKey, as[0]))
+			}
 			if len(actions) == 0 {
-				return fmt.Errorf("nothing to propose: add --set-validator, --remove-validator, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node or --schedule-upgrade")
+				return fmt.Errorf("nothing to propose: add --set-validator, --remove-validator, --set-fee-recipient, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node or --schedule-upgrade")
 			}
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
@@ -249,6 +262,7 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 	fl.StringVar(&description, "description", "", "what the proposal does and why")
 	fl.StringArrayVar(&addVals, "set-validator", nil, "KEY:POWER: add a validator or change its power (KEY: its consensus public key, hex or base64)")
 	fl.StringArrayVar(&removeVals, "remove-validator", nil, "KEY: remove a validator")
+	fl.StringArrayVar(&recipients, "set-fee-recipient", nil, "KEY:ADDRESS: the account that receives the fees of the blocks a validator proposes")
 	fl.StringArrayVar(&members, "set-member", nil, "NAME:WEIGHT:GOVERNOR[,GOVERNOR…]: add a member or change it")
 	fl.StringArrayVar(&removeMembers, "remove-member", nil, "NAME: remove a member")
 	fl.StringArrayVar(&roles, "set-roles", nil, "ADDRESS:ROLE[,ROLE…]: replace an account's roles (admin, deployer, transactor, regulator, or none)")

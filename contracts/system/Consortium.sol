@@ -40,6 +40,9 @@ contract Consortium {
     /// Rule versions scheduled by governance, by rising height: a node
     /// whose binary does not know one stops before its height.
     Upgrade[] public upgrades; // slot 7
+    /// Each validator's fee recipient, by CometBFT address: the coinbase of
+    /// the blocks it proposes.
+    mapping(bytes20 => address) public feeRecipientOf; // slot 8
 
     // ---- The rest is this contract's own. ----
 
@@ -63,6 +66,7 @@ contract Consortium {
     uint8 public constant SET_PARAM = 4; // (uint8 param, uint256 value)
     uint8 public constant SET_NODE = 5; // (bytes20 nodeId, bool admitted, string name)
     uint8 public constant SCHEDULE_UPGRADE = 6; // (uint64 version, uint64 height)
+    uint8 public constant SET_FEE_RECIPIENT = 7; // (bytes32 pubKey, address recipient)
 
     /// CometBFT's bound on the total voting power (MaxTotalVotingPower).
     uint256 public constant MAX_TOTAL_POWER = uint256(uint64(type(int64).max)) / 8;
@@ -137,6 +141,7 @@ contract Consortium {
     struct Genesis {
         Member[] members;
         Node[] nodes;
+        address[] feeRecipients; // of validators[i]
         ValidatorUpdate[] validators;
         address[] accounts; // granted roles[i]
         uint256[] roles;
@@ -184,6 +189,7 @@ contract Consortium {
     event NodeAdmitted(bytes20 indexed id, string name);
     event NodeRevoked(bytes20 indexed id);
     event UpgradeScheduled(uint64 version, uint64 height);
+    event FeeRecipientChanged(bytes32 indexed pubKey, address recipient);
     event Misbehaved(bytes32 indexed pubKey, uint64 height, uint8 kind, uint64 powerBefore);
     event Proposed(uint256 indexed id, address indexed proposer, bytes32 indexed member, uint64 deadline, string description);
     event Voted(uint256 indexed id, address indexed governor, bytes32 indexed member, bool support, uint64 weight);
@@ -211,6 +217,9 @@ contract Consortium {
             powerOf[v.pubKey] = v.power;
             keyOf[_address(v.pubKey)] = v.pubKey;
             totalPower += v.power;
+            if (i < g.feeRecipients.length) {
+                feeRecipientOf[_address(v.pubKey)] = g.feeRecipients[i];
+            }
         }
         require(g.accounts.length == g.roles.length, "genesis: one role set per account");
         for (uint256 i = 0; i < g.accounts.length; i++) {
@@ -469,6 +478,11 @@ contract Consortium {
         } else if (a.kind == SET_PARAM) {
             (uint8 param, uint256 value) = abi.decode(a.data, (uint8, uint256));
             _setParam(param, value);
+        } else if (a.kind == SET_FEE_RECIPIENT) {
+            (bytes32 pubKey, address recipient) = abi.decode(a.data, (bytes32, address));
+            require(powerOf[pubKey] > 0, string.concat("validator ", uint256(pubKey).toHexString(32), " is not in the set"));
+            feeRecipientOf[_address(pubKey)] = recipient;
+            emit FeeRecipientChanged(pubKey, recipient);
         } else if (a.kind == SCHEDULE_UPGRADE) {
             (uint64 version, uint64 height) = abi.decode(a.data, (uint64, uint64));
             _scheduleUpgrade(version, height);

@@ -8,8 +8,10 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // CodeSkipped is the result code of a transaction that was in a decided
@@ -78,6 +80,10 @@ func (a *App) blockInput(req *abci.FinalizeBlockRequest) (*execution.BlockInput,
 	if err != nil {
 		return nil, fmt.Errorf("block %d: %w", req.Height, err)
 	}
+	coinbase, err := a.coinbase(parent, req.ProposerAddress)
+	if err != nil {
+		return nil, fmt.Errorf("block %d: %w", req.Height, err)
+	}
 	payloads, txs, err := execution.SplitBlock(req.Txs)
 	if err != nil {
 		return nil, fmt.Errorf("block %d: %w", req.Height, err) // ProcessProposal refuses these
@@ -85,7 +91,7 @@ func (a *App) blockInput(req *abci.FinalizeBlockRequest) (*execution.BlockInput,
 	return &execution.BlockInput{
 		Parent:      parent,
 		Time:        uint64(req.Time.Unix()),
-		Coinbase:    a.coinbase(req.ProposerAddress),
+		Coinbase:    coinbase,
 		Random:      common.BytesToHash(req.Hash),
 		BeaconRoot:  common.BytesToHash(beacon),
 		Payloads:    payloads,
@@ -110,14 +116,19 @@ func misbehavior(ms []abci.Misbehavior) []execution.Misbehavior {
 	return out
 }
 
-// coinbase returns the fee recipient of the proposer. A proposer the
-// genesis does not name (none yet: validators change by governance) keeps
-// its fees at its CometBFT address, as before fee recipients existed.
-func (a *App) coinbase(proposer []byte) common.Address {
-	if to, ok := a.genesis.FeeRecipient(proposer); ok {
-		return to
+// coinbase returns the fee recipient of the proposer, as the Consortium
+// contract holds it in the parent's state (the genesis validators' from the
+// genesis, others' set by proposals). A proposer without one keeps its fees
+// at its CometBFT address.
+func (a *App) coinbase(parent *types.Header, proposer []byte) (common.Address, error) {
+	st, err := a.store.State(parent.Root)
+	if err != nil {
+		return common.Address{}, err
 	}
-	return common.BytesToAddress(proposer)
+	if to, ok := system.FeeRecipientOf(st, proposer); ok {
+		return to, nil
+	}
+	return common.BytesToAddress(proposer), nil
 }
 
 func validatorUpdates(us []execution.ValidatorUpdate) []abci.ValidatorUpdate {

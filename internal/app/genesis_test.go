@@ -21,6 +21,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/store"
+	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
@@ -81,6 +82,31 @@ func TestCoinbaseIsTheProposersFeeRecipient(t *testing.T) {
 	}
 	if cb := st.Head().Coinbase; cb != g.Validators[0].FeeRecipient {
 		t.Fatalf("block 1's coinbase is %s, its proposer's fee recipient %s", cb, g.Validators[0].FeeRecipient)
+	}
+
+	// The consortium (one member: the governor) gives the validator another
+	// recipient; the blocks it proposes from then on pay it.
+	var key [32]byte
+	copy(key[:], g.Validators[0].PubKey)
+	propose, _ := system.Pack("propose", []system.Action{system.SetFeeRecipient(key, common.Address{0xab})}, "new recipient")
+	vote, _ := system.Pack("vote", big.NewInt(1), true)
+	for i, data := range [][]byte{propose, vote, nil} {
+		var txs [][]byte
+		if data != nil {
+			raw, _ := testchain.Call(testchain.GovernorKey, big.NewInt(1337), uint64(i), system.ConsortiumAddress, data, 1_000_000).MarshalBinary()
+			txs = [][]byte{raw}
+		}
+		h := int64(i + 2)
+		res, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: h, Time: time.Unix(1_800_000_000+h, 0), Hash: make([]byte, 32), ProposerAddress: g.Validators[0].Address(), Txs: txs})
+		if err != nil || (data != nil && res.TxResults[0].Code != 0) {
+			t.Fatalf("block %d: %v %v", h, err, res)
+		}
+		if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cb := st.Head().Coinbase; cb != (common.Address{0xab}) {
+		t.Fatalf("block 4's coinbase is %s, the recipient the consortium set %s", cb, common.Address{0xab})
 	}
 }
 

@@ -100,10 +100,11 @@ func (g *Genesis) Marshal() ([]byte, error) {
 // BLOCKHASH serves the last 256 block hashes from headers, and the header's
 // parentBeaconBlockRoot carries the previous consensus block hash.
 func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
-	vals := make([]system.ValidatorUpdate, len(g.Validators))
+	vals := make([]system.GenesisValidator, len(g.Validators))
 	for i, v := range g.Validators {
 		copy(vals[i].PubKey[:], v.PubKey)
 		vals[i].Power = uint64(v.Power)
+		vals[i].FeeRecipient = v.FeeRecipient
 	}
 	consortium, err := g.Consortium.Account(vals, g.Rules.Ethereum, g.Timestamp)
 	if err != nil {

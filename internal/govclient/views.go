@@ -273,6 +273,10 @@ func DescribeAction(a system.Action) string {
 			}
 			return fmt.Sprintf("revoke the admission of node %s", system.NodeID(id))
 		}
+	case system.KindFeeRecipient:
+		if v := args("bytes32", "address"); v != nil {
+			return fmt.Sprintf("pay the fees of validator 0x%x's blocks to %s", v[0], v[1])
+		}
 	case system.KindUpgrade:
 		if v := args("uint64", "uint64"); v != nil {
 			return fmt.Sprintf("schedule rule version %d from height %d", v[0], v[1])

@@ -77,6 +77,7 @@ const (
 	KindSetParam      = 4
 	KindSetNode       = 5
 	KindUpgrade       = 6
+	KindFeeRecipient  = 7
 )
 
 // The parameters a SetParam action sets.
@@ -154,6 +155,12 @@ func SetNode(id NodeID, admitted bool, name string) Action {
 // binary does not know it stops before that height.
 func ScheduleUpgrade(version, height uint64) Action {
 	return Action{KindUpgrade, pack([]string{"uint64", "uint64"}, version, height)}
+}
+
+// SetFeeRecipient sets the account that receives the fees of the blocks a
+// validator proposes.
+func SetFeeRecipient(pubKey [32]byte, recipient common.Address) Action {
+	return Action{KindFeeRecipient, pack([]string{"bytes32", "address"}, pubKey, recipient)}
 }
 
 // SetParam sets a parameter (ParamQuorum …).

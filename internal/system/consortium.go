@@ -81,6 +81,7 @@ const (
 	slotFrozen       = 5 // address[]
 	slotAdmitted     = 6 // mapping(bytes20 => uint256)
 	slotUpgrades     = 7 // Upgrade{uint64 version; uint64 height}[]
+	slotFeeRecipient = 8 // mapping(bytes20 => address)
 )
 
 // frozenBit marks a frozen account in its permissions word.
@@ -134,6 +135,16 @@ func Admitted(st State, id NodeID) bool {
 	copy(buf[:20], id[:]) // a bytes20 key is left-aligned
 	binary.BigEndian.PutUint64(buf[56:], slotAdmitted)
 	return st.GetState(ConsortiumAddress, crypto.Keccak256Hash(buf[:])) != (common.Hash{})
+}
+
+// FeeRecipientOf returns the fee recipient of the validator with the given
+// CometBFT address, if the consortium set one.
+func FeeRecipientOf(st State, validator []byte) (common.Address, bool) {
+	var buf [64]byte
+	copy(buf[:20], validator) // a bytes20 key is left-aligned
+	binary.BigEndian.PutUint64(buf[56:], slotFeeRecipient)
+	w := st.GetState(ConsortiumAddress, crypto.Keccak256Hash(buf[:]))
+	return common.BytesToAddress(w[12:]), w != (common.Hash{})
 }
 
 // NodeRevokedTopic is the topic of the contract's NodeRevoked event.

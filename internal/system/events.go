@@ -98,6 +98,8 @@ func describeEvent(name string, f map[string]any) string {
 	case "ParamChanged":
 		p, _ := f["param"].(uint8)
 		return fmt.Sprintf("%s set to %v", ParamName(p), f["value"])
+	case "FeeRecipientChanged":
+		return fmt.Sprintf("validator %v's blocks now pay their fees to %v", f["pubKey"], f["recipient"])
 	case "UpgradeScheduled":
 		return fmt.Sprintf("rule version %v scheduled from height %v: upgrade every node's binary before it", f["version"], f["height"])
 	case "Misbehaved":
@@ -130,7 +132,7 @@ func EventKind(name string) string {
 		return "vote"
 	case "MemberChanged":
 		return "member"
-	case "ValidatorChanged", "Misbehaved":
+	case "ValidatorChanged", "Misbehaved", "FeeRecipientChanged":
 		return "validator"
 	case "RolesChanged":
 		return "role"

@@ -82,6 +82,12 @@ type ValidatorUpdate struct {
 	Power  uint64
 }
 
+// GenesisValidator is a validator of the genesis with its fee recipient.
+type GenesisValidator struct {
+	ValidatorUpdate
+	FeeRecipient common.Address
+}
+
 // Validate reports the first thing the contract's constructor would refuse,
 // in words.
 func (g *Genesis) Validate() error {
@@ -129,15 +135,16 @@ func joinRoles(names []string) string {
 
 // constructorArgs mirrors the constructor's Genesis tuple for the ABI.
 type constructorArgs struct {
-	Members      []constructorMember
-	Nodes        []constructorNode
-	Validators   []ValidatorUpdate
-	Accounts     []common.Address
-	Roles        []*big.Int
-	Quorum       *big.Int
-	Threshold    *big.Int
-	VotingPeriod uint64
-	Permissioned bool
+	Members       []constructorMember
+	Nodes         []constructorNode
+	FeeRecipients []common.Address
+	Validators    []ValidatorUpdate
+	Accounts      []common.Address
+	Roles         []*big.Int
+	Quorum        *big.Int
+	Threshold     *big.Int
+	VotingPeriod  uint64
+	Permissioned  bool
 }
 
 type constructorNode struct {
@@ -155,7 +162,7 @@ type constructorMember struct {
 // code and the storage its constructor writes for g and the validators,
 // made by running the constructor on an empty state with the chain's
 // rules, as a deployment would.
-func (g *Genesis) Account(validators []ValidatorUpdate, config *params.ChainConfig, time uint64) (types.Account, error) {
+func (g *Genesis) Account(validators []GenesisValidator, config *params.ChainConfig, time uint64) (types.Account, error) {
 	if err := g.Validate(); err != nil {
 		return types.Account{}, err
 	}
@@ -163,10 +170,11 @@ func (g *Genesis) Account(validators []ValidatorUpdate, config *params.ChainConf
 	if err != nil {
 		return types.Account{}, err
 	}
-	args := constructorArgs{Validators: validators, Quorum: new(big.Int).SetUint64(g.Quorum),
+	args := constructorArgs{Validators: []ValidatorUpdate{}, FeeRecipients: []common.Address{}, Quorum: new(big.Int).SetUint64(g.Quorum),
 		Threshold: new(big.Int).SetUint64(g.Threshold), VotingPeriod: g.VotingPeriod, Permissioned: g.Permissioned}
-	if args.Validators == nil {
-		args.Validators = []ValidatorUpdate{}
+	for _, v := range validators {
+		args.Validators = append(args.Validators, v.ValidatorUpdate)
+		args.FeeRecipients = append(args.FeeRecipients, v.FeeRecipient)
 	}
 	for _, m := range g.Members {
 		args.Members = append(args.Members, constructorMember(m))
