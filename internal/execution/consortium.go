@@ -31,6 +31,13 @@ func admitPermissions(st Accounts, tx *types.Transaction, from common.Address) e
 		if to != nil && *to != from && system.PermissionsOf(st, *to).Frozen {
 			return frozenError(st, *to)
 		}
+		// Nor may another's transaction set a frozen account's code
+		// (EIP-7702): its authorization is refused with the transaction.
+		for _, auth := range tx.SetCodeAuthorizations() {
+			if authority, err := auth.Authority(); err == nil && system.PermissionsOf(st, authority).Frozen {
+				return frozenError(st, authority)
+			}
+		}
 	}
 	if to != nil && *to == system.ConsortiumAddress || !system.Permissioned(st) {
 		return nil

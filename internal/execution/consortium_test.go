@@ -231,6 +231,18 @@ func TestFrozenAccountsAndContracts(t *testing.T) {
 		t.Fatalf("a call into a frozen account: %v %q", err, revertReason(ret))
 	}
 
+	// Nor can another's transaction delegate its code (EIP-7702).
+	auth, err := types.SignSetCode(testKey(3), types.SetCodeAuthorization{ChainID: *uint256.NewInt(chainID), Address: fwd, Nonce: c.nonces[target]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.nonces[c.addrs[1]]
+	setCode := raw(testchain.Sign(testKey(1), cid, &types.SetCodeTx{ChainID: uint256.NewInt(chainID), Nonce: n, To: c.addrs[2],
+		Gas: 100_000, GasFeeCap: uint256.NewInt(1e9), AuthList: []types.SetCodeAuthorization{auth}}))
+	if res := c.apply(setCode); res.Outcomes[0].Err == nil || !strings.Contains(res.Outcomes[0].Err.Error(), frozenMsg) {
+		t.Fatalf("a delegation signed by a frozen account: %v", res.Outcomes[0].Err)
+	}
+
 	// A frozen contract: transactions to it are refused, calls into it revert.
 	c.gov(0, "freeze", counter, "recall")
 	_, err = c.send(1, &counter, 0, nil)
