@@ -59,30 +59,7 @@ func auditCmd() *cobra.Command {
 					return nil, "", err
 				}
 				var b strings.Builder
-				mode := "open"
-				if info.Permissioned {
-					mode = "permissioned"
-				}
-				fmt.Fprintf(&b, "consortium: %s network; quorum %d and threshold %d basis points; voting period %d blocks\n", mode, info.Quorum, info.Threshold, info.VotingPeriod)
-				b.WriteString("members:\n")
-				for _, m := range info.Members {
-					fmt.Fprintf(&b, "  %-20s weight %-4d governors %v\n", m.Name, m.Weight, m.Governors)
-				}
-				fmt.Fprintf(&b, "validators (proposed, signed, missed over the last %d blocks):\n", info.Window)
-				for _, v := range info.Validators {
-					fmt.Fprintf(&b, "  %s %s power %-6d proposed %-5d signed %-5d missed %d\n", v.Address, v.PubKey, v.Power, v.Proposed, v.Signed, v.Missed)
-				}
-				b.WriteString("admitted nodes:\n")
-				for _, n := range info.Nodes {
-					seen := "never seen by this node"
-					if n.LastSeen != nil {
-						seen = "last seen " + n.LastSeen.Format("2006-01-02 15:04:05 UTC")
-					}
-					if n.Connected {
-						seen = "connected"
-					}
-					fmt.Fprintf(&b, "  %s %-12s %s\n", n.ID, n.Name, seen)
-				}
+				b.WriteString(consortiumText(info))
 				fmt.Fprintf(&b, "audit trail, blocks %d to %d: %d entries, page %d:\n", page.FromBlock, page.ToBlock, page.Total, page.Page)
 				for _, e := range page.Entries {
 					tx := ""
@@ -104,4 +81,35 @@ func auditCmd() *cobra.Command {
 	fl.IntVar(&q.Page, "page", 0, "page of the trail, from 0")
 	fl.IntVar(&q.PageSize, "page-size", 100, "entries per page (at most 1000)")
 	return cmd
+}
+
+// consortiumText tells the consortium as chuxin_consortium reads it:
+// parameters, members, validators with their activity, admitted nodes.
+func consortiumText(info *rpc.ConsortiumInfo) string {
+	var b strings.Builder
+	mode := "open"
+	if info.Permissioned {
+		mode = "permissioned"
+	}
+	fmt.Fprintf(&b, "consortium: %s network; quorum %d and threshold %d basis points; voting period %d blocks\n", mode, info.Quorum, info.Threshold, info.VotingPeriod)
+	b.WriteString("members:\n")
+	for _, m := range info.Members {
+		fmt.Fprintf(&b, "  %-20s weight %-4d governors %v\n", m.Name, m.Weight, m.Governors)
+	}
+	fmt.Fprintf(&b, "validators, as consensus will have them once every passed change applies (proposed, signed, missed over the last %d blocks):\n", info.Window)
+	for _, v := range info.Validators {
+		fmt.Fprintf(&b, "  %s %s power %-6d proposed %-5d signed %-5d missed %d\n", v.Address, v.PubKey, v.Power, v.Proposed, v.Signed, v.Missed)
+	}
+	b.WriteString("admitted nodes:\n")
+	for _, n := range info.Nodes {
+		seen := "never seen by this node"
+		if n.LastSeen != nil {
+			seen = "last seen " + n.LastSeen.Format("2006-01-02 15:04:05 UTC")
+		}
+		if n.Connected {
+			seen = "connected"
+		}
+		fmt.Fprintf(&b, "  %s %-12s %s\n", n.ID, n.Name, seen)
+	}
+	return b.String()
 }

@@ -378,32 +378,11 @@ func membersCmd(f *clientFlags) *cobra.Command {
 
 // membersText reads the members, validators and admitted nodes.
 func membersText(ctx context.Context, c *govclient.Client) (any, string, error) {
-	ms, err := c.Members(ctx)
+	info, err := c.Consortium(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	vs, err := c.Validators(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	var b strings.Builder
-	b.WriteString("members:\n")
-	for _, m := range ms {
-		fmt.Fprintf(&b, "  %-20s weight %-4d governors %v\n", m.Name, m.Weight, m.Governors)
-	}
-	b.WriteString("validators (as consensus will have them once every passed change applies):\n")
-	for _, v := range vs {
-		fmt.Fprintf(&b, "  %s power %d\n", v.PubKey, v.Power)
-	}
-	nodes, err := c.Nodes(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	b.WriteString("admitted nodes:\n")
-	for _, n := range nodes {
-		fmt.Fprintf(&b, "  %s %s\n", n.ID, n.Name)
-	}
-	return map[string]any{"members": ms, "validators": vs, "nodes": nodes}, b.String(), nil
+	return info, consortiumText(info), nil
 }
 
 func rolesCmd() *cobra.Command {

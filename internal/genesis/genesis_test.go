@@ -149,16 +149,6 @@ func TestCheckValidatorsComparesKeysAndPowers(t *testing.T) {
 	}
 }
 
-func TestFeeRecipientByConsensusAddress(t *testing.T) {
-	g := valid()
-	if to, ok := g.FeeRecipient(g.Validators[0].Address()); !ok || to != (common.Address{9}) {
-		t.Fatalf("fee recipient %v %v", to, ok)
-	}
-	if _, ok := g.FeeRecipient(make([]byte, 20)); ok {
-		t.Fatal("an unknown proposer has a recipient")
-	}
-}
-
 func mustEncode(t *testing.T, r *genesis.Rules) []byte {
 	t.Helper()
 	b, err := genesis.EncodeRules(r)

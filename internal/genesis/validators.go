@@ -48,17 +48,6 @@ func validateValidators(vals []Validator) error {
 	return nil
 }
 
-// FeeRecipient returns the fee recipient of the validator with the given
-// CometBFT address.
-func (g *Genesis) FeeRecipient(address []byte) (common.Address, bool) {
-	for _, v := range g.Validators {
-		if bytes.Equal(v.Address(), address) {
-			return v.FeeRecipient, true
-		}
-	}
-	return common.Address{}, false
-}
-
 // ConsensusValidator is a validator as consensus announces it.
 type ConsensusValidator struct {
 	PubKey []byte

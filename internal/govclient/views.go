@@ -2,7 +2,6 @@ package govclient
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"math/big"
 	"strings"
@@ -146,27 +145,6 @@ func (c *Client) memberNames(ctx context.Context) (map[[32]byte]string, error) {
 	return names, nil
 }
 
-// Validator is a validator as the contract mirrors CometBFT's next set.
-type Validator struct {
-	PubKey string `json:"pubKey"` // hex
-	Power  uint64 `json:"power"`
-}
-
-// Validators reads the validator set that consensus will have once it has
-// applied every passed change.
-func (c *Client) Validators(ctx context.Context) ([]Validator, error) {
-	out, err := c.View(ctx, "validators")
-	if err != nil {
-		return nil, err
-	}
-	keys, powers := out[0].([][32]byte), out[1].([]uint64)
-	vs := make([]Validator, len(keys))
-	for i := range keys {
-		vs[i] = Validator{PubKey: "0x" + hex.EncodeToString(keys[i][:]), Power: powers[i]}
-	}
-	return vs, nil
-}
-
 // Permissions are an account's roles and freeze.
 type Permissions struct {
 	Account      common.Address `json:"account"`
@@ -287,26 +265,6 @@ func DescribeAction(a system.Action) string {
 		}
 	}
 	return fmt.Sprintf("action of kind %d (%d bytes)", a.Kind, len(a.Data))
-}
-
-// Node is an admitted node.
-type Node struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-// Nodes reads the admitted nodes.
-func (c *Client) Nodes(ctx context.Context) ([]Node, error) {
-	out, err := c.View(ctx, "admittedNodes")
-	if err != nil {
-		return nil, err
-	}
-	ids, names := out[0].([][20]byte), out[1].([]string)
-	nodes := make([]Node, len(ids))
-	for i := range ids {
-		nodes[i] = Node{ID: system.NodeID(ids[i]).String(), Name: names[i]}
-	}
-	return nodes, nil
 }
 
 // Audit reads a page of the audit trail (chuxin_audit).

@@ -1,39 +1,20 @@
 package node_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chuxin-chain/chuxin/internal/node"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
-
-// syncBuffer is a log destination safe for the node's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestStalledChainIsReported: two of four validators stop, the chain halts,
 // and the node says so, naming whose votes are missing.
 func TestStalledChainIsReported(t *testing.T) {
 	homes, _ := network(t, 4, 0)
-	var logs syncBuffer
+	var logs testchain.SyncBuffer
 	nodes := make([]*node.Node, 4)
 	for i, h := range homes {
 		log := testLogger()

@@ -1,7 +1,6 @@
 package rpc
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
 // startServer starts a harness's API on a real listener, its backend first
@@ -231,7 +230,7 @@ func wsSubscriber(t *testing.T, addr string, smallBuffer bool) *websocket.Conn {
 // stopped falls a buffer behind and its connection is closed, the reader's
 // is not.
 func TestSlowWebSocketSubscriberIsDisconnected(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testchain.SyncBuffer{}
 	_, srv := startServer(t, func(b *Backend) { b.Log = slog.New(slog.NewTextHandler(logs, nil)) })
 	reader, stopped := wsSubscriber(t, srv.Addr(), false), wsSubscriber(t, srv.Addr(), true)
 
@@ -281,24 +280,6 @@ func TestSlowWebSocketSubscriberIsDisconnected(t *testing.T) {
 		t.Fatalf("the drop was logged %d times:\n%s", n, logs.String())
 	}
 	t.Logf("the stopped subscriber received %d of %d notifications before its connection was closed", got, blocks)
-}
-
-// syncBuffer is a buffer that goroutines write to and a test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestHealthAndReady(t *testing.T) {

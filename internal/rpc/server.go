@@ -103,6 +103,7 @@ func (s *Server) Start(addr string) error {
 // use the node unless the operator allowed it.
 func (s *Server) handler() http.Handler {
 	ws := s.rpc.WebsocketHandler([]string{"*"}) // origins are checked here
+	timeoutMsg := s.timeoutMessage()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		if origin != "" && !s.originAllowed(origin) {
@@ -126,7 +127,7 @@ func (s *Server) handler() http.Handler {
 		if r.Method == http.MethodOptions {
 			return
 		}
-		w = &timeoutNamer{ResponseWriter: w, msg: s.timeoutMessage()}
+		w = &timeoutNamer{ResponseWriter: w, msg: timeoutMsg}
 		if s.observe == nil {
 			s.rpc.ServeHTTP(w, r)
 			return

@@ -53,9 +53,12 @@ func (r Role) String() string {
 }
 
 // ParseRoles reads a comma-separated list of role names.
-func ParseRoles(s string) (Role, error) {
+func ParseRoles(s string) (Role, error) { return roleOf(strings.Split(s, ",")) }
+
+// roleOf reads a list of role names.
+func roleOf(names []string) (Role, error) {
 	var r Role
-	for _, name := range strings.Split(s, ",") {
+	for _, name := range names {
 		name = strings.TrimSpace(strings.ToLower(name))
 		found := false
 		for _, n := range roleNames {

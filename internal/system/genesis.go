@@ -115,22 +115,11 @@ func (g *Genesis) Validate() error {
 		}
 	}
 	for _, r := range g.Roles {
-		if _, err := ParseRoles(joinRoles(r.Roles)); err != nil {
+		if _, err := roleOf(r.Roles); err != nil {
 			return fmt.Errorf("%w: consortium.roles of %s: %w", ErrGenesis, r.Account, err)
 		}
 	}
 	return nil
-}
-
-func joinRoles(names []string) string {
-	out := ""
-	for i, n := range names {
-		if i > 0 {
-			out += ","
-		}
-		out += n
-	}
-	return out
 }
 
 // constructorArgs mirrors the constructor's Genesis tuple for the ABI.
@@ -186,7 +175,7 @@ func (g *Genesis) Account(validators []GenesisValidator, config *params.ChainCon
 	}
 	args.Accounts, args.Roles = []common.Address{}, []*big.Int{}
 	for _, r := range g.Roles {
-		roles, _ := ParseRoles(joinRoles(r.Roles))
+		roles, _ := roleOf(r.Roles) // Validate parsed them
 		args.Accounts = append(args.Accounts, r.Account)
 		args.Roles = append(args.Roles, new(big.Int).SetUint64(uint64(roles)))
 	}
