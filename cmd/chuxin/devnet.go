@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/spf13/cobra"
 
+	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
 	"github.com/chuxin-chain/chuxin/internal/node"
@@ -102,13 +103,13 @@ func defaultDevnetHome() string {
 // devnetHomes returns the node homes under dir, writing them first when the
 // devnet is new.
 func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort int, blockTime time.Duration, permissioned bool) ([]string, error) {
-	if _, err := os.Stat(node.Home(dir, 0)); err == nil {
+	if _, err := os.Stat(ceremony.Home(dir, 0)); err == nil {
 		var homes []string
 		for i := 0; ; i++ {
-			if _, err := os.Stat(node.Home(dir, i)); err != nil {
+			if _, err := os.Stat(ceremony.Home(dir, i)); err != nil {
 				break
 			}
-			homes = append(homes, node.Home(dir, i))
+			homes = append(homes, ceremony.Home(dir, i))
 		}
 		if validators != 1 && validators != len(homes) {
 			return nil, fmt.Errorf("%s holds a devnet of %d validators; run with --reset to create one of %d", dir, len(homes), validators)
@@ -123,7 +124,7 @@ func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort in
 	if err != nil {
 		return nil, err
 	}
-	return node.WriteNetwork(node.NetworkSpec{
+	return ceremony.WriteNetwork(ceremony.NetworkSpec{
 		Dir: dir, ChainID: chainID, Validators: validators,
 		P2PPortBase: p2pPort, RPCPortBase: rpcPort, Alloc: alloc,
 		FeeRecipient: accs[0].Address, // as geth --dev's etherbase, and the governor

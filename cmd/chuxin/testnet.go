@@ -8,15 +8,15 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
 
+	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
-	"github.com/chuxin-chain/chuxin/internal/node"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 func testnetCmd() *cobra.Command {
 	var (
-		spec         node.NetworkSpec
+		spec         ceremony.NetworkSpec
 		baseFee      int64
 		alloc        int
 		feeRecipient string
@@ -60,7 +60,7 @@ governs a consortium of one member.`,
 			if spec.Consortium, err = testnetConsortium(spec.Validators, alloc, !open); err != nil {
 				return err
 			}
-			homes, err := node.WriteNetwork(spec)
+			homes, err := ceremony.WriteNetwork(spec)
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -42,6 +44,7 @@ type Config struct {
 	LogFormat   string    `toml:"log_format" comment:"text or json"`
 	PprofAddr   string    `toml:"pprof_addr" comment:"host:port of the Go profiler (net/http/pprof); empty: off"`
 	MetricsAddr string    `toml:"metrics_addr" comment:"host:port of the Prometheus metrics (CometBFT's and chuxin's) at /metrics; empty: off"`
+	GenesisHash string    `toml:"genesis_hash" comment:"SHA-256 of config/genesis.json, in hex, as the genesis ceremony published it; the node refuses to start on any other genesis (empty: unchecked)"`
 	P2P         P2P       `toml:"p2p"`
 	Consensus   Consensus `toml:"consensus"`
 	Mempool     Mempool   `toml:"mempool"`
@@ -136,6 +139,11 @@ func (c *Config) Validate() error {
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			return fmt.Errorf("%w: metrics_addr = %q is not host:port", ErrInvalid, c.MetricsAddr)
+		}
+	}
+	if c.GenesisHash != "" {
+		if b, err := hex.DecodeString(c.GenesisHash); err != nil || len(b) != sha256.Size {
+			return fmt.Errorf("%w: genesis_hash = %q is not a SHA-256 in hex (64 digits; `chuxin genesis hash FILE` prints it)", ErrInvalid, c.GenesisHash)
 		}
 	}
 	for name, addr := range map[string]string{"p2p.listen": c.P2P.Listen, "rpc.addr": c.RPC.Addr} {

@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,6 +43,9 @@ var (
 	ErrMempoolFull = errors.New("txpool is full: retry after the next block")
 	// ErrStopping: the node is stopping and takes no new peers.
 	ErrStopping = errors.New("node is stopping")
+	// ErrGenesisChanged: config/genesis.json is not the genesis whose hash
+	// the configuration records.
+	ErrGenesisChanged = errors.New("genesis file changed")
 )
 
 // Node is one running chuxin node.
@@ -76,13 +81,22 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	gen, err := cmttypes.GenesisDocFromFile(genesisFile(home))
+	genJSON, err := os.ReadFile(config.GenesisFile(home))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", genesisFile(home), err)
+		return nil, fmt.Errorf("read genesis: %w", err)
+	}
+	genHash := sha256.Sum256(genJSON)
+	if cfg.GenesisHash != "" && !strings.EqualFold(hex.EncodeToString(genHash[:]), cfg.GenesisHash) {
+		return nil, fmt.Errorf("%w: %s has SHA-256 %x, but this node installed the genesis %s (genesis_hash in %s): restore the file the ceremony published",
+			ErrGenesisChanged, config.GenesisFile(home), genHash, cfg.GenesisHash, config.File(home))
+	}
+	gen, err := cmttypes.GenesisDocFromJSON(genJSON)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", config.GenesisFile(home), err)
 	}
 	g, err := genesis.Parse(gen.AppState)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", genesisFile(home), err)
+		return nil, fmt.Errorf("%s: %w", config.GenesisFile(home), err)
 	}
 	log = log.With("node", cfg.Moniker)
 	pv, rebuilt, err := loadSigner(home, log)
@@ -116,7 +130,7 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		}
 		n.app.SetObserver(n.metrics)
 	}
-	nk, err := p2p.LoadNodeKey(nodeKeyFile(home))
+	nk, err := p2p.LoadNodeKey(config.NodeKeyFile(home))
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("node key: %w", err)
@@ -124,7 +138,9 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	cc := n.cometConfig()
 	n.cmt, err = cmtnode.NewNode(ctx, cc, pv, nk,
 		clientCreator{app: n.app, warm: n.warm, workers: runtime.GOMAXPROCS(0)},
-		func() (cmtnode.ChecksummedGenesisDoc, error) { return checksummed(genesisFile(home)) },
+		func() (cmtnode.ChecksummedGenesisDoc, error) {
+			return cmtnode.ChecksummedGenesisDoc{GenesisDoc: gen, Sha256Checksum: genHash[:]}, nil
+		},
 		cmtcfg.DefaultDBProvider,
 		cmtnode.DefaultMetricsProvider(cc.Instrumentation),
 		cometLogger{log.With("module", "cometbft"), newCloseWatch(log, string(nk.ID()))},
@@ -181,27 +197,22 @@ const rebuildCheckBlocks = 10
 // signed any of the last rebuildCheckBlocks blocks: the old process must
 // have stopped at least that many blocks before.
 func loadSigner(home string, log *slog.Logger) (*privval.FilePV, bool, error) {
-	if _, err := os.Stat(keyFile(home)); err != nil {
+	if _, err := os.Stat(config.ConsensusKeyFile(home)); err != nil {
 		return nil, false, fmt.Errorf("consensus key: %w (every node has one; restore config/ from a backup of this home)", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(stateFile(home)), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(config.SignStateFile(home)), 0o700); err != nil {
 		return nil, false, fmt.Errorf("create data directory: %w", err)
 	}
-	if _, err := os.Stat(stateFile(home)); err == nil {
-		return privval.LoadFilePV(keyFile(home), stateFile(home)), false, nil
+	if _, err := os.Stat(config.SignStateFile(home)); err == nil {
+		return privval.LoadFilePV(config.ConsensusKeyFile(home), config.SignStateFile(home)), false, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, false, fmt.Errorf("signing state: %w", err)
 	}
-	pv := privval.LoadFilePVEmptyState(keyFile(home), stateFile(home))
+	pv := privval.LoadFilePVEmptyState(config.ConsensusKeyFile(home), config.SignStateFile(home))
 	pv.Save()
 	log.Warn("the signing state was missing and is made anew: the node syncs the chain first, and a validator refuses to vote if its key signed one of the last blocks (stop any other process with this key)",
-		"file", stateFile(home), "checked_blocks", rebuildCheckBlocks)
+		"file", config.SignStateFile(home), "checked_blocks", rebuildCheckBlocks)
 	return pv, true, nil
-}
-
-func checksummed(file string) (cmtnode.ChecksummedGenesisDoc, error) {
-	provider := cmtnode.DefaultGenesisDocProviderFunc(&cmtcfg.Config{BaseConfig: cmtcfg.BaseConfig{Genesis: file}})
-	return provider()
 }
 
 // Start joins the network and opens the JSON-RPC server.

@@ -1,8 +1,10 @@
 package node_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"errors"
 	"io"
 	"log/slog"
 	"math/big"
@@ -18,6 +20,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 
+	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
 	"github.com/chuxin-chain/chuxin/internal/node"
@@ -52,7 +55,7 @@ func networkWith(t *testing.T, validators, observers int, tune func(i int, c *co
 	}
 	n := validators + observers
 	base := testchain.PortBase(3 * n)
-	homes, err := node.WriteNetwork(node.NetworkSpec{
+	homes, err := ceremony.WriteNetwork(ceremony.NetworkSpec{
 		Dir: t.TempDir(), ChainID: 1337, Validators: validators, Observers: observers,
 		P2PPortBase: base, RPCPortBase: base + 2*n,
 		Alloc:        types.GenesisAlloc{accs[0].Address: {Balance: big.NewInt(1e18)}},
@@ -76,18 +79,20 @@ func networkWith(t *testing.T, validators, observers int, tune func(i int, c *co
 	return homes, accs[0].Key
 }
 
-// TestWriteNetworkMakesObserversArchive: validators are full nodes, and
-// observers, which serve audits of any past height, keep every state.
-func TestWriteNetworkMakesObserversArchive(t *testing.T) {
-	homes, _ := network(t, 2, 1)
-	for i, home := range homes {
-		c, err := config.Load(home)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := i == 2; c.DB.Archive != want {
-			t.Fatalf("node %d: archive %v, want %v", i, c.DB.Archive, want)
-		}
+// TestOpenRefusesAChangedGenesis: a node whose genesis file is no longer
+// the one it installed (genesis_hash) does not start.
+func TestOpenRefusesAChangedGenesis(t *testing.T) {
+	homes, _ := network(t, 1, 0)
+	b, err := os.ReadFile(config.GenesisFile(homes[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(config.GenesisFile(homes[0]), bytes.Replace(b, []byte(`"chuxin-1337"`), []byte(`"chuxin-1338"`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = node.Open(context.Background(), homes[0], testLogger())
+	if !errors.Is(err, node.ErrGenesisChanged) || !strings.Contains(err.Error(), "restore the file the ceremony published") {
+		t.Fatalf("open with a changed genesis: %v, want %v", err, node.ErrGenesisChanged)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -17,7 +18,7 @@ import (
 // peers again its persistent peer connects.
 func TestStoppingNodeRefusesPeers(t *testing.T) {
 	base := testchain.PortBase(6)
-	homes, err := WriteNetwork(NetworkSpec{
+	homes, err := ceremony.WriteNetwork(ceremony.NetworkSpec{
 		Dir: t.TempDir(), ChainID: 1337, Validators: 1, Observers: 1,
 		P2PPortBase: base, RPCPortBase: base + 4, FeeRecipient: testchain.Governor,
 		Tune: func(_ int, c *config.Config) { c.RPC.CometAddr = ""; c.DB.CacheMB = 16 },

@@ -9,6 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
@@ -27,7 +28,7 @@ func TestForkActivationReplaysOnAFreshNode(t *testing.T) {
 	genesisTime := time.Now().UTC().Truncate(time.Second)
 	osaka := uint64(genesisTime.Unix()) + 6
 	base := testchain.PortBase(9)
-	homes, err := node.WriteNetwork(node.NetworkSpec{
+	homes, err := ceremony.WriteNetwork(ceremony.NetworkSpec{
 		Dir: t.TempDir(), ChainID: 1337, Validators: 2, Observers: 1, GenesisTime: genesisTime,
 		P2PPortBase: base, RPCPortBase: base + 6, FeeRecipient: feeRecipient,
 		Alloc: types.GenesisAlloc{accs[0].Address: {Balance: big.NewInt(1e18)}, clz: {Code: []byte{0x60, 0x01, 0x1e, 0x60, 0x00, 0x55, 0x00}, Balance: new(big.Int)}},

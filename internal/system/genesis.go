@@ -42,6 +42,10 @@ type Genesis struct {
 type Node struct {
 	ID   string `json:"id"` // CometBFT node ID, 40 hex digits
 	Name string `json:"name,omitempty"`
+	// Address is the host:port other nodes dial it at, as its operator
+	// gave it to the genesis ceremony: nodes take their first peers from
+	// it. It is not in the contract, and a node may move.
+	Address string `json:"address,omitempty"`
 }
 
 // Member is an organisation of the consortium.

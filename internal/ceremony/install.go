@@ -1,0 +1,138 @@
+package ceremony
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+
+	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/system"
+)
+
+// Installed is what Install found and did, for the operator to read.
+type Installed struct {
+	ChainID    string   // CometBFT chain ID
+	Hash       string   // the genesis hash, now in the configuration
+	Validators int      // validators at genesis
+	Members    int      // consortium members at genesis
+	Validator  bool     // this node is one of the validators
+	Peers      []string // id@host:port of the other nodes, now its persistent peers
+}
+
+// Install checks a genesis file against the published hash and against the
+// part this home gave the ceremony, then installs it: config/genesis.json,
+// genesis_hash and the other nodes as persistent peers. A home whose chain
+// has started on another genesis is refused.
+func Install(home string, genesisJSON []byte, publishedHash string) (*Installed, error) {
+	want := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(publishedHash), "0x"))
+	if want == "" {
+		return nil, fmt.Errorf("%w: no published hash given: ask the coordinator for the hash `chuxin genesis assemble` printed, and compare it through a channel other than the one the file came by", ErrHashMismatch)
+	}
+	if got := Hash(genesisJSON); got != want {
+		return nil, fmt.Errorf("%w: the file's SHA-256 is %s, the published hash %s: it was changed, or is from another ceremony; get it again", ErrHashMismatch, got, want)
+	}
+	doc, g, err := Check(genesisJSON)
+	if err != nil {
+		return nil, err
+	}
+	part, err := ReadPart(config.PartFile(home))
+	if err != nil {
+		return nil, fmt.Errorf("%w (is %s a home made by `chuxin init`?)", err, home)
+	}
+	if err := checkHomeKeys(home, part); err != nil {
+		return nil, err
+	}
+	if err := holds(g, part); err != nil {
+		return nil, err
+	}
+	c, err := config.Load(home)
+	if err != nil {
+		return nil, err
+	}
+	if c.GenesisHash != "" && c.GenesisHash != want {
+		if _, err := os.Stat(filepath.Join(home, "data", "chuxin.db")); err == nil {
+			return nil, fmt.Errorf("%w: %s runs a chain of genesis %s already; a node joins one network: make a new home for this one", ErrHomeExists, home, c.GenesisHash)
+		}
+	}
+	out := &Installed{ChainID: doc.ChainID, Hash: want, Validators: len(g.Validators), Members: len(g.Consortium.Members), Validator: part.Power > 0}
+	for _, n := range g.Consortium.Nodes {
+		if n.ID != part.NodeID && n.Address != "" {
+			out.Peers = append(out.Peers, n.ID+"@"+n.Address)
+		}
+	}
+	if err := os.WriteFile(config.GenesisFile(home), genesisJSON, 0o644); err != nil {
+		return nil, fmt.Errorf("write genesis: %w", err)
+	}
+	c.GenesisHash = want
+	c.P2P.PersistentPeers = strings.Join(out.Peers, ",")
+	if err := c.Save(home); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkHomeKeys refuses a part that is not the home's own: its node ID and
+// consensus key must be those of the keys in the home.
+func checkHomeKeys(home string, part *Part) error {
+	nk, err := p2p.LoadNodeKey(config.NodeKeyFile(home))
+	if err != nil {
+		return fmt.Errorf("node key of %s: %w", home, err)
+	}
+	if _, err := os.Stat(config.ConsensusKeyFile(home)); err != nil {
+		return fmt.Errorf("consensus key of %s: %w", home, err)
+	}
+	pub, err := privval.LoadFilePVEmptyState(config.ConsensusKeyFile(home), "").GetPubKey()
+	if err != nil {
+		return fmt.Errorf("consensus key of %s: %w", home, err)
+	}
+	if string(nk.ID()) != part.NodeID || !bytes.Equal(pub.Bytes(), part.ConsensusPubKey) {
+		return fmt.Errorf("%w: %s does not match the keys of %s: it is another node's part", ErrPart, config.PartFile(home), home)
+	}
+	return nil
+}
+
+// holds reports how g leaves out or changes part.
+func holds(g *genesis.Genesis, part *Part) error {
+	i := slices.IndexFunc(g.Consortium.Nodes, func(n system.Node) bool { return n.ID == part.NodeID })
+	if i < 0 {
+		return fmt.Errorf("%w: node %s (%s) is not among the admitted nodes", ErrNotInGenesis, part.NodeID, part.Moniker)
+	}
+	if n := g.Consortium.Nodes[i]; n.Address != part.Address {
+		return fmt.Errorf("%w: the genesis gives node %s the address %q, its part %q", ErrNotInGenesis, part.Moniker, n.Address, part.Address)
+	}
+	j := slices.IndexFunc(g.Validators, func(v genesis.Validator) bool { return bytes.Equal(v.PubKey, part.ConsensusPubKey) })
+	switch {
+	case part.Power == 0 && j >= 0:
+		return fmt.Errorf("%w: %s is an observer, but the genesis makes its key a validator with power %d", ErrNotInGenesis, part.Moniker, g.Validators[j].Power)
+	case part.Power > 0 && j < 0:
+		return fmt.Errorf("%w: %s is a validator with power %d, but its consensus key is not among the genesis validators", ErrNotInGenesis, part.Moniker, part.Power)
+	case part.Power > 0 && (g.Validators[j].Power != part.Power || g.Validators[j].FeeRecipient != part.FeeRecipient):
+		return fmt.Errorf("%w: the genesis gives validator %s power %d and fee recipient %s, its part power %d and %s",
+			ErrNotInGenesis, part.Moniker, g.Validators[j].Power, g.Validators[j].FeeRecipient, part.Power, part.FeeRecipient)
+	}
+	if m := part.Member; m != nil {
+		k := slices.IndexFunc(g.Consortium.Members, func(have system.Member) bool { return have.Name == m.Name })
+		if k < 0 {
+			return fmt.Errorf("%w: member %q is not in the consortium", ErrNotInGenesis, m.Name)
+		}
+		if have := g.Consortium.Members[k]; have.Weight != m.Weight || !slices.Equal(have.Governors, m.Governors) {
+			return fmt.Errorf("%w: the genesis gives member %q weight %d and governors %v, its part weight %d and governors %v",
+				ErrNotInGenesis, m.Name, have.Weight, have.Governors, m.Weight, m.Governors)
+		}
+	}
+	for _, r := range part.Roles {
+		if !slices.ContainsFunc(g.Consortium.Roles, func(have system.RoleGrant) bool {
+			return have.Account == r.Account && slices.Equal(have.Roles, r.Roles)
+		}) {
+			return fmt.Errorf("%w: the roles %v of %s are not granted", ErrNotInGenesis, r.Roles, r.Account)
+		}
+	}
+	return nil
+}

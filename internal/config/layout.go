@@ -1,0 +1,32 @@
+package config
+
+import "path/filepath"
+
+// A node's home holds, besides its configuration:
+//
+//	config/genesis.json             the network's genesis (public, shared)
+//	config/node_key.json            the p2p key; its address is the node ID
+//	config/priv_validator_key.json  the consensus key (secret)
+//	config/part.json                the public part this node gave the genesis ceremony
+//	data/priv_validator_state.json  the last height, round and step signed
+//	data/chuxin.db                  the state database
+
+// GenesisFile is where a home keeps the network's genesis.
+func GenesisFile(home string) string { return filepath.Join(home, "config", "genesis.json") }
+
+// NodeKeyFile is where a home keeps its p2p key.
+func NodeKeyFile(home string) string { return filepath.Join(home, "config", "node_key.json") }
+
+// ConsensusKeyFile is where a home keeps its consensus (validator) key.
+func ConsensusKeyFile(home string) string {
+	return filepath.Join(home, "config", "priv_validator_key.json")
+}
+
+// SignStateFile is where a home records what its consensus key last signed.
+func SignStateFile(home string) string {
+	return filepath.Join(home, "data", "priv_validator_state.json")
+}
+
+// PartFile is where a home keeps the public part it gave the genesis
+// ceremony.
+func PartFile(home string) string { return filepath.Join(home, "config", "part.json") }
