@@ -92,6 +92,7 @@ func consortiumText(info *rpc.ConsortiumInfo) string {
 		mode = "permissioned"
 	}
 	fmt.Fprintf(&b, "consortium: %s network; quorum %d and threshold %d basis points; voting period %d blocks\n", mode, info.Quorum, info.Threshold, info.VotingPeriod)
+	fmt.Fprintf(&b, "next block: gas limit %d, base fee %s wei per gas\n", info.GasLimit, info.BaseFee.ToInt())
 	b.WriteString("members:\n")
 	for _, m := range info.Members {
 		fmt.Fprintf(&b, "  %-20s weight %-4d governors %v\n", m.Name, m.Weight, m.Governors)

@@ -207,9 +207,10 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 				name, value, _ := strings.Cut(p, "=")
 				v, err := strconv.ParseUint(value, 10, 64)
 				id, known := map[string]uint8{"quorum": system.ParamQuorum, "threshold": system.ParamThreshold,
-					"voting-period": system.ParamVotingPeriod, "permissioned": system.ParamPermissioned}[name]
+					"voting-period": system.ParamVotingPeriod, "permissioned": system.ParamPermissioned,
+					"gas-limit": system.ParamGasLimit, "base-fee": system.ParamBaseFee}[name]
 				if err != nil || !known {
-					return fmt.Errorf("--set-param %q: want quorum|threshold|voting-period|permissioned=NUMBER", p)
+					return fmt.Errorf("--set-param %q: want quorum|threshold|voting-period|permissioned|gas-limit|base-fee=NUMBER", p)
 				}
 				actions = append(actions, system.SetParam(id, v))
 			}
@@ -269,7 +270,7 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 	fl.StringArrayVar(&admit, "admit-node", nil, "NODE_ID[:NAME]: admit a node, so that the network's nodes take its connections")
 	fl.StringArrayVar(&revoke, "revoke-node", nil, "NODE_ID: revoke a node's admission; its connections are closed")
 	fl.StringArrayVar(&upgrades, "schedule-upgrade", nil, "VERSION:HEIGHT: rule version VERSION applies from HEIGHT on; nodes whose binary does not know it stop before HEIGHT, so upgrade them first")
-	fl.StringArrayVar(&params, "set-param", nil, "NAME=VALUE: quorum and threshold (basis points), voting-period (blocks), permissioned (0 or 1)")
+	fl.StringArrayVar(&params, "set-param", nil, "NAME=VALUE: quorum and threshold (basis points), voting-period (blocks), permissioned (0 or 1), gas-limit (the block gas limit), base-fee (wei per gas); from the block after it passes")
 	return cmd
 }
 

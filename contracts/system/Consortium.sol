@@ -43,6 +43,10 @@ contract Consortium {
     /// Each validator's fee recipient, by CometBFT address: the coinbase of
     /// the blocks it proposes.
     mapping(bytes20 => address) public feeRecipientOf; // slot 8
+    /// The gas limit of the next block.
+    uint256 internal gasLimit; // slot 9
+    /// The base fee per gas of the next block, in wei.
+    uint256 internal baseFee; // slot 10
 
     // ---- The rest is this contract's own. ----
 
@@ -50,7 +54,7 @@ contract Consortium {
     uint256 public constant DEPLOYER = 2;
     uint256 public constant TRANSACTOR = 4;
     uint256 public constant REGULATOR = 8;
-    uint256 public constant ROLES = ADMIN | DEPLOYER | TRANSACTOR | REGULATOR;
+    uint256 internal constant ROLES = ADMIN | DEPLOYER | TRANSACTOR | REGULATOR;
     uint256 public constant FROZEN = 1 << 128;
 
     /// Parameters a proposal can set (SetParam).
@@ -58,6 +62,8 @@ contract Consortium {
     uint8 public constant PARAM_THRESHOLD = 2; // approval, basis points of the weight voting
     uint8 public constant PARAM_VOTING_PERIOD = 3; // blocks
     uint8 public constant PARAM_PERMISSIONED = 4; // 0 open, 1 permissioned
+    uint8 public constant PARAM_GAS_LIMIT = 5; // the block gas limit
+    uint8 public constant PARAM_BASE_FEE = 6; // wei per gas
 
     /// Kinds of a proposal's actions; data is the ABI encoding named.
     uint8 public constant SET_MEMBER = 1; // (string name, uint64 weight, address[] governors); weight 0 removes
@@ -69,11 +75,11 @@ contract Consortium {
     uint8 public constant SET_FEE_RECIPIENT = 7; // (bytes32 pubKey, address recipient)
 
     /// CometBFT's bound on the total voting power (MaxTotalVotingPower).
-    uint256 public constant MAX_TOTAL_POWER = uint256(uint64(type(int64).max)) / 8;
+    uint256 internal constant MAX_TOTAL_POWER = uint256(uint64(type(int64).max)) / 8;
     /// The most open proposals at once, which bounds settle().
-    uint256 public constant MAX_OPEN = 64;
+    uint256 internal constant MAX_OPEN = 64;
     /// The most actions in one proposal.
-    uint256 public constant MAX_ACTIONS = 32;
+    uint256 internal constant MAX_ACTIONS = 32;
 
     struct Freeze {
         uint64 since; // block
@@ -149,6 +155,8 @@ contract Consortium {
         uint256 threshold;
         uint64 votingPeriod;
         bool permissioned;
+        uint64 gasLimit;
+        uint256 baseFee;
     }
 
     uint256 public quorum;
@@ -230,6 +238,8 @@ contract Consortium {
         _setParam(PARAM_THRESHOLD, g.threshold);
         _setParam(PARAM_VOTING_PERIOD, g.votingPeriod);
         _setParam(PARAM_PERMISSIONED, g.permissioned ? 1 : 0);
+        _setParam(PARAM_GAS_LIMIT, g.gasLimit);
+        _setParam(PARAM_BASE_FEE, g.baseFee);
     }
 
     // ---- Proposals and votes ----
@@ -239,7 +249,7 @@ contract Consortium {
     function propose(Action[] calldata actions, string calldata description) external returns (uint256 id) {
         bytes32 member = _memberOf(msg.sender);
         require(actions.length > 0 && actions.length <= MAX_ACTIONS, "a proposal has 1 to 32 actions");
-        require(open.length < MAX_OPEN, "64 proposals are open, the most at once: let some end first");
+        require(open.length < MAX_OPEN, "64 proposals are open: let some end first");
         try this.dryRun(actions) {
             revert("unreachable");
         } catch (bytes memory reason) {
@@ -581,7 +591,7 @@ contract Consortium {
             lastHeight = upgrades[upgrades.length - 1].height;
         }
         require(version > lastVersion, string.concat("rule version ", uint256(version).toString(), " is not above the last scheduled, ", uint256(lastVersion).toString()));
-        require(height > lastHeight, "an upgrade's height must be after the last scheduled upgrade's");
+        require(height > lastHeight, "upgrades must rise in height");
         upgrades.push(Upgrade(version, height));
         emit UpgradeScheduled(version, height);
     }
@@ -639,6 +649,12 @@ contract Consortium {
         } else if (param == PARAM_PERMISSIONED) {
             require(value <= 1, "permissioned is 0 or 1");
             permissioned = value == 1;
+        } else if (param == PARAM_GAS_LIMIT) {
+            require(value >= 21000 && value <= 1 << 40, "the block gas limit is 21000 to 2**40");
+            gasLimit = value;
+        } else if (param == PARAM_BASE_FEE) {
+            require(value < 1 << 128, "the base fee is below 2**128 wei");
+            baseFee = value;
         } else {
             revert(string.concat("unknown parameter ", uint256(param).toString()));
         }

@@ -25,6 +25,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/store"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // Version is the application version reported to CometBFT and in
@@ -61,6 +62,9 @@ type App struct {
 	checkMu    sync.Mutex
 	checkState *state.StateDB
 	checkHead  *types.Header
+	// checkLimits are the next block's gas limit and base fee, read from
+	// checkState once.
+	checkLimits system.Limits
 
 	onCommit []CommitFunc
 	payloads PayloadSource // owned by the consensus connection
@@ -123,7 +127,11 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 		return nil, err
 	}
 	a.log.Info("genesis committed", "chain_id", a.genesis.ChainID, "state_root", block.Root(), "hash", block.Hash())
-	return &abci.InitChainResponse{AppHash: execution.AppHash(block.Header())}, nil
+	// CometBFT hands proposers transactions up to its block gas bound: it
+	// is the genesis gas limit, whatever the consensus genesis says, and
+	// follows the consortium's changes (FinalizeBlock's parameter updates).
+	params := paramUpdates(&execution.ParamUpdates{Block: &execution.BlockParams{MaxBytes: genesis.MaxBlockBytes, MaxGas: int64(a.genesis.Rules.GasLimit)}})
+	return &abci.InitChainResponse{AppHash: execution.AppHash(block.Header()), ConsensusParams: params}, nil
 }
 
 // checkConsensusGenesis refuses a CometBFT genesis whose validators or

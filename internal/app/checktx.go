@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // MaxTxSize is the largest encoded transaction admitted (geth's limit).
@@ -100,13 +101,17 @@ func (a *App) checkTx(raw []byte, recheck bool) (*types.Transaction, common.Addr
 	}
 	a.checkMu.Lock()
 	defer a.checkMu.Unlock()
-	st, head, err := a.checkStateLocked()
+	st, head, limits, err := a.checkStateLocked()
 	if err != nil {
 		return tx, from, err
 	}
 	if recheck {
 		// A pooled transaction waits as long as its gap lasts; only what
-		// the new state changed is checked again.
+		// the new state changed is checked again: roles, freezes, nonce,
+		// balance and the limits the consortium may have changed.
+		if err := execution.AdmitLimits(tx, limits); err != nil {
+			return tx, from, err
+		}
 		return tx, from, a.exec.AdmitState(st, tx, from, math.MaxUint64)
 	}
 	// A run of consecutive nonces may grow to the sender's share; past its
@@ -115,7 +120,7 @@ func (a *App) checkTx(raw []byte, recheck bool) (*types.Transaction, common.Addr
 	ahead := a.pool.PendingNonce(from, next) - next + MaxFutureNonces
 	// The next block's rules; its time is not known yet, and is at least
 	// the head's.
-	at := execution.At{Number: head.Number.Uint64() + 1, Time: head.Time}
+	at := execution.At{Number: head.Number.Uint64() + 1, Time: head.Time, Limits: limits}
 	if err := a.exec.Admit(st, tx, from, at, ahead); err != nil {
 		return tx, from, err
 	}
@@ -129,21 +134,22 @@ func (a *App) checkTx(raw []byte, recheck bool) (*types.Transaction, common.Addr
 }
 
 // checkStateLocked returns the committed state CheckTx reads and its
-// header, opening it at the head after each commit. checkMu must be held.
-func (a *App) checkStateLocked() (*state.StateDB, *types.Header, error) {
+// header and the next block's limits, opening it at the head after each
+// commit. checkMu must be held.
+func (a *App) checkStateLocked() (*state.StateDB, *types.Header, system.Limits, error) {
 	if a.checkState != nil {
-		return a.checkState, a.checkHead, nil
+		return a.checkState, a.checkHead, a.checkLimits, nil
 	}
 	head := a.store.Head()
 	if head == nil {
-		return nil, nil, ErrNotReady
+		return nil, nil, system.Limits{}, ErrNotReady
 	}
 	st, err := a.store.State(head.Root)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, system.Limits{}, err
 	}
-	a.checkState, a.checkHead = st, head
-	return st, head, nil
+	a.checkState, a.checkHead, a.checkLimits = st, head, system.LimitsOf(st)
+	return st, head, a.checkLimits, nil
 }
 
 // resetCheckState makes CheckTx read the newly committed state.

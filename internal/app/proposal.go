@@ -9,6 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // PayloadSource gives the system payloads this node puts at the front of a
@@ -33,6 +34,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 	if err != nil {
 		return nil, err
 	}
+	gasLimit := system.LimitsOf(st).GasLimit
 	var out [][]byte
 	var size int64
 	if a.payloads != nil {
@@ -89,7 +91,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 			}
 			continue
 		}
-		if gas+pick.tx.Gas() > a.exec.GasLimit || size+int64(len(pick.raw)) > req.MaxTxBytes {
+		if gas+pick.tx.Gas() > gasLimit || size+int64(len(pick.raw)) > req.MaxTxBytes {
 			stranded[c.from] = true
 			continue
 		}
@@ -125,6 +127,15 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalReques
 		a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)
 		return reject, nil
 	}
+	head := a.store.Head()
+	if head == nil {
+		return nil, ErrNotReady
+	}
+	st, err := a.store.State(head.Root)
+	if err != nil {
+		return nil, err
+	}
+	gasLimit := system.LimitsOf(st).GasLimit
 	var gas uint64
 	for _, raw := range txs {
 		tx, _, err := a.Recover(raw)
@@ -133,7 +144,7 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalReques
 			return reject, nil
 		}
 		gas += tx.Gas()
-		if gas > a.exec.GasLimit {
+		if gas > gasLimit {
 			a.log.Warn("rejecting proposal", "height", req.Height, "reason", "gas above block gas limit")
 			return reject, nil
 		}

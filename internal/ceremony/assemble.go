@@ -129,7 +129,7 @@ func Assemble(parts []*Part, p Params) ([]byte, error) {
 	params.Feature.PbtsEnableHeight = 1
 	params.Feature.VoteExtensionsEnableHeight = g.Rules.VoteExtensionsHeight
 	params.Block.MaxGas = int64(g.Rules.GasLimit)
-	params.Block.MaxBytes = 16 << 20
+	params.Block.MaxBytes = genesis.MaxBlockBytes
 	doc := &cmttypes.GenesisDoc{
 		GenesisTime:     p.GenesisTime.UTC(),
 		ChainID:         fmt.Sprintf("chuxin-%d", p.ChainID),

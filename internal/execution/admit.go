@@ -9,6 +9,8 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/holiman/uint256"
+
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // Accounts is what the admission rule reads of a state: nonces, balances
@@ -20,10 +22,12 @@ type Accounts interface {
 }
 
 // At names where a transaction would run: the block's number and time,
-// which select the forks and chuxin rule version in force.
+// which select the forks and chuxin rule version in force, and its gas
+// limit and base fee.
 type At struct {
 	Number uint64
 	Time   uint64
+	Limits system.Limits
 }
 
 // Admit is chuxin's one admission rule: whether tx, sent by from, may run at
@@ -75,6 +79,9 @@ func (e *Executor) admitStateless(tx *types.Transaction, from common.Address, at
 	if err := typeEnabled(tx.Type(), rules); err != nil {
 		return err
 	}
+	if err := admitGas(tx, at.Limits); err != nil {
+		return err
+	}
 	if rules.IsOsaka && tx.Gas() > params.MaxTxGas {
 		return fmt.Errorf("%w: gas %d, the per-transaction cap (EIP-7825) is %d", core.ErrGasLimitTooHigh, tx.Gas(), params.MaxTxGas)
 	}
@@ -95,11 +102,37 @@ func (e *Executor) admitStateless(tx *types.Transaction, from common.Address, at
 	if tx.GasTipCapIntCmp(tx.GasFeeCap()) > 0 {
 		return fmt.Errorf("%w: tip %s, max fee %s", core.ErrTipAboveFeeCap, tx.GasTipCap(), tx.GasFeeCap())
 	}
-	if tx.GasFeeCapIntCmp(e.BaseFee) < 0 {
-		return fmt.Errorf("%w: max fee per gas %s, base fee %s", core.ErrFeeCapTooLow, tx.GasFeeCap(), e.BaseFee)
+	if err := admitFee(tx, at.Limits); err != nil {
+		return err
 	}
 	if tx.Type() == types.SetCodeTxType && len(tx.SetCodeAuthorizations()) == 0 {
 		return fmt.Errorf("%w: a set-code transaction needs at least one authorization", core.ErrEmptyAuthList)
+	}
+	return nil
+}
+
+// AdmitLimits is the part of the rule that a block's limits decide, which
+// the consortium can change from one block to the next: the transaction's
+// gas within the block gas limit, its fee cap at least the base fee.
+func AdmitLimits(tx *types.Transaction, l system.Limits) error {
+	if err := admitGas(tx, l); err != nil {
+		return err
+	}
+	return admitFee(tx, l)
+}
+
+// admitGas refuses a transaction that no block could hold, before any other
+// gas check, as geth's pool does.
+func admitGas(tx *types.Transaction, l system.Limits) error {
+	if tx.Gas() > l.GasLimit {
+		return fmt.Errorf("%w: gas %d, block gas limit %d", ErrGasLimit, tx.Gas(), l.GasLimit)
+	}
+	return nil
+}
+
+func admitFee(tx *types.Transaction, l system.Limits) error {
+	if tx.GasFeeCapIntCmp(l.BaseFee) < 0 {
+		return fmt.Errorf("%w: max fee per gas %s, base fee %s", core.ErrFeeCapTooLow, tx.GasFeeCap(), l.BaseFee)
 	}
 	return nil
 }

@@ -497,3 +497,52 @@ func TestEvidenceTakesTheValidatorsPower(t *testing.T) {
 		t.Fatal("idle blocks after evidence changed the state")
 	}
 }
+
+// TestGasLimitAndBaseFeeByProposal: a passed proposal changes the block gas
+// limit and the base fee from the next block on; consensus learns the new
+// gas limit from the passing block; the admission rule applies both.
+func TestGasLimitAndBaseFeeByProposal(t *testing.T) {
+	c := newConsortium(t, true)
+	if reason := c.simulate(0, "propose", []system.Action{system.SetParam(system.ParamGasLimit, 20_999)}, "x"); !strings.Contains(reason, "the block gas limit is 21000 to 2**40") {
+		t.Fatalf("proposing a gas limit below a transfer: %q", reason)
+	}
+	id := new(big.Int).SetUint64(c.propose(0, system.SetParam(system.ParamGasLimit, 2_000_000), system.SetParam(system.ParamBaseFee, 2e9)))
+	c.gov(0, "vote", id, true)
+	res := c.gov(1, "vote", id, true)
+	if s, outcome := c.status(id.Uint64()); s != statusPassed {
+		t.Fatalf("status %d %s", s, outcome)
+	}
+	if res.Block.GasLimit() != 30_000_000 || res.Block.BaseFee().Sign() != 0 {
+		t.Fatalf("the passing block has gas limit %d and base fee %s: its own limits are the old ones", res.Block.GasLimit(), res.Block.BaseFee())
+	}
+	if p := res.Updates.Params; p == nil || p.Block == nil || p.Block.MaxGas != 2_000_000 || p.Block.MaxBytes != genesis.MaxBlockBytes {
+		t.Fatalf("consensus parameter updates of the passing block: %+v", p)
+	}
+	next := c.apply()
+	if next.Block.GasLimit() != 2_000_000 || next.Block.BaseFee().Cmp(big.NewInt(2e9)) != 0 || next.Updates.Params != nil {
+		t.Fatalf("the next block: gas limit %d, base fee %s, updates %+v", next.Block.GasLimit(), next.Block.BaseFee(), next.Updates.Params)
+	}
+	to := common.Address{0xbe}
+	send := func(gas uint64, feeCap int64) (*types.Receipt, error) {
+		from := c.addrs[0]
+		tx := testchain.Sign(c.keys[0], cid, &types.DynamicFeeTx{ChainID: cid, Nonce: c.nonces[from], To: &to, Value: big.NewInt(1), Gas: gas, GasFeeCap: big.NewInt(feeCap)})
+		res := c.apply(raw(tx))
+		if err := res.Outcomes[0].Err; err != nil {
+			return nil, err
+		}
+		c.nonces[from]++
+		return res.Receipts[0], nil
+	}
+	_, err := send(2_000_001, 3e9)
+	wantErr(t, err, "gas 2000001, block gas limit 2000000")
+	_, err = send(21_000, 1e9)
+	wantErr(t, err, "max fee per gas 1000000000, base fee 2000000000")
+	before := c.balance(c.addrs[0])
+	if _, err := send(21_000, 3e9); err != nil {
+		t.Fatalf("a transfer paying the new base fee: %v", err)
+	}
+	paid := new(uint256.Int).Sub(before, c.balance(c.addrs[0]))
+	if want := uint256.NewInt(21_000*2e9 + 1); paid.Cmp(want) != 0 {
+		t.Fatalf("the transfer cost %s wei, want %s (value and gas at the new base fee)", paid, want)
+	}
+}

@@ -92,8 +92,6 @@ type Executor struct {
 	Rules       *genesis.Rules
 	Config      *params.ChainConfig
 	Signer      types.Signer
-	GasLimit    uint64
-	BaseFee     *big.Int
 	Unprotected bool    // admit legacy transactions without EIP-155
 	Cache       TxCache // transactions decoded at admission (optional)
 
@@ -108,16 +106,16 @@ func NewExecutor(g *genesis.Genesis) *Executor {
 		Rules:       &g.Rules,
 		Config:      cfg,
 		Signer:      types.LatestSigner(cfg),
-		GasLimit:    g.Rules.GasLimit,
-		BaseFee:     g.Rules.BaseFeeInt(),
 		Unprotected: g.Rules.AllowUnprotectedTxs,
 		Hooks:       []Hook{consortiumHook{}},
 	}
 }
 
-// Header returns the header of the block that in describes, before execution
-// fills in the roots, bloom and gas used.
-func (e *Executor) Header(in *BlockInput) *types.Header {
+// Header returns the header of the block that in describes, with the gas
+// limit and base fee the consortium set in the parent's state, before
+// execution fills in the roots, bloom and gas used.
+func (e *Executor) Header(parent system.State, in *BlockInput) *types.Header {
+	limits := system.LimitsOf(parent)
 	beaconRoot := in.BeaconRoot
 	zero := uint64(0)
 	return &types.Header{
@@ -126,11 +124,11 @@ func (e *Executor) Header(in *BlockInput) *types.Header {
 		Coinbase:         in.Coinbase,
 		Difficulty:       new(big.Int),
 		Number:           new(big.Int).Add(in.Parent.Number, common.Big1),
-		GasLimit:         e.GasLimit,
+		GasLimit:         limits.GasLimit,
 		Time:             in.Time,
 		Extra:            in.Extra,
 		MixDigest:        in.Random,
-		BaseFee:          new(big.Int).Set(e.BaseFee),
+		BaseFee:          limits.BaseFee,
 		WithdrawalsHash:  &types.EmptyWithdrawalsHash,
 		BlobGasUsed:      &zero,
 		ExcessBlobGas:    &zero,
@@ -158,9 +156,6 @@ func (e *Executor) DecodeTx(raw []byte) (*types.Transaction, error) {
 		}
 	} else if tx.ChainId().Cmp(e.Config.ChainID) != 0 {
 		return nil, fmt.Errorf("%w: signed for chain %v, this chain is %v", ErrChainID, tx.ChainId(), e.Config.ChainID)
-	}
-	if tx.Gas() > e.GasLimit {
-		return nil, fmt.Errorf("%w: gas %d, block gas limit %d", ErrGasLimit, tx.Gas(), e.GasLimit)
 	}
 	// RLP admits integers of any size; the EVM does not. Refused here, no
 	// later stage (CheckTx, proposals, execution) ever sees such a field.
@@ -249,7 +244,7 @@ func (e *Executor) decodeAll(raws [][]byte) []decoded {
 // not know, and returns an error when a payload or hook fails: both halt
 // the chain on every node alike rather than let nodes diverge.
 func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *BlockInput) (*Result, error) {
-	header := e.Header(in)
+	header := e.Header(statedb, in)
 	if err := e.Rules.Check(header.Number.Uint64()); err != nil {
 		return nil, err
 	}
@@ -280,6 +275,12 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 		if err := h.PostBlock(sys, in, &res.Updates); err != nil {
 			return nil, fmt.Errorf("block %d: post-block hook %d: %w", header.Number, i, err)
 		}
+	}
+
+	// A changed gas limit reaches CometBFT too, which hands proposers
+	// transactions up to its block gas bound.
+	if next := system.LimitsOf(statedb); next.GasLimit != header.GasLimit {
+		res.Updates.Params = &ParamUpdates{Block: &BlockParams{MaxBytes: genesis.MaxBlockBytes, MaxGas: int64(next.GasLimit)}}
 	}
 
 	root, err := statedb.Commit(rules, header.Number.Uint64())
@@ -319,7 +320,7 @@ func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.H
 		txs      = make(types.Transactions, 0, len(raws))
 		receipts = make(types.Receipts, 0, len(raws))
 		outcomes = make([]TxOutcome, len(raws))
-		at       = At{Number: header.Number.Uint64(), Time: header.Time}
+		at       = At{Number: header.Number.Uint64(), Time: header.Time, Limits: system.Limits{GasLimit: header.GasLimit, BaseFee: header.BaseFee}}
 		guard    = newFrozenGuard(e.Config.Rules(header.Number, true, header.Time))
 	)
 	for i, d := range e.decodeAll(raws) {
@@ -358,7 +359,7 @@ func (e *Executor) applyTx(evm *vm.EVM, statedb *state.StateDB, gp *core.GasPool
 	if left := gp.Available(false); tx.Gas() > left {
 		return nil, fmt.Errorf("%w: %d gas wanted, %d left", ErrBlockFull, tx.Gas(), left)
 	}
-	msg, err := e.message(tx, from)
+	msg, err := e.message(tx, from, header.BaseFee)
 	if err != nil {
 		return nil, err
 	}
@@ -377,8 +378,8 @@ func (e *Executor) applyTx(evm *vm.EVM, statedb *state.StateDB, gp *core.GasPool
 // as core.TransactionToMessage does but without recovering the sender again.
 // DecodeTx refuses every field known to fail here; should a go-ethereum
 // change add another, the transaction is skipped, never the node halted.
-func (e *Executor) message(tx *types.Transaction, from common.Address) (*core.Message, error) {
-	msg, err := core.TransactionToMessage(tx, knownSender{from}, e.BaseFee)
+func (e *Executor) message(tx *types.Transaction, from common.Address, baseFee *big.Int) (*core.Message, error) {
+	msg, err := core.TransactionToMessage(tx, knownSender{from}, baseFee)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMessage, err)
 	}

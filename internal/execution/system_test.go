@@ -104,7 +104,7 @@ func TestPayloadsApplyBySystemCallAndHooksReportUpdates(t *testing.T) {
 	}
 	// A validator update asked for in state leaves through the result once.
 	st.SetState(counterAddr, pendingSlot, common.Hash{31: 0xee})
-	next := c.exec.Header(&execution.BlockInput{Parent: c.head, Time: c.head.Time + 1})
+	next := c.exec.Header(st, &execution.BlockInput{Parent: c.head, Time: c.head.Time + 1})
 	out, err := c.exec.Execute(st, c.st.Chain(), &execution.BlockInput{Parent: c.head, Time: next.Time})
 	if err != nil {
 		t.Fatal(err)

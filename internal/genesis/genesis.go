@@ -106,7 +106,8 @@ func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
 		vals[i].Power = uint64(v.Power)
 		vals[i].FeeRecipient = v.FeeRecipient
 	}
-	consortium, err := g.Consortium.Account(vals, g.Rules.Ethereum, g.Timestamp)
+	limits := system.Limits{GasLimit: g.Rules.GasLimit, BaseFee: g.Rules.BaseFeeInt()}
+	consortium, err := g.Consortium.Account(vals, limits, g.Rules.Ethereum, g.Timestamp)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}

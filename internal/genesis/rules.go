@@ -18,6 +18,10 @@ const KnownRuleVersion = 1
 // ERC-20 transfers a block.
 const DefaultGasLimit = 100_000_000
 
+// MaxBlockBytes is the most bytes of transactions a block holds, CometBFT's
+// block.max_bytes in every chuxin genesis.
+const MaxBlockBytes = 16 << 20
+
 // Rules are everything that decides whether a block is valid and what it
 // does, other than the state: a chain's genesis holds them whole, and a
 // change takes effect only at the activation point it names.

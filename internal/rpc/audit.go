@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -292,14 +293,17 @@ type ValidatorActivity struct {
 
 // ConsortiumInfo is chuxin_consortium's answer.
 type ConsortiumInfo struct {
-	Permissioned bool            `json:"permissioned"`
-	Quorum       uint64          `json:"quorum"`
-	Threshold    uint64          `json:"threshold"`
-	VotingPeriod uint64          `json:"votingPeriod"`
-	Members      []MemberInfo    `json:"members"`
-	Validators   []ValidatorInfo `json:"validators"`
-	Nodes        []NodeInfo      `json:"nodes"`
-	Window       uint64          `json:"activityBlocks"` // the blocks the validators' activity counts
+	Permissioned bool   `json:"permissioned"`
+	Quorum       uint64 `json:"quorum"`
+	Threshold    uint64 `json:"threshold"`
+	VotingPeriod uint64 `json:"votingPeriod"`
+	// GasLimit and BaseFee are the next block's, as the consortium set them.
+	GasLimit   uint64          `json:"gasLimit"`
+	BaseFee    *hexutil.Big    `json:"baseFee"`
+	Members    []MemberInfo    `json:"members"`
+	Validators []ValidatorInfo `json:"validators"`
+	Nodes      []NodeInfo      `json:"nodes"`
+	Window     uint64          `json:"activityBlocks"` // the blocks the validators' activity counts
 }
 
 // MemberInfo is a member of the consortium.
@@ -350,6 +354,15 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 		return nil, err
 	}
 	info.Permissioned = v[0].(bool)
+	st, h, err := api.b.stateAt(gethrpc.BlockNumberOrHashWithNumber(gethrpc.LatestBlockNumber))
+	if err != nil {
+		return nil, err
+	}
+	limits := system.LimitsOf(st)
+	if err := api.b.readErr(st, h); err != nil {
+		return nil, err
+	}
+	info.GasLimit, info.BaseFee = limits.GasLimit, (*hexutil.Big)(limits.BaseFee)
 	if v, err = api.view(ctx, "memberCount"); err != nil {
 		return nil, err
 	}

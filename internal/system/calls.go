@@ -86,6 +86,8 @@ const (
 	ParamThreshold    = 2
 	ParamVotingPeriod = 3
 	ParamPermissioned = 4
+	ParamGasLimit     = 5 // the block gas limit, from the block after the change
+	ParamBaseFee      = 6 // the base fee per gas in wei, from the block after the change
 )
 
 func mustType(t string, components []abi.ArgumentMarshaling) abi.Type {

@@ -76,15 +76,17 @@ func roleOf(names []string) (Role, error) {
 
 // Storage slots of the Consortium contract's first state variables.
 const (
-	slotPermissions  = 0 // mapping(address => uint256)
-	slotFreezes      = 1 // mapping(address => Freeze{uint64 since; address by})
-	slotPermissioned = 2 // bool
-	slotPending      = 3 // ValidatorUpdate[]
-	slotDeadline     = 4 // uint64
-	slotFrozen       = 5 // address[]
-	slotAdmitted     = 6 // mapping(bytes20 => uint256)
-	slotUpgrades     = 7 // Upgrade{uint64 version; uint64 height}[]
-	slotFeeRecipient = 8 // mapping(bytes20 => address)
+	slotPermissions  = 0  // mapping(address => uint256)
+	slotFreezes      = 1  // mapping(address => Freeze{uint64 since; address by})
+	slotPermissioned = 2  // bool
+	slotPending      = 3  // ValidatorUpdate[]
+	slotDeadline     = 4  // uint64
+	slotFrozen       = 5  // address[]
+	slotAdmitted     = 6  // mapping(bytes20 => uint256)
+	slotUpgrades     = 7  // Upgrade{uint64 version; uint64 height}[]
+	slotFeeRecipient = 8  // mapping(bytes20 => address)
+	slotGasLimit     = 9  // uint256
+	slotBaseFee      = 10 // uint256
 )
 
 // frozenBit marks a frozen account in its permissions word.
@@ -148,6 +150,21 @@ func FeeRecipientOf(st State, validator []byte) (common.Address, bool) {
 	binary.BigEndian.PutUint64(buf[56:], slotFeeRecipient)
 	w := st.GetState(ConsortiumAddress, crypto.Keccak256Hash(buf[:]))
 	return common.BytesToAddress(w[12:]), w != (common.Hash{})
+}
+
+// Limits are a block's gas limit and base fee, which the consortium sets
+// (ParamGasLimit, ParamBaseFee; the genesis rules' at first).
+type Limits struct {
+	GasLimit uint64
+	BaseFee  *big.Int
+}
+
+// LimitsOf reads the limits of the block after the state st: those in the
+// Consortium contract.
+func LimitsOf(st State) Limits {
+	gas := st.GetState(ConsortiumAddress, common.BigToHash(new(big.Int).SetUint64(slotGasLimit)))
+	fee := st.GetState(ConsortiumAddress, common.BigToHash(new(big.Int).SetUint64(slotBaseFee)))
+	return Limits{GasLimit: new(big.Int).SetBytes(gas[:]).Uint64(), BaseFee: new(big.Int).SetBytes(fee[:])}
 }
 
 // NodeRevokedTopic is the topic of the contract's NodeRevoked event.

@@ -119,6 +119,10 @@ func ParamName(p uint8) string {
 		return "the voting period (blocks)"
 	case ParamPermissioned:
 		return "permissioned (0 or 1)"
+	case ParamGasLimit:
+		return "the block gas limit"
+	case ParamBaseFee:
+		return "the base fee (wei per gas)"
 	}
 	return fmt.Sprintf("parameter %d", p)
 }

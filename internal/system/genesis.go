@@ -138,6 +138,8 @@ type constructorArgs struct {
 	Threshold     *big.Int
 	VotingPeriod  uint64
 	Permissioned  bool
+	GasLimit      uint64
+	BaseFee       *big.Int
 }
 
 type constructorNode struct {
@@ -152,10 +154,10 @@ type constructorMember struct {
 }
 
 // Account returns the Consortium contract's genesis account: its runtime
-// code and the storage its constructor writes for g and the validators,
-// made by running the constructor on an empty state with the chain's
-// rules, as a deployment would.
-func (g *Genesis) Account(validators []GenesisValidator, config *params.ChainConfig, time uint64) (types.Account, error) {
+// code and the storage its constructor writes for g, the validators and the
+// first blocks' limits, made by running the constructor on an empty state
+// with the chain's rules, as a deployment would.
+func (g *Genesis) Account(validators []GenesisValidator, limits Limits, config *params.ChainConfig, time uint64) (types.Account, error) {
 	if err := g.Validate(); err != nil {
 		return types.Account{}, err
 	}
@@ -164,7 +166,11 @@ func (g *Genesis) Account(validators []GenesisValidator, config *params.ChainCon
 		return types.Account{}, err
 	}
 	args := constructorArgs{Validators: []ValidatorUpdate{}, FeeRecipients: []common.Address{}, Quorum: new(big.Int).SetUint64(g.Quorum),
-		Threshold: new(big.Int).SetUint64(g.Threshold), VotingPeriod: g.VotingPeriod, Permissioned: g.Permissioned}
+		Threshold: new(big.Int).SetUint64(g.Threshold), VotingPeriod: g.VotingPeriod, Permissioned: g.Permissioned,
+		GasLimit: limits.GasLimit, BaseFee: limits.BaseFee}
+	if args.BaseFee == nil {
+		args.BaseFee = new(big.Int)
+	}
 	for _, v := range validators {
 		args.Validators = append(args.Validators, v.ValidatorUpdate)
 		args.FeeRecipients = append(args.FeeRecipients, v.FeeRecipient)

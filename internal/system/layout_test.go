@@ -25,7 +25,8 @@ func TestStorageLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]uint64{"permissions": slotPermissions, "freezes": slotFreezes, "permissioned": slotPermissioned,
-		"pending": slotPending, "nextDeadline": slotDeadline, "frozen": slotFrozen, "admittedSince": slotAdmitted, "upgrades": slotUpgrades, "feeRecipientOf": slotFeeRecipient}
+		"pending": slotPending, "nextDeadline": slotDeadline, "frozen": slotFrozen, "admittedSince": slotAdmitted, "upgrades": slotUpgrades, "feeRecipientOf": slotFeeRecipient,
+		"gasLimit": slotGasLimit, "baseFee": slotBaseFee}
 	for _, v := range art.Storage {
 		if slot, ok := want[v.Label]; ok {
 			if v.Slot != slot || v.Offset != 0 {

@@ -92,8 +92,8 @@ func TestGenesisCeremony(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "lacks role transactor") {
 		t.Fatalf("a transfer by an account without the transactor role: %v", err)
 	}
-	waitHeight(t, clients[2], r.BlockNumber.Uint64())
 	for i, c := range clients {
+		waitHeight(t, c, r.BlockNumber.Uint64())
 		h, err := c.HeaderByNumber(ctx, r.BlockNumber)
 		if err != nil {
 			t.Fatal(err)

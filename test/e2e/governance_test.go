@@ -170,8 +170,9 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 		return err == nil && h > 1 && signers(t, cometURL(0), h-1)[ids[5].Address]
 	})
 
-	// Vote node3 out.
-	cli(t, append([]string{"gov", "propose", "--dev-account", "1", "--description", "retire node3", "--remove-validator", ids[3].PubKey}, rpc...)...)
+	// Vote node3 out, and lower the block gas limit.
+	cli(t, append([]string{"gov", "propose", "--dev-account", "1", "--description", "retire node3", "--remove-validator", ids[3].PubKey,
+		"--set-param", "gas-limit=60000000"}, rpc...)...)
 	for k := range 3 {
 		cli(t, append([]string{"gov", "vote", "2", "yes", "--dev-account", fmt.Sprint(k)}, rpc...)...)
 	}
@@ -179,6 +180,22 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 		_, in := validatorSet(t, cometURL(0))[ids[3].Address]
 		return !in
 	})
+	// Blocks after the proposal's have the new gas limit, and CometBFT,
+	// which hands proposers transactions up to its own bound, has it too.
+	if h, err := clients[0].HeaderByNumber(context.Background(), nil); err != nil || h.GasLimit != 60_000_000 {
+		t.Fatalf("the gas limit after the proposal: %v, %v", h, err)
+	}
+	var params struct {
+		Params struct {
+			Block struct {
+				MaxGas string `json:"max_gas"`
+			} `json:"block"`
+		} `json:"consensus_params"`
+	}
+	cometGet(t, cometURL(0)+"/consensus_params", &params)
+	if params.Params.Block.MaxGas != "60000000" {
+		t.Fatalf("CometBFT's block max_gas after the proposal: %q", params.Params.Block.MaxGas)
+	}
 	out = cli(t, append([]string{"gov", "members"}, rpc...)...)
 	if strings.Contains(out, strings.ToLower(ids[3].PubKey)) || !strings.Contains(out, strings.ToLower(ids[5].PubKey)) {
 		t.Fatalf("gov members after the changes:\n%s", out)
