@@ -149,3 +149,19 @@ func TestRounds(t *testing.T) {
 		t.Error("RoundTime")
 	}
 }
+
+func TestCheckShares(t *testing.T) {
+	c, _ := deal(t, 3, 5)
+	if err := c.CheckShares(); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := deal(t, 3, 5)
+	c.Shares[4] = other.Shares[4]
+	if err := c.CheckShares(); !errors.Is(err, capsule.ErrThreshold) || !strings.Contains(err.Error(), "public share 5") {
+		t.Fatalf("a foreign share: %v", err)
+	}
+	c.Master = other.Master
+	if err := c.CheckShares(); !errors.Is(err, capsule.ErrThreshold) || !strings.Contains(err.Error(), "master public key") {
+		t.Fatalf("a foreign master key: %v", err)
+	}
+}

@@ -1,19 +1,25 @@
 package ceremony
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"reflect"
+	"strings"
 	"time"
 
+	"filippo.io/age"
+	"filippo.io/age/armor"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -36,9 +42,21 @@ type Params struct {
 	// permission mode) and any members and role grants besides the parts'.
 	// Zero parameters take the defaults.
 	Consortium system.Genesis
+	// Beacon, if set, makes the validators a beacon committee that releases
+	// the time capsules' epoch keys: Assemble deals the master secret among
+	// them and seals each share to its node (the parts' shareRecipient).
+	Beacon *BeaconParams
 	// Edit, if set, changes the genesis before it is checked and encoded
 	// (a fork schedule, rule versions).
 	Edit func(g *genesis.Genesis)
+}
+
+// BeaconParams are a beacon's choices: one epoch every Period seconds from
+// the genesis time, released by Threshold validators (0: the default,
+// capsule.DefaultThreshold of the validators).
+type BeaconParams struct {
+	Period    uint32
+	Threshold int
 }
 
 // Assemble writes the genesis of a network from its nodes' parts and
@@ -79,7 +97,10 @@ func Assemble(parts []*Part, p Params) ([]byte, error) {
 	c.Members = append([]system.Member(nil), c.Members...)
 	c.Roles = append([]system.RoleGrant(nil), c.Roles...)
 	c.Nodes = append([]system.Node(nil), c.Nodes...)
-	var vals []cmttypes.GenesisValidator
+	var (
+		vals []cmttypes.GenesisValidator
+		err  error
+	)
 	seen := map[string]string{} // node ID, consensus key and moniker → the part's moniker
 	claim := func(kind, key, who string) error {
 		if other, ok := seen[kind+key]; ok {
@@ -104,7 +125,6 @@ func Assemble(parts []*Part, p Params) ([]byte, error) {
 			g.Validators = append(g.Validators, genesis.Validator{Name: part.Moniker, PubKey: part.ConsensusPubKey, Power: part.Power, FeeRecipient: part.FeeRecipient})
 		}
 		if part.Member != nil {
-			var err error
 			if c.Members, err = addMember(c.Members, *part.Member, part.Moniker); err != nil {
 				return nil, err
 			}
@@ -115,6 +135,12 @@ func Assemble(parts []*Part, p Params) ([]byte, error) {
 		return nil, fmt.Errorf("%w: every part is an observer (power 0): a network needs at least one validator", ErrParts)
 	}
 	g.Consortium = c
+	if p.Beacon != nil {
+		if g.Beacon, err = dealBeacon(parts, p.Beacon, g.Timestamp); err != nil {
+			return nil, err
+		}
+		g.Rules.VoteExtensionsHeight = 1
+	}
 	if p.Edit != nil {
 		p.Edit(g)
 	}
@@ -150,6 +176,62 @@ func Assemble(parts []*Part, p Params) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// dealBeacon deals a new master secret among the validators' parts and
+// seals each share to its node. The master secret is gone when it returns.
+func dealBeacon(parts []*Part, p *BeaconParams, genesisTime uint64) (*capsule.Beacon, error) {
+	var holders []*Part
+	for _, part := range parts {
+		if part.Power > 0 {
+			holders = append(holders, part)
+		}
+	}
+	t := p.Threshold
+	if t == 0 {
+		t = capsule.DefaultThreshold(len(holders))
+	}
+	committee, shares, err := capsule.Deal(t, len(holders), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	b := &capsule.Beacon{Threshold: t, PublicKey: committee.Master.Bytes(), Period: p.Period, GenesisTime: int64(genesisTime)}
+	for i, part := range holders {
+		r, err := age.ParseX25519Recipient(part.ShareRecipient)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: shareRecipient %q is not an age X25519 key (chuxin init writes one): %v", ErrPart, part.Moniker, part.ShareRecipient, err)
+		}
+		plain, err := json.Marshal(shares[i])
+		if err != nil {
+			return nil, err
+		}
+		sealed, err := sealTo(r, plain)
+		if err != nil {
+			return nil, err
+		}
+		b.Holders = append(b.Holders, capsule.Holder{Validator: part.ConsensusPubKey, PublicShare: committee.Shares[i].Bytes(), SealedShare: sealed})
+	}
+	return b, nil
+}
+
+// sealTo encrypts plain to r as an armored age file.
+func sealTo(r age.Recipient, plain []byte) (string, error) {
+	var out strings.Builder
+	arm := armor.NewWriter(&out)
+	w, err := age.Encrypt(arm, r)
+	if err != nil {
+		return "", fmt.Errorf("seal a beacon share: %w", err)
+	}
+	if _, err := w.Write(plain); err != nil {
+		return "", fmt.Errorf("seal a beacon share: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return "", fmt.Errorf("seal a beacon share: %w", err)
+	}
+	if err := arm.Close(); err != nil {
+		return "", fmt.Errorf("seal a beacon share: %w", err)
+	}
+	return out.String(), nil
 }
 
 // addMember adds m to members, or checks that the member of that name is
@@ -197,6 +279,15 @@ func Check(genesisJSON []byte) (*cmttypes.GenesisDoc, *genesis.Genesis, error) {
 	}
 	if _, err := g.CoreGenesis(); err != nil {
 		return nil, nil, err
+	}
+	if g.Beacon != nil {
+		c, err := g.Beacon.Committee()
+		if err == nil {
+			err = c.CheckShares()
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: beacon: %w", genesis.ErrInvalid, err)
+		}
 	}
 	return doc, g, nil
 }

@@ -2,6 +2,7 @@ package ceremony_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
@@ -280,5 +282,71 @@ func TestWriteNetwork(t *testing.T) {
 	}
 	if _, err := ceremony.WriteNetwork(ceremony.NetworkSpec{Dir: dir, ChainID: 7, Validators: 1, FeeRecipient: feesA}); !errors.Is(err, ceremony.ErrHomeExists) {
 		t.Fatalf("writing over a network: %v", err)
+	}
+}
+
+// TestCeremonyDealsTheBeacon: with a beacon, the assembler deals the
+// master secret among the validators and seals each share to its node;
+// each validator's install opens its own, and any threshold of the
+// installed shares makes epoch keys the genesis master key verifies. No
+// share is in the genesis in the clear, and observers get none.
+func TestCeremonyDealsTheBeacon(t *testing.T) {
+	_, homes, parts := members(t)
+	p := params()
+	p.Beacon = &ceremony.BeaconParams{Period: 3}
+	doc, err := ceremony.Assemble(parts, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, g, err := ceremony.Check(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := g.Beacon
+	if b == nil || len(b.Holders) != 2 || b.Threshold != 1 || b.Period != 3 || b.GenesisTime != when.Unix() || g.Rules.VoteExtensionsHeight != 1 {
+		t.Fatalf("beacon %+v, vote extensions from %d", b, g.Rules.VoteExtensionsHeight)
+	}
+	var partials []capsule.Partial
+	for i, home := range homes {
+		if _, err := ceremony.Install(home, doc, ceremony.Hash(doc)); err != nil {
+			t.Fatal(err)
+		}
+		share, err := capsule.LoadShare(config.BeaconShareFile(home))
+		if i == 2 {
+			if !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("the observer has a share (%v)", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(doc, []byte(hex.EncodeToString(share.Key.Bytes()))) {
+			t.Fatal("a share is in the genesis in the clear")
+		}
+		partials = append(partials, share.PartialKey(5))
+	}
+	c, err := b.Committee()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range partials {
+		key, err := c.Combine([]capsule.Partial{p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := capsule.Verify(c.Master, 5, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A share sealed to another node does not open here.
+	b.Holders[0].SealedShare, b.Holders[1].SealedShare = b.Holders[1].SealedShare, b.Holders[0].SealedShare
+	swapped, err := ceremony.Assemble(parts, ceremony.Params{ChainID: 4242, GenesisTime: when, Consortium: system.Genesis{Permissioned: true},
+		Edit: func(g2 *genesis.Genesis) { g2.Beacon = b; g2.Rules.VoteExtensionsHeight = 1 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ceremony.Install(homes[0], swapped, ceremony.Hash(swapped)); !errors.Is(err, ceremony.ErrNotInGenesis) || !strings.Contains(err.Error(), "does not open with this home's share key") {
+		t.Fatalf("installing a genesis with another node's sealed share: %v", err)
 	}
 }

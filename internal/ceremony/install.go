@@ -2,15 +2,20 @@ package ceremony
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"filippo.io/age"
+	"filippo.io/age/armor"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 
+	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
@@ -52,6 +57,12 @@ func Install(home string, genesisJSON []byte, publishedHash string) (*Installed,
 	if err := holds(g, part); err != nil {
 		return nil, err
 	}
+	var share *capsule.Share
+	if g.Beacon != nil && part.Power > 0 {
+		if share, err = openShare(home, g.Beacon, part); err != nil {
+			return nil, err
+		}
+	}
 	c, err := config.Load(home)
 	if err != nil {
 		return nil, err
@@ -65,6 +76,11 @@ func Install(home string, genesisJSON []byte, publishedHash string) (*Installed,
 	for _, n := range g.Consortium.Nodes {
 		if n.ID != part.NodeID && n.Address != "" {
 			out.Peers = append(out.Peers, n.ID+"@"+n.Address)
+		}
+	}
+	if share != nil {
+		if err := capsule.SaveShare(config.BeaconShareFile(home), *share); err != nil {
+			return nil, err
 		}
 	}
 	if err := os.WriteFile(config.GenesisFile(home), genesisJSON, 0o644); err != nil {
@@ -135,4 +151,37 @@ func holds(g *genesis.Genesis, part *Part) error {
 		}
 	}
 	return nil
+}
+
+// openShare opens the beacon share the assembler sealed to this home's
+// share key and checks it against its public share.
+func openShare(home string, b *capsule.Beacon, part *Part) (*capsule.Share, error) {
+	i := slices.IndexFunc(b.Holders, func(h capsule.Holder) bool { return bytes.Equal(h.Validator, part.ConsensusPubKey) })
+	if i < 0 {
+		return nil, fmt.Errorf("%w: validator %s holds no beacon share", ErrNotInGenesis, part.Moniker)
+	}
+	keyText, err := os.ReadFile(config.ShareKeyFile(home))
+	if err != nil {
+		return nil, fmt.Errorf("share key of %s: %w", home, err)
+	}
+	ids, err := age.ParseIdentities(bytes.NewReader(keyText))
+	if err != nil {
+		return nil, fmt.Errorf("share key of %s: %w", home, err)
+	}
+	r, err := age.Decrypt(armor.NewReader(strings.NewReader(b.Holders[i].SealedShare)), ids...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the beacon share of %s does not open with this home's share key: %v", ErrNotInGenesis, part.Moniker, err)
+	}
+	var share capsule.Share
+	if err := json.NewDecoder(io.LimitReader(r, 4096)).Decode(&share); err != nil {
+		return nil, fmt.Errorf("%w: the beacon share of %s: %v", ErrNotInGenesis, part.Moniker, err)
+	}
+	pub, err := capsule.ParsePublicKey(b.Holders[i].PublicShare)
+	if err != nil {
+		return nil, err
+	}
+	if share.Index != uint32(i+1) || !share.Key.PublicKey().Equal(pub) {
+		return nil, fmt.Errorf("%w: the beacon share sealed to %s is not holder %d's public share", ErrNotInGenesis, part.Moniker, i+1)
+	}
+	return &share, nil
 }

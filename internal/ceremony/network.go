@@ -35,6 +35,9 @@ type NetworkSpec struct {
 	// account governs a consortium of one member, "consortium", and is its
 	// admin and regulator.
 	Consortium system.Genesis
+	// Beacon, if set, makes the validators the time capsules' beacon
+	// committee (see Params.Beacon).
+	Beacon *BeaconParams
 	// Genesis, if set, changes the genesis before it is written (a fork
 	// schedule, rule versions).
 	Genesis func(g *genesis.Genesis)
@@ -96,7 +99,7 @@ func WriteNetwork(spec NetworkSpec) ([]string, error) {
 	}
 	doc, err := Assemble(parts, Params{
 		ChainID: spec.ChainID, GenesisTime: spec.GenesisTime, GasLimit: spec.GasLimit, BaseFee: spec.BaseFee,
-		Alloc: spec.Alloc, Consortium: c, Edit: spec.Genesis,
+		Alloc: spec.Alloc, Consortium: c, Beacon: spec.Beacon, Edit: spec.Genesis,
 	})
 	if err != nil {
 		return nil, err

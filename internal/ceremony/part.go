@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"filippo.io/age"
 	cmtcrypto "github.com/cometbft/cometbft/crypto"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/cometbft/cometbft/p2p"
@@ -42,6 +43,10 @@ type Part struct {
 	Member *system.Member `json:"member,omitempty"`
 	// Roles are accounts the operator asks roles for at genesis.
 	Roles []system.RoleGrant `json:"roles,omitempty"`
+	// ShareRecipient is the age (X25519) public key the assembler seals
+	// this node's beacon share to, if it is a validator and the network
+	// has a beacon; its secret half stays in the home.
+	ShareRecipient string `json:"shareRecipient,omitempty"`
 }
 
 // InitSpec describes one node's new home.
@@ -116,6 +121,14 @@ func Init(spec InitSpec) (*Part, error) {
 		return nil, fmt.Errorf("consensus key: %w", err)
 	}
 	part.NodeID, part.ConsensusPubKey = string(nk.ID()), pub.Bytes()
+	shareKey, err := age.GenerateX25519Identity()
+	if err != nil {
+		return nil, fmt.Errorf("share key: %w", err)
+	}
+	if err := os.WriteFile(config.ShareKeyFile(spec.Home), []byte(shareKey.String()+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("share key: %w", err)
+	}
+	part.ShareRecipient = shareKey.Recipient().String()
 	if err := c.Save(spec.Home); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import "path/filepath"
 //	config/node_key.json            the p2p key; its address is the node ID
 //	config/priv_validator_key.json  the consensus key (secret)
 //	config/part.json                the public part this node gave the genesis ceremony
+//	config/share_key.txt            the age key the ceremony seals its beacon share to (secret)
+//	config/beacon_share.json        a validator's share of the beacon's master secret (secret)
 //	data/priv_validator_state.json  the last height, round and step signed
 //	data/chuxin.db                  the state database
 
@@ -30,3 +32,13 @@ func SignStateFile(home string) string {
 // PartFile is where a home keeps the public part it gave the genesis
 // ceremony.
 func PartFile(home string) string { return filepath.Join(home, "config", "part.json") }
+
+// ShareKeyFile is where a home keeps the secret half of the age key its
+// beacon share is sealed to in a genesis ceremony.
+func ShareKeyFile(home string) string { return filepath.Join(home, "config", "share_key.txt") }
+
+// BeaconShareFile is where a validator's home keeps its share of the
+// beacon's master secret (secret, as the consensus key).
+func BeaconShareFile(home string) string {
+	return filepath.Join(home, "config", "beacon_share.json")
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -13,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/params"
 
+	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -32,6 +34,9 @@ type Genesis struct {
 	// parameters and the accounts with roles. The Consortium system
 	// contract starts with it (and with the validators above).
 	Consortium system.Genesis `json:"consortium"`
+	// Beacon, if set, is the committee of validators that releases the
+	// time capsules' epoch keys through vote extensions, and its epochs.
+	Beacon *capsule.Beacon `json:"beacon,omitempty"`
 	// Alloc is the initial state: balances, code and storage. The system
 	// contracts (SystemAllocs) are added to it.
 	Alloc types.GenesisAlloc `json:"alloc"`
@@ -76,6 +81,19 @@ func (g *Genesis) Validate() error {
 	}
 	if err := g.Consortium.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if b := g.Beacon; b != nil {
+		if err := b.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		for i, h := range b.Holders {
+			if !slices.ContainsFunc(g.Validators, func(v Validator) bool { return bytes.Equal(v.PubKey, h.Validator) }) {
+				return fmt.Errorf("%w: beacon.holders[%d] is no genesis validator: only validators release epoch keys", ErrInvalid, i)
+			}
+		}
+		if g.Rules.VoteExtensionsHeight != 1 {
+			return fmt.Errorf("%w: a beacon needs vote extensions from height 1 (rules.voteExtensionsHeight 1, and consensus_params.feature.vote_extensions_enable_height 1)", ErrInvalid)
+		}
 	}
 	return nil
 }
