@@ -151,11 +151,13 @@ func genesisCmd() *cobra.Command {
 
 func assembleCmd() *cobra.Command {
 	var (
-		p           ceremony.Params
-		out, when   string
-		baseFee     int64
-		open        bool
-		funds, role []string
+		p            ceremony.Params
+		out, when    string
+		baseFee      int64
+		open         bool
+		funds, role  []string
+		beaconPeriod uint32
+		beaconT      int
 	)
 	cmd := &cobra.Command{
 		Use:   "assemble PART.json…",
@@ -189,6 +191,9 @@ operator installs the genesis only if its hash matches.`,
 				p.BaseFee = big.NewInt(baseFee)
 			}
 			p.Consortium.Permissioned = !open
+			if p.Beacon = beaconParams(beaconPeriod); p.Beacon != nil {
+				p.Beacon.Threshold = beaconT
+			}
 			var err error
 			if p.Alloc, err = fundings(funds); err != nil {
 				return err
@@ -214,6 +219,9 @@ operator installs the genesis only if its hash matches.`,
 			if open {
 				mode = "open"
 			}
+			if g.Beacon != nil {
+				mode += fmt.Sprintf(", a beacon of %d validators (threshold %d, an epoch every %d s)", len(g.Beacon.Holders), g.Beacon.Threshold, g.Beacon.Period)
+			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: chain %d, %s, %d validators, %d nodes, %d members, genesis time %s\ngenesis hash %s\n",
 				out, g.ChainID, mode, len(g.Validators), len(g.Consortium.Nodes), len(g.Consortium.Members), p.GenesisTime.Format(time.RFC3339), ceremony.Hash(doc))
 			return err
@@ -231,6 +239,8 @@ operator installs the genesis only if its hash matches.`,
 	f.Uint64Var(&p.Consortium.VotingPeriod, "voting-period", system.DefaultVotingPeriod, "blocks a proposal takes votes for")
 	f.StringArrayVar(&funds, "fund", nil, "ACCOUNT=WEI or ACCOUNT=Nether funds an account at genesis; repeatable")
 	f.StringArrayVar(&role, "role", nil, "ACCOUNT=ROLE,ROLE… grants roles at genesis; repeatable")
+	f.Uint32Var(&beaconPeriod, "beacon-period", 3600, "seconds between the time capsules' epochs (0: no beacon); the validators are its committee")
+	f.IntVar(&beaconT, "beacon-threshold", 0, "validators needed to release an epoch key (0: 2f+1)")
 	_ = cmd.MarkFlagRequired("chain-id")
 	return cmd
 }

@@ -45,6 +45,7 @@ func devnetCmd() *cobra.Command {
 		logLevel   string
 		blockTime  time.Duration
 		permission bool
+		beacon     uint32
 	)
 	cmd := &cobra.Command{
 		Use:   "devnet",
@@ -65,7 +66,7 @@ deployer and transactor roles and nobody else. Stop with Ctrl-C.`,
 					return fmt.Errorf("reset %s: %w", home, err)
 				}
 			}
-			homes, err := devnetHomes(home, validators, chainID, p2pPort, rpcPort, blockTime, permission)
+			homes, err := devnetHomes(home, validators, chainID, p2pPort, rpcPort, blockTime, permission, beacon)
 			if err != nil {
 				return err
 			}
@@ -89,6 +90,7 @@ deployer and transactor roles and nobody else. Stop with Ctrl-C.`,
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.DurationVar(&blockTime, "block-time", 100*time.Millisecond, "pause after each block (used when the chain is created)")
 	f.BoolVar(&permission, "permissioned", false, "sending needs the transactor role and deploying the deployer role (used when the chain is created)")
+	f.Uint32Var(&beacon, "beacon-period", 10, "seconds between the time capsules' epochs, released by the validators and served under /drand (0: no beacon; used when the chain is created)")
 	return cmd
 }
 
@@ -102,7 +104,7 @@ func defaultDevnetHome() string {
 
 // devnetHomes returns the node homes under dir, writing them first when the
 // devnet is new.
-func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort int, blockTime time.Duration, permissioned bool) ([]string, error) {
+func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort int, blockTime time.Duration, permissioned bool, beaconPeriod uint32) ([]string, error) {
 	if _, err := os.Stat(ceremony.Home(dir, 0)); err == nil {
 		var homes []string
 		for i := 0; ; i++ {
@@ -129,6 +131,7 @@ func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort in
 		P2PPortBase: p2pPort, RPCPortBase: rpcPort, Alloc: alloc,
 		FeeRecipient: accs[0].Address, // as geth --dev's etherbase, and the governor
 		Consortium:   devConsortium(len(alloc), permissioned),
+		Beacon:       beaconParams(beaconPeriod),
 		Tune: func(i int, c *config.Config) {
 			c.Consensus.TimeoutCommit = config.Duration(blockTime)
 			c.Consensus.TimeoutPropose = config.Duration(time.Second)
@@ -169,4 +172,12 @@ func devConsortium(devAccounts int, permissioned bool) system.Genesis {
 		g.Roles = append(g.Roles, system.RoleGrant{Account: a.Address, Roles: []string{"deployer", "transactor"}})
 	}
 	return g
+}
+
+// beaconParams is a network's beacon for --beacon-period (0: none).
+func beaconParams(period uint32) *ceremony.BeaconParams {
+	if period == 0 {
+		return nil
+	}
+	return &ceremony.BeaconParams{Period: period}
 }

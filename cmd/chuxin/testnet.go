@@ -21,6 +21,7 @@ func testnetCmd() *cobra.Command {
 		alloc        int
 		feeRecipient string
 		open         bool
+		beaconPeriod uint32
 	)
 	cmd := &cobra.Command{
 		Use:   "testnet",
@@ -44,7 +45,11 @@ validator, node0 … (weight 1), each governed by the development account of
 the same number; the first development account is also an admin and a
 regulator, and every development account is a deployer and a transactor.
 With fewer development accounts than validators, --fee-recipient's account
-governs a consortium of one member.`,
+governs a consortium of one member.
+
+The validators are the time capsules' beacon committee (threshold 2f+1): an
+epoch every --beacon-period seconds, its key released through their vote
+extensions and served by every node in drand's HTTP API under /drand.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
@@ -60,6 +65,7 @@ governs a consortium of one member.`,
 			if spec.Consortium, err = testnetConsortium(spec.Validators, alloc, !open); err != nil {
 				return err
 			}
+			spec.Beacon = beaconParams(beaconPeriod)
 			homes, err := ceremony.WriteNetwork(spec)
 			if err != nil {
 				return err
@@ -91,6 +97,7 @@ governs a consortium of one member.`,
 	f.IntVar(&alloc, "dev-accounts", 10, "number of funded development accounts")
 	f.StringVar(&feeRecipient, "fee-recipient", "", "account that receives the validators' priority fees (default: the first development account)")
 	f.BoolVar(&open, "open", false, "an open network: any account may send and deploy")
+	f.Uint32Var(&beaconPeriod, "beacon-period", 3600, "seconds between the time capsules' epochs, released by the validators (0: no beacon)")
 	return cmd
 }
 

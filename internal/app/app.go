@@ -22,6 +22,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/store"
@@ -67,7 +68,8 @@ type App struct {
 	checkLimits system.Limits
 
 	onCommit []CommitFunc
-	payloads PayloadSource // owned by the consensus connection
+	payloads PayloadSource  // owned by the consensus connection
+	beacon   *beacon.Beacon // set before the node starts; nil: no beacon
 
 	maxPerSender int      // set before the node starts
 	observer     Observer // set before the node starts; nil: none
@@ -151,16 +153,44 @@ func (a *App) checkConsensusGenesis(req *abci.InitChainRequest) error {
 	return nil
 }
 
-// ExtendVote adds nothing to votes yet.
-func (a *App) ExtendVote(context.Context, *abci.ExtendVoteRequest) (*abci.ExtendVoteResponse, error) {
-	return &abci.ExtendVoteResponse{}, nil
+// SetBeacon makes the chain release the time capsules' epoch keys: the
+// vote extensions carry this validator's partial keys, proposals the
+// combined keys, and execution checks and indexes them. Call it before the
+// node starts, on every node of a chain whose genesis has a beacon.
+func (a *App) SetBeacon(b *beacon.Beacon) {
+	a.beacon = b
+	if a.exec.Payloads == nil {
+		a.exec.Payloads = map[execution.PayloadType]execution.PayloadHandler{}
+	}
+	a.exec.Payloads[beacon.PayloadType] = b
 }
 
-// VerifyVoteExtension accepts the empty extensions that ExtendVote makes.
-func (a *App) VerifyVoteExtension(_ context.Context, req *abci.VerifyVoteExtensionRequest) (*abci.VerifyVoteExtensionResponse, error) {
-	status := abci.VERIFY_VOTE_EXTENSION_STATUS_ACCEPT
-	if len(req.VoteExtension) != 0 {
-		status = abci.VERIFY_VOTE_EXTENSION_STATUS_REJECT
+// ExtendVote adds this validator's partial epoch keys for the rounds whose
+// time the block has reached, if the chain has a beacon.
+func (a *App) ExtendVote(_ context.Context, req *abci.ExtendVoteRequest) (*abci.ExtendVoteResponse, error) {
+	if a.beacon == nil {
+		return &abci.ExtendVoteResponse{}, nil
 	}
-	return &abci.VerifyVoteExtensionResponse{Status: status}, nil
+	ext, err := a.beacon.Extend(req.Time, req.Txs)
+	if err != nil {
+		// CometBFT halts on an ExtendVote error: vote without the keys,
+		// which the next blocks' extensions carry.
+		a.log.Error("beacon: no partial keys in this vote", "height", req.Height, "err", err)
+		return &abci.ExtendVoteResponse{}, nil
+	}
+	return &abci.ExtendVoteResponse{VoteExtension: ext}, nil
+}
+
+// VerifyVoteExtension refuses only malformed extensions (see package
+// beacon): it sees no time, and a refusal discards the whole precommit.
+func (a *App) VerifyVoteExtension(_ context.Context, req *abci.VerifyVoteExtensionRequest) (*abci.VerifyVoteExtensionResponse, error) {
+	ok := len(req.VoteExtension) == 0
+	if a.beacon != nil {
+		ok = a.beacon.VerifyExtension(req.VoteExtension) == nil
+	}
+	if !ok {
+		a.log.Warn("refusing a malformed vote extension", "height", req.Height, "validator", fmt.Sprintf("%X", req.ValidatorAddress))
+		return &abci.VerifyVoteExtensionResponse{Status: abci.VERIFY_VOTE_EXTENSION_STATUS_REJECT}, nil
+	}
+	return &abci.VerifyVoteExtensionResponse{Status: abci.VERIFY_VOTE_EXTENSION_STATUS_ACCEPT}, nil
 }

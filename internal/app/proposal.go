@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
@@ -37,11 +38,21 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 	gasLimit := system.LimitsOf(st).GasLimit
 	var out [][]byte
 	var size int64
-	if a.payloads != nil {
-		for _, p := range a.payloads(req) {
-			raw := execution.EncodePayload(p)
-			out, size = append(out, raw), size+int64(len(raw))
+	var payloads []execution.Payload
+	if a.beacon != nil {
+		p, err := a.beacon.Propose(req.Height, req.LocalLastCommit.Votes)
+		if err != nil {
+			a.log.Error("beacon: no epoch keys in this proposal", "height", req.Height, "err", err)
+		} else if p != nil {
+			payloads = append(payloads, *p)
 		}
+	}
+	if a.payloads != nil {
+		payloads = append(payloads, a.payloads(req)...)
+	}
+	for _, p := range payloads {
+		raw := execution.EncodePayload(p)
+		out, size = append(out, raw), size+int64(len(raw))
 	}
 	type cand struct {
 		raw  []byte
@@ -122,6 +133,11 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalReques
 	payloads, txs, err := execution.SplitBlock(req.Txs)
 	if err == nil {
 		err = a.exec.CheckPayloads(payloads)
+	}
+	if err == nil && a.beacon != nil {
+		if head := a.store.Head(); head != nil {
+			err = a.beacon.CheckProposal(time.Unix(int64(head.Time), 0), payloads)
+		}
 	}
 	if err != nil {
 		a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)

@@ -65,6 +65,8 @@ type Result struct {
 	Receipts types.Receipts
 	Outcomes []TxOutcome
 	Updates  Updates
+	// Indexed are the block's entries in the node's index (System.Index).
+	Indexed []Indexed
 }
 
 // AppHash returns what the validators sign for this block (see AppHash).
@@ -282,6 +284,8 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 	if next := system.LimitsOf(statedb); next.GasLimit != header.GasLimit {
 		res.Updates.Params = &ParamUpdates{Block: &BlockParams{MaxBytes: genesis.MaxBlockBytes, MaxGas: int64(next.GasLimit)}}
 	}
+
+	res.Indexed = sys.indexed
 
 	root, err := statedb.Commit(rules, header.Number.Uint64())
 	if err != nil {

@@ -51,6 +51,20 @@ type System struct {
 	evm     *vm.EVM
 	statedb *state.StateDB
 	rules   params.Rules
+	indexed []Indexed
+}
+
+// Indexed is an entry a block adds to the node's index beside the state:
+// data every node derives from the block the same way, kept out of the
+// state so that it neither grows the state nor changes the AppHash (the
+// epoch keys a block carries, say). The store writes it with the block.
+type Indexed struct {
+	Key, Value []byte
+}
+
+// Index adds an entry to the node's index when the block commits.
+func (s *System) Index(key, value []byte) {
+	s.indexed = append(s.indexed, Indexed{Key: key, Value: value})
 }
 
 // State returns the block's state, for the cheap reads with which a hook

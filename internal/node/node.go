@@ -28,6 +28,8 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/chuxin-chain/chuxin/internal/app"
+	"github.com/chuxin-chain/chuxin/internal/beacon"
+	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/rpc"
@@ -61,11 +63,12 @@ type Node struct {
 	rpc   *rpc.Server
 
 	pprof     *http.Server
-	quit      chan struct{} // closed by Stop
-	syncDone  chan struct{} // closed when the sync reporter returns
-	stopping  atomic.Bool   // set by Stop before the consensus engine stops
-	admission *admission    // which peers the consortium admitted
-	sightings peerSightings // when each peer was last seen connected
+	quit      chan struct{}  // closed by Stop
+	syncDone  chan struct{}  // closed when the sync reporter returns
+	stopping  atomic.Bool    // set by Stop before the consensus engine stops
+	admission *admission     // which peers the consortium admitted
+	beacon    *beacon.Beacon // the time capsules' beacon; nil: the chain has none
+	sightings peerSightings  // when each peer was last seen connected
 
 	signStateRebuilt bool     // the validator's signing state was missing and made anew
 	metrics          *metrics // nil unless metrics_addr is set
@@ -121,6 +124,13 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		}
 		return st.State(head.Root)
 	}, func() bool { return n.cmt == nil || n.cmt.ConsensusReactor().WaitSync() })
+	if n.beacon, err = openBeacon(home, g, st, log); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if n.beacon != nil {
+		n.app.SetBeacon(n.beacon)
+	}
 	n.app.SetPeerFilter(n.admitPeer)
 	n.app.SetMaxPerSender(cfg.Mempool.MaxPerSender)
 	if cfg.MetricsAddr != "" {
@@ -220,6 +230,7 @@ func (n *Node) Start() error {
 	b := &rpc.Backend{
 		Store:    n.store,
 		App:      n.app,
+		Beacon:   n.beacon,
 		Limits:   n.Config.RPC,
 		Submit:   n.submit,
 		Peers:    func() int { return n.cmt.Switch().Peers().Size() },
@@ -549,4 +560,24 @@ func (n *Node) Stop() error {
 		n.log.Warn("stop application connections", "err", err)
 	}
 	return n.store.Close()
+}
+
+// openBeacon returns the chain's beacon, with this node's share if it holds
+// one (config/beacon_share.json), or nil if the genesis has none.
+func openBeacon(home string, g *genesis.Genesis, st *store.Store, log *slog.Logger) (*beacon.Beacon, error) {
+	if g.Beacon == nil {
+		return nil, nil
+	}
+	var share *capsule.Share
+	switch s, err := capsule.LoadShare(config.BeaconShareFile(home)); {
+	case err == nil:
+		share = &s
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, err
+	}
+	b, err := beacon.New(g, share, st, log.With("module", "beacon"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.BeaconShareFile(home), err)
+	}
+	return b, nil
 }

@@ -13,6 +13,7 @@ import (
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/chuxin-chain/chuxin/internal/app"
+	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/store"
 )
@@ -46,6 +47,9 @@ type Backend struct {
 	// PeersSeen tells when this node last saw each peer (by node ID)
 	// connected, and which are connected now (nil: not known).
 	PeersSeen func() (map[string]time.Time, map[string]bool)
+	// Beacon is the chain's beacon, whose released rounds /drand serves
+	// (nil: the chain has none).
+	Beacon *beacon.Beacon
 	// Log receives the server's own errors (default: slog's default logger).
 	Log *slog.Logger
 }

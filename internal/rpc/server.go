@@ -19,6 +19,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/config"
 )
 
@@ -35,6 +36,7 @@ type Server struct {
 	ready   func() error
 	observe func(method string, d time.Duration)
 	methods map[string]bool // the methods served, the only ones observed by name
+	beacon  *beacon.Beacon  // served under /drand; nil: none
 	log     *slog.Logger
 }
 
@@ -61,7 +63,7 @@ func NewServer(b *Backend) (*Server, error) {
 			methods[name+"_"+strings.ToLower(m[:1])+m[1:]] = true
 		}
 	}
-	s := &Server{rpc: srv, filters: fs, limits: b.Limits, ready: b.Ready, observe: b.Observe, methods: methods, log: log}
+	s := &Server{rpc: srv, filters: fs, limits: b.Limits, ready: b.Ready, observe: b.Observe, methods: methods, beacon: b.Beacon, log: log}
 	fs.dropConn = s.closeConn
 	return s, nil
 }
@@ -105,6 +107,10 @@ func (s *Server) handler() http.Handler {
 	ws := s.rpc.WebsocketHandler([]string{"*"}) // origins are checked here
 	timeoutMsg := s.timeoutMessage()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/drand" || strings.HasPrefix(r.URL.Path, "/drand/") {
+			s.serveDrand(w, r)
+			return
+		}
 		origin := r.Header.Get("Origin")
 		if origin != "" && !s.originAllowed(origin) {
 			http.Error(w, fmt.Sprintf("origin %s is not allowed to use this node: add it to rpc.cors_origins in chuxin.toml", origin), http.StatusForbidden)

@@ -79,6 +79,9 @@ type Options struct {
 var (
 	// consensusHashKey prefixes the consensus (CometBFT) block hash of a height.
 	consensusHashKey = []byte("chuxin-ch-")
+	// indexKey prefixes the entries blocks add to the index
+	// (execution.Indexed).
+	indexKey = []byte("chuxin-ix-")
 	// rulesKey holds the chain's rules (genesis.EncodeRules), written with
 	// the genesis block.
 	rulesKey = []byte("chuxin-rules")
@@ -296,6 +299,11 @@ func (s *Store) CommitBlock(res *execution.Result, consensusHash []byte) error {
 	if err := batch.Put(heightKey(consensusHashKey, block.NumberU64()), consensusHash); err != nil {
 		return fmt.Errorf("write block %d: %w", block.NumberU64(), err)
 	}
+	for _, e := range res.Indexed {
+		if err := batch.Put(append(append([]byte{}, indexKey...), e.Key...), e.Value); err != nil {
+			return fmt.Errorf("write block %d: %w", block.NumberU64(), err)
+		}
+	}
 	rawdb.WriteHeadBlockHash(batch, block.Hash())
 	rawdb.WriteHeadHeaderHash(batch, block.Hash())
 	if err := batch.Write(); err != nil {
@@ -352,6 +360,24 @@ func (s *Store) ConsensusHash(number uint64) ([]byte, error) {
 	v, err := s.kv.Get(heightKey(consensusHashKey, number))
 	if err != nil {
 		return nil, fmt.Errorf("consensus hash of block %d: %w", number, err)
+	}
+	return v, nil
+}
+
+// Indexed returns the value a block put in the index under key, nil if none
+// did.
+func (s *Store) Indexed(key []byte) ([]byte, error) {
+	k := append(append([]byte{}, indexKey...), key...)
+	ok, err := s.kv.Has(k)
+	if err != nil {
+		return nil, fmt.Errorf("index %q: %w", key, err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	v, err := s.kv.Get(k)
+	if err != nil {
+		return nil, fmt.Errorf("index %q: %w", key, err)
 	}
 	return v, nil
 }

@@ -30,7 +30,7 @@ func TestEthersJS(t *testing.T) {
 	}
 	dir := t.TempDir()
 	base := testchain.PortBase(6)
-	p := startProc(t, dir, "devnet", "devnet", "--home", filepath.Join(dir, "devnet"),
+	p := startProc(t, dir, "devnet", "devnet", "--home", filepath.Join(dir, "devnet"), "--beacon-period", "2",
 		"--p2p-port", fmt.Sprint(base), "--rpc-port", fmt.Sprint(base+2))
 	url := fmt.Sprintf("http://127.0.0.1:%d", base+2)
 	dialWhenUp(t, url, p)

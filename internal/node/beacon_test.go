@@ -1,0 +1,132 @@
+package node_test
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/chuxin-chain/chuxin/internal/capsule"
+	"github.com/chuxin-chain/chuxin/internal/ceremony"
+	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+// drandGet decodes a drand API answer from a node, or returns its status.
+func drandGet(t *testing.T, addr, path string, v any) int {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/drand" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK && v != nil {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode
+}
+
+type drandRound struct {
+	Round     uint64 `json:"round"`
+	Signature string `json:"signature"`
+}
+
+// TestBeaconReleasesEpochKeys: four validators (threshold 3) release every
+// round's key through their vote extensions; every node serves the same
+// keys in drand's API and each verifies under the master key from /info.
+// With one validator stopped, the other three still release; an observer
+// started later syncs every released key from genesis.
+func TestBeaconReleasesEpochKeys(t *testing.T) {
+	base := testchain.PortBase(15)
+	homes, err := ceremony.WriteNetwork(ceremony.NetworkSpec{
+		Dir: t.TempDir(), ChainID: 1337, Validators: 4, Observers: 1, P2PPortBase: base, RPCPortBase: base + 10,
+		FeeRecipient: feeRecipient, Beacon: &ceremony.BeaconParams{Period: 1},
+		Tune: func(i int, c *config.Config) {
+			c.Consensus.TimeoutCommit = config.Duration(100 * time.Millisecond)
+			c.Consensus.TimeoutPropose = config.Duration(time.Second)
+			c.Consensus.EmptyBlockInterval = config.Duration(500 * time.Millisecond)
+			c.RPC.CometAddr = ""
+			c.DB.CacheMB = 16
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := startAll(t, homes[:4])
+	var info struct {
+		PublicKey string `json:"public_key"`
+		Hash      string `json:"hash"`
+	}
+	if drandGet(t, nodes[0].RPCAddr(), "/info", &info) != http.StatusOK {
+		t.Fatal("no /drand/info")
+	}
+	pkBytes, _ := hex.DecodeString(info.PublicKey)
+	master, err := capsule.ParsePublicKey(pkBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := func(i int) uint64 {
+		var r drandRound
+		if drandGet(t, nodes[i].RPCAddr(), "/public/latest", &r) != http.StatusOK {
+			return 0
+		}
+		return r.Round
+	}
+	waitRound := func(i int, want uint64) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for latest(i) < want {
+			if time.Now().After(deadline) {
+				t.Fatalf("node %d: round %d not released within 60s (latest %d)", i, want, latest(i))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	waitRound(0, 3)
+	for round := uint64(1); round <= 3; round++ {
+		var first string
+		for i := range nodes {
+			waitRound(i, round)
+			var r drandRound
+			if code := drandGet(t, nodes[i].RPCAddr(), fmt.Sprintf("/%s/public/%d", info.Hash, round), &r); code != http.StatusOK {
+				t.Fatalf("node %d round %d: status %d", i, round, code)
+			}
+			sig, _ := hex.DecodeString(r.Signature)
+			key, err := capsule.ParseSignature(sig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := capsule.Verify(master, round, key); err != nil {
+				t.Fatalf("node %d round %d: %v", i, round, err)
+			}
+			if first == "" {
+				first = r.Signature
+			} else if r.Signature != first {
+				t.Fatalf("node %d serves another key for round %d", i, round)
+			}
+		}
+	}
+	// Three of four are the threshold.
+	nodes[3].Stop()
+	nodes[3] = nil
+	now := latest(0)
+	waitRound(0, now+3)
+	waitRound(2, now+3)
+	// An observer syncing from genesis checks every key as it executes the
+	// blocks (a pairing each) and serves the same rounds.
+	nodes = append(nodes, start(t, homes[4]))
+	t.Cleanup(func() { nodes[4].Stop() })
+	waitRound(4, now+3)
+	for round := uint64(1); round <= now+3; round++ {
+		var a, b drandRound
+		drandGet(t, nodes[0].RPCAddr(), fmt.Sprintf("/public/%d", round), &a)
+		drandGet(t, nodes[4].RPCAddr(), fmt.Sprintf("/public/%d", round), &b)
+		if a.Signature == "" || a != b {
+			t.Fatalf("round %d: validator %+v, observer %+v", round, a, b)
+		}
+	}
+}
