@@ -4,6 +4,7 @@
 #   chuxin-4   four chuxin validator processes (`chuxin testnet --open`)
 #   chuxin-1p  chuxin-1 permissioned: senders need the transactor role
 #   chuxin-4p  chuxin-4 permissioned (`chuxin testnet`, its default)
+#   chuxin-4e  chuxin-4 releasing a time-capsule epoch key every second (vote extensions)
 #   geth-dev   geth --dev (v1.17.8, the newest geth command the module proxy serves here)
 #   kvstore-1  CometBFT v1.0.1 persistent_kvstore, one validator (consensus alone)
 #   kvstore-4  four CometBFT kvstore validator processes
@@ -24,7 +25,7 @@ SENDERS=${SENDERS:-400}
 # commits with fewer transactions queued, so at a lower latency.
 WINDOWS=${WINDOWS:-"48 4"}
 RATES=${RATES:-"1000 2000 4000 6000 8000 12000 16000 24000"}
-SYSTEMS=${SYSTEMS:-"chuxin-1 chuxin-1p chuxin-4 chuxin-4p geth-dev kvstore-1 kvstore-4"}
+SYSTEMS=${SYSTEMS:-"chuxin-1 chuxin-1p chuxin-4 chuxin-4p chuxin-4e geth-dev kvstore-1 kvstore-4"}
 EXTRA=""                            # more flags of chuxin bench, per system
 RESULTS=$OUT/results.json
 DEVKEY=ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
@@ -144,9 +145,13 @@ for sys in $SYSTEMS; do
     "$CHUXIN" devnet $perm --home "$dir" --rpc-port 19545 --p2p-port 19656 --log-level warn > "$dir.log" 2>&1 & PIDS+=($!)
     wait_rpc http://127.0.0.1:19545 eth
     load "$sys" http://127.0.0.1:19545 eth transfer erc20 ;;
-  chuxin-4|chuxin-4p)
-    open=--open; EXTRA=""; [ "$sys" = chuxin-4p ] && { open=""; EXTRA=--grant-roles; }
-    "$CHUXIN" testnet $open --validators 4 --out "$dir" --p2p-port 19700 --rpc-port 19600 > /dev/null
+  chuxin-4|chuxin-4p|chuxin-4e)
+    # chuxin-4 and chuxin-4p have no beacon (no vote extensions); chuxin-4e
+    # releases an epoch key every second, the worst case of the beacon.
+    open=--open; EXTRA=""; beacon=0
+    [ "$sys" = chuxin-4p ] && { open=""; EXTRA=--grant-roles; }
+    [ "$sys" = chuxin-4e ] && beacon=1
+    "$CHUXIN" testnet $open --beacon-period $beacon --validators 4 --out "$dir" --p2p-port 19700 --rpc-port 19600 > /dev/null
     for i in 0 1 2 3; do sed -i 's#^log_level = .*#log_level = "warn"#' "$dir/node$i/config/chuxin.toml"
       "$CHUXIN" start --home "$dir/node$i" > "$dir.node$i.log" 2>&1 & PIDS+=($!); done
     wait_rpc http://127.0.0.1:19600 eth synced

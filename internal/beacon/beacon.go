@@ -37,6 +37,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // PayloadType is the type of the payload that carries epoch keys.
@@ -108,6 +109,7 @@ func roundKey(n uint64) []byte { return binary.BigEndian.AppendUint64([]byte("be
 type Beacon struct {
 	Info      *capsule.ChainInfo
 	ChainHash string
+	TimeZone  string // the network's, for the pledge book's anniversaries
 	committee *capsule.Committee
 	holders   map[string]uint32 // consensus address → holder index
 	share     *capsule.Share    // nil unless this node holds one
@@ -129,7 +131,7 @@ func New(g *genesis.Genesis, share *capsule.Share, index Index, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	b := &Beacon{Info: info, ChainHash: info.Hash(), committee: c, holders: map[string]uint32{}, index: index, log: log}
+	b := &Beacon{Info: info, ChainHash: info.Hash(), TimeZone: g.Beacon.TimeZone, committee: c, holders: map[string]uint32{}, index: index, log: log}
 	for i, h := range g.Beacon.Holders {
 		b.holders[string(cmtcrypto.PubKey(h.Validator).Address())] = uint32(i + 1)
 	}
@@ -178,7 +180,8 @@ func (b *Beacon) Check(data []byte) error {
 	return nil
 }
 
-// Apply indexes a payload's keys, and the last of them as the latest.
+// Apply indexes a payload's keys, and the last of them as the latest, and
+// stores the keys of rounds that have capsules in the Capsules contract.
 func (b *Beacon) Apply(sys *execution.System, data []byte) error {
 	rs, err := Decode(data)
 	if err != nil {
@@ -186,6 +189,20 @@ func (b *Beacon) Apply(sys *execution.System, data []byte) error {
 	}
 	for _, r := range rs {
 		sys.Index(roundKey(r.Number), r.Key.Bytes())
+		if system.CapsulesAt(sys.State(), r.Number) == 0 {
+			continue
+		}
+		// The round has capsules: its key goes into the Capsules contract,
+		// which marks them open. The call cannot revert (a round is
+		// released once); were it to, the key stays in the index and the
+		// block goes on, on every node alike.
+		call, err := system.PackCapsules("release", r.Number, r.Key.Bytes())
+		if err != nil {
+			return err
+		}
+		if _, err := sys.Call(system.CapsulesAddress, call); err != nil {
+			b.log.Error("beacon: the Capsules contract refused a released key", "round", r.Number, "err", err)
+		}
 	}
 	sys.Index(latestKey, binary.BigEndian.AppendUint64(nil, rs[len(rs)-1].Number))
 	return nil

@@ -53,7 +53,7 @@ func newCommittee(t *testing.T) *committee {
 	}
 	g := testchain.Genesis(1337, 30_000_000, nil)
 	g.Rules.VoteExtensionsHeight = 1
-	g.Beacon = &capsule.Beacon{Threshold: 3, PublicKey: c.Master.Bytes(), Period: 3, GenesisTime: genesisTime}
+	g.Beacon = &capsule.Beacon{Threshold: 3, PublicKey: c.Master.Bytes(), Period: 3, GenesisTime: genesisTime, TimeZone: "Asia/Shanghai"}
 	out := &committee{index: index{}, log: &bytes.Buffer{}}
 	for i := range shares {
 		pub := ed25519.GenPrivKey().PubKey()

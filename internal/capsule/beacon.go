@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/big"
+	"time"
+	_ "time/tzdata" // the time zones, whatever the machine has
 
 	bls "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	"github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
@@ -20,7 +22,22 @@ type Beacon struct {
 	PublicKey   hexutil.Bytes `json:"publicKey"`
 	Period      uint32        `json:"period"`
 	GenesisTime int64         `json:"genesisTime"`
-	Holders     []Holder      `json:"holders"`
+	// TimeZone is the network's time zone (IANA), in which the pledge
+	// book's anniversaries fall at midnight.
+	TimeZone string   `json:"timeZone"`
+	Holders  []Holder `json:"holders"`
+}
+
+// DefaultTimeZone is a new beacon's time zone.
+const DefaultTimeZone = "Asia/Shanghai"
+
+// Location is the beacon's time zone.
+func (b *Beacon) Location() (*time.Location, error) {
+	loc, err := time.LoadLocation(b.TimeZone)
+	if err != nil || b.TimeZone == "" {
+		return nil, fmt.Errorf("%w: beacon.timeZone %q is not an IANA time zone (such as Asia/Shanghai)", ErrEncoding, b.TimeZone)
+	}
+	return loc, nil
 }
 
 // Holder is one share holder: a validator, by its consensus key, with its
@@ -43,6 +60,9 @@ func (b *Beacon) Validate() error {
 		return fmt.Errorf("%w: beacon.period is %d: 1 second to a year", ErrThreshold, b.Period)
 	case b.GenesisTime <= 0:
 		return fmt.Errorf("%w: beacon.genesisTime must be set (seconds since the epoch)", ErrThreshold)
+	}
+	if _, err := b.Location(); err != nil {
+		return err
 	}
 	for i, h := range b.Holders {
 		if len(h.Validator) != ed25519.PublicKeySize {

@@ -57,6 +57,8 @@ type Params struct {
 type BeaconParams struct {
 	Period    uint32
 	Threshold int
+	// TimeZone is the network's (IANA; empty: capsule.DefaultTimeZone).
+	TimeZone string
 }
 
 // Assemble writes the genesis of a network from its nodes' parts and
@@ -195,7 +197,11 @@ func dealBeacon(parts []*Part, p *BeaconParams, genesisTime uint64) (*capsule.Be
 	if err != nil {
 		return nil, err
 	}
-	b := &capsule.Beacon{Threshold: t, PublicKey: committee.Master.Bytes(), Period: p.Period, GenesisTime: int64(genesisTime)}
+	tz := p.TimeZone
+	if tz == "" {
+		tz = capsule.DefaultTimeZone
+	}
+	b := &capsule.Beacon{Threshold: t, PublicKey: committee.Master.Bytes(), Period: p.Period, GenesisTime: int64(genesisTime), TimeZone: tz}
 	for i, part := range holders {
 		r, err := age.ParseX25519Recipient(part.ShareRecipient)
 		if err != nil {

@@ -108,7 +108,8 @@ func (g *Genesis) Marshal() ([]byte, error) {
 }
 
 // SystemAllocs are the contracts every chuxin chain starts with: the
-// Consortium contract, made from g's consortium and validators, and the
+// Consortium contract, made from g's consortium and validators, the
+// Capsules contract and the pledge book on it if g has a beacon, and the
 // EIP-7997 deterministic deployment factory, so CREATE2 deployments get the
 // same addresses as on other chains.
 //
@@ -129,10 +130,19 @@ func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	return types.GenesisAlloc{
+	alloc := types.GenesisAlloc{
 		system.ConsortiumAddress:           consortium,
 		params.DeterministicFactoryAddress: {Nonce: 1, Code: params.DeterministicFactoryCode, Balance: common.Big0},
-	}, nil
+	}
+	if b := g.Beacon; b != nil {
+		if alloc[system.CapsulesAddress], err = system.CapsulesAccount(b.GenesisTime, b.Period, g.Rules.Ethereum, g.Timestamp); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		if alloc[system.PledgeBookAddress], err = system.PledgeBookAccount(g.Rules.Ethereum, g.Timestamp); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+	}
+	return alloc, nil
 }
 
 // CoreGenesis returns the go-ethereum genesis that g describes, with the

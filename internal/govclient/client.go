@@ -91,14 +91,30 @@ func (o *Outcome) Text() string {
 // Send calls method of the Consortium contract in a transaction, after
 // checking by gas estimation that the contract takes it.
 func (c *Client) Send(ctx context.Context, method string, args ...any) (*Outcome, error) {
-	if c.key == nil {
-		return nil, ErrNoKey
-	}
 	data, err := system.Pack(method, args...)
 	if err != nil {
 		return nil, err
 	}
-	to := system.ConsortiumAddress
+	r, err := c.SendTo(ctx, system.ConsortiumAddress, data)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Tx: r.TxHash, Block: r.BlockNumber.Uint64()}
+	for _, l := range r.Logs {
+		if e, ok := system.DecodeEvent(l); ok {
+			out.Events = append(out.Events, e)
+		}
+	}
+	return out, nil
+}
+
+// SendTo sends a call of the contract at to in a transaction, after
+// checking by gas estimation that it does not revert (the revert reason is
+// the error), and returns its receipt once it commits.
+func (c *Client) SendTo(ctx context.Context, to common.Address, data []byte) (*types.Receipt, error) {
+	if c.key == nil {
+		return nil, ErrNoKey
+	}
 	msg := ethereum.CallMsg{From: c.from, To: &to, Data: data}
 	gas, err := c.eth.EstimateGas(ctx, msg)
 	if err != nil {
@@ -134,13 +150,12 @@ func (c *Client) Send(ctx context.Context, method string, args ...any) (*Outcome
 	if r.Status != types.ReceiptStatusSuccessful {
 		return nil, fmt.Errorf("%w: transaction %s reverted in block %d", ErrRefused, tx.Hash(), r.BlockNumber)
 	}
-	out := &Outcome{Tx: tx.Hash(), Block: r.BlockNumber.Uint64()}
-	for _, l := range r.Logs {
-		if e, ok := system.DecodeEvent(l); ok {
-			out.Events = append(out.Events, e)
-		}
-	}
-	return out, nil
+	return r, nil
+}
+
+// Call makes a JSON-RPC call of the node (chuxin_… methods among others).
+func (c *Client) Call(ctx context.Context, result any, method string, args ...any) error {
+	return c.rpc.CallContext(ctx, result, method, args...)
 }
 
 func (c *Client) receipt(ctx context.Context, h common.Hash) (*types.Receipt, error) {

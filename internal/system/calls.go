@@ -171,8 +171,11 @@ func SetParam(param uint8, value uint64) Action {
 }
 
 // Pack encodes a call of the Consortium contract's method.
-func Pack(method string, args ...any) ([]byte, error) {
-	a, err := consortium()
+func Pack(method string, args ...any) ([]byte, error) { return packWith(consortium, method, args...) }
+
+// packWith encodes a call of the method of a contract's artifact.
+func packWith(load func() (*contracts.Artifact, error), method string, args ...any) ([]byte, error) {
+	a, err := load()
 	if err != nil {
 		return nil, err
 	}
@@ -184,8 +187,11 @@ func Pack(method string, args ...any) ([]byte, error) {
 }
 
 // Unpack decodes what the Consortium contract's method returned.
-func Unpack(method string, ret []byte) ([]any, error) {
-	a, err := consortium()
+func Unpack(method string, ret []byte) ([]any, error) { return unpackWith(consortium, method, ret) }
+
+// unpackWith decodes what the method of a contract's artifact returned.
+func unpackWith(load func() (*contracts.Artifact, error), method string, ret []byte) ([]any, error) {
+	a, err := load()
 	if err != nil {
 		return nil, err
 	}

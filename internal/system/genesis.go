@@ -193,6 +193,13 @@ func (g *Genesis) Account(validators []GenesisValidator, limits Limits, config *
 	if err != nil {
 		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
 	}
+	return deploy("Consortium", code, config, time)
+}
+
+// deploy runs a contract's creation code on an empty state with the chain's
+// rules, as a deployment would, and returns the account it makes: its
+// runtime code and the storage its constructor wrote.
+func deploy(name string, code []byte, config *params.ChainConfig, time uint64) (types.Account, error) {
 	statedb, err := state.New(types.EmptyRootHash, state.NewDatabase(triedb.NewDatabase(rawdb.NewMemoryDatabase(), nil), nil))
 	if err != nil {
 		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
@@ -209,7 +216,7 @@ func (g *Genesis) Account(validators []GenesisValidator, limits Limits, config *
 	statedb.CreateAccount(deployer)
 	ret, addr, _, err := evm.Create(deployer, code, vm.NewGasBudget(1<<32, 0), new(uint256.Int))
 	if err != nil {
-		return types.Account{}, fmt.Errorf("%w: the Consortium constructor refused it: %v%s", ErrGenesis, err, revertReason(ret))
+		return types.Account{}, fmt.Errorf("%w: the %s constructor refused it: %v%s", ErrGenesis, name, err, revertReason(ret))
 	}
 	for slot, v := range storage {
 		if v == (common.Hash{}) || statedb.GetState(addr, slot) != v {

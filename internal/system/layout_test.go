@@ -7,10 +7,18 @@ import (
 )
 
 // TestStorageLayout checks the slots the node reads against the compiler's
-// storage layout of the Consortium contract: a reordered state variable
+// storage layout of the system contracts: a reordered state variable
 // would otherwise make the node read the wrong words.
 func TestStorageLayout(t *testing.T) {
-	raw, err := os.ReadFile("../../contracts/artifacts/Consortium.json")
+	checkLayout(t, "Consortium", map[string]uint64{"permissions": slotPermissions, "freezes": slotFreezes, "permissioned": slotPermissioned,
+		"pending": slotPending, "nextDeadline": slotDeadline, "frozen": slotFrozen, "admittedSince": slotAdmitted, "upgrades": slotUpgrades, "feeRecipientOf": slotFeeRecipient,
+		"gasLimit": slotGasLimit, "baseFee": slotBaseFee})
+	checkLayout(t, "Capsules", map[string]uint64{"countAt": slotCountAt})
+}
+
+func checkLayout(t *testing.T, contract string, want map[string]uint64) {
+	t.Helper()
+	raw, err := os.ReadFile("../../contracts/artifacts/" + contract + ".json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,19 +32,16 @@ func TestStorageLayout(t *testing.T) {
 	if err := json.Unmarshal(raw, &art); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]uint64{"permissions": slotPermissions, "freezes": slotFreezes, "permissioned": slotPermissioned,
-		"pending": slotPending, "nextDeadline": slotDeadline, "frozen": slotFrozen, "admittedSince": slotAdmitted, "upgrades": slotUpgrades, "feeRecipientOf": slotFeeRecipient,
-		"gasLimit": slotGasLimit, "baseFee": slotBaseFee}
 	for _, v := range art.Storage {
 		if slot, ok := want[v.Label]; ok {
 			if v.Slot != slot || v.Offset != 0 {
-				t.Errorf("%s is at slot %d offset %d, the node reads slot %d", v.Label, v.Slot, v.Offset, slot)
+				t.Errorf("%s.%s is at slot %d offset %d, the node reads slot %d", contract, v.Label, v.Slot, v.Offset, slot)
 			}
 			delete(want, v.Label)
 		}
 	}
 	if len(want) != 0 {
-		t.Errorf("not in the contract's layout: %v", want)
+		t.Errorf("not in %s's layout: %v", contract, want)
 	}
 }
 

@@ -1,0 +1,87 @@
+package system
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/big"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/params"
+
+	"github.com/chuxin-chain/chuxin/contracts"
+)
+
+// CapsulesAddress is the Capsules system contract's, in every chain whose
+// genesis has a beacon.
+var CapsulesAddress = common.HexToAddress("0xC415000000000000000000000000000000000002")
+
+// PledgeBookAddress is the pledge book's, deployed at genesis beside the
+// Capsules contract.
+var PledgeBookAddress = common.HexToAddress("0xC415000000000000000000000000000000000003")
+
+// PledgeBookAccount returns the pledge book's genesis account.
+func PledgeBookAccount(config *params.ChainConfig, time uint64) (types.Account, error) {
+	art, err := contracts.Load("PledgeBook")
+	if err != nil {
+		return types.Account{}, err
+	}
+	code, err := art.DeployData(CapsulesAddress)
+	if err != nil {
+		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
+	}
+	return deploy("PledgeBook", code, config, time)
+}
+
+// slotCountAt is the Capsules contract's mapping(uint64 => uint256) of
+// capsules per round.
+const slotCountAt = 0
+
+// Capsules loads the Capsules contract's artifact.
+func Capsules() (*contracts.Artifact, error) { return contracts.Load("Capsules") }
+
+var (
+	capsulesOnce sync.Once
+	capsulesArt  *contracts.Artifact
+	capsulesErr  error
+)
+
+func capsules() (*contracts.Artifact, error) {
+	capsulesOnce.Do(func() { capsulesArt, capsulesErr = Capsules() })
+	return capsulesArt, capsulesErr
+}
+
+// CapsulesAccount returns the Capsules contract's genesis account for a
+// beacon whose round 1 is at genesisTime, one round every period seconds.
+func CapsulesAccount(genesisTime int64, period uint32, config *params.ChainConfig, time uint64) (types.Account, error) {
+	art, err := capsules()
+	if err != nil {
+		return types.Account{}, err
+	}
+	code, err := art.DeployData(uint64(genesisTime), uint64(period))
+	if err != nil {
+		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
+	}
+	return deploy("Capsules", code, config, time)
+}
+
+// CapsulesAt reads how many capsules are sealed to round.
+func CapsulesAt(st State, round uint64) uint64 {
+	var buf [64]byte
+	binary.BigEndian.PutUint64(buf[24:32], round)
+	binary.BigEndian.PutUint64(buf[56:], slotCountAt)
+	w := st.GetState(CapsulesAddress, crypto.Keccak256Hash(buf[:]))
+	return new(big.Int).SetBytes(w[:]).Uint64()
+}
+
+// PackCapsules encodes a call of the Capsules contract's method.
+func PackCapsules(method string, args ...any) ([]byte, error) {
+	return packWith(capsules, method, args...)
+}
+
+// UnpackCapsules decodes what the Capsules contract's method returned.
+func UnpackCapsules(method string, ret []byte) ([]any, error) {
+	return unpackWith(capsules, method, ret)
+}
