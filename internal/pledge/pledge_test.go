@@ -2,7 +2,12 @@ package pledge_test
 
 import (
 	"bytes"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -89,5 +94,46 @@ func TestPrivatePledgesOpenOnlyForTheirMember(t *testing.T) {
 	}
 	if _, err := pledge.OpenAsMember(other, ct); err == nil {
 		t.Fatal("another key read a private pledge")
+	}
+}
+
+// TestECIESInteropWithThePage: the pledge page's ECIES (web/pledge/ecies.js,
+// run by node) opens what go-ethereum's seals, and the other way round.
+func TestECIESInteropWithThePage(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join("..", "..", "node_modules", "@noble", "curves", "package.json"))
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("node and the npm packages are needed (npm ci at the repository root): %v", err)
+		}
+		t.Skipf("node or @noble/curves missing: %v", err)
+	}
+	key, _ := crypto.GenerateKey()
+	goSealed, err := pledge.SealToMember(&key.PublicKey, []byte("sealed by go-ethereum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := json.Marshal(map[string]string{"privateKey": hex.EncodeToString(crypto.FromECDSA(key)), "goSealed": hex.EncodeToString(goSealed), "message": "sealed by the page, 我的"})
+	cmd := exec.Command(node, filepath.Join("testdata", "ecies-interop.mjs"))
+	cmd.Stdin = bytes.NewReader(req)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	var res struct{ Opened, Sealed string }
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("node printed %q: %v", out, err)
+	}
+	if res.Opened != "sealed by go-ethereum" {
+		t.Fatalf("the page opened go-ethereum's ciphertext as %q", res.Opened)
+	}
+	sealed, _ := hex.DecodeString(res.Sealed)
+	got, err := pledge.OpenAsMember(key, sealed)
+	if err != nil || string(got) != "sealed by the page, 我的" {
+		t.Fatalf("go-ethereum opened the page's ciphertext as %q: %v", got, err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	"github.com/chuxin-chain/chuxin/internal/capsule"
+	"github.com/chuxin-chain/chuxin/internal/pledge"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -142,4 +143,40 @@ func (api *ChuxinAPI) OpenCapsule(ctx context.Context, id hexutil.Uint64) (*Open
 		out.Text = string(plain)
 	}
 	return out, nil
+}
+
+// PledgeOpening is chuxin_pledgeOpensAt's answer.
+type PledgeOpening struct {
+	OpensAt  time.Time      `json:"opensAt"`
+	Unix     hexutil.Uint64 `json:"unix"`
+	Round    hexutil.Uint64 `json:"round"`
+	TimeZone string         `json:"timeZone"`
+}
+
+// PledgeOpensAt tells when a pledge written now by a member who joined on
+// the given day (YYYY-MM-DD) opens: the next anniversary at midnight in the
+// network's time zone (years 0 or 1), or the one years-1 years after it, and
+// the first beacon round at or after it, to seal to.
+func (api *ChuxinAPI) PledgeOpensAt(joined string, years int) (*PledgeOpening, error) {
+	b := api.b.Beacon
+	if b == nil {
+		return nil, errNoBeacon
+	}
+	day, err := pledge.ParseDay(joined)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(b.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("the network's time zone %q: %w", b.TimeZone, err)
+	}
+	at, err := pledge.OpensAt(day, years, time.Now(), loc)
+	if err != nil {
+		return nil, err
+	}
+	round := b.Info.RoundAt(at.Unix())
+	if b.Info.RoundTime(round) < at.Unix() {
+		round++
+	}
+	return &PledgeOpening{OpensAt: at, Unix: hexutil.Uint64(at.Unix()), Round: hexutil.Uint64(round), TimeZone: b.TimeZone}, nil
 }

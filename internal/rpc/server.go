@@ -21,6 +21,7 @@ import (
 
 	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/web"
 )
 
 // maxRequestBody bounds one HTTP request (a batch of transactions fits).
@@ -111,8 +112,12 @@ func (s *Server) handler() http.Handler {
 			s.serveDrand(w, r)
 			return
 		}
+		if r.Method == http.MethodGet && (r.URL.Path == "/pledge" || strings.HasPrefix(r.URL.Path, "/pledge/")) {
+			pages.ServeHTTP(w, r)
+			return
+		}
 		origin := r.Header.Get("Origin")
-		if origin != "" && !s.originAllowed(origin) {
+		if origin != "" && !s.originAllowed(origin) && !sameOrigin(origin, r) {
 			http.Error(w, fmt.Sprintf("origin %s is not allowed to use this node: add it to rpc.cors_origins in chuxin.toml", origin), http.StatusForbidden)
 			return
 		}
@@ -237,6 +242,15 @@ func requestMethod(r *http.Request) string {
 
 // originAllowed matches an origin against rpc.cors_origins: "*" is any
 // origin, and "*" within a pattern any run of characters but "/".
+// sameOrigin says whether a browser request comes from a page this node
+// served (its pledge book): such a page may always call the node.
+func sameOrigin(origin string, r *http.Request) bool {
+	return strings.EqualFold(origin, "http://"+r.Host)
+}
+
+// pages are the web pages the node serves.
+var pages = web.Handler()
+
 func (s *Server) originAllowed(origin string) bool {
 	origin = strings.ToLower(origin)
 	for _, o := range s.limits.CORSOrigins {
