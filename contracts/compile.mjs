@@ -31,7 +31,8 @@ function findImport(p) {
   return { error: `import not found: ${p} (run npm ci in ${root})` };
 }
 
-// The system contracts are compiled for size (optimizer runs 1): the
+// The system contracts are compiled for size (optimizer runs 1, the IR
+// pipeline): the
 // Consortium contract is deployed by running its constructor, which the
 // EIP-170 code size limit applies to. Applications keep runs 200.
 function compile(only, runs) {
@@ -41,6 +42,7 @@ function compile(only, runs) {
     sources: Object.fromEntries(Object.entries(all).filter(([f]) => only(f))),
     settings: {
       optimizer: { enabled: true, runs },
+      viaIR: runs === 1, // the system contracts: the IR pipeline makes them about 4 % smaller
       outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "storageLayout"] } },
     },
   };

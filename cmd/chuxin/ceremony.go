@@ -220,7 +220,7 @@ operator installs the genesis only if its hash matches.`,
 				mode = "open"
 			}
 			if g.Beacon != nil {
-				mode += fmt.Sprintf(", a beacon of %d validators (threshold %d, an epoch every %d s)", len(g.Beacon.Holders), g.Beacon.Threshold, g.Beacon.Period)
+				mode += fmt.Sprintf(", a beacon of %d validators (threshold %d, an epoch every %d s; each share sealed to its node, the master secret forgotten: no copy exists)", len(g.Beacon.Holders), g.Beacon.Threshold, g.Beacon.Period)
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: chain %d, %s, %d validators, %d nodes, %d members, genesis time %s\ngenesis hash %s\n",
 				out, g.ChainID, mode, len(g.Validators), len(g.Consortium.Nodes), len(g.Consortium.Members), p.GenesisTime.Format(time.RFC3339), ceremony.Hash(doc))

@@ -157,6 +157,8 @@ contract Consortium {
         bool permissioned;
         uint64 gasLimit;
         uint256 baseFee;
+        bytes32[] beaconHolders; // consensus keys of the beacon's share holders
+        uint256 beaconThreshold; // how many of them must stay validators
     }
 
     uint256 public quorum;
@@ -182,6 +184,12 @@ contract Consortium {
 
     bytes20[] internal nodeIds;
     mapping(bytes20 => string) public nodeName;
+
+    /// The time capsules' beacon committee: the validators (by consensus
+    /// key) that hold shares of its master secret, and how many of them
+    /// must stay validators for epoch keys to be released.
+    bytes32[] public beaconHolders;
+    uint256 public beaconThreshold;
 
     Proposal[] internal proposals; // id = index + 1
     mapping(uint256 => Action[]) internal actionsOf;
@@ -240,6 +248,8 @@ contract Consortium {
         _setParam(PARAM_PERMISSIONED, g.permissioned ? 1 : 0);
         _setParam(PARAM_GAS_LIMIT, g.gasLimit);
         _setParam(PARAM_BASE_FEE, g.baseFee);
+        beaconHolders = g.beaconHolders;
+        beaconThreshold = g.beaconThreshold;
     }
 
     // ---- Proposals and votes ----
@@ -580,6 +590,15 @@ contract Consortium {
         }
         require(validatorKeys.length > 0, "the validator set would be empty");
         require(totalPower <= MAX_TOTAL_POWER, "the total voting power would be over CometBFT's limit");
+        // Only validators precommit, so only they release epoch keys: at
+        // least the threshold of the beacon's share holders must stay.
+        uint256 staying = 0;
+        for (uint256 i = 0; i < beaconHolders.length; i++) {
+            if (powerOf[beaconHolders[i]] > 0) staying++;
+        }
+        require(staying >= beaconThreshold, string.concat("only ", staying.toString(), " of the beacon's ",
+            beaconHolders.length.toString(), " share holders would stay validators; ", beaconThreshold.toString(),
+            " must, or no epoch key is released and no capsule opens"));
     }
 
     function _scheduleUpgrade(uint64 version, uint64 height) internal {

@@ -136,8 +136,13 @@ func New(g *genesis.Genesis, share *capsule.Share, index Index, log *slog.Logger
 		b.holders[string(cmtcrypto.PubKey(h.Validator).Address())] = uint32(i + 1)
 	}
 	if share != nil {
-		if int(share.Index) > len(c.Shares) || !share.Key.PublicKey().Equal(c.Shares[share.Index-1]) {
-			return nil, fmt.Errorf("beacon: this node's share is not holder %d's of this genesis", share.Index)
+		if int(share.Index) > len(c.Shares) {
+			return nil, fmt.Errorf("beacon: this node's share names holder %d; the genesis has %d", share.Index, len(c.Shares))
+		}
+		if !share.Key.PublicKey().Equal(c.Shares[share.Index-1]) {
+			// Consensus does not need the share: the validator keeps voting,
+			// and the proposers leave its partial keys out.
+			log.Error("beacon: this node's share is not holder's of this genesis: the proposers will leave its partial keys out; restore the share the genesis ceremony gave this node", "holder", share.Index)
 		}
 		b.share = share
 	}

@@ -2,6 +2,7 @@ package execution_test
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"math/big"
 	"reflect"
@@ -16,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/holiman/uint256"
 
+	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
@@ -544,5 +546,35 @@ func TestGasLimitAndBaseFeeByProposal(t *testing.T) {
 	paid := new(uint256.Int).Sub(before, c.balance(c.addrs[0]))
 	if want := uint256.NewInt(21_000*2e9 + 1); paid.Cmp(want) != 0 {
 		t.Fatalf("the transfer cost %s wei, want %s (value and gas at the new base fee)", paid, want)
+	}
+}
+
+// TestProposalsKeepTheBeaconThreshold: a validator change that would leave
+// fewer than the beacon's threshold of share holders among the validators
+// is refused when proposed (only validators release epoch keys); one that
+// leaves enough passes the check.
+func TestProposalsKeepTheBeaconThreshold(t *testing.T) {
+	committee, _, err := capsule.Deal(3, 4, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := testchain.Genesis(chainID, 30_000_000, nil)
+	g.Rules.VoteExtensionsHeight = 1
+	g.Beacon = &capsule.Beacon{Threshold: 3, PublicKey: committee.Master.Bytes(), Period: 3, GenesisTime: 1_800_000_000, TimeZone: "Asia/Shanghai"}
+	for i := range 4 {
+		key := [32]byte{byte(i + 1)}
+		g.Validators = append(g.Validators, genesis.Validator{PubKey: key[:], Power: 10, FeeRecipient: common.Address{9}})
+		g.Beacon.Holders = append(g.Beacon.Holders, capsule.Holder{Validator: key[:], PublicShare: committee.Shares[i].Bytes()})
+	}
+	gov := crypto.PubkeyToAddress(testKey(0).PublicKey)
+	g.Consortium = system.NewGenesis("A", gov, false)
+	c := &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}
+	two := []system.Action{system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{1}}, system.ValidatorUpdate{PubKey: [32]byte{2}})}
+	if reason := c.simulate(0, "propose", two, "x"); !strings.Contains(reason, "only 2 of the beacon's 4 share holders would stay validators; 3 must") {
+		t.Fatalf("removing two of four holders: %q", reason)
+	}
+	one := []system.Action{system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{1}})}
+	if reason := c.simulate(0, "propose", one, "x"); reason != "" {
+		t.Fatalf("removing one of four holders: %q", reason)
 	}
 }

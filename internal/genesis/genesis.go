@@ -126,7 +126,16 @@ func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
 		vals[i].FeeRecipient = v.FeeRecipient
 	}
 	limits := system.Limits{GasLimit: g.Rules.GasLimit, BaseFee: g.Rules.BaseFeeInt()}
-	consortium, err := g.Consortium.Account(vals, limits, g.Rules.Ethereum, g.Timestamp)
+	var committee system.BeaconCommittee
+	if b := g.Beacon; b != nil {
+		committee.Threshold = uint64(b.Threshold)
+		for _, h := range b.Holders {
+			var k [32]byte
+			copy(k[:], h.Validator)
+			committee.Holders = append(committee.Holders, k)
+		}
+	}
+	consortium, err := g.Consortium.Account(vals, limits, committee, g.Rules.Ethereum, g.Timestamp)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}

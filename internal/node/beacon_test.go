@@ -1,16 +1,20 @@
 package node_test
 
 import (
+	"context"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/node"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
@@ -127,6 +131,94 @@ func TestBeaconReleasesEpochKeys(t *testing.T) {
 		drandGet(t, nodes[4].RPCAddr(), fmt.Sprintf("/public/%d", round), &b)
 		if a.Signature == "" || a != b {
 			t.Fatalf("round %d: validator %+v, observer %+v", round, a, b)
+		}
+	}
+}
+
+// TestWrongPartialKeysAreLeftOut: of four validators (threshold 3), one
+// holds a wrong share and so sends wrong partial keys. The proposers detect
+// them, leave them out and log the validator; the other three release every
+// round, whose keys verify.
+func TestWrongPartialKeysAreLeftOut(t *testing.T) {
+	base := testchain.PortBase(12)
+	homes, err := ceremony.WriteNetwork(ceremony.NetworkSpec{
+		Dir: t.TempDir(), ChainID: 1337, Validators: 4, P2PPortBase: base, RPCPortBase: base + 8,
+		FeeRecipient: feeRecipient, Beacon: &ceremony.BeaconParams{Period: 1},
+		Tune: func(i int, c *config.Config) {
+			c.Consensus.TimeoutCommit = config.Duration(100 * time.Millisecond)
+			c.Consensus.EmptyBlockInterval = config.Duration(500 * time.Millisecond)
+			c.RPC.CometAddr = ""
+			c.DB.CacheMB = 16
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Node 3 keeps its index but gets another dealing's share.
+	_, other, err := capsule.Deal(1, 4, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := capsule.SaveShare(config.BeaconShareFile(homes[3]), other[3]); err != nil {
+		t.Fatal(err)
+	}
+	var logs testchain.SyncBuffer
+	nodes := make([]*node.Node, 4)
+	t.Cleanup(func() {
+		for _, n := range nodes {
+			if n != nil {
+				n.Stop()
+			}
+		}
+	})
+	for i, h := range homes {
+		log := node.NewLogger(&logs, "info", "text")
+		if i == 3 {
+			log = testLogger()
+		}
+		n, err := node.Open(context.Background(), h, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Start(); err != nil {
+			t.Fatal(err)
+		}
+		nodes[i] = n
+	}
+	var info struct {
+		PublicKey string `json:"public_key"`
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for drandGet(t, nodes[0].RPCAddr(), "/info", &info) != http.StatusOK {
+		time.Sleep(100 * time.Millisecond)
+	}
+	pk, _ := hex.DecodeString(info.PublicKey)
+	master, err := capsule.ParsePublicKey(pk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r drandRound
+	for drandGet(t, nodes[0].RPCAddr(), "/public/latest", &r) != http.StatusOK || r.Round < 4 || !strings.Contains(logs.String(), "sent a wrong partial key") {
+		if time.Now().After(deadline) {
+			t.Fatalf("within 60 s: latest round %d, logs:\n%s", r.Round, logs.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "holder=4") {
+		t.Fatalf("the wrong partial keys are not put down to holder 4:\n%s", logs.String())
+	}
+	for round := uint64(1); round <= r.Round; round++ {
+		var k drandRound
+		if code := drandGet(t, nodes[1].RPCAddr(), fmt.Sprintf("/public/%d", round), &k); code != http.StatusOK {
+			t.Fatalf("round %d: status %d", round, code)
+		}
+		sig, _ := hex.DecodeString(k.Signature)
+		key, err := capsule.ParseSignature(sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := capsule.Verify(master, round, key); err != nil {
+			t.Fatalf("round %d: %v", round, err)
 		}
 	}
 }

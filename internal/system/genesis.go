@@ -140,6 +140,17 @@ type constructorArgs struct {
 	Permissioned  bool
 	GasLimit      uint64
 	BaseFee       *big.Int
+	// The time capsules' beacon committee, which proposals must leave at
+	// least Threshold holders among the validators.
+	BeaconHolders   [][32]byte
+	BeaconThreshold *big.Int
+}
+
+// BeaconCommittee is the beacon's share holders (by consensus key) and
+// threshold, as the Consortium contract guards them.
+type BeaconCommittee struct {
+	Holders   [][32]byte
+	Threshold uint64
 }
 
 type constructorNode struct {
@@ -154,10 +165,10 @@ type constructorMember struct {
 }
 
 // Account returns the Consortium contract's genesis account: its runtime
-// code and the storage its constructor writes for g, the validators and the
-// first blocks' limits, made by running the constructor on an empty state
+// code and the storage its constructor writes for g, the validators, the
+// first blocks' limits and the beacon committee (none: zero holders), made by running the constructor on an empty state
 // with the chain's rules, as a deployment would.
-func (g *Genesis) Account(validators []GenesisValidator, limits Limits, config *params.ChainConfig, time uint64) (types.Account, error) {
+func (g *Genesis) Account(validators []GenesisValidator, limits Limits, committee BeaconCommittee, config *params.ChainConfig, time uint64) (types.Account, error) {
 	if err := g.Validate(); err != nil {
 		return types.Account{}, err
 	}
@@ -167,7 +178,11 @@ func (g *Genesis) Account(validators []GenesisValidator, limits Limits, config *
 	}
 	args := constructorArgs{Validators: []ValidatorUpdate{}, FeeRecipients: []common.Address{}, Quorum: new(big.Int).SetUint64(g.Quorum),
 		Threshold: new(big.Int).SetUint64(g.Threshold), VotingPeriod: g.VotingPeriod, Permissioned: g.Permissioned,
-		GasLimit: limits.GasLimit, BaseFee: limits.BaseFee}
+		GasLimit: limits.GasLimit, BaseFee: limits.BaseFee,
+		BeaconHolders: committee.Holders, BeaconThreshold: new(big.Int).SetUint64(committee.Threshold)}
+	if args.BeaconHolders == nil {
+		args.BeaconHolders = [][32]byte{}
+	}
 	if args.BaseFee == nil {
 		args.BaseFee = new(big.Int)
 	}
