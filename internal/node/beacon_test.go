@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"net/http"
 	"strings"
 	"testing"
@@ -132,6 +133,23 @@ func TestBeaconReleasesEpochKeys(t *testing.T) {
 		if a.Signature == "" || a != b {
 			t.Fatalf("round %d: validator %+v, observer %+v", round, a, b)
 		}
+	}
+	// …and reaches the same state root and block hash.
+	obs := dial(t, nodes[4])
+	h, err := obs.BlockNumber(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := obs.HeaderByNumber(context.Background(), new(big.Int).SetUint64(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := dial(t, nodes[0]).HeaderByNumber(context.Background(), new(big.Int).SetUint64(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mine.Hash() != theirs.Hash() || mine.Root != theirs.Root {
+		t.Fatalf("block %d: observer %s (root %s), validator %s (root %s)", h, mine.Hash(), mine.Root, theirs.Hash(), theirs.Root)
 	}
 }
 
