@@ -228,9 +228,17 @@ func loadSigner(home string, log *slog.Logger) (*privval.FilePV, bool, error) {
 // Start joins the network and opens the JSON-RPC server.
 func (n *Node) Start() error {
 	b := &rpc.Backend{
-		Store:    n.store,
-		App:      n.app,
-		Beacon:   n.beacon,
+		Store:  n.store,
+		App:    n.app,
+		Beacon: n.beacon,
+		PoolTxs: func() [][]byte {
+			txs := n.cmt.Mempool().ReapMaxTxs(-1)
+			out := make([][]byte, len(txs))
+			for i, tx := range txs {
+				out[i] = tx
+			}
+			return out
+		},
 		Limits:   n.Config.RPC,
 		Submit:   n.submit,
 		Peers:    func() int { return n.cmt.Switch().Peers().Size() },
@@ -241,6 +249,9 @@ func (n *Node) Start() error {
 
 		ValidatorActivity: n.validatorActivity,
 		PeersSeen:         n.peersSeen,
+	}
+	if pub, err := n.cmt.PrivValidator().GetPubKey(); err == nil {
+		b.ConsensusAddress = pub.Address()
 	}
 	if n.metrics != nil {
 		b.Observe = n.metrics.rpc

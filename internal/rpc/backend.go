@@ -47,6 +47,12 @@ type Backend struct {
 	// PeersSeen tells when this node last saw each peer (by node ID)
 	// connected, and which are connected now (nil: not known).
 	PeersSeen func() (map[string]time.Time, map[string]bool)
+	// ConsensusAddress is this node's CometBFT validator address (its
+	// consensus key's), for eth_coinbase.
+	ConsensusAddress []byte
+	// PoolTxs returns the raw transactions in the mempool, in its order
+	// (nil: none).
+	PoolTxs func() [][]byte
 	// Beacon is the chain's beacon, whose released rounds /drand serves
 	// (nil: the chain has none).
 	Beacon *beacon.Beacon

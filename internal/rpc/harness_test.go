@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"math/big"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
@@ -41,6 +43,9 @@ type harness struct {
 	mu      sync.Mutex
 	mempool [][]byte
 }
+
+// harnessConsensusAddress is the harness node's CometBFT address.
+var harnessConsensusAddress = common.HexToAddress("0x00000000000000000000000000000000000c0517").Bytes()
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
@@ -73,6 +78,12 @@ func newHarness(t testing.TB) *harness {
 			defer h.mu.Unlock()
 			return len(h.mempool)
 		},
+		PoolTxs: func() [][]byte {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			return slices.Clone(h.mempool)
+		},
+		ConsensusAddress: harnessConsensusAddress,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -139,6 +139,10 @@ func (api *EthAPI) GetLogs(ctx context.Context, crit FilterCriteria) ([]*types.L
 		}
 		return api.logsInRange(ctx, &crit, h.Number.Uint64(), h.Number.Uint64())
 	}
+	// Two explicit numbers the wrong way round: geth's error.
+	if f, t := crit.FromBlock, crit.ToBlock; f != nil && t != nil && *f >= 0 && *t >= 0 && *f > *t {
+		return nil, &rpcError{code: -32000, msg: fmt.Sprintf("invalid block range params: fromBlock %d is after toBlock %d", *f, *t)}
+	}
 	from, to, err := api.logRange(crit.FromBlock, crit.ToBlock)
 	if err != nil {
 		return nil, err

@@ -408,10 +408,74 @@ func TestTxPoolStatus(t *testing.T) {
 	if p, q := status(); p != 2 || q != 1 {
 		t.Fatalf("after three sends: pending %d queued %d, want 2 and 1", p, q)
 	}
+	from0 := crypto.PubkeyToAddress(h.keys[0].PublicKey).Hex()
+	var content map[string]map[string]map[string]struct {
+		Nonce     hexutil.Uint64  `json:"nonce"`
+		BlockHash *common.Hash    `json:"blockHash"`
+		To        *common.Address `json:"to"`
+	}
+	if err := h.rpc.Call(&content, "txpool_content"); err != nil {
+		t.Fatal(err)
+	}
+	if tx := content["pending"][from0]["0"]; tx.Nonce != 0 || tx.BlockHash != nil || *tx.To != to {
+		t.Fatalf("txpool_content pending of %s: %+v", from0, content["pending"][from0])
+	}
+	if _, ok := content["queued"][from0]["2"]; !ok || len(content["pending"]) != 2 {
+		t.Fatalf("txpool_content: %+v", content)
+	}
+	var one map[string]map[string]any
+	if err := h.rpc.Call(&one, "txpool_contentFrom", from0); err != nil || len(one["pending"]) != 1 || len(one["queued"]) != 1 {
+		t.Fatalf("txpool_contentFrom: %v, %v", one, err)
+	}
+	var inspect map[string]map[string]map[string]string
+	if err := h.rpc.Call(&inspect, "txpool_inspect"); err != nil {
+		t.Fatal(err)
+	}
+	if got := inspect["pending"][from0]["0"]; got != to.Hex()+": 1 wei + 21000 gas × 0 wei" {
+		t.Fatalf("txpool_inspect: %q", got)
+	}
 	if n := len(h.mine().Transactions()); n != 2 {
 		t.Fatalf("block took %d transactions, want the 2 pending", n)
 	}
 	if p, q := status(); p != 0 || q != 1 {
 		t.Fatalf("after the block: pending %d queued %d, want 0 and 1", p, q)
+	}
+}
+
+// TestMethodsLibrariesStillCall: the methods of mining, uncles, accounts and
+// blobs answer as an Ethereum devnet answers them, and an inverted log range
+// is geth's error.
+func TestMethodsLibrariesStillCall(t *testing.T) {
+	h := newHarness(t)
+	h.mine()
+	for method, want := range map[string]string{
+		"eth_accounts": "[]", "eth_mining": "false", "eth_hashrate": `"0x0"`, "eth_protocolVersion": `"0x44"`,
+		"eth_blobBaseFee": `"0x1"`, "eth_coinbase": `"` + strings.ToLower(common.BytesToAddress(harnessConsensusAddress).Hex()) + `"`,
+	} {
+		var got json.RawMessage
+		if err := h.rpc.Call(&got, method); err != nil || strings.ToLower(string(got)) != want {
+			t.Errorf("%s: %s, %v, want %s", method, got, err, want)
+		}
+	}
+	var got json.RawMessage
+	for _, c := range []struct {
+		method string
+		args   []any
+		want   string
+	}{
+		{"eth_getUncleCountByBlockNumber", []any{"0x1"}, `"0x0"`},
+		{"eth_getUncleCountByBlockNumber", []any{"0x99"}, "null"},
+		{"eth_getUncleByBlockNumberAndIndex", []any{"0x1", "0x0"}, "null"},
+	} {
+		if err := h.rpc.Call(&got, c.method, c.args...); err != nil || string(got) != c.want {
+			t.Errorf("%s%v: %s, %v, want %s", c.method, c.args, got, err, c.want)
+		}
+	}
+	err := h.rpc.Call(&got, "eth_getLogs", map[string]any{"fromBlock": "0x2", "toBlock": "0x1"})
+	if err == nil || !strings.Contains(err.Error(), "invalid block range params") {
+		t.Fatalf("an inverted range: %v", err)
+	}
+	if err := h.rpc.Call(&got, "eth_getLogs", map[string]any{"fromBlock": "0x1", "toBlock": "latest"}); err != nil {
+		t.Fatalf("a range to latest: %v", err)
 	}
 }

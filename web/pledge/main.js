@@ -6,8 +6,8 @@ import { ethers } from "ethers";
 import { timelockEncrypt, timelockDecrypt, Buffer } from "tlock-js";
 import { HttpChainClient, HttpCachingChain } from "drand-client";
 import { encrypt as eciesEncrypt, decrypt as eciesDecrypt, publicKeyOf } from "./ecies.js";
-import capsulesABI from "../../contracts/artifacts/Capsules.json";
-import pledgeABI from "../../contracts/artifacts/PledgeBook.json";
+import { abi as capsulesABI } from "../../contracts/artifacts/Capsules.json";
+import { abi as pledgeABI } from "../../contracts/artifacts/PledgeBook.json";
 
 const $ = (id) => document.getElementById(id);
 const rpcURL = window.location.origin;
@@ -78,7 +78,7 @@ async function writePledge() {
     if (isPrivate) bytes = await eciesEncrypt(publicKeyOf(ethers.getBytes(wallet.privateKey)), bytes);
     say("write-status", "sealing in this browser…");
     const sealed = await seal(round, bytes);
-    const book = new ethers.Contract(info.pledgeBook, pledgeABI.abi, wallet);
+    const book = new ethers.Contract(info.pledgeBook, pledgeABI, wallet);
     const joinedOn = Number(joined.replaceAll("-", ""));
     const receipt = await (await book.write(joinedOn, round, Number(when.unix), isPrivate, ethers.toUtf8Bytes(sealed))).wait();
     const ev = receipt.logs.map((l) => book.interface.parseLog(l)).find((e) => e && e.name === "Written");
@@ -99,7 +99,7 @@ async function sealCapsule() {
     const round = Math.max(1, Math.ceil((at - genesis) / period) + 1);
     say("seal-status", "sealing in this browser…");
     const sealed = await seal(round, new TextEncoder().encode(text));
-    const capsules = new ethers.Contract(info.contract, capsulesABI.abi, wallet);
+    const capsules = new ethers.Contract(info.contract, capsulesABI, wallet);
     const receipt = await (await capsules.seal(round, ethers.toUtf8Bytes(sealed), $("capsule-label").value)).wait();
     const ev = receipt.logs.map((l) => capsules.interface.parseLog(l)).find((e) => e && e.name === "Sealed");
     say("seal-status", `capsule ${ev.args.id} sealed to round ${round}`);
@@ -145,8 +145,8 @@ function show(div, text, error = false) {
 
 async function refresh() {
   if (!wallet) return;
-  const book = new ethers.Contract(info.pledgeBook, pledgeABI.abi, provider);
-  const capsules = new ethers.Contract(info.contract, capsulesABI.abi, provider);
+  const book = new ethers.Contract(info.pledgeBook, pledgeABI, provider);
+  const capsules = new ethers.Contract(info.contract, capsulesABI, provider);
   const items = [];
   for (const id of await book.pledgesOf(wallet.address)) {
     const [p, isOpen] = await book.pledge(id);
