@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/types"
 
@@ -68,6 +69,7 @@ type App struct {
 	checkLimits system.Limits
 
 	onCommit []CommitFunc
+	onAdmit  []AdmitFunc
 	payloads PayloadSource  // owned by the consensus connection
 	beacon   *beacon.Beacon // set before the node starts; nil: no beacon
 
@@ -101,6 +103,13 @@ func (a *App) Pool() *TxPool { return a.pool }
 // OnCommit registers f to be called after every durable block, on the
 // consensus goroutine: f must not block.
 func (a *App) OnCommit(f CommitFunc) { a.onCommit = append(a.onCommit, f) }
+
+// AdmitFunc is told of each transaction the mempool admits (not of the
+// rechecks after a block). It must not block.
+type AdmitFunc func(tx *types.Transaction, from common.Address)
+
+// OnAdmit registers f for every admission. Call it before the node starts.
+func (a *App) OnAdmit(f AdmitFunc) { a.onAdmit = append(a.onAdmit, f) }
 
 // Info tells CometBFT the last height this application has made durable, so
 // the handshake replays exactly the blocks it is missing.

@@ -48,6 +48,11 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 		return &abci.CheckTxResponse{Code: CodeRefused, Log: err.Error(), Codespace: "chuxin"}, nil
 	}
 	a.pool.Add(tx.Hash(), from, tx.Nonce())
+	if req.Type != abci.CHECK_TX_TYPE_RECHECK {
+		for _, f := range a.onAdmit {
+			f(tx, from)
+		}
+	}
 	return &abci.CheckTxResponse{GasWanted: int64(tx.Gas())}, nil
 }
 

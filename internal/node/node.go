@@ -265,6 +265,7 @@ func (n *Node) Start() error {
 	n.stall = &stallWatch{n: n, stallAfter: n.stallAfter()}
 	n.stall.committed()
 	n.app.OnCommit(srv.Publish)
+	n.app.OnAdmit(srv.PublishPending)
 	n.app.OnCommit(n.logBlock)
 	n.app.OnCommit(n.dropRevoked)
 	n.app.OnCommit(n.notePeers)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -25,17 +26,25 @@ const subscriptionBuffer = 256
 // address may hold the configured share of them (rpc.max_filters_per_client).
 const maxFilters = 10_000
 
-// commitEvent is one durable block with its receipts.
+// commitEvent is one durable block with its receipts, or, for pending
+// subscriptions, a transaction the mempool just admitted.
 type commitEvent struct {
 	block    *types.Block
 	receipts types.Receipts
+	tx       *types.Transaction // pending events
+	from     common.Address
 }
+
+// maxPendingHashes bounds what a pending-transaction filter keeps between
+// polls: beyond it, the oldest hashes go.
+const maxPendingHashes = 10_000
 
 type filterKind int
 
 const (
 	blockFilter filterKind = iota
 	logFilter
+	pendingFilter
 )
 
 // filter is an installed polling filter.
@@ -45,13 +54,15 @@ type filter struct {
 	client   string // the address that installed it
 	next     uint64 // first block not yet reported
 	deadline time.Time
+	hashes   []common.Hash // pending filters: admitted since the last poll
 }
 
 // subscription is one subscriber's queue of committed blocks.
 type subscription struct {
-	ch     chan commitEvent
-	remote string     // the subscriber's connection (its remote address)
-	id     gethrpc.ID // the subscription's id, for the log
+	ch      chan commitEvent
+	remote  string     // the subscriber's connection (its remote address)
+	id      gethrpc.ID // the subscription's id, for the log
+	pending bool       // follows admitted transactions, not blocks
 }
 
 // filterSystem holds polling filters and fans committed blocks out to
@@ -67,6 +78,10 @@ type filterSystem struct {
 	byClient map[string]int
 	subs     map[int]*subscription
 	nextSub  int
+
+	// pendingWatchers counts the pending filters and subscriptions, so that
+	// an admission costs nothing when nobody follows them.
+	pendingWatchers atomic.Int64
 }
 
 func newFilterSystem(maxPerClient int, log *slog.Logger) *filterSystem {
@@ -81,12 +96,18 @@ func (fs *filterSystem) publish(ev commitEvent) {
 	var behind []*subscription
 	fs.mu.Lock()
 	for id, sub := range fs.subs {
+		if sub.pending != (ev.tx != nil) {
+			continue
+		}
 		select {
 		case sub.ch <- ev:
 		default: // too far behind: drop it rather than stall consensus
 			behind = append(behind, sub)
 			close(sub.ch)
 			delete(fs.subs, id)
+			if sub.pending {
+				fs.pendingWatchers.Add(-1)
+			}
 		}
 	}
 	fs.mu.Unlock()
@@ -95,12 +116,37 @@ func (fs *filterSystem) publish(ev commitEvent) {
 	}
 }
 
-func (fs *filterSystem) subscribe(remote string, rpcID gethrpc.ID) (int, *subscription) {
+// publishPending tells pending filters and subscriptions of a transaction
+// the mempool admitted. It never blocks, and costs an atomic read when
+// nobody follows pending transactions.
+func (fs *filterSystem) publishPending(tx *types.Transaction, from common.Address) {
+	if fs.pendingWatchers.Load() == 0 {
+		return
+	}
+	fs.mu.Lock()
+	for _, f := range fs.filters {
+		if f.kind == pendingFilter {
+			if len(f.hashes) >= maxPendingHashes {
+				f.hashes = f.hashes[1:]
+			}
+			f.hashes = append(f.hashes, tx.Hash())
+		}
+	}
+	fs.mu.Unlock()
+	fs.publish(commitEvent{tx: tx, from: from})
+}
+
+func (fs *filterSystem) subscribe(remote string, rpcID gethrpc.ID, pending bool) (int, *subscription) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	id := fs.nextSub
 	fs.nextSub++
-	sub := &subscription{ch: make(chan commitEvent, subscriptionBuffer), remote: remote, id: rpcID}
+	size := subscriptionBuffer
+	if pending {
+		size = maxPendingHashes // transactions come faster than blocks
+		fs.pendingWatchers.Add(1)
+	}
+	sub := &subscription{ch: make(chan commitEvent, size), remote: remote, id: rpcID, pending: pending}
 	fs.subs[id] = sub
 	return id, sub
 }
@@ -111,6 +157,9 @@ func (fs *filterSystem) unsubscribe(id int) {
 	if sub, ok := fs.subs[id]; ok {
 		close(sub.ch)
 		delete(fs.subs, id)
+		if sub.pending {
+			fs.pendingWatchers.Add(-1)
+		}
 	}
 }
 
@@ -135,6 +184,9 @@ func (fs *filterSystem) install(ctx context.Context, f *filter) (gethrpc.ID, err
 	id := gethrpc.NewID()
 	fs.filters[id] = f
 	fs.byClient[f.client]++
+	if f.kind == pendingFilter {
+		fs.pendingWatchers.Add(1)
+	}
 	return id, nil
 }
 
@@ -147,6 +199,9 @@ func (fs *filterSystem) removeLocked(id gethrpc.ID) bool {
 	delete(fs.filters, id)
 	if fs.byClient[f.client]--; fs.byClient[f.client] <= 0 {
 		delete(fs.byClient, f.client)
+	}
+	if f.kind == pendingFilter {
+		fs.pendingWatchers.Add(-1)
 	}
 	return true
 }
@@ -173,6 +228,7 @@ func (fs *filterSystem) take(id gethrpc.ID, head uint64) (filter, bool) {
 	snapshot := *f
 	f.next = head + 1
 	f.deadline = time.Now().Add(filterTimeout)
+	f.hashes = nil
 	return snapshot, true
 }
 
@@ -191,10 +247,11 @@ func (api *EthAPI) NewBlockFilter(ctx context.Context) (gethrpc.ID, error) {
 	return api.filters.install(ctx, &filter{kind: blockFilter})
 }
 
-// NewPendingTransactionFilter is not offered: transactions are announced
-// when committed, a second or so after they are sent.
-func (api *EthAPI) NewPendingTransactionFilter() (gethrpc.ID, error) {
-	return "", &rpcError{code: -32601, msg: "pending transaction filters are not supported: use eth_newBlockFilter, blocks commit within about a second"}
+// NewPendingTransactionFilter installs a filter of the hashes of the
+// transactions this node's mempool admits (sent to it or gossiped to it),
+// as geth's does; poll it with eth_getFilterChanges.
+func (api *EthAPI) NewPendingTransactionFilter(ctx context.Context) (gethrpc.ID, error) {
+	return api.filters.install(ctx, &filter{kind: pendingFilter})
 }
 
 // UninstallFilter removes a filter.
@@ -215,6 +272,12 @@ func (api *EthAPI) GetFilterChanges(ctx context.Context, id gethrpc.ID) (any, er
 	f, ok := api.filters.take(id, head.Number.Uint64())
 	if !ok {
 		return nil, errFilterNotFound
+	}
+	if f.kind == pendingFilter {
+		if f.hashes == nil {
+			return []common.Hash{}, nil
+		}
+		return f.hashes, nil
 	}
 	to := head.Number.Uint64()
 	if f.next > to {
@@ -283,18 +346,30 @@ func (api *EthAPI) Logs(ctx context.Context, crit FilterCriteria) (*gethrpc.Subs
 	})
 }
 
-// NewPendingTransactions is not offered; see NewPendingTransactionFilter.
-func (api *EthAPI) NewPendingTransactions(ctx context.Context) (*gethrpc.Subscription, error) {
-	return nil, &rpcError{code: -32601, msg: "newPendingTransactions is not supported: subscribe to newHeads or logs"}
+// NewPendingTransactions is the newPendingTransactions subscription: the
+// hash of every transaction this node's mempool admits, or, with fullTx,
+// the transaction itself (as geth sends it).
+func (api *EthAPI) NewPendingTransactions(ctx context.Context, fullTx *bool) (*gethrpc.Subscription, error) {
+	full := fullTx != nil && *fullTx
+	return api.subscribeTo(ctx, true, func(n *gethrpc.Notifier, id gethrpc.ID, ev commitEvent) error {
+		if full {
+			return n.Notify(id, newRPCTransaction(ev.tx, ev.from, nil, 0))
+		}
+		return n.Notify(id, ev.tx.Hash())
+	})
 }
 
 func (api *EthAPI) subscribe(ctx context.Context, send func(*gethrpc.Notifier, gethrpc.ID, commitEvent) error) (*gethrpc.Subscription, error) {
+	return api.subscribeTo(ctx, false, send)
+}
+
+func (api *EthAPI) subscribeTo(ctx context.Context, pending bool, send func(*gethrpc.Notifier, gethrpc.ID, commitEvent) error) (*gethrpc.Subscription, error) {
 	notifier, ok := gethrpc.NotifierFromContext(ctx)
 	if !ok {
 		return nil, gethrpc.ErrNotificationsUnsupported
 	}
 	rpcSub := notifier.CreateSubscription()
-	id, sub := api.filters.subscribe(gethrpc.PeerInfoFromContext(ctx).RemoteAddr, rpcSub.ID)
+	id, sub := api.filters.subscribe(gethrpc.PeerInfoFromContext(ctx).RemoteAddr, rpcSub.ID, pending)
 	go func() {
 		defer api.filters.unsubscribe(id)
 		for {

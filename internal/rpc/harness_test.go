@@ -89,6 +89,7 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	h.app.OnCommit(h.srv.Publish)
+	h.app.OnAdmit(h.srv.PublishPending)
 	h.http = httptest.NewServer(h.srv.handler())
 	h.rpc, err = gethrpc.Dial(h.http.URL)
 	if err != nil {

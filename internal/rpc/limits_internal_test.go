@@ -182,7 +182,7 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 	fs := newFilterSystem(10, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	var dropped []string
 	fs.dropConn = func(remote string) bool { dropped = append(dropped, remote); return true }
-	_, sub := fs.subscribe("127.0.0.1:5555", "0x1")
+	_, sub := fs.subscribe("127.0.0.1:5555", "0x1", false)
 	for range subscriptionBuffer {
 		fs.publish(commitEvent{})
 	}

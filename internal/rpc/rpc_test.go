@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
@@ -477,5 +478,69 @@ func TestMethodsLibrariesStillCall(t *testing.T) {
 	}
 	if err := h.rpc.Call(&got, "eth_getLogs", map[string]any{"fromBlock": "0x1", "toBlock": "latest"}); err != nil {
 		t.Fatalf("a range to latest: %v", err)
+	}
+}
+
+// TestPendingTransactions: a pending-transaction filter and the
+// newPendingTransactions subscription (hashes, and full transactions when
+// asked) report what the mempool admits, and not what it refuses.
+func TestPendingTransactions(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	ws, err := gethrpc.Dial("ws" + strings.TrimPrefix(h.http.URL, "http"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	hashes := make(chan common.Hash, 8)
+	sub, err := ws.EthSubscribe(ctx, hashes, "newPendingTransactions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	full := make(chan map[string]any, 8)
+	fsub, err := ws.EthSubscribe(ctx, full, "newPendingTransactions", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsub.Unsubscribe()
+	var id string
+	if err := h.rpc.Call(&id, "eth_newPendingTransactionFilter"); err != nil {
+		t.Fatal(err)
+	}
+	tx := testchain.Transfer(h.keys[0], cid, 0, common.Address{9}, big.NewInt(1))
+	if err := h.eth.SendTransaction(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.eth.SendTransaction(ctx, testchain.Transfer(h.keys[0], cid, 0, common.Address{9}, big.NewInt(2))); err == nil {
+		t.Fatal("a second transaction with the same nonce was admitted")
+	}
+	select {
+	case got := <-hashes:
+		if got != tx.Hash() {
+			t.Fatalf("newPendingTransactions sent %s, want %s", got, tx.Hash())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no pending transaction hash within 5 s")
+	}
+	select {
+	case got := <-full:
+		if got["hash"] != tx.Hash().Hex() || got["blockHash"] != nil || !strings.EqualFold(got["from"].(string), crypto.PubkeyToAddress(h.keys[0].PublicKey).Hex()) {
+			t.Fatalf("newPendingTransactions with fullTx sent %v", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no pending transaction within 5 s")
+	}
+	var changes []common.Hash
+	if err := h.rpc.Call(&changes, "eth_getFilterChanges", id); err != nil || len(changes) != 1 || changes[0] != tx.Hash() {
+		t.Fatalf("pending filter changes: %v, %v", changes, err)
+	}
+	if err := h.rpc.Call(&changes, "eth_getFilterChanges", id); err != nil || len(changes) != 0 {
+		t.Fatalf("pending filter changes polled twice: %v, %v", changes, err)
+	}
+	select {
+	case extra := <-hashes:
+		t.Fatalf("the refused transaction was announced: %s", extra)
+	default:
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
@@ -71,7 +72,13 @@ func NewServer(b *Backend) (*Server, error) {
 
 // Publish tells subscriptions of a durable block. It never blocks.
 func (s *Server) Publish(block *types.Block, receipts types.Receipts) {
-	s.filters.publish(commitEvent{block, receipts})
+	s.filters.publish(commitEvent{block: block, receipts: receipts})
+}
+
+// PublishPending tells pending-transaction filters and subscriptions of a
+// transaction the mempool admitted. It never blocks.
+func (s *Server) PublishPending(tx *types.Transaction, from common.Address) {
+	s.filters.publishPending(tx, from)
 }
 
 // Start listens on addr ("127.0.0.1:8545"; port 0 picks a free port).
