@@ -109,7 +109,9 @@ func (g *Genesis) Marshal() ([]byte, error) {
 
 // SystemAllocs are the contracts every chuxin chain starts with: the
 // Consortium contract, made from g's consortium and validators, the
-// Capsules contract and the pledge book on it if g has a beacon, and the
+// Capsules contract and the pledge book on it if g has a beacon, the
+// standard presigned deployments (system.StandardDeployments: Multicall3),
+// and the
 // EIP-7997 deterministic deployment factory, so CREATE2 deployments get the
 // same addresses as on other chains.
 //
@@ -143,6 +145,11 @@ func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
 		system.ConsortiumAddress:           consortium,
 		params.DeterministicFactoryAddress: {Nonce: 1, Code: params.DeterministicFactoryCode, Balance: common.Big0},
 	}
+	std, err := system.StandardAllocs(g.Rules.Ethereum, g.Timestamp)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	maps.Copy(alloc, std)
 	if b := g.Beacon; b != nil {
 		if alloc[system.CapsulesAddress], err = system.CapsulesAccount(b.GenesisTime, b.Period, g.Rules.Ethereum, g.Timestamp); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
