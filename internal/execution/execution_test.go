@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"math/big"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -255,4 +256,29 @@ func TestBaseFeeFloorIsPaidAndBurnt(t *testing.T) {
 func hugeFee(k *ecdsa.PrivateKey, to common.Address) *types.Transaction {
 	huge := new(big.Int).Lsh(big.NewInt(1), 300)
 	return testchain.Sign(k, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: 0, To: &to, Value: big.NewInt(1), Gas: 21000, GasFeeCap: huge, GasTipCap: huge})
+}
+
+// TestUnprotectedTransactionsListedByHash: a pre-EIP-155 transaction whose
+// hash the genesis lists (a presigned keyless deployment) runs; another is
+// refused with the reason.
+func TestUnprotectedTransactionsListedByHash(t *testing.T) {
+	keys := []*ecdsa.PrivateKey{testKey(0), testKey(1)}
+	sign := func(k *ecdsa.PrivateKey) *types.Transaction {
+		tx, _ := types.SignTx(types.NewContractCreation(0, new(big.Int), 100_000, new(big.Int), testchain.CounterInit()), types.HomesteadSigner{}, k)
+		return tx
+	}
+	listed, other := sign(keys[0]), sign(keys[1])
+	g := testchain.Genesis(chainID, 30_000_000, nil)
+	g.Rules.UnprotectedTxs = []common.Hash{listed.Hash()}
+	c := fundedChainOf(t, g, 2, nil)
+	res := c.apply(raw(listed), raw(other))
+	if len(res.Receipts) != 1 || res.Receipts[0].Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("the listed keyless deployment: %d receipts, outcomes %+v", len(res.Receipts), res.Outcomes)
+	}
+	if want := crypto.CreateAddress(c.addrs[0], 0); res.Receipts[0].ContractAddress != want {
+		t.Fatalf("deployed at %s, want %s (the same on every chain)", res.Receipts[0].ContractAddress, want)
+	}
+	if err := res.Outcomes[1].Err; !errors.Is(err, execution.ErrUnprotected) || !strings.Contains(err.Error(), "rules.unprotectedTxs") {
+		t.Fatalf("an unlisted unprotected transaction: %v", err)
+	}
 }

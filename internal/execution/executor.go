@@ -94,8 +94,11 @@ type Executor struct {
 	Rules       *genesis.Rules
 	Config      *params.ChainConfig
 	Signer      types.Signer
-	Unprotected bool    // admit legacy transactions without EIP-155
-	Cache       TxCache // transactions decoded at admission (optional)
+	Unprotected bool // admit legacy transactions without EIP-155
+	// UnprotectedTxs are the pre-EIP-155 transactions admitted anyway, by
+	// hash (the genesis's rules.unprotectedTxs).
+	UnprotectedTxs map[common.Hash]bool
+	Cache          TxCache // transactions decoded at admission (optional)
 
 	Hooks    []Hook                         // system-call hooks, run in this order
 	Payloads map[PayloadType]PayloadHandler // the payload types a block may carry
@@ -109,7 +112,14 @@ func NewExecutor(g *genesis.Genesis) *Executor {
 		Config:      cfg,
 		Signer:      types.LatestSigner(cfg),
 		Unprotected: g.Rules.AllowUnprotectedTxs,
-		Hooks:       []Hook{consortiumHook{}},
+		UnprotectedTxs: func() map[common.Hash]bool {
+			m := map[common.Hash]bool{}
+			for _, h := range g.Rules.UnprotectedTxs {
+				m[h] = true
+			}
+			return m
+		}(),
+		Hooks: []Hook{consortiumHook{}},
 	}
 }
 
@@ -153,8 +163,8 @@ func (e *Executor) DecodeTx(raw []byte) (*types.Transaction, error) {
 		return nil, ErrBlobTx
 	}
 	if !tx.Protected() {
-		if !e.Unprotected {
-			return nil, ErrUnprotected
+		if !e.Unprotected && !e.UnprotectedTxs[tx.Hash()] {
+			return nil, fmt.Errorf("%w: transaction %s is not among the genesis's rules.unprotectedTxs", ErrUnprotected, tx.Hash())
 		}
 	} else if tx.ChainId().Cmp(e.Config.ChainID) != 0 {
 		return nil, fmt.Errorf("%w: signed for chain %v, this chain is %v", ErrChainID, tx.ChainId(), e.Config.ChainID)

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"slices"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/params"
 )
@@ -45,6 +46,11 @@ type Rules struct {
 	BaseFee *hexutil.Big `json:"baseFee"`
 	// AllowUnprotectedTxs admits legacy transactions without EIP-155.
 	AllowUnprotectedTxs bool `json:"allowUnprotectedTxs,omitempty"`
+	// UnprotectedTxs are the pre-EIP-155 transactions the chain admits
+	// nonetheless, by hash: presigned keyless deployments (a contract at the
+	// same address on every chain) without opening unprotected transactions
+	// to everyone.
+	UnprotectedTxs []common.Hash `json:"unprotectedTxs,omitempty"`
 }
 
 // RuleVersion is one step of chuxin's rule schedule.
