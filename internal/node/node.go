@@ -151,7 +151,7 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		func() (cmtnode.ChecksummedGenesisDoc, error) {
 			return cmtnode.ChecksummedGenesisDoc{GenesisDoc: gen, Sha256Checksum: genHash[:]}, nil
 		},
-		cmtcfg.DefaultDBProvider,
+		cometDBProvider,
 		cmtnode.DefaultMetricsProvider(cc.Instrumentation),
 		cometLogger{log.With("module", "cometbft"), newCloseWatch(log, string(nk.ID()))},
 	)
