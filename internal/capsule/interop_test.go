@@ -1,17 +1,14 @@
 package capsule_test
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/chuxin-chain/chuxin/internal/capsule"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
 // tlockJS runs testdata/tlock-interop.mjs: tlock-js opens ciphertext with
@@ -19,18 +16,8 @@ import (
 // the round. Skipped without node or the npm packages, unless CI is set.
 func tlockJS(t *testing.T, c *capsule.Committee, info capsule.ChainInfo, round uint64, key *capsule.Signature, ciphertext []byte, message string) (opened, sealed string) {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join("..", "..", "node_modules", "tlock-js", "package.json"))
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("node and the npm packages are needed (npm ci at the repository root): %v", err)
-		}
-		t.Skipf("node or tlock-js missing: %v", err)
-	}
 	randomness := key.Randomness()
-	req, _ := json.Marshal(map[string]any{
+	req := map[string]any{
 		"info": map[string]any{
 			"public_key": hex.EncodeToString(c.Master.Bytes()), "period": info.Period, "genesis_time": info.GenesisTime,
 			"hash": info.Hash(), "groupHash": hex.EncodeToString(info.GenesisSeed), "schemeID": capsule.Scheme,
@@ -38,19 +25,9 @@ func tlockJS(t *testing.T, c *capsule.Committee, info capsule.ChainInfo, round u
 		},
 		"round": round, "signature": hex.EncodeToString(key.Bytes()), "randomness": hex.EncodeToString(randomness[:]),
 		"ciphertext": string(ciphertext), "message": message,
-	})
-	cmd := exec.Command(node, filepath.Join("testdata", "tlock-interop.mjs"))
-	cmd.Stdin = bytes.NewReader(req)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tlock-js: %v\n%s", err, stderr.String())
 	}
 	var res struct{ Opened, Sealed string }
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("tlock-js printed %q: %v", out, err)
-	}
+	testchain.NodeScript(t, filepath.Join("..", ".."), "tlock-js", filepath.Join("testdata", "tlock-interop.mjs"), req, &res)
 	return res.Opened, res.Sealed
 }
 

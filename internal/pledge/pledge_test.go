@@ -3,10 +3,7 @@ package pledge_test
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/chuxin-chain/chuxin/internal/pledge"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
 func TestOpensAtTheNextAnniversary(t *testing.T) {
@@ -100,34 +98,14 @@ func TestPrivatePledgesOpenOnlyForTheirMember(t *testing.T) {
 // TestECIESInteropWithThePage: the pledge page's ECIES (web/pledge/ecies.js,
 // run by node) opens what go-ethereum's seals, and the other way round.
 func TestECIESInteropWithThePage(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join("..", "..", "node_modules", "@noble", "curves", "package.json"))
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("node and the npm packages are needed (npm ci at the repository root): %v", err)
-		}
-		t.Skipf("node or @noble/curves missing: %v", err)
-	}
 	key, _ := crypto.GenerateKey()
 	goSealed, err := pledge.SealToMember(&key.PublicKey, []byte("sealed by go-ethereum"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := json.Marshal(map[string]string{"privateKey": hex.EncodeToString(crypto.FromECDSA(key)), "goSealed": hex.EncodeToString(goSealed), "message": "sealed by the page, 我的"})
-	cmd := exec.Command(node, filepath.Join("testdata", "ecies-interop.mjs"))
-	cmd.Stdin = bytes.NewReader(req)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, stderr.String())
-	}
+	req := map[string]string{"privateKey": hex.EncodeToString(crypto.FromECDSA(key)), "goSealed": hex.EncodeToString(goSealed), "message": "sealed by the page, 我的"}
 	var res struct{ Opened, Sealed string }
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("node printed %q: %v", out, err)
-	}
+	testchain.NodeScript(t, filepath.Join("..", ".."), filepath.Join("@noble", "curves"), filepath.Join("testdata", "ecies-interop.mjs"), req, &res)
 	if res.Opened != "sealed by go-ethereum" {
 		t.Fatalf("the page opened go-ethereum's ciphertext as %q", res.Opened)
 	}

@@ -4,11 +4,17 @@
 package testchain
 
 import (
+	"bytes"
 	"crypto/ecdsa"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -121,4 +127,38 @@ func Genesis(chainID, gasLimit uint64, alloc types.GenesisAlloc) *genesis.Genesi
 		g.Alloc = alloc
 	}
 	return g
+}
+
+// NodeScript runs a node script with req as JSON on its standard input and
+// decodes the JSON it prints into res. The script imports npm packages
+// from the repository root at root (relative to the test's directory);
+// without node or the package pkg there, the test is skipped, or fails
+// where CI is set (CI installs them).
+func NodeScript(t testing.TB, root, pkg, script string, req, res any) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join(root, "node_modules", pkg, "package.json"))
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("node and the npm packages are needed (npm ci at the repository root): %v", err)
+		}
+		t.Skipf("node or %s missing: %v", pkg, err)
+	}
+	in, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, script)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node %s: %v\n%s", script, err, stderr.String())
+	}
+	if err := json.Unmarshal(out, res); err != nil {
+		t.Fatalf("node %s printed %q: %v", script, out, err)
+	}
 }
