@@ -201,7 +201,7 @@ operator installs the genesis only if its hash matches.`,
 			if p.Consortium.Roles, err = roleGrants(role); err != nil {
 				return err
 			}
-			doc, err := ceremony.Assemble(parts, p)
+			doc, g, err := ceremony.Assemble(parts, p)
 			if err != nil {
 				return err
 			}
@@ -210,10 +210,6 @@ operator installs the genesis only if its hash matches.`,
 			}
 			if err := os.WriteFile(out, doc, 0o644); err != nil {
 				return fmt.Errorf("write genesis: %w", err)
-			}
-			_, g, err := ceremony.Check(doc)
-			if err != nil {
-				return err
 			}
 			mode := "permissioned"
 			if open {

@@ -63,16 +63,17 @@ type BeaconParams struct {
 
 // Assemble writes the genesis of a network from its nodes' parts and
 // returns the genesis file's bytes, checked as every node will check them
-// at start. Validators and admitted nodes are listed in the parts' order.
-func Assemble(parts []*Part, p Params) ([]byte, error) {
+// at start, and the chuxin genesis they hold. Validators and admitted nodes
+// are listed in the parts' order.
+func Assemble(parts []*Part, p Params) ([]byte, *genesis.Genesis, error) {
 	if len(parts) == 0 {
-		return nil, fmt.Errorf("%w: no parts: a network needs at least one validator's", ErrParts)
+		return nil, nil, fmt.Errorf("%w: no parts: a network needs at least one validator's", ErrParts)
 	}
 	if p.ChainID == 0 {
-		return nil, fmt.Errorf("%w: a chain id is needed (a positive EIP-155 chain id)", genesis.ErrInvalid)
+		return nil, nil, fmt.Errorf("%w: a chain id is needed (a positive EIP-155 chain id)", genesis.ErrInvalid)
 	}
 	if p.GenesisTime.IsZero() {
-		return nil, fmt.Errorf("%w: a genesis time is needed", genesis.ErrInvalid)
+		return nil, nil, fmt.Errorf("%w: a genesis time is needed", genesis.ErrInvalid)
 	}
 	if p.GasLimit == 0 {
 		p.GasLimit = genesis.DefaultGasLimit
@@ -113,11 +114,11 @@ func Assemble(parts []*Part, p Params) ([]byte, error) {
 	}
 	for _, part := range parts {
 		if err := part.check(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, claimed := range [][2]string{{"moniker", part.Moniker}, {"node ID", part.NodeID}, {"consensus key", hex.EncodeToString(part.ConsensusPubKey)}} {
 			if err := claim(claimed[0], claimed[1], part.Moniker); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		c.Nodes = append(c.Nodes, system.Node{ID: part.NodeID, Name: part.Moniker, Address: part.Address})
@@ -128,18 +129,18 @@ func Assemble(parts []*Part, p Params) ([]byte, error) {
 		}
 		if part.Member != nil {
 			if c.Members, err = addMember(c.Members, *part.Member, part.Moniker); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		c.Roles = append(c.Roles, part.Roles...)
 	}
 	if len(vals) == 0 {
-		return nil, fmt.Errorf("%w: every part is an observer (power 0): a network needs at least one validator", ErrParts)
+		return nil, nil, fmt.Errorf("%w: every part is an observer (power 0): a network needs at least one validator", ErrParts)
 	}
 	g.Consortium = c
 	if p.Beacon != nil {
 		if g.Beacon, err = dealBeacon(parts, p.Beacon, g.Timestamp); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		g.Rules.VoteExtensionsHeight = 1
 	}
@@ -147,11 +148,11 @@ func Assemble(parts []*Part, p Params) ([]byte, error) {
 		p.Edit(g)
 	}
 	if err := g.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	appState, err := g.Marshal()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	params := cmttypes.DefaultConsensusParams()
 	params.Feature.PbtsEnableHeight = 1
@@ -167,17 +168,18 @@ func Assemble(parts []*Part, p Params) ([]byte, error) {
 		AppState:        appState,
 	}
 	if err := doc.ValidateAndComplete(); err != nil {
-		return nil, fmt.Errorf("%w: %w", genesis.ErrInvalid, err)
+		return nil, nil, fmt.Errorf("%w: %w", genesis.ErrInvalid, err)
 	}
 	b, err := cmtjson.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("encode genesis: %w", err)
+		return nil, nil, fmt.Errorf("encode genesis: %w", err)
 	}
 	b = append(b, '\n')
-	if _, _, err := Check(b); err != nil {
-		return nil, err
+	_, checked, err := Check(b)
+	if err != nil {
+		return nil, nil, err
 	}
-	return b, nil
+	return b, checked, nil
 }
 
 // dealBeacon deals a new master secret among the validators' parts and

@@ -66,11 +66,11 @@ func params() ceremony.Params {
 // which each home installs after checking its hash and its own part.
 func TestCeremony(t *testing.T) {
 	_, homes, parts := members(t)
-	doc, err := ceremony.Assemble(parts, params())
+	doc, _, err := ceremony.Assemble(parts, params())
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := ceremony.Assemble(parts, params())
+	again, _, err := ceremony.Assemble(parts, params())
 	if err != nil || !bytes.Equal(doc, again) {
 		t.Fatalf("assembling the same parts twice gave another genesis (%v)", err)
 	}
@@ -126,7 +126,7 @@ func TestCeremony(t *testing.T) {
 // only one that holds its part as it gave it.
 func TestInstallRefuses(t *testing.T) {
 	_, homes, parts := members(t)
-	doc, err := ceremony.Assemble(parts, params())
+	doc, _, err := ceremony.Assemble(parts, params())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestInstallRefuses(t *testing.T) {
 		}
 		pr := params()
 		edit(ps, &pr)
-		b, err := ceremony.Assemble(ps, pr)
+		b, _, err := ceremony.Assemble(ps, pr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestInstallRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			switch tc.name {
 			case "a node left out":
-				b, err := ceremony.Assemble(parts[1:], params())
+				b, _, err := ceremony.Assemble(parts[1:], params())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -239,7 +239,7 @@ func TestAssembleRefuses(t *testing.T) {
 			}
 			p := params()
 			tc.edit(ps, &p)
-			_, err := ceremony.Assemble(ps, p)
+			_, _, err := ceremony.Assemble(ps, p)
 			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.says) {
 				t.Fatalf("assemble: %v, want %v saying %q", err, tc.want, tc.says)
 			}
@@ -294,7 +294,7 @@ func TestCeremonyDealsTheBeacon(t *testing.T) {
 	_, homes, parts := members(t)
 	p := params()
 	p.Beacon = &ceremony.BeaconParams{Period: 3}
-	doc, err := ceremony.Assemble(parts, p)
+	doc, _, err := ceremony.Assemble(parts, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +341,7 @@ func TestCeremonyDealsTheBeacon(t *testing.T) {
 	}
 	// A share sealed to another node does not open here.
 	b.Holders[0].SealedShare, b.Holders[1].SealedShare = b.Holders[1].SealedShare, b.Holders[0].SealedShare
-	swapped, err := ceremony.Assemble(parts, ceremony.Params{ChainID: 4242, GenesisTime: when, Consortium: system.Genesis{Permissioned: true},
+	swapped, _, err := ceremony.Assemble(parts, ceremony.Params{ChainID: 4242, GenesisTime: when, Consortium: system.Genesis{Permissioned: true},
 		Edit: func(g2 *genesis.Genesis) { g2.Beacon = b; g2.Rules.VoteExtensionsHeight = 1 }})
 	if err != nil {
 		t.Fatal(err)

@@ -97,7 +97,7 @@ func WriteNetwork(spec NetworkSpec) ([]string, error) {
 			return nil, err
 		}
 	}
-	doc, err := Assemble(parts, Params{
+	doc, _, err := Assemble(parts, Params{
 		ChainID: spec.ChainID, GenesisTime: spec.GenesisTime, GasLimit: spec.GasLimit, BaseFee: spec.BaseFee,
 		Alloc: spec.Alloc, Consortium: c, Beacon: spec.Beacon, Edit: spec.Genesis,
 	})
