@@ -86,7 +86,7 @@ func sealCmd(f *clientFlags) *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("--at %q: write it as RFC 3339, e.g. 2027-06-01T00:00:00+08:00", at)
 				}
-				round = roundFrom(beacon, t)
+				round = beacon.RoundFrom(t.Unix())
 			case round == 0:
 				return fmt.Errorf("say when it opens: --in DURATION, --at TIME or --round N")
 			}
@@ -184,15 +184,6 @@ func capsuleOpenCmd(f *clientFlags) *cobra.Command {
 			})
 		},
 	}
-}
-
-// roundFrom is the first round at or after t.
-func roundFrom(b capsule.ChainInfo, t time.Time) uint64 {
-	round := b.RoundAt(t.Unix())
-	if b.RoundTime(round) < t.Unix() {
-		round++
-	}
-	return round
 }
 
 // sealAndSend seals plain to round on this machine and sends the call that

@@ -119,7 +119,7 @@ func pledgeWriteCmd(f *clientFlags) *cobra.Command {
 				return err
 			}
 			beacon := capsule.ChainInfo{Period: uint32(info.Period), GenesisTime: int64(info.GenesisTime)}
-			round := roundFrom(beacon, opens)
+			round := beacon.RoundFrom(opens.Unix())
 			plain := []byte(text)
 			if file != "" {
 				if plain, err = os.ReadFile(file); err != nil {

@@ -145,7 +145,7 @@ func TestRounds(t *testing.T) {
 			t.Errorf("RoundAt(%d) = %d, want %d", at, got, want)
 		}
 	}
-	if c.RoundTime(1) != 1000 || c.RoundTime(10) != 1090 || c.RoundTime(math.MaxUint64) != math.MaxInt64 {
+	if c.RoundTime(1) != 1000 || c.RoundTime(10) != 1090 || c.RoundTime(math.MaxUint64) != math.MaxInt64 || c.RoundFrom(1090) != 10 || c.RoundFrom(1091) != 11 {
 		t.Error("RoundTime")
 	}
 }

@@ -42,6 +42,16 @@ func (c *ChainInfo) RoundAt(t int64) uint64 {
 	return uint64((t-c.GenesisTime)/int64(c.Period)) + 1
 }
 
+// RoundFrom is the first round that comes at or after t (seconds): the one
+// to seal to for a message that opens at t.
+func (c *ChainInfo) RoundFrom(t int64) uint64 {
+	round := c.RoundAt(t)
+	if c.RoundTime(round) < t {
+		round++
+	}
+	return round
+}
+
 // RoundTime is when round comes (seconds); round 0 and 1 at genesis.
 func (c *ChainInfo) RoundTime(round uint64) int64 {
 	if round == 0 {

@@ -174,9 +174,6 @@ func (api *ChuxinAPI) PledgeOpensAt(joined string, years int) (*PledgeOpening, e
 	if err != nil {
 		return nil, err
 	}
-	round := b.Info.RoundAt(at.Unix())
-	if b.Info.RoundTime(round) < at.Unix() {
-		round++
-	}
+	round := b.Info.RoundFrom(at.Unix())
 	return &PledgeOpening{OpensAt: at, Unix: hexutil.Uint64(at.Unix()), Round: hexutil.Uint64(round), TimeZone: b.TimeZone}, nil
 }
