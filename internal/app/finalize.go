@@ -100,6 +100,33 @@ func (a *App) blockInput(req *abci.FinalizeBlockRequest) (*execution.BlockInput,
 	}, nil
 }
 
+// ReplayInput returns what execution was given for the committed block b:
+// the fields of its header that came from consensus, and the payloads,
+// transactions and evidence of its consensus block (txs, ms), which the
+// Ethereum block does not hold. Executing it again over the state of its
+// parent runs what ran the first time (execution.Executor.Replay).
+func ReplayInput(b *types.Block, parent *types.Header, txs [][]byte, ms []abci.Misbehavior) (*execution.BlockInput, error) {
+	payloads, ethTxs, err := execution.SplitBlock(txs)
+	if err != nil {
+		return nil, fmt.Errorf("block %d: %w", b.NumberU64(), err)
+	}
+	var beacon common.Hash
+	if r := b.BeaconRoot(); r != nil {
+		beacon = *r
+	}
+	return &execution.BlockInput{
+		Parent:      parent,
+		Time:        b.Time(),
+		Coinbase:    b.Coinbase(),
+		Random:      b.MixDigest(),
+		BeaconRoot:  beacon,
+		Extra:       b.Extra(),
+		Payloads:    payloads,
+		Txs:         ethTxs,
+		Misbehavior: misbehavior(ms),
+	}, nil
+}
+
 // misbehavior converts CometBFT's evidence for execution; CometBFT has
 // verified it, and gives it in the same order on every node.
 func misbehavior(ms []abci.Misbehavior) []execution.Misbehavior {

@@ -2,6 +2,7 @@ package execution
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -79,6 +80,20 @@ func newFrozenGuard(rules params.Rules) *frozenGuard {
 // they do in a block: eth_call and gas estimation run with it.
 func GuardFrozen(evm *vm.EVM, st Accounts) {
 	newFrozenGuard(evm.GetRules()).refresh(evm, st)
+}
+
+// Precompiles returns the precompiled contracts of a call under rules over
+// st, the frozen accounts' stand-ins among them, as a map of its own that
+// the caller may change (state overrides move precompiles).
+func Precompiles(rules params.Rules, st Accounts) vm.PrecompiledContracts {
+	g := newFrozenGuard(rules)
+	pcs := maps.Clone(g.base)
+	for _, a := range system.Frozen(st) {
+		if _, isPrecompile := g.base[a]; !isPrecompile {
+			pcs[a] = &frozenContract{reason: frozenError(st, a).Error()}
+		}
+	}
+	return pcs
 }
 
 // refresh sets evm's precompiles for the frozen accounts of st.

@@ -33,4 +33,7 @@ var (
 	ErrFrozen = errors.New("account frozen")
 	// ErrSystemCall: a system call failed; the block cannot be executed.
 	ErrSystemCall = errors.New("system call failed")
+	// ErrReplay: a block executed again did not run what it ran the first
+	// time (a broken invariant: execution is deterministic).
+	ErrReplay = errors.New("replay diverged from the committed block")
 )

@@ -256,32 +256,19 @@ func (e *Executor) decodeAll(raws [][]byte) []decoded {
 // not know, and returns an error when a payload or hook fails: both halt
 // the chain on every node alike rather than let nodes diverge.
 func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *BlockInput) (*Result, error) {
-	header := e.Header(statedb, in)
-	if err := e.Rules.Check(header.Number.Uint64()); err != nil {
+	// Governance schedules rule versions too, in the parent's state.
+	number := in.Parent.Number.Uint64() + 1
+	for _, u := range system.Upgrades(statedb) {
+		if u.Height <= number && u.Version > genesis.KnownRuleVersion {
+			return nil, genesis.UnknownVersion(number, u.Version)
+		}
+	}
+	header, sys, err := e.begin(statedb, chain, in)
+	if err != nil {
 		return nil, err
 	}
-	// Governance schedules rule versions too, in the parent's state.
-	for _, u := range system.Upgrades(statedb) {
-		if u.Height <= header.Number.Uint64() && u.Version > genesis.KnownRuleVersion {
-			return nil, genesis.UnknownVersion(header.Number.Uint64(), u.Version)
-		}
-	}
-	coinbase := header.Coinbase
-	blockCtx := core.NewEVMBlockContext(header, chain, &coinbase)
-	evm := vm.NewEVM(blockCtx, statedb, e.Config, vm.Config{})
-	defer evm.Release()
-	rules := e.Config.Rules(header.Number, true, header.Time)
-	sys := &System{evm: evm, statedb: statedb, rules: rules}
-
-	if err := e.applyPayloads(sys, in.Payloads); err != nil {
-		return nil, fmt.Errorf("block %d: %w", header.Number, err)
-	}
-	for i, h := range e.Hooks {
-		if err := h.PreBlock(sys, in); err != nil {
-			return nil, fmt.Errorf("block %d: pre-block hook %d: %w", header.Number, i, err)
-		}
-	}
-	txs, receipts, outcomes := e.applyTxs(evm, statedb, header, in.Txs)
+	defer sys.evm.Release()
+	txs, receipts, outcomes := e.applyTxs(sys.evm, statedb, header, in.Txs, nil)
 	res := &Result{Outcomes: outcomes}
 	for i, h := range e.Hooks {
 		if err := h.PostBlock(sys, in, &res.Updates); err != nil {
@@ -297,7 +284,7 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 
 	res.Indexed = sys.indexed
 
-	root, err := statedb.Commit(rules, header.Number.Uint64())
+	root, err := statedb.Commit(sys.rules, header.Number.Uint64())
 	if err != nil {
 		return nil, fmt.Errorf("commit state of block %d: %w", header.Number, err)
 	}
@@ -314,6 +301,31 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 	return res, nil
 }
 
+// begin makes the header of the block that in describes and the System
+// (with the block's EVM) over statedb, and applies the block's payloads and
+// pre-block hooks. The caller releases the EVM.
+func (e *Executor) begin(statedb *state.StateDB, chain core.ChainContext, in *BlockInput) (*types.Header, *System, error) {
+	header := e.Header(statedb, in)
+	if err := e.Rules.Check(header.Number.Uint64()); err != nil {
+		return nil, nil, err
+	}
+	coinbase := header.Coinbase
+	blockCtx := core.NewEVMBlockContext(header, chain, &coinbase)
+	evm := vm.NewEVM(blockCtx, statedb, e.Config, vm.Config{})
+	sys := &System{evm: evm, statedb: statedb, rules: evm.GetRules()}
+	if err := e.applyPayloads(sys, in.Payloads); err != nil {
+		evm.Release()
+		return nil, nil, fmt.Errorf("block %d: %w", header.Number, err)
+	}
+	for i, h := range e.Hooks {
+		if err := h.PreBlock(sys, in); err != nil {
+			evm.Release()
+			return nil, nil, fmt.Errorf("block %d: pre-block hook %d: %w", header.Number, i, err)
+		}
+	}
+	return header, sys, nil
+}
+
 func (e *Executor) applyPayloads(sys *System, payloads []Payload) error {
 	if err := e.CheckPayloads(payloads); err != nil {
 		return err // ProcessProposal refuses these: a broken invariant
@@ -328,7 +340,11 @@ func (e *Executor) applyPayloads(sys *System, payloads []Payload) error {
 
 // applyTxs runs the block's transactions in order, skipping each that the
 // admission rule or the EVM refuses.
-func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.Header, raws [][]byte) (types.Transactions, types.Receipts, []TxOutcome) {
+//
+// A replay (nil when executing a block) stops before the transaction of
+// the Ethereum block at its stop index and runs the transactions it traces
+// in EVMs of their own, under their tracers' hooks.
+func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.Header, raws [][]byte, rp *replay) (types.Transactions, types.Receipts, []TxOutcome) {
 	var (
 		gp       = core.NewGasPool(header.GasLimit)
 		txs      = make(types.Transactions, 0, len(raws))
@@ -338,6 +354,9 @@ func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.H
 		guard    = newFrozenGuard(e.Config.Rules(header.Number, true, header.Time))
 	)
 	for i, d := range e.decodeAll(raws) {
+		if rp != nil && rp.stop >= 0 && len(txs) == rp.stop {
+			break
+		}
 		outcomes[i].Index = -1
 		if d.tx == nil {
 			outcomes[i].Hash = crypto.Keccak256Hash(raws[i])
@@ -354,7 +373,14 @@ func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.H
 			continue
 		}
 		guard.refresh(evm, statedb)
-		receipt, err := e.applyTx(evm, statedb, gp, header, d.tx, d.from, len(txs))
+		txEVM := evm
+		if rp != nil {
+			txEVM = rp.evm(evm, statedb, len(txs), d.tx)
+		}
+		receipt, err := e.applyTx(txEVM, statedb, gp, header, d.tx, d.from, len(txs))
+		if txEVM != evm {
+			txEVM.Release()
+		}
 		if err != nil {
 			outcomes[i].Err = err
 			continue
