@@ -139,6 +139,7 @@ func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort in
 				c.RPC.CometAddr = ""
 			}
 			c.DB.CacheMB = 64
+			c.RPC.Debug = true // tracing for explorers and debuggers; see rpc.debug
 			// Pages served from this machine (a dapp's dev server) may use
 			// the devnet; no other web page may.
 			c.RPC.CORSOrigins = []string{"http://localhost:*", "http://127.0.0.1:*", "http://localhost", "http://127.0.0.1"}

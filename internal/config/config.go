@@ -89,6 +89,7 @@ type RPC struct {
 	MaxConns         int      `toml:"max_connections" comment:"most HTTP and WebSocket connections open at once"`
 	MaxConnsPerIP    int      `toml:"max_connections_per_client" comment:"most connections open at once from one client address"`
 	MaxFiltersPerIP  int      `toml:"max_filters_per_client" comment:"most polling filters one client address may have installed (10,000 in all)"`
+	Debug            bool     `toml:"debug" comment:"offer the debug_* methods (debug_traceTransaction, debug_traceBlockByNumber, debug_traceCall, ...), which execute blocks again: on for a devnet, off for a node that anyone may call"`
 }
 
 // DB is the state database.

@@ -247,6 +247,7 @@ func (n *Node) Start() error {
 		Ready:    n.ready,
 		Log:      n.log.With("module", "rpc"),
 
+		ConsensusBlock:    n.consensusBlock,
 		ValidatorActivity: n.validatorActivity,
 		PeersSeen:         n.peersSeen,
 	}
@@ -301,6 +302,20 @@ func (n *Node) Start() error {
 		"role", role, "height", head.Number, "state_root", head.Root, "peers", n.cmt.Switch().Peers().Size(),
 		"json_rpc", "http://"+srv.Addr(), "p2p", n.Config.P2P.Listen)
 	return nil
+}
+
+// consensusBlock returns the transactions and evidence of the consensus
+// block at height, from CometBFT's block store.
+func (n *Node) consensusBlock(height uint64) ([][]byte, []abci.Misbehavior, error) {
+	b, _ := n.cmt.BlockStore().LoadBlock(int64(height))
+	if b == nil {
+		return nil, nil, fmt.Errorf("consensus block %d is not on this node (its block store starts at %d)", height, n.cmt.BlockStore().Base())
+	}
+	txs := make([][]byte, len(b.Txs))
+	for i, tx := range b.Txs {
+		txs[i] = tx
+	}
+	return txs, b.Evidence.Evidence.ToABCI(), nil
 }
 
 // checkPorts refuses to start when an address the node is to listen on is

@@ -249,7 +249,7 @@ func (api *ChuxinAPI) view(ctx context.Context, method string, args ...any) ([]a
 	to := system.ConsortiumAddress
 	input := hexutil.Bytes(data)
 	eth := &EthAPI{b: api.b}
-	ret, err := eth.Call(ctx, CallArgs{To: &to, Data: &input}, nil, nil)
+	ret, err := eth.Call(ctx, CallArgs{To: &to, Data: &input}, nil, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("read the Consortium contract (%s): %w", method, err)
 	}

@@ -8,6 +8,8 @@ import (
 	"math/big"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+
 	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/types"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
@@ -53,6 +55,10 @@ type Backend struct {
 	// PoolTxs returns the raw transactions in the mempool, in its order
 	// (nil: none).
 	PoolTxs func() [][]byte
+	// ConsensusBlock returns the transactions (system payloads among them)
+	// and the evidence of the consensus block at a height, which the
+	// Ethereum block does not hold and a replay needs (nil: not known).
+	ConsensusBlock func(height uint64) ([][]byte, []abci.Misbehavior, error)
 	// Beacon is the chain's beacon, whose released rounds /drand serves
 	// (nil: the chain has none).
 	Beacon *beacon.Beacon

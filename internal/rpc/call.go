@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -12,9 +13,13 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/tracing"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/core/vm"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/eth/gasestimator"
+	"github.com/ethereum/go-ethereum/eth/tracers"
+	"github.com/ethereum/go-ethereum/eth/tracers/logger"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 	"github.com/holiman/uint256"
 )
@@ -113,25 +118,100 @@ func (a *CallArgs) message(chainID *big.Int, header *types.Header, gasCap uint64
 	return msg.SkipEOACheck().SkipGasLimitCapCheck(), nil
 }
 
-// Call executes a message against the state of a block without creating a
-// transaction and returns its output; a revert is an error with code 3.
-func (api *EthAPI) Call(ctx context.Context, args CallArgs, bnh *gethrpc.BlockNumberOrHash, overrides *map[common.Address]any) (hexutil.Bytes, error) {
-	if overrides != nil && len(*overrides) > 0 {
-		return nil, invalidParams("state overrides are %v", ErrNotSupported)
-	}
-	st, header, err := api.b.stateAt(orLatest(bnh))
+// StateOverride is the state override set of eth_call, eth_estimateGas,
+// eth_createAccessList and debug_traceCall: per account, a balance, nonce,
+// code, whole storage (state) or changed slots (stateDiff), or a precompile
+// moved elsewhere (movePrecompileToAddress). It holds go-ethereum's own
+// type, which lives in its internal/ethapi/override and is reached through
+// tracers.TraceCallConfig, so that an override means here exactly what it
+// means to geth, checks and error messages included.
+type StateOverride struct{ c tracers.TraceCallConfig }
+
+// UnmarshalJSON reads the set as geth does.
+func (o *StateOverride) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, &o.c.StateOverrides)
+}
+
+// BlockOverrides are the header fields a call runs under instead of its
+// block's (number, time, gasLimit, feeRecipient, prevRandao, baseFeePerGas,
+// blobBaseFee), in go-ethereum's own type as StateOverride is.
+type BlockOverrides struct{ c tracers.TraceCallConfig }
+
+// UnmarshalJSON reads the overrides as geth does.
+func (o *BlockOverrides) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, &o.c.BlockOverrides)
+}
+
+// callEnv is where a call runs: the state of its block with the state
+// overrides applied, the block's header and EVM context with the block
+// overrides applied, and the precompiles (the frozen accounts' stand-ins
+// among them, moved where the overrides ask).
+type callEnv struct {
+	st          *state.StateDB
+	stateOf     *types.Header // the header whose state st was opened at
+	header      *types.Header // the block's, with the block overrides
+	blockCtx    vm.BlockContext
+	precompiles vm.PrecompiledContracts
+}
+
+// callEnv opens the state of block bnh and applies the overrides to it, in
+// geth's order: the block overrides, then the state overrides.
+func (b *Backend) callEnv(bnh gethrpc.BlockNumberOrHash, so *StateOverride, bo *BlockOverrides) (*callEnv, error) {
+	st, header, err := b.stateAt(bnh)
 	if err != nil {
 		return nil, err
 	}
-	msg, err := args.message(api.b.chainID(), header, api.b.Limits.GasCap)
+	return b.callEnvAt(st, header, header, so, bo)
+}
+
+// callEnvAt applies the overrides to st, opened at the state of stateOf,
+// for calls in the block of header.
+func (b *Backend) callEnvAt(st *state.StateDB, stateOf, header *types.Header, so *StateOverride, bo *BlockOverrides) (*callEnv, error) {
+	env := &callEnv{st: st, stateOf: stateOf, header: header, blockCtx: core.NewEVMBlockContext(header, b.Store.Chain(), nil)}
+	if bo != nil {
+		if err := bo.c.BlockOverrides.Apply(&env.blockCtx); err != nil {
+			return nil, &rpcError{code: -32000, msg: err.Error()}
+		}
+		env.header = bo.c.BlockOverrides.MakeHeader(header)
+	}
+	cfg := b.App.Executor().Config
+	env.precompiles = execution.Precompiles(cfg.Rules(env.blockCtx.BlockNumber, env.blockCtx.Random != nil, env.blockCtx.Time), st)
+	if so != nil {
+		if err := so.c.StateOverrides.Apply(st, env.precompiles); err != nil {
+			return nil, &rpcError{code: -32000, msg: err.Error()}
+		}
+	}
+	return env, nil
+}
+
+// evm returns an EVM over env for calls, which pay no base fee.
+func (b *Backend) evm(env *callEnv, tracer *tracing.Hooks) *vm.EVM {
+	var st vm.StateDB = env.st
+	if tracer != nil {
+		st = state.NewHookedState(env.st, tracer)
+	}
+	evm := vm.NewEVM(env.blockCtx, st, b.App.Executor().Config, vm.Config{NoBaseFee: true, Tracer: tracer})
+	evm.SetPrecompiles(env.precompiles)
+	return evm
+}
+
+// Call executes a message against the state of a block, with the state and
+// block overrides given, without creating a transaction and returns its
+// output; a revert is an error with code 3.
+func (api *EthAPI) Call(ctx context.Context, args CallArgs, bnh *gethrpc.BlockNumberOrHash, so *StateOverride, bo *BlockOverrides) (hexutil.Bytes, error) {
+	env, err := api.b.callEnv(orLatest(bnh), so, bo)
 	if err != nil {
 		return nil, err
 	}
-	res, err := api.apply(ctx, st, header, msg)
+	msg, err := args.message(api.b.chainID(), env.header, api.b.Limits.GasCap)
 	if err != nil {
 		return nil, err
 	}
-	if err := api.b.readErr(st, header); err != nil {
+	res, err := api.apply(ctx, env, msg, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := api.b.readErr(env.st, env.stateOf); err != nil {
 		return nil, err // the call ran on zeros where the state was missing
 	}
 	if errors.Is(res.Err, vm.ErrExecutionReverted) {
@@ -143,19 +223,19 @@ func (api *EthAPI) Call(ctx context.Context, args CallArgs, bnh *gethrpc.BlockNu
 	return res.Return(), nil
 }
 
-// apply runs msg on st within the node's time bound.
-func (api *EthAPI) apply(ctx context.Context, st *state.StateDB, header *types.Header, msg *core.Message) (*core.ExecutionResult, error) {
+// apply runs msg in env within the node's time bound, under tracer (nil:
+// none).
+func (api *EthAPI) apply(ctx context.Context, env *callEnv, msg *core.Message, tracer *tracing.Hooks) (*core.ExecutionResult, error) {
 	timeout := time.Duration(api.b.Limits.EVMTimeout)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	blockCtx := core.NewEVMBlockContext(header, api.b.Store.Chain(), nil)
-	evm := vm.NewEVM(blockCtx, st, api.b.App.Executor().Config, vm.Config{NoBaseFee: true})
-	execution.GuardFrozen(evm, st) // calls into frozen accounts revert, as in a block
+	evm := api.b.evm(env, tracer)
+	defer evm.Release()
 	go func() {
 		<-ctx.Done()
 		evm.Cancel()
 	}()
-	gp := core.NewGasPool(max(msg.GasLimit, header.GasLimit))
+	gp := core.NewGasPool(max(msg.GasLimit, env.header.GasLimit))
 	res, err := core.ApplyMessage(evm, msg, gp)
 	if evm.Cancelled() {
 		return nil, limitExceeded("execution aborted after %v (rpc.evm_timeout)", timeout)
@@ -166,17 +246,15 @@ func (api *EthAPI) apply(ctx context.Context, st *state.StateDB, header *types.H
 	return res, nil
 }
 
-// EstimateGas returns the least gas with which the message succeeds.
-func (api *EthAPI) EstimateGas(ctx context.Context, args CallArgs, bnh *gethrpc.BlockNumberOrHash, overrides *map[common.Address]any) (hexutil.Uint64, error) {
-	if overrides != nil && len(*overrides) > 0 {
-		return 0, invalidParams("state overrides are %v", ErrNotSupported)
-	}
-	st, header, err := api.b.stateAt(orLatest(bnh))
+// EstimateGas returns the least gas with which the message succeeds, with
+// the state and block overrides given.
+func (api *EthAPI) EstimateGas(ctx context.Context, args CallArgs, bnh *gethrpc.BlockNumberOrHash, so *StateOverride, bo *BlockOverrides) (hexutil.Uint64, error) {
+	env, err := api.b.callEnv(orLatest(bnh), so, bo)
 	if err != nil {
 		return 0, err
 	}
-	gasCap := min(api.b.Limits.GasCap, header.GasLimit)
-	msg, err := args.message(api.b.chainID(), header, gasCap)
+	gasCap := min(api.b.Limits.GasCap, env.header.GasLimit)
+	msg, err := args.message(api.b.chainID(), env.header, gasCap)
 	if err != nil {
 		return 0, err
 	}
@@ -185,12 +263,15 @@ func (api *EthAPI) EstimateGas(ctx context.Context, args CallArgs, bnh *gethrpc.
 	opts := &gasestimator.Options{
 		Config:     api.b.App.Executor().Config,
 		Chain:      api.b.Store.Chain(),
-		Header:     header,
-		State:      st,
+		Header:     env.header,
+		State:      env.st,
 		ErrorRatio: 0.015,
 	}
+	if bo != nil && bo.c.BlockOverrides.BlobBaseFee != nil {
+		opts.BlobBaseFee = bo.c.BlockOverrides.BlobBaseFee.ToInt()
+	}
 	gas, ret, err := gasestimator.Estimate(ctx, msg, opts, gasCap)
-	if rerr := api.b.readErr(st, header); rerr != nil {
+	if rerr := api.b.readErr(env.st, env.stateOf); rerr != nil {
 		return 0, rerr
 	}
 	if err != nil {
@@ -200,4 +281,84 @@ func (api *EthAPI) EstimateGas(ctx context.Context, args CallArgs, bnh *gethrpc.
 		return 0, &rpcError{code: -32000, msg: fmt.Sprintf("gas estimation failed: %v", err)}
 	}
 	return hexutil.Uint64(gas), nil
+}
+
+// accessListResult is eth_createAccessList's answer, in geth's shape: the
+// list, the gas the call used with it, and why the call failed, if it did.
+type accessListResult struct {
+	AccessList *types.AccessList `json:"accessList"`
+	Error      string            `json:"error,omitempty"`
+	GasUsed    hexutil.Uint64    `json:"gasUsed"`
+}
+
+// CreateAccessList returns the EIP-2930 access list of a call: the
+// accounts and slots it touches, but for its sender, its recipient (or the
+// contract it creates), the precompiles and the authorities of its valid
+// authorizations, as geth makes it. The call runs with go-ethereum's
+// AccessListTracer until the list it touches is the list it was given.
+func (api *EthAPI) CreateAccessList(ctx context.Context, args CallArgs, bnh *gethrpc.BlockNumberOrHash, so *StateOverride) (*accessListResult, error) {
+	env, err := api.b.callEnv(orLatest(bnh), so, nil)
+	if err != nil {
+		return nil, err
+	}
+	var from common.Address
+	if args.From != nil {
+		from = *args.From
+	}
+	to := args.To
+	if to == nil {
+		nonce := env.st.GetNonce(from)
+		if args.Nonce != nil {
+			nonce = uint64(*args.Nonce)
+		}
+		created := crypto.CreateAddress(from, nonce)
+		to = &created
+	}
+	cfg := api.b.App.Executor().Config
+	exclude := map[common.Address]struct{}{from: {}, *to: {}}
+	for _, a := range vm.ActivePrecompiles(cfg.Rules(env.header.Number, true, env.header.Time)) {
+		exclude[a] = struct{}{}
+	}
+	for _, auth := range args.AuthorizationList {
+		if (!auth.ChainID.IsZero() && auth.ChainID.CmpBig(cfg.ChainID) != 0) || auth.Nonce+1 < auth.Nonce {
+			continue
+		}
+		if authority, err := auth.Authority(); err == nil {
+			exclude[authority] = struct{}{}
+		}
+	}
+	var given types.AccessList
+	if args.AccessList != nil {
+		given = *args.AccessList
+	}
+	prev := logger.NewAccessListTracer(given, exclude)
+	base := env.st
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		list := prev.AccessList()
+		args.AccessList = &list
+		msg, err := args.message(api.b.chainID(), env.header, api.b.Limits.GasCap)
+		if err != nil {
+			return nil, err
+		}
+		tracer := logger.NewAccessListTracer(list, exclude)
+		env.st = base.Copy()
+		res, err := api.apply(ctx, env, msg, tracer.Hooks())
+		if err != nil {
+			return nil, err
+		}
+		if err := api.b.readErr(env.st, env.stateOf); err != nil {
+			return nil, err
+		}
+		if tracer.Equal(prev) {
+			out := &accessListResult{AccessList: &list, GasUsed: hexutil.Uint64(res.UsedGas)}
+			if res.Err != nil {
+				out.Error = res.Err.Error()
+			}
+			return out, nil
+		}
+		prev = tracer
+	}
 }

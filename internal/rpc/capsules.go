@@ -75,7 +75,7 @@ func (api *ChuxinAPI) capsuleView(ctx context.Context, method string, args ...an
 	}
 	to := system.CapsulesAddress
 	input := hexutil.Bytes(data)
-	ret, err := (&EthAPI{b: api.b}).Call(ctx, CallArgs{To: &to, Data: &input}, nil, nil)
+	ret, err := (&EthAPI{b: api.b}).Call(ctx, CallArgs{To: &to, Data: &input}, nil, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("read the Capsules contract (%s): %w", method, err)
 	}

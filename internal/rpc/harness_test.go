@@ -42,6 +42,7 @@ type harness struct {
 
 	mu      sync.Mutex
 	mempool [][]byte
+	blocks  map[uint64][][]byte // the consensus blocks' transactions, by height
 }
 
 // harnessConsensusAddress is the harness node's CometBFT address.
@@ -70,6 +71,8 @@ func newHarness(t testing.TB) *harness {
 	limits := config.Default().RPC
 	limits.BatchItemLimit = 100
 	limits.MaxLogRange = 50
+	limits.Debug = true
+	h.blocks = map[uint64][][]byte{}
 	h.srv, err = NewServer(&Backend{
 		Store: st, App: h.app, Limits: limits, Submit: h.submit,
 		Peers: func() int { return 0 }, Syncing: func() (bool, uint64) { return false, 0 },
@@ -84,6 +87,15 @@ func newHarness(t testing.TB) *harness {
 			return slices.Clone(h.mempool)
 		},
 		ConsensusAddress: harnessConsensusAddress,
+		ConsensusBlock: func(height uint64) ([][]byte, []abci.Misbehavior, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			txs, ok := h.blocks[height]
+			if !ok {
+				return nil, nil, errors.New("no such consensus block")
+			}
+			return txs, nil, nil
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +145,9 @@ func (h *harness) mine() *types.Block {
 		h.t.Fatal(err)
 	}
 	h.height++
+	h.mu.Lock()
+	h.blocks[uint64(h.height)] = prep.Txs
+	h.mu.Unlock()
 	hash := make([]byte, 32)
 	hash[0], hash[1] = byte(h.height), byte(h.height>>8)
 	if _, err := h.app.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{

@@ -42,7 +42,8 @@ type Server struct {
 	log     *slog.Logger
 }
 
-// NewServer registers the eth, net, web3, txpool and chuxin namespaces over b.
+// NewServer registers the eth, net, web3, txpool and chuxin namespaces over
+// b, and debug when the configuration enables it (rpc.debug).
 func NewServer(b *Backend) (*Server, error) {
 	srv := gethrpc.NewServer()
 	srv.SetBatchLimits(b.Limits.BatchItemLimit, b.Limits.BatchResponseMax)
@@ -55,7 +56,11 @@ func NewServer(b *Backend) (*Server, error) {
 	eth := &EthAPI{b: b, filters: fs}
 	fs.api = eth
 	methods := map[string]bool{}
-	for name, svc := range map[string]any{"eth": eth, "net": &NetAPI{b}, "web3": Web3API{}, "txpool": &TxPoolAPI{b}, "chuxin": &ChuxinAPI{b}} {
+	apis := map[string]any{"eth": eth, "net": &NetAPI{b}, "web3": Web3API{}, "txpool": &TxPoolAPI{b}, "chuxin": &ChuxinAPI{b}}
+	if b.Limits.Debug {
+		apis["debug"] = &DebugAPI{b}
+	}
+	for name, svc := range apis {
 		if err := srv.RegisterName(name, svc); err != nil {
 			return nil, fmt.Errorf("register %s API: %w", name, err)
 		}
