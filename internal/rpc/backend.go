@@ -78,17 +78,19 @@ func (b *Backend) head() (*types.Header, error) {
 	return h, nil
 }
 
-// headerByNumber resolves a block tag or number; nil (no error) for pending
-// and for a block beyond the head.
+// headerByNumber resolves a block tag or number; nil (no error) for a block
+// beyond the head. Pending is the head: this node builds no pending block of
+// its own (the next proposer builds the next block from its mempool), so it
+// answers as Besu, Erigon and Reth answer without one, and as chuxin's state
+// queries already answer pending, rather than geth's "pending block is not
+// available", which viem's getBlock({ blockTag: 'pending' }) cannot take.
 func (b *Backend) headerByNumber(n gethrpc.BlockNumber) (*types.Header, error) {
 	head, err := b.head()
 	if err != nil {
 		return nil, err
 	}
 	switch n {
-	case gethrpc.PendingBlockNumber:
-		return nil, nil
-	case gethrpc.LatestBlockNumber, gethrpc.SafeBlockNumber, gethrpc.FinalizedBlockNumber:
+	case gethrpc.LatestBlockNumber, gethrpc.SafeBlockNumber, gethrpc.FinalizedBlockNumber, gethrpc.PendingBlockNumber:
 		return head, nil
 	case gethrpc.EarliestBlockNumber:
 		n = 0
@@ -113,9 +115,6 @@ func (b *Backend) header(bnh gethrpc.BlockNumberOrHash) (*types.Header, error) {
 		return h, nil
 	}
 	n, _ := bnh.Number()
-	if n == gethrpc.PendingBlockNumber {
-		n = gethrpc.LatestBlockNumber // state of pending = state of the last commit
-	}
 	h, err := b.headerByNumber(n)
 	if err != nil {
 		return nil, err
