@@ -12,17 +12,21 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
-// TestEthersJS runs the ethers.js suite (test/e2e/js) against real
-// `chuxin devnet` processes, an open one and a permissioned one. It needs the npm packages of the repository root
-// (`npm ci`), which .ci/run installs.
+// TestEthersJS runs the JavaScript suites (test/e2e/js: ethers.js, viem,
+// web3.js, tlock-js and the pledge book page in Chromium) against real
+// `chuxin devnet` processes, an open one and a permissioned one. It needs
+// the npm packages of the repository root (`npm ci`), which .ci/run
+// installs.
 func TestEthersJS(t *testing.T) {
 	root, _ := filepath.Abs("../..")
 	missing := t.Skip
 	if os.Getenv("CI") != "" {
 		missing = t.Fatal // CI installs them: their absence is a failure there
 	}
-	if _, err := os.Stat(filepath.Join(root, "node_modules", "ethers")); err != nil {
-		missing("ethers.js is not installed: run `npm ci` in the repository root (.ci/run does)")
+	for _, pkg := range []string{"ethers", "viem", "web3"} {
+		if _, err := os.Stat(filepath.Join(root, "node_modules", pkg)); err != nil {
+			missing(pkg + " is not installed: run `npm ci` in the repository root (.ci/run does)")
+		}
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
