@@ -588,3 +588,28 @@ func TestMulticall3IsThere(t *testing.T) {
 		t.Fatalf("aggregate3: %+v", results)
 	}
 }
+
+func TestOtherStandardDeploymentsAreThere(t *testing.T) {
+	h := newHarness(t)
+	h.mine()
+	ctx := context.Background()
+	// CreateX, with the runtime code hash its authors publish: its
+	// constructor keeps address(this), so it must have run at its address.
+	createx := common.HexToAddress("0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed")
+	code, err := h.eth.CodeAt(ctx, createx, nil)
+	if err != nil || crypto.Keccak256Hash(code) != common.HexToHash("0xbd8a7ea8cfca7b4e5f5041d7d4b17bc317c5ce42cfbc42066a00cf26b43eb53f") {
+		t.Fatalf("CreateX's code: %d bytes hashing to %s, %v", len(code), crypto.Keccak256Hash(code), err)
+	}
+	// The ERC-1820 registry: an address without a manager manages itself.
+	registry := common.HexToAddress("0x1820a4B7618BdE71Dce8cdc73aAB6C95905faD24")
+	who := common.HexToAddress("0x00000000000000000000000000000000000a11ce")
+	ret, err := h.eth.CallContract(ctx, ethereum.CallMsg{To: &registry, Data: append(common.FromHex("0x3d584063"), common.LeftPadBytes(who.Bytes(), 32)...)}, nil) // getManager(address)
+	if err != nil || common.BytesToAddress(ret) != who {
+		t.Fatalf("ERC-1820 getManager: %x, %v", ret, err)
+	}
+	for _, signer := range []string{"0xa990077c3205cbDf861e17Fa532eeB069cE9fF96", "0xeD456e05CaAb11d66C4c797dD6c1D6f9A7F352b5"} {
+		if n, err := h.eth.NonceAt(ctx, common.HexToAddress(signer), nil); err != nil || n != 1 {
+			t.Fatalf("presigned deployer %s: nonce %d, %v; want 1, as after its deployment", signer, n, err)
+		}
+	}
+}

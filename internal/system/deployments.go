@@ -42,6 +42,18 @@ var StandardDeployments = []StandardDeployment{{
 	Address: common.HexToAddress("0xcA11bde05977b3631167028862bE2a173976CA11"),
 	TxHash:  common.HexToHash("0x07471adfe8f4ec553c1199f495be97fc8be8e0626ae307281c22534460184ed1"),
 	UsedBy:  "viem's and ethers' multicall, wagmi, most dapp front ends that batch reads",
+}, {
+	Name: "ERC-1820 registry", File: "deployments/erc1820.hex",
+	Signer:  common.HexToAddress("0xa990077c3205cbDf861e17Fa532eeB069cE9fF96"),
+	Address: common.HexToAddress("0x1820a4B7618BdE71Dce8cdc73aAB6C95905faD24"),
+	TxHash:  common.HexToHash("0xfefb2da535e927b85fe68eb81cb2e4a5827c905f78381a01ef2322aa9b0aee8e"),
+	UsedBy:  "ERC-777 tokens (OpenZeppelin's ERC777 registers with it in its constructor) and every contract that declares an interface implementer through ERC-1820",
+}, {
+	Name: "CreateX", File: "deployments/createx.hex",
+	Signer:  common.HexToAddress("0xeD456e05CaAb11d66C4c797dD6c1D6f9A7F352b5"),
+	Address: common.HexToAddress("0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed"),
+	TxHash:  common.HexToHash("0xb6274b80bc7cda162df89894c7748a5cb7ba2eaa6004183c41a1837c3b072f1e"),
+	UsedBy:  "deterministic CREATE, CREATE2 and CREATE3 deployments from Foundry scripts and deployment tools (its presigned transaction with a 3,000,000 gas limit)",
 }}
 
 // StandardAllocs returns the accounts of the standard deployments: each
@@ -65,11 +77,15 @@ func StandardAllocs(config *params.ChainConfig, time uint64) (types.GenesisAlloc
 		if err != nil || from != d.Signer || tx.Hash() != d.TxHash || crypto.CreateAddress(from, tx.Nonce()) != d.Address {
 			panic(fmt.Sprintf("system: the presigned %s deployment is not the published one", d.Name)) // an embedded file changed
 		}
-		acc, err := deploy(d.Name, tx.Data(), config, time)
+		// Run from the signer at the transaction's nonce, so the code is
+		// created at its address (a constructor may keep address(this)).
+		acc, err := deployFrom(from, tx.Nonce(), d.Name, tx.Data(), config, time)
 		if err != nil {
 			return nil, err
 		}
-		acc.Storage = nil
+		if len(acc.Storage) == 0 {
+			acc.Storage = nil
+		}
 		alloc[d.Address] = acc
 		alloc[d.Signer] = types.Account{Nonce: tx.Nonce() + 1, Balance: new(big.Int)}
 	}

@@ -215,6 +215,11 @@ func (g *Genesis) Account(validators []GenesisValidator, limits Limits, committe
 // rules, as a deployment would, and returns the account it makes: its
 // runtime code and the storage its constructor wrote.
 func deploy(name string, code []byte, config *params.ChainConfig, time uint64) (types.Account, error) {
+	return deployFrom(params.SystemAddress, 0, name, code, config, time)
+}
+
+// deployFrom runs creation code as deploy does, from deployer at nonce.
+func deployFrom(deployer common.Address, nonce uint64, name string, code []byte, config *params.ChainConfig, time uint64) (types.Account, error) {
 	statedb, err := state.New(types.EmptyRootHash, state.NewDatabase(triedb.NewDatabase(rawdb.NewMemoryDatabase(), nil), nil))
 	if err != nil {
 		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
@@ -227,8 +232,8 @@ func deploy(name string, code []byte, config *params.ChainConfig, time uint64) (
 		Random: &common.Hash{},
 	}
 	evm := vm.NewEVM(blockCtx, state.NewHookedState(statedb, hooks), config, vm.Config{Tracer: hooks})
-	deployer := params.SystemAddress
 	statedb.CreateAccount(deployer)
+	statedb.SetNonce(deployer, nonce, tracing.NonceChangeUnspecified)
 	ret, addr, _, err := evm.Create(deployer, code, vm.NewGasBudget(1<<32, 0), new(uint256.Int))
 	if err != nil {
 		return types.Account{}, fmt.Errorf("%w: the %s constructor refused it: %v%s", ErrGenesis, name, err, revertReason(ret))
