@@ -120,6 +120,14 @@ func marshalReceipt(r *types.Receipt, tx *types.Transaction, from common.Address
 // marshalBlock describes a block as eth_getBlockByNumber returns it, with
 // full transactions or only their hashes.
 func marshalBlock(b *types.Block, fullTx bool, signer types.Signer) map[string]any {
+	return marshalBlockFrom(b, fullTx, func(tx *types.Transaction) common.Address {
+		from, _ := types.Sender(signer, tx)
+		return from
+	})
+}
+
+// marshalBlockFrom is marshalBlock with the senders given by from.
+func marshalBlockFrom(b *types.Block, fullTx bool, from func(*types.Transaction) common.Address) map[string]any {
 	fields := marshalHeader(b.Header())
 	fields["size"] = hexutil.Uint64(b.Size())
 	fields["uncles"] = []common.Hash{}
@@ -128,8 +136,7 @@ func marshalBlock(b *types.Block, fullTx bool, signer types.Signer) map[string]a
 	if fullTx {
 		out := make([]*rpcTransaction, len(txs))
 		for i, tx := range txs {
-			from, _ := types.Sender(signer, tx)
-			out[i] = newRPCTransaction(tx, from, b.Header(), uint64(i))
+			out[i] = newRPCTransaction(tx, from(tx), b.Header(), uint64(i))
 		}
 		fields["transactions"] = out
 	} else {

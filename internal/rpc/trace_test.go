@@ -3,6 +3,7 @@ package rpc
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/store"
@@ -319,5 +321,77 @@ func TestDebugIsOffUnlessConfigured(t *testing.T) {
 	var raw []json.RawMessage
 	if err := h.rpc.Call(&raw, "debug_traceBlockByNumber", "latest", map[string]any{"tracer": "callTracer"}); err != nil || len(raw) != 0 {
 		t.Fatalf("tracing an empty block: %d traces, %v", len(raw), err)
+	}
+}
+
+func TestSimulateV1(t *testing.T) {
+	c := newTraceChain(t)
+	call := func(to common.Address, extra map[string]any) map[string]any {
+		m := map[string]any{"from": c.from, "to": to}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	simulate := func(opts map[string]any) ([]map[string]any, error) {
+		var out []map[string]any
+		err := c.rpc.Call(&out, "eth_simulateV1", opts, "latest")
+		return out, err
+	}
+	head := c.block.NumberU64() + 1 // the loop's block
+	out, err := simulate(map[string]any{
+		"returnFullTransactions": true,
+		"blockStateCalls": []any{
+			map[string]any{"calls": []any{call(c.proxy, nil), call(c.proxy, nil)}},
+			map[string]any{"blockOverrides": map[string]any{"number": hexutil.Uint64(head + 3), "time": hexutil.Uint64(4_000_000_000)}, "calls": []any{call(c.proxy, nil)}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Block head+3 was asked for: head+2 fills the gap.
+	if len(out) != 3 || out[0]["number"] != hexutil.EncodeUint64(head+1) || out[2]["number"] != hexutil.EncodeUint64(head+3) || out[2]["timestamp"] != hexutil.EncodeUint64(4_000_000_000) {
+		t.Fatalf("blocks: %d, numbers %v %v, time %v", len(out), out[0]["number"], out[2]["number"], out[2]["timestamp"])
+	}
+	if out[1]["parentHash"] != out[0]["hash"] || out[2]["parentHash"] != out[1]["hash"] {
+		t.Fatal("simulated blocks are not chained")
+	}
+	// The counter was at 2: the calls see each other's writes, across blocks.
+	for i, want := range []int64{3, 4} {
+		calls := out[0]["calls"].([]any)
+		ret := calls[i].(map[string]any)["returnData"].(string)
+		if got := new(big.Int).SetBytes(common.FromHex(ret)).Int64(); got != want {
+			t.Fatalf("call %d returned %d, want %d", i, got, want)
+		}
+	}
+	last := out[2]["calls"].([]any)[0].(map[string]any)
+	if got := new(big.Int).SetBytes(common.FromHex(last["returnData"].(string))).Int64(); got != 5 {
+		t.Fatalf("the third block's call returned %d, want 5", got)
+	}
+	txs := out[0]["transactions"].([]any)
+	if from := txs[0].(map[string]any)["from"]; !strings.EqualFold(from.(string), c.from.Hex()) {
+		t.Fatalf("full transaction's from is %v, want %s", from, c.from)
+	}
+
+	// Bounds and refusals, with geth's codes.
+	for _, tc := range []struct {
+		opts map[string]any
+		code int
+		msg  string
+	}{
+		{map[string]any{"blockStateCalls": []any{}}, -32602, "empty input"},
+		{map[string]any{"blockStateCalls": []any{map[string]any{"blockOverrides": map[string]any{"number": hexutil.Uint64(head - 1)}}}}, -38020, "block numbers must be in order"},
+		{map[string]any{"blockStateCalls": []any{map[string]any{"blockOverrides": map[string]any{"time": hexutil.Uint64(1)}}}}, -38021, "block timestamps must be in order"},
+		{map[string]any{"blockStateCalls": []any{map[string]any{"blockOverrides": map[string]any{"number": hexutil.Uint64(head + 300)}}}}, -38026, "too many blocks"},
+		{map[string]any{"blockStateCalls": []any{map[string]any{"blockOverrides": map[string]any{"nmber": "0x1"}}}}, -32602, `unknown field "nmber" in block override`},
+		{map[string]any{"blockStateCalls": []any{map[string]any{"blockOverrides": map[string]any{"difficulty": "0x1"}}}}, -32602, "difficulty override is not allowed after the merge"},
+		{map[string]any{"blockStateCalls": []any{map[string]any{"calls": []any{call(c.proxy, map[string]any{"gas": hexutil.Uint64(1 << 40)})}}}}, -38015, "block gas limit reached"},
+		{map[string]any{"validation": true, "blockStateCalls": []any{map[string]any{"calls": []any{call(c.proxy, map[string]any{"nonce": "0x0"})}}}}, -38010, "nonce too low"},
+	} {
+		_, err := simulate(tc.opts)
+		var rerr gethrpc.Error
+		if !errors.As(err, &rerr) || rerr.ErrorCode() != tc.code || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%v: %v, want code %d and %q", tc.opts, err, tc.code, tc.msg)
+		}
 	}
 }

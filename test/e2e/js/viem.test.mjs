@@ -157,3 +157,17 @@ test("debug_traceTransaction with callTracer", async () => {
   const call = await client.request({ method: "debug_traceCall", params: [{ from: wallet.account.address, to: token, data: encodeFunctionData({ abi: artifact.abi, functionName: "balanceOf", args: [other.address] }) }, "latest", { tracer: "callTracer" }] });
   assert.equal(BigInt(call.output), await client.readContract({ address: token, abi: artifact.abi, functionName: "balanceOf", args: [other.address] }));
 });
+
+test("simulateCalls (eth_simulateV1)", async () => {
+  const data = encodeFunctionData({ abi: artifact.abi, functionName: "transfer", args: [other.address, 5n] });
+  const { results } = await client.simulateCalls({
+    account: wallet.account.address,
+    calls: [{ to: token, data }, { to: other.address, value: 7n }],
+    traceTransfers: true,
+  });
+  assert.equal(results.length, 2);
+  assert.deepEqual(results.map((r) => r.status), ["success", "success"]);
+  assert.equal(results[0].logs.length, 1, "the token's Transfer");
+  assert.equal(results[1].logs.length, 1, "the ether transfer, as traceTransfers reports it");
+  assert.ok(results[0].gasUsed > 21000n);
+});
