@@ -50,6 +50,12 @@ var harnessConsensusAddress = common.HexToAddress("0x000000000000000000000000000
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	return newHarnessWith(t, store.Options{CacheMB: 16})
+}
+
+// newHarnessWith is newHarness over a store opened with opts.
+func newHarnessWith(t testing.TB, opts store.Options) *harness {
+	t.Helper()
 	accs, err := devaccounts.Derive(devaccounts.Mnemonic, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +66,7 @@ func newHarness(t testing.TB) *harness {
 		g.Alloc[a.Address] = types.Account{Balance: big.NewInt(1e18)}
 		h.keys = append(h.keys, a.Key)
 	}
-	st, err := store.Open(t.TempDir(), store.Options{CacheMB: 16})
+	st, err := store.Open(t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/ethereum/go-ethereum/eth/tracers/logger"
 	_ "github.com/ethereum/go-ethereum/eth/tracers/native" // callTracer, prestateTracer, 4byteTracer and the rest
 	"github.com/ethereum/go-ethereum/params"
+	"github.com/ethereum/go-ethereum/rlp"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/chuxin-chain/chuxin/internal/app"
@@ -345,4 +346,55 @@ func (t *txTrace) result() (json.RawMessage, error) {
 		return nil, t.err
 	}
 	return t.tracer.GetResult()
+}
+
+// GetRawHeader returns the RLP encoding of a block's header.
+func (api *DebugAPI) GetRawHeader(bnh gethrpc.BlockNumberOrHash) (hexutil.Bytes, error) {
+	h, err := api.b.header(bnh)
+	if err != nil {
+		return nil, err
+	}
+	return rlp.EncodeToBytes(h)
+}
+
+// GetRawBlock returns the RLP encoding of a block.
+func (api *DebugAPI) GetRawBlock(bnh gethrpc.BlockNumberOrHash) (hexutil.Bytes, error) {
+	h, err := api.b.header(bnh)
+	if err != nil {
+		return nil, err
+	}
+	b, err := api.b.Store.BlockByHash(h.Hash())
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return rlp.EncodeToBytes(b)
+}
+
+// GetRawReceipts returns the consensus encodings of a block's receipts.
+func (api *DebugAPI) GetRawReceipts(bnh gethrpc.BlockNumberOrHash) ([]hexutil.Bytes, error) {
+	h, err := api.b.header(bnh)
+	if err != nil {
+		return nil, err
+	}
+	receipts, err := api.b.Store.Receipts(h)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	out := make([]hexutil.Bytes, len(receipts))
+	for i, r := range receipts {
+		if out[i], err = r.MarshalBinary(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// GetRawTransaction returns the encoding of a committed transaction (null
+// when there is none).
+func (api *DebugAPI) GetRawTransaction(hash common.Hash) (hexutil.Bytes, error) {
+	tx, _, err := api.b.Store.Transaction(hash)
+	if err != nil || tx == nil {
+		return nil, nil
+	}
+	return tx.MarshalBinary()
 }

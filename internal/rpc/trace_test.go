@@ -12,7 +12,9 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
+	"github.com/ethereum/go-ethereum/trie"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/store"
@@ -48,7 +50,11 @@ type traceChain struct {
 }
 
 func newTraceChain(t *testing.T) *traceChain {
-	h := newHarness(t)
+	return newTraceChainWith(t, store.Options{CacheMB: 16})
+}
+
+func newTraceChainWith(t *testing.T, opts store.Options) *traceChain {
+	h := newHarnessWith(t, opts)
 	ctx := context.Background()
 	c := &traceChain{harness: h, from: crypto.PubkeyToAddress(h.keys[0].PublicKey)}
 	c.counter = crypto.CreateAddress(c.from, 0)
@@ -300,6 +306,20 @@ func TestTraceLimitsAndErrors(t *testing.T) {
 	}
 }
 
+func TestArchiveNodeTracesOldBlocks(t *testing.T) {
+	c := newTraceChainWith(t, store.Options{CacheMB: 16, Archive: true})
+	for range store.RecentStates + 4 {
+		c.mine()
+	}
+	var frame callFrame
+	if err := c.rpc.Call(&frame, "debug_traceTransaction", c.block.Transactions()[1].Hash(), map[string]any{"tracer": "callTracer"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := new(big.Int).SetBytes(frame.Output).Int64(); got != 2 {
+		t.Fatalf("an archive node's trace of an old block: the call returned %d, want 2", got)
+	}
+}
+
 func TestDebugIsOffUnlessConfigured(t *testing.T) {
 	if config.Default().RPC.Debug {
 		t.Fatal("debug_* is on in the default configuration")
@@ -393,5 +413,43 @@ func TestSimulateV1(t *testing.T) {
 		if !errors.As(err, &rerr) || rerr.ErrorCode() != tc.code || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%v: %v, want code %d and %q", tc.opts, err, tc.code, tc.msg)
 		}
+	}
+}
+
+func TestDebugRawEncodings(t *testing.T) {
+	c := newTraceChain(t)
+	n := hexutil.Uint64(c.block.NumberU64())
+	var header, block hexutil.Bytes
+	var receipts []hexutil.Bytes
+	if err := c.rpc.Call(&header, "debug_getRawHeader", n); err != nil {
+		t.Fatal(err)
+	}
+	if crypto.Keccak256Hash(header) != c.block.Hash() {
+		t.Fatal("debug_getRawHeader does not hash to the block's hash")
+	}
+	if err := c.rpc.Call(&block, "debug_getRawBlock", c.block.Hash()); err != nil {
+		t.Fatal(err)
+	}
+	var decoded types.Block
+	if err := rlp.DecodeBytes(block, &decoded); err != nil || decoded.Hash() != c.block.Hash() || len(decoded.Transactions()) != 2 {
+		t.Fatalf("debug_getRawBlock: %v", err)
+	}
+	if err := c.rpc.Call(&receipts, "debug_getRawReceipts", n); err != nil || len(receipts) != 2 {
+		t.Fatalf("debug_getRawReceipts: %d, %v", len(receipts), err)
+	}
+	list := make(types.Receipts, len(receipts))
+	for i, raw := range receipts {
+		list[i] = new(types.Receipt)
+		if err := list[i].UnmarshalBinary(raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if types.DeriveSha(list, trie.NewStackTrie(nil)) != c.block.ReceiptHash() {
+		t.Fatal("debug_getRawReceipts does not make the block's receipts root")
+	}
+	tx := c.block.Transactions()[1]
+	var raw hexutil.Bytes
+	if err := c.rpc.Call(&raw, "debug_getRawTransaction", tx.Hash()); err != nil || crypto.Keccak256Hash(raw) != tx.Hash() {
+		t.Fatalf("debug_getRawTransaction: %v", err)
 	}
 }
