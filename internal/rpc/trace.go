@@ -225,9 +225,13 @@ func (api *DebugAPI) TraceCall(ctx context.Context, args CallArgs, bnh *gethrpc.
 		if rerr != nil {
 			return nil, rerr
 		}
-		env, err = api.b.callEnvAt(st, parent, header, config.StateOverrides, config.BlockOverrides)
+		env, err = api.b.callEnvAt(st, parent, nextIfOverridden(header, config.BlockOverrides), config.StateOverrides, config.BlockOverrides)
 	} else {
-		env, err = api.b.callEnv(at, config.StateOverrides, config.BlockOverrides)
+		st, header, serr := api.b.stateAt(at)
+		if serr != nil {
+			return nil, serr
+		}
+		env, err = api.b.callEnvAt(st, header, nextIfOverridden(header, config.BlockOverrides), config.StateOverrides, config.BlockOverrides)
 	}
 	if err != nil {
 		return nil, err
@@ -253,6 +257,21 @@ func (api *DebugAPI) TraceCall(ctx context.Context, args CallArgs, bnh *gethrpc.
 		return nil, err
 	}
 	return t.result()
+}
+
+// nextIfOverridden returns the header of the block after h when the block
+// overrides name its number, so that the call runs as in that block, whose
+// parent is h, and BLOCKHASH answers h's hash as it would there (as geth
+// does, go-ethereum#32175: wallets simulate with the next number, and a
+// contract could otherwise tell a simulation by a zero hash). Otherwise h.
+func nextIfOverridden(h *types.Header, bo *BlockOverrides) *types.Header {
+	if bo == nil || bo.c.BlockOverrides == nil || bo.c.BlockOverrides.Number == nil || bo.c.BlockOverrides.Number.ToInt().Cmp(new(big.Int).Add(h.Number, common.Big1)) != 0 {
+		return h
+	}
+	next := types.CopyHeader(h)
+	next.ParentHash = h.Hash()
+	next.Number = new(big.Int).Add(h.Number, common.Big1)
+	return next
 }
 
 // callTx is the transaction a traced call stands for, which tracers read

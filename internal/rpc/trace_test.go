@@ -230,6 +230,23 @@ func TestTraceCallAndOverrides(t *testing.T) {
 		t.Fatalf("traceCall with the counter at 41 returned %d, want 42", got)
 	}
 
+	// With the next block's number, BLOCKHASH(number-1) is the latest
+	// block's hash, as in the next block.
+	parentHash := []byte{0x43, 0x60, 0x01, 0x90, 0x03, 0x40, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3}
+	probe := common.HexToAddress("0x5000000000000000000000000000000000000006")
+	latest, err := c.eth.HeaderByNumber(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.rpc.Call(&frame, "debug_traceCall", map[string]any{"from": c.from, "to": probe}, "latest", map[string]any{"tracer": "callTracer",
+		"stateOverrides": map[common.Address]any{probe: map[string]any{"code": hexutil.Bytes(parentHash)}},
+		"blockOverrides": map[string]any{"number": hexutil.Uint64(latest.Number.Uint64() + 1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if common.BytesToHash(frame.Output) != latest.Hash() {
+		t.Fatalf("BLOCKHASH of the parent under the next number: %x, want %s", frame.Output, latest.Hash())
+	}
+
 	// eth_call: a stateDiff, a code override and a block override.
 	var out hexutil.Bytes
 	if err := c.rpc.Call(&out, "eth_call", call, "latest", map[common.Address]any{c.counter: slot0(41)}); err != nil {
@@ -246,7 +263,7 @@ func TestTraceCallAndOverrides(t *testing.T) {
 	if got := new(big.Int).SetBytes(out).Int64(); got != 0x999 {
 		t.Fatalf("eth_call under block number 0x999 returned %#x", got)
 	}
-	err := c.rpc.Call(&out, "eth_call", call, "latest", map[common.Address]any{c.counter: map[string]any{"state": map[string]string{}, "stateDiff": map[string]string{}}})
+	err = c.rpc.Call(&out, "eth_call", call, "latest", map[common.Address]any{c.counter: map[string]any{"state": map[string]string{}, "stateDiff": map[string]string{}}})
 	if err == nil || !strings.Contains(err.Error(), "has both 'state' and 'stateDiff'") {
 		t.Fatalf("state and stateDiff together: %v", err)
 	}
