@@ -76,12 +76,16 @@ func (r *replay) evm(block *vm.EVM, statedb *state.StateDB, index int, tx *types
 	return evm
 }
 
-// CheckReplay returns ErrReplay unless a replay ran the transactions of
-// the committed block, in its order, up to where it stopped.
-func CheckReplay(r *Replayed, block *types.Block) error {
+// CheckReplay returns ErrReplay unless a replay that stopped before the
+// transaction at index stop (stop < 0: none) ran the transactions of the
+// committed block up to there, in its order.
+func CheckReplay(r *Replayed, block *types.Block, stop int) error {
 	want := block.Transactions()
-	if len(r.Txs) > len(want) {
-		return fmt.Errorf("%w %d: %d transactions ran, the block has %d", ErrReplay, block.NumberU64(), len(r.Txs), len(want))
+	if stop >= 0 && stop < len(want) {
+		want = want[:stop]
+	}
+	if len(r.Txs) != len(want) {
+		return fmt.Errorf("%w %d: %d transactions ran, the block has %d there", ErrReplay, block.NumberU64(), len(r.Txs), len(want))
 	}
 	for i, tx := range r.Txs {
 		if tx.Hash() != want[i].Hash() {

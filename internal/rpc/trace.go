@@ -82,6 +82,9 @@ func (api *DebugAPI) TraceTransaction(ctx context.Context, hash common.Hash, con
 	if err != nil {
 		return nil, err
 	}
+	if len(results) != 1 {
+		return nil, fmt.Errorf("%w %d: transaction %d was not traced", execution.ErrReplay, block.NumberU64(), loc.Index)
+	}
 	return results[0].Result, nil
 }
 
@@ -188,7 +191,7 @@ func (api *DebugAPI) replay(block *types.Block, stop int, trace execution.TraceF
 	if err := api.b.readErr(st, parent); err != nil {
 		return nil, nil, err
 	}
-	if err := execution.CheckReplay(r, block); err != nil {
+	if err := execution.CheckReplay(r, block, stop); err != nil {
 		return nil, nil, err
 	}
 	return st, parent, nil
