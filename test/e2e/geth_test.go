@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,8 +63,8 @@ func TestTracesMatchGeth(t *testing.T) {
 	}
 	multicall3 := common.HexToAddress("0xcA11bde05977b3631167028862bE2a173976CA11")
 	create2 := common.HexToAddress("0x4e59b44847b379578588920ca78fbf26c0b4956c")
-	gethURL := startGeth(t, geth, dir, filepath.Join(dir, "devnet", "node0", "config", "genesis.json"), accs[0], chuxin, []common.Address{multicall3, create2}, base+3)
-	gethc := dialGeth(t, gethURL)
+	gp := startGeth(t, geth, dir, filepath.Join(dir, "devnet", "node0", "config", "genesis.json"), accs[0], chuxin, []common.Address{multicall3, create2}, base+3)
+	gethc := dialWhenUp(t, fmt.Sprintf("http://127.0.0.1:%d", base+3), gp)
 
 	// The transactions, signed once, sent to both chains in order.
 	key, from := accs[1].Key, accs[1].Address
@@ -276,7 +277,7 @@ func deployRuntime(runtime []byte) []byte {
 // given chuxin deployments and the system contracts geth's forks call, and
 // runs geth --dev over it with coinbase as its developer account (chuxin's
 // devnet fee recipient), on port rpcPort.
-func startGeth(t *testing.T, geth, dir, genesisPath string, coinbase devaccounts.Account, chuxin *ethclient.Client, deployments []common.Address, rpcPort int) string {
+func startGeth(t *testing.T, geth, dir, genesisPath string, coinbase devaccounts.Account, chuxin *ethclient.Client, deployments []common.Address, rpcPort int) *proc {
 	t.Helper()
 	raw, err := os.ReadFile(genesisPath)
 	if err != nil {
@@ -355,15 +356,14 @@ func startGeth(t *testing.T, geth, dir, genesisPath string, coinbase devaccounts
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
+	p := &proc{cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() {
 		cmd.Wait()
 		f.Close()
-		close(done)
+		close(p.done)
 	}()
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
+		p.stop(syscall.SIGKILL)
 		if t.Failed() {
 			out, _ := os.ReadFile(logPath)
 			if len(out) > 6000 {
@@ -372,25 +372,7 @@ func startGeth(t *testing.T, geth, dir, genesisPath string, coinbase devaccounts
 			t.Logf("geth log (its end):\n%s", out)
 		}
 	})
-	return fmt.Sprintf("http://127.0.0.1:%d", rpcPort)
-}
-
-// dialGeth waits for geth's JSON-RPC endpoint.
-func dialGeth(t *testing.T, url string) *ethclient.Client {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := ethclient.Dial(url); err == nil {
-			if _, err = c.BlockNumber(context.Background()); err == nil {
-				t.Cleanup(c.Close)
-				return c
-			}
-			c.Close()
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("geth at %s did not answer within 60s", url)
-	return nil
+	return p
 }
 
 // receiptOf waits for a receipt, through geth's "transaction indexing is
