@@ -22,6 +22,7 @@ import (
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 	"github.com/ethereum/go-ethereum/trie"
 
+	"github.com/chuxin-chain/chuxin/internal/app"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
@@ -611,5 +612,32 @@ func TestOtherStandardDeploymentsAreThere(t *testing.T) {
 		if n, err := h.eth.NonceAt(ctx, common.HexToAddress(signer), nil); err != nil || n != 1 {
 			t.Fatalf("presigned deployer %s: nonce %d, %v; want 1, as after its deployment", signer, n, err)
 		}
+	}
+}
+
+// A transaction that reaches the mempool further ahead of its sender's
+// pooled ones than the mempool keeps waits a moment for them, as when a
+// client's in-order writes on one connection are served out of order.
+func TestSendRawTransactionWaitsForItsPredecessors(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	key, to := h.keys[1], common.Address{9}
+	const ahead = app.MaxFutureNonces + 6
+	early := make(chan error, 1)
+	go func() { early <- h.eth.SendTransaction(ctx, testchain.Transfer(key, cid, ahead, to, big.NewInt(1))) }()
+	time.Sleep(20 * time.Millisecond) // it arrives first, and would be refused
+	for n := range uint64(ahead) {
+		if err := h.eth.SendTransaction(ctx, testchain.Transfer(key, cid, n, to, big.NewInt(1))); err != nil {
+			t.Fatalf("nonce %d: %v", n, err)
+		}
+	}
+	if err := <-early; err != nil {
+		t.Fatalf("nonce %d, sent before its predecessors: %v", ahead, err)
+	}
+	// One with no predecessors on their way is refused, after the wait.
+	start := time.Now()
+	err := h.eth.SendTransaction(ctx, testchain.Transfer(key, cid, 500, to, big.NewInt(1)))
+	if err == nil || !strings.Contains(err.Error(), "nonce too high") || time.Since(start) < 200*time.Millisecond {
+		t.Fatalf("nonce 500: %v after %v", err, time.Since(start))
 	}
 }
