@@ -23,6 +23,14 @@ import (
 //
 // The common cases read one or two words that every transaction of a block
 // shares (nothing frozen, an open network), so they cost next to nothing.
+// AdmitPermissions is the part of the admission rule that the consortium
+// sets: the sender's role (deployer or transactor, on a permissioned chain)
+// and no frozen sender, recipient or authority. eth_simulateV1 applies it
+// to calls under validation.
+func AdmitPermissions(st Accounts, tx *types.Transaction, from common.Address) error {
+	return admitPermissions(st, tx, from)
+}
+
 func admitPermissions(st Accounts, tx *types.Transaction, from common.Address) error {
 	to := tx.To()
 	if system.FrozenCount(st) > 0 {

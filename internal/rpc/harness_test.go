@@ -22,6 +22,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/app"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/store"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -53,8 +54,9 @@ func newHarness(t testing.TB) *harness {
 	return newHarnessWith(t, store.Options{CacheMB: 16})
 }
 
-// newHarnessWith is newHarness over a store opened with opts.
-func newHarnessWith(t testing.TB, opts store.Options) *harness {
+// newHarnessWith is newHarness over a store opened with opts, its genesis
+// changed by tune (when given).
+func newHarnessWith(t testing.TB, opts store.Options, tune ...func(*genesis.Genesis)) *harness {
 	t.Helper()
 	accs, err := devaccounts.Derive(devaccounts.Mnemonic, 3)
 	if err != nil {
@@ -65,6 +67,9 @@ func newHarnessWith(t testing.TB, opts store.Options) *harness {
 	for _, a := range accs {
 		g.Alloc[a.Address] = types.Account{Balance: big.NewInt(1e18)}
 		h.keys = append(h.keys, a.Key)
+	}
+	for _, f := range tune {
+		f(g)
 	}
 	st, err := store.Open(t.TempDir(), opts)
 	if err != nil {

@@ -202,9 +202,9 @@ func (r *simBlockResult) MarshalJSON() ([]byte, error) {
 // eth_simulateV1 does: without validation (the default) calls pay no base
 // fee and skip nonce checks; with it, they are checked as transactions are.
 // Simulated blocks run chuxin's base fee (the consortium's, not EIP-1559's)
-// and no system calls, as chuxin's own blocks do; the consortium's
-// admission rules (roles, frozen senders) are not applied to the calls,
-// though calls into frozen accounts revert as in a block.
+// and no system calls, as chuxin's own blocks do; under validation the
+// consortium's roles and freezes apply to each call as to a transaction,
+// and calls into frozen accounts revert in either mode, as in a block.
 func (api *EthAPI) SimulateV1(ctx context.Context, opts simOpts, bnh *gethrpc.BlockNumberOrHash) ([]*simBlockResult, error) {
 	if len(opts.BlockStateCalls) == 0 {
 		return nil, &rpcError{code: -32602, msg: "empty input"}
@@ -418,6 +418,13 @@ func (sim *simulator) processBlock(ctx context.Context, block *simBlock, header,
 			return nil, txValidationError(fmt.Errorf("%w: address %v, nonce: %d", core.ErrNonceMax, from.Hex(), uint64(math.MaxUint64)))
 		}
 		tx := call.toTransaction()
+		if sim.validate {
+			// The consortium's part of the admission rule; the rest
+			// (nonce, balance, fees) is the state transition's, as in geth.
+			if err := execution.AdmitPermissions(sim.state, tx, from); err != nil {
+				return nil, &rpcError{code: -32000, msg: err.Error()}
+			}
+		}
 		hash := tx.Hash()
 		txs[i], senders[hash] = tx, from
 		tracer.reset(hash, uint(i))
@@ -483,7 +490,7 @@ func (sim *simulator) sanitizeCall(call *CallArgs, header *types.Header, gp *cor
 	gas := min(uint64(*call.Gas), sim.budget)
 	capped := gas < uint64(*call.Gas)
 	call.Gas = (*hexutil.Uint64)(&gas)
-	return capped, call.callDefaults(sim.b.chainID(), header.BaseFee)
+	return capped, call.callDefaults(sim.b.chainID())
 }
 
 // txValidationError gives a call that could not run as a transaction the
@@ -629,8 +636,9 @@ func (a *CallArgs) from() common.Address {
 }
 
 // callDefaults sets what geth's TransactionArgs.CallDefaults sets for a
-// simulated call, whose gas and nonce are already set.
-func (a *CallArgs) callDefaults(chainID, baseFee *big.Int) error {
+// simulated call, whose gas and nonce are already set, in a block with a
+// base fee (every chuxin block has one): EIP-1559 fee fields.
+func (a *CallArgs) callDefaults(chainID *big.Int) error {
 	if a.GasPrice != nil && (a.MaxFeePerGas != nil || a.MaxPriorityFeePerGas != nil) {
 		return errors.New("both gasPrice and (maxFeePerGas or maxPriorityFeePerGas) specified")
 	}
@@ -651,7 +659,6 @@ func (a *CallArgs) callDefaults(chainID, baseFee *big.Int) error {
 	if a.MaxPriorityFeePerGas == nil {
 		a.MaxPriorityFeePerGas = new(hexutil.Big)
 	}
-	_ = baseFee // every chuxin block has one: calls are EIP-1559 typed
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/trie"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/store"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -468,5 +469,26 @@ func TestDebugRawEncodings(t *testing.T) {
 	var raw hexutil.Bytes
 	if err := c.rpc.Call(&raw, "debug_getRawTransaction", tx.Hash()); err != nil || crypto.Keccak256Hash(raw) != tx.Hash() {
 		t.Fatalf("debug_getRawTransaction: %v", err)
+	}
+}
+
+// Under validation a simulated call meets the consortium's roles as a
+// transaction would; without, it runs as eth_call does.
+func TestSimulateV1ValidationChecksRoles(t *testing.T) {
+	h := newHarnessWith(t, store.Options{CacheMB: 16}, func(g *genesis.Genesis) { g.Consortium.Permissioned = true })
+	h.mine()
+	stranger := crypto.PubkeyToAddress(h.keys[2].PublicKey) // holds no role
+	opts := func(validation bool) map[string]any {
+		return map[string]any{"validation": validation, "blockStateCalls": []any{map[string]any{"calls": []any{
+			map[string]any{"from": stranger, "to": common.Address{7}, "value": "0x1", "maxFeePerGas": "0x0", "maxPriorityFeePerGas": "0x0"},
+		}}}}
+	}
+	var out []map[string]any
+	if err := h.rpc.Call(&out, "eth_simulateV1", opts(false), "latest"); err != nil {
+		t.Fatalf("without validation: %v", err)
+	}
+	err := h.rpc.Call(&out, "eth_simulateV1", opts(true), "latest")
+	if err == nil || !strings.Contains(err.Error(), "lacks role transactor") {
+		t.Fatalf("with validation, a sender without a role: %v", err)
 	}
 }
