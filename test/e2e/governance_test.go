@@ -214,7 +214,18 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitReceipt(t, clients[0], fund.Hash())
+	// The role changes go through node0 and the transfers through node1,
+	// which may be a block behind: it checks against the state it has.
+	caughtUp := func() {
+		t.Helper()
+		h, err := clients[0].BlockNumber(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitHeight(t, clients[1], h)
+	}
 	send := func() error {
+		caughtUp()
 		tx := testchain.Transfer(stranger, chainID, pendingNonce(t, clients[1], strangerAddr), common.Address{1}, big.NewInt(1))
 		if err := clients[1].SendTransaction(context.Background(), tx); err != nil {
 			return err
