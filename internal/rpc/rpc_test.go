@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum"
-	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -551,7 +550,7 @@ func TestMulticall3IsThere(t *testing.T) {
 	h := newHarness(t)
 	h.mine()
 	ctx := context.Background()
-	mc := common.HexToAddress("0xcA11bde05977b3631167028862bE2a173976CA11")
+	mc := testchain.Multicall3
 	code, err := h.eth.CodeAt(ctx, mc, nil)
 	if err != nil || len(code) != 0xee0 {
 		t.Fatalf("Multicall3's code: %d bytes, %v", len(code), err)
@@ -560,24 +559,12 @@ func TestMulticall3IsThere(t *testing.T) {
 	if err != nil || new(big.Int).SetBytes(ret).Int64() != 1337 {
 		t.Fatalf("getChainId: %x, %v", ret, err)
 	}
-	parsed, err := abi.JSON(strings.NewReader(`[{"name":"aggregate3","type":"function","stateMutability":"payable","inputs":[{"name":"calls","type":"tuple[]","components":[{"name":"target","type":"address"},{"name":"allowFailure","type":"bool"},{"name":"callData","type":"bytes"}]}],"outputs":[{"name":"returnData","type":"tuple[]","components":[{"name":"success","type":"bool"},{"name":"returnData","type":"bytes"}]}]}]`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	type call3 struct {
-		Target       common.Address
-		AllowFailure bool
-		CallData     []byte
-	}
-	data, err := parsed.Pack("aggregate3", []call3{{mc, false, common.FromHex("0x42cbb15c")}, {mc, true, common.FromHex("0xdeadbeef")}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testchain.Aggregate3(testchain.Call3{Target: mc, CallData: common.FromHex("0x42cbb15c")}, testchain.Call3{Target: mc, AllowFailure: true, CallData: common.FromHex("0xdeadbeef")})
 	ret, err = h.eth.CallContract(ctx, ethereum.CallMsg{To: &mc, Data: data}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := parsed.Unpack("aggregate3", ret)
+	out, err := testchain.Multicall3ABI.Unpack("aggregate3", ret)
 	if err != nil {
 		t.Fatal(err)
 	}

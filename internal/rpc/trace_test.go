@@ -22,19 +22,6 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
-// deployCode is the creation code that deploys runtime (under 256 bytes).
-func deployCode(runtime []byte) []byte {
-	n := byte(len(runtime))
-	return append([]byte{0x60, n, 0x60, 12, 0x60, 0x00, 0x39, 0x60, n, 0x60, 0x00, 0xf3}, runtime...)
-}
-
-// proxyRuntime calls target with no input and returns its 32-byte output.
-func proxyRuntime(target common.Address) []byte {
-	code := []byte{0x60, 0x20, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x73}
-	code = append(code, target.Bytes()...)
-	return append(code, 0x5a, 0xf1, 0x50, 0x60, 0x20, 0x60, 0x00, 0xf3) // GAS CALL POP RETURN(0, 32)
-}
-
 // numberRuntime returns the block number.
 var numberRuntime = []byte{0x43, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3}
 
@@ -69,8 +56,8 @@ func newTraceChainWith(t *testing.T, opts store.Options) *traceChain {
 		return tx.Hash()
 	}
 	send(testchain.Deploy(h.keys[0], cid, 0, testchain.CounterInit(), 200_000))
-	send(testchain.Deploy(h.keys[0], cid, 1, deployCode(proxyRuntime(c.counter)), 200_000))
-	send(testchain.Deploy(h.keys[0], cid, 2, deployCode(loopRuntime), 200_000))
+	send(testchain.Deploy(h.keys[0], cid, 1, testchain.DeployCode(testchain.CallerRuntime(c.counter, false)), 200_000))
+	send(testchain.Deploy(h.keys[0], cid, 2, testchain.DeployCode(loopRuntime), 200_000))
 	h.mine()
 	send(testchain.Call(h.keys[0], cid, 3, c.proxy, []byte{0x12, 0x34, 0x56, 0x78}, 200_000))
 	send(testchain.Call(h.keys[0], cid, 4, c.proxy, []byte{0x12, 0x34, 0x56, 0x78}, 200_000))

@@ -14,8 +14,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -46,11 +48,55 @@ func CounterRuntime() []byte {
 }
 
 // CounterInit is the creation code that deploys CounterRuntime.
-func CounterInit() []byte {
-	rt := CounterRuntime()
-	n := byte(len(rt))
-	init := []byte{0x60, n, 0x60, 12, 0x60, 0x00, 0x39, 0x60, n, 0x60, 0x00, 0xf3}
-	return append(init, rt...)
+func CounterInit() []byte { return DeployCode(CounterRuntime()) }
+
+// DeployCode is the creation code that deploys runtime (under 256 bytes):
+// CODECOPY it to memory and RETURN it.
+func DeployCode(runtime []byte) []byte {
+	n := byte(len(runtime))
+	return append([]byte{0x60, n, 0x60, 12, 0x60, 0x00, 0x39, 0x60, n, 0x60, 0x00, 0xf3}, runtime...)
+}
+
+// CallerRuntime is a contract that calls target with no input and returns
+// target's 32-byte answer, or, with revert, reverts with it after the call
+// succeeded.
+func CallerRuntime(target common.Address, revert bool) []byte {
+	code := []byte{0x60, 0x20, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x73}
+	code = append(code, target.Bytes()...)
+	code = append(code, 0x5a, 0xf1, 0x50, 0x60, 0x20, 0x60, 0x00) // GAS CALL POP PUSH 32 PUSH 0
+	if revert {
+		return append(code, 0xfd) // REVERT(0, 32)
+	}
+	return append(code, 0xf3) // RETURN(0, 32)
+}
+
+// Multicall3 is where every chuxin genesis (and every Ethereum chain) has
+// Multicall3.
+var Multicall3 = common.HexToAddress("0xcA11bde05977b3631167028862bE2a173976CA11")
+
+// Multicall3ABI is the part of Multicall3's ABI the tests call: aggregate3.
+var Multicall3ABI = func() abi.ABI {
+	a, err := abi.JSON(strings.NewReader(`[{"name":"aggregate3","type":"function","stateMutability":"payable","inputs":[{"name":"calls","type":"tuple[]","components":[{"name":"target","type":"address"},{"name":"allowFailure","type":"bool"},{"name":"callData","type":"bytes"}]}],"outputs":[{"name":"returnData","type":"tuple[]","components":[{"name":"success","type":"bool"},{"name":"returnData","type":"bytes"}]}]}]`))
+	if err != nil {
+		panic(err)
+	}
+	return a
+}()
+
+// Call3 is one call of Multicall3's aggregate3.
+type Call3 struct {
+	Target       common.Address
+	AllowFailure bool
+	CallData     []byte
+}
+
+// Aggregate3 is the input of Multicall3.aggregate3(calls).
+func Aggregate3(calls ...Call3) []byte {
+	data, err := Multicall3ABI.Pack("aggregate3", calls)
+	if err != nil {
+		panic(err) // the ABI and Call3 agree
+	}
+	return data
 }
 
 // Transfer signs a value transfer (EIP-1559, zero fees).

@@ -10,11 +10,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core"
@@ -61,7 +59,7 @@ func TestTracesMatchGeth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	multicall3 := common.HexToAddress("0xcA11bde05977b3631167028862bE2a173976CA11")
+	multicall3 := testchain.Multicall3
 	create2 := common.HexToAddress("0x4e59b44847b379578588920ca78fbf26c0b4956c")
 	gp := startGeth(t, geth, dir, filepath.Join(dir, "devnet", "node0", "config", "genesis.json"), accs[0], chuxin, []common.Address{multicall3, create2}, base+3)
 	gethc := dialWhenUp(t, fmt.Sprintf("http://127.0.0.1:%d", base+3), gp)
@@ -71,19 +69,7 @@ func TestTracesMatchGeth(t *testing.T) {
 	counter := crypto.CreateAddress(from, 0)
 	proxy := crypto.CreateAddress(from, 1)
 	reverter := crypto.CreateAddress(from, 2)
-	mc3, err := abi.JSON(strings.NewReader(`[{"name":"aggregate3","type":"function","stateMutability":"payable","inputs":[{"name":"calls","type":"tuple[]","components":[{"name":"target","type":"address"},{"name":"allowFailure","type":"bool"},{"name":"callData","type":"bytes"}]}],"outputs":[{"name":"returnData","type":"tuple[]","components":[{"name":"success","type":"bool"},{"name":"returnData","type":"bytes"}]}]}]`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	type call3 struct {
-		Target       common.Address
-		AllowFailure bool
-		CallData     []byte
-	}
-	aggregate, err := mc3.Pack("aggregate3", []call3{{proxy, false, []byte{0xde, 0xad, 0xbe, 0xef}}, {reverter, true, nil}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	aggregate := testchain.Aggregate3(testchain.Call3{Target: proxy, CallData: []byte{0xde, 0xad, 0xbe, 0xef}}, testchain.Call3{Target: reverter, AllowFailure: true})
 	salted := append(common.LeftPadBytes([]byte{7}, 32), testchain.CounterInit()...)
 	// geth mines no transaction paying less than 1 Mwei a gas (it raises
 	// a lower --miner.gasprice to that); the tips go to the same coinbase
@@ -95,8 +81,8 @@ func TestTracesMatchGeth(t *testing.T) {
 	bob := common.HexToAddress("0x00000000000000000000000000000000000b0b00")
 	txs := []*types.Transaction{
 		sign(0, nil, nil, testchain.CounterInit(), 300_000),
-		sign(1, nil, nil, deployRuntime(callerRuntime(counter, false)), 300_000),
-		sign(2, nil, nil, deployRuntime(callerRuntime(counter, true)), 300_000),
+		sign(1, nil, nil, testchain.DeployCode(testchain.CallerRuntime(counter, false)), 300_000),
+		sign(2, nil, nil, testchain.DeployCode(testchain.CallerRuntime(counter, true)), 300_000),
 		sign(3, &proxy, nil, []byte{0x12, 0x34, 0x56, 0x78}, 300_000),
 		sign(4, &reverter, nil, nil, 300_000),
 		sign(5, &multicall3, nil, aggregate, 500_000),
@@ -254,24 +240,6 @@ func clip(b []byte) string {
 	return string(b)
 }
 
-// callerRuntime calls target with no input; it returns target's 32-byte
-// answer, or, with revert, reverts with it after the call succeeded.
-func callerRuntime(target common.Address, revert bool) []byte {
-	code := []byte{0x60, 0x20, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x73}
-	code = append(code, target.Bytes()...)
-	code = append(code, 0x5a, 0xf1, 0x50, 0x60, 0x20, 0x60, 0x00) // GAS CALL POP PUSH 32 PUSH 0
-	if revert {
-		return append(code, 0xfd) // REVERT(0, 32)
-	}
-	return append(code, 0xf3) // RETURN(0, 32)
-}
-
-// deployRuntime is the creation code that deploys runtime (under 256 bytes).
-func deployRuntime(runtime []byte) []byte {
-	n := byte(len(runtime))
-	return append([]byte{0x60, n, 0x60, 12, 0x60, 0x00, 0x39, 0x60, n, 0x60, 0x00, 0xf3}, runtime...)
-}
-
 // startGeth initialises a geth datadir with the chain configuration and the
 // development accounts of the chuxin genesis at genesisPath, the code of the
 // given chuxin deployments and the system contracts geth's forks call, and
@@ -343,29 +311,13 @@ func startGeth(t *testing.T, geth, dir, genesisPath string, coinbase devaccounts
 			t.Fatalf("geth %s: %v\n%s", args[0], err, out)
 		}
 	}
-	logPath := filepath.Join(dir, "geth.log")
-	f, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(geth, "--dev", "--datadir", data, "--password", filepath.Join(gdir, "pw"),
+	p := startCmd(t, dir, "geth", geth, "--dev", "--datadir", data, "--password", filepath.Join(gdir, "pw"),
 		"--http", "--http.addr", "127.0.0.1", "--http.port", fmt.Sprint(rpcPort), "--http.api", "eth,net,web3,debug",
 		"--authrpc.port", fmt.Sprint(rpcPort+1), "--port", "0", "--nodiscover", "--maxpeers", "0", "--ipcdisable",
 		"--txpool.pricelimit", "0", "--miner.gasprice", "0", "--verbosity", "3")
-	cmd.Stdout, cmd.Stderr = f, f
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{cmd: cmd, log: logPath, done: make(chan struct{})}
-	go func() {
-		cmd.Wait()
-		f.Close()
-		close(p.done)
-	}()
 	t.Cleanup(func() {
-		p.stop(syscall.SIGKILL)
 		if t.Failed() {
-			out, _ := os.ReadFile(logPath)
+			out, _ := os.ReadFile(p.log)
 			if len(out) > 6000 {
 				out = out[len(out)-6000:]
 			}

@@ -65,12 +65,19 @@ type proc struct {
 // startProc runs chuxin with args, its output in a log file under dir.
 func startProc(t *testing.T, dir, name string, args ...string) *proc {
 	t.Helper()
+	return startCmd(t, dir, name, chuxinBinary(t), args...)
+}
+
+// startCmd runs the program bin with args, its output in dir/name.log,
+// and kills it when the test ends.
+func startCmd(t *testing.T, dir, name, bin string, args ...string) *proc {
+	t.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(chuxinBinary(t), args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
