@@ -55,6 +55,14 @@ func (a *CallArgs) data() ([]byte, error) {
 	return nil, nil
 }
 
+// from is the call's sender (the zero address when it names none).
+func (a *CallArgs) from() common.Address {
+	if a.From == nil {
+		return common.Address{}
+	}
+	return *a.From
+}
+
 func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
 
 // message builds the EVM message of a call against header, with gas limited
@@ -75,6 +83,7 @@ func (a *CallArgs) message(chainID *big.Int, header *types.Header, gasCap uint64
 		gas = uint64(*a.Gas)
 	}
 	msg := &core.Message{
+		From:                  a.from(),
 		To:                    a.To,
 		GasLimit:              gas,
 		GasPrice:              new(uint256.Int),
@@ -83,9 +92,6 @@ func (a *CallArgs) message(chainID *big.Int, header *types.Header, gasCap uint64
 		Value:                 new(uint256.Int),
 		Data:                  data,
 		SetCodeAuthorizations: a.AuthorizationList,
-	}
-	if a.From != nil {
-		msg.From = *a.From
 	}
 	if a.AccessList != nil {
 		msg.AccessList = *a.AccessList
@@ -231,19 +237,30 @@ func (api *EthAPI) apply(ctx context.Context, env *callEnv, msg *core.Message, t
 	defer cancel()
 	evm := api.b.evm(env, tracer)
 	defer evm.Release()
-	go func() {
-		<-ctx.Done()
-		evm.Cancel()
-	}()
-	gp := core.NewGasPool(max(msg.GasLimit, env.header.GasLimit))
-	res, err := core.ApplyMessage(evm, msg, gp)
-	if evm.Cancelled() {
+	res, cancelled, err := applyCancellable(ctx, evm, msg, core.NewGasPool(max(msg.GasLimit, env.header.GasLimit)))
+	if cancelled {
 		return nil, limitExceeded("execution aborted after %v (rpc.evm_timeout)", timeout)
 	}
 	if err != nil {
 		return nil, &rpcError{code: -32000, msg: err.Error()}
 	}
 	return res, nil
+}
+
+// applyCancellable runs msg in evm, cancelling the EVM should ctx end
+// first, and says whether it did.
+func applyCancellable(ctx context.Context, evm *vm.EVM, msg *core.Message, gp *core.GasPool) (*core.ExecutionResult, bool, error) {
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			evm.Cancel()
+		case <-done:
+		}
+	}()
+	res, err := core.ApplyMessage(evm, msg, gp)
+	return res, evm.Cancelled(), err
 }
 
 // EstimateGas returns the least gas with which the message succeeds, with
@@ -301,10 +318,7 @@ func (api *EthAPI) CreateAccessList(ctx context.Context, args CallArgs, bnh *get
 	if err != nil {
 		return nil, err
 	}
-	var from common.Address
-	if args.From != nil {
-		from = *args.From
-	}
+	from := args.from()
 	to := args.To
 	if to == nil {
 		nonce := env.st.GetNonce(from)

@@ -521,17 +521,8 @@ func txValidationError(err error) error {
 // applyWithTimeout runs msg in evm, cancelled when ctx ends, with geth's
 // error words.
 func applyWithTimeout(ctx context.Context, evm *vm.EVM, msg *core.Message, timeout time.Duration, gp *core.GasPool) (*core.ExecutionResult, error) {
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		select {
-		case <-ctx.Done():
-			evm.Cancel()
-		case <-done:
-		}
-	}()
-	result, err := core.ApplyMessage(evm, msg, gp)
-	if evm.Cancelled() {
+	result, cancelled, err := applyCancellable(ctx, evm, msg, gp)
+	if cancelled {
 		return nil, fmt.Errorf("execution aborted (timeout = %v)", timeout)
 	}
 	if err != nil {
@@ -625,14 +616,6 @@ func (t *simLogTracer) logs() []*types.Log {
 		return nil
 	}
 	return t.frames[0]
-}
-
-// from is the call's sender (the zero address when it names none).
-func (a *CallArgs) from() common.Address {
-	if a.From == nil {
-		return common.Address{}
-	}
-	return *a.From
 }
 
 // callDefaults sets what geth's TransactionArgs.CallDefaults sets for a
