@@ -94,10 +94,15 @@ func GuardFrozen(evm *vm.EVM, st Accounts) {
 // st, the frozen accounts' stand-ins among them, as a map of its own that
 // the caller may change (state overrides move precompiles).
 func Precompiles(rules params.Rules, st Accounts) vm.PrecompiledContracts {
-	g := newFrozenGuard(rules)
-	pcs := maps.Clone(g.base)
-	for _, a := range system.Frozen(st) {
-		if _, isPrecompile := g.base[a]; !isPrecompile {
+	return withFrozen(vm.ActivePrecompiledContracts(rules), st, system.Frozen(st))
+}
+
+// withFrozen returns a copy of base with a stand-in for each frozen account
+// of st that is not a precompile itself.
+func withFrozen(base vm.PrecompiledContracts, st Accounts, frozen []common.Address) vm.PrecompiledContracts {
+	pcs := maps.Clone(base)
+	for _, a := range frozen {
+		if _, isPrecompile := base[a]; !isPrecompile {
 			pcs[a] = &frozenContract{reason: frozenError(st, a).Error()}
 		}
 	}
@@ -116,15 +121,7 @@ func (g *frozenGuard) refresh(evm *vm.EVM, st Accounts) {
 	g.frozen = frozen
 	pcs := g.base
 	if len(frozen) > 0 {
-		pcs = make(vm.PrecompiledContracts, len(g.base)+len(frozen))
-		for a, p := range g.base {
-			pcs[a] = p
-		}
-		for _, a := range frozen {
-			if _, isPrecompile := g.base[a]; !isPrecompile {
-				pcs[a] = &frozenContract{reason: frozenError(st, a).Error()}
-			}
-		}
+		pcs = withFrozen(g.base, st, frozen)
 	}
 	evm.SetPrecompiles(pcs)
 }

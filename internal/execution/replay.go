@@ -47,13 +47,12 @@ func (e *Executor) Replay(statedb *state.StateDB, chain core.ChainContext, in *B
 		return nil, err
 	}
 	defer sys.evm.Release()
-	txs, _, _ := e.applyTxs(sys.evm, statedb, header, in.Txs, &replay{exec: e, stop: stop, trace: trace})
+	txs, _, _ := e.applyTxs(sys.evm, statedb, header, in.Txs, &replay{stop: stop, trace: trace})
 	return &Replayed{Header: header, Txs: txs}, nil
 }
 
 // replay is what applyTxs needs to know when it replays a block.
 type replay struct {
-	exec  *Executor
 	stop  int
 	trace TraceFunc
 }
@@ -68,7 +67,7 @@ func (r *replay) evm(block *vm.EVM, statedb *state.StateDB, index int, tx *types
 	if t == nil || t.Hooks == nil {
 		return block
 	}
-	evm := vm.NewEVM(block.Context, state.NewHookedState(statedb, t.Hooks), r.exec.Config, vm.Config{Tracer: t.Hooks})
+	evm := vm.NewEVM(block.Context, state.NewHookedState(statedb, t.Hooks), block.ChainConfig(), vm.Config{Tracer: t.Hooks})
 	GuardFrozen(evm, statedb)
 	if t.Started != nil {
 		t.Started(evm)
