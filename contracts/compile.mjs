@@ -55,6 +55,18 @@ function compile(only, runs) {
 const isSystem = (f) => f.startsWith("contracts/system/");
 const output = { contracts: { ...compile((f) => !isSystem(f), 200), ...compile(isSystem, 1) } };
 
+// A contract that serves another's functions from its fallback (by
+// DELEGATECALL, as Consortium serves ConsortiumViews') gets their ABI too,
+// so that callers see one interface at its address.
+const served = { Consortium: "ConsortiumViews" };
+for (const contracts of Object.values(output.contracts)) {
+  for (const [name, from] of Object.entries(served)) {
+    if (!contracts[name] || !contracts[from]) continue;
+    const own = new Set(contracts[name].abi.map((e) => `${e.type} ${e.name}`));
+    contracts[name].abi = [...contracts[name].abi, ...contracts[from].abi.filter((e) => e.type === "function" && !own.has(`${e.type} ${e.name}`))];
+  }
+}
+
 const outDir = path.join(here, "artifacts");
 fs.mkdirSync(outDir, { recursive: true });
 for (const [file, contracts] of Object.entries(output.contracts)) {

@@ -135,7 +135,7 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 		description                                 string
 		addVals, removeVals, members, removeMembers []string
 		roles, params, admit, revoke, upgrades      []string
-		recipients                                  []string
+		recipients, freezeAccts, unfreezeAccts      []string
 	)
 	cmd := &cobra.Command{
 		Use:   "propose",
@@ -250,8 +250,21 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 				}
 				actions = append(actions, system.SetFeeRecipient(u.PubKey, as[0]))
 			}
+			for _, fz := range []struct {
+				flag  string
+				addrs []string
+				on    bool
+			}{{"--freeze", freezeAccts, true}, {"--unfreeze", unfreezeAccts, false}} {
+				for _, a := range fz.addrs {
+					as, err := addresses(a)
+					if err != nil || len(as) != 1 {
+						return fmt.Errorf("%s %q: want an ADDRESS", fz.flag, a)
+					}
+					actions = append(actions, system.SetFrozen(as[0], fz.on))
+				}
+			}
 			if len(actions) == 0 {
-				return fmt.Errorf("nothing to propose: add --set-validator, --remove-validator, --set-fee-recipient, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node or --schedule-upgrade")
+				return fmt.Errorf("nothing to propose: add --set-validator, --remove-validator, --set-fee-recipient, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node, --schedule-upgrade, --freeze or --unfreeze")
 			}
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
@@ -269,6 +282,8 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 	fl.StringArrayVar(&roles, "set-roles", nil, "ADDRESS:ROLE[,ROLE…]: replace an account's roles (admin, deployer, transactor, regulator, or none)")
 	fl.StringArrayVar(&admit, "admit-node", nil, "NODE_ID[:NAME]: admit a node, so that the network's nodes take its connections")
 	fl.StringArrayVar(&revoke, "revoke-node", nil, "NODE_ID: revoke a node's admission; its connections are closed")
+	fl.StringArrayVar(&freezeAccts, "freeze", nil, "ADDRESS: freeze an account or contract by the consortium's decision (the only way to freeze a governor)")
+	fl.StringArrayVar(&unfreezeAccts, "unfreeze", nil, "ADDRESS: unfreeze an account or contract, whoever froze it")
 	fl.StringArrayVar(&upgrades, "schedule-upgrade", nil, "VERSION:HEIGHT: rule version VERSION applies from HEIGHT on; nodes whose binary does not know it stop before HEIGHT, so upgrade them first")
 	fl.StringArrayVar(&params, "set-param", nil, "NAME=VALUE: quorum and threshold (basis points), voting-period (blocks), permissioned (0 or 1), gas-limit (the block gas limit), base-fee (wei per gas); from the block after it passes")
 	return cmd

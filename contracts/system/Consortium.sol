@@ -3,22 +3,10 @@ pragma solidity ^0.8.24;
 
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
-/// @title Consortium
-/// @notice chuxin's governance system contract, at a fixed address in every
-/// chain's genesis. The consortium's members (organisations, each with a
-/// voting weight and governor accounts) decide by proposals what the network
-/// is: its members, its validators and their voting power, account roles and
-/// its parameters. Admins grant roles; regulators freeze accounts.
-///
-/// The node reads this contract's storage for what consensus and admission
-/// need (the first state variables below; their slots are fixed, and a Go
-/// test checks them against the compiler's storage layout) and makes two
-/// system calls after a block's transactions, only when they have work:
-/// settle() when a voting period ended, takeValidatorUpdates() when a passed
-/// proposal changed the validators.
-contract Consortium {
+/// The Consortium's storage, shared by the contract and its views (which it
+/// reaches by DELEGATECALL), so that both read the same slots.
+abstract contract ConsortiumState {
     using Strings for uint256;
-    using Strings for address;
 
     // ---- Read by the node: keep these first and in this order. ----
 
@@ -73,6 +61,7 @@ contract Consortium {
     uint8 public constant SET_NODE = 5; // (bytes20 nodeId, bool admitted, string name)
     uint8 public constant SCHEDULE_UPGRADE = 6; // (uint64 version, uint64 height)
     uint8 public constant SET_FEE_RECIPIENT = 7; // (bytes32 pubKey, address recipient)
+    uint8 public constant SET_FROZEN = 8; // (address account, bool frozen)
 
     /// CometBFT's bound on the total voting power (MaxTotalVotingPower).
     uint256 internal constant MAX_TOTAL_POWER = uint256(uint64(type(int64).max)) / 8;
@@ -80,6 +69,16 @@ contract Consortium {
     uint256 internal constant MAX_OPEN = 64;
     /// The most actions in one proposal.
     uint256 internal constant MAX_ACTIONS = 32;
+    /// The gas a proposal's actions may use when they apply (and when they
+    /// are checked at propose), so that settle() can always apply some.
+    uint256 internal constant APPLY_GAS = 5_000_000;
+    /// What a call must have left to give applyProposal or dryRun all of
+    /// APPLY_GAS (the EVM passes on at most 63/64 of what is left).
+    uint256 internal constant APPLY_RESERVE = APPLY_GAS + APPLY_GAS / 63 + 50_000;
+    /// The lowest block gas limit: a governance transaction must still fit.
+    uint256 internal constant MIN_GAS_LIMIT = 10_000_000;
+    /// The gas a governor's balance must pay for at a new base fee.
+    uint256 internal constant GOVERNOR_GAS = 1_000_000;
 
     struct Freeze {
         uint64 since; // block
@@ -196,6 +195,93 @@ contract Consortium {
     mapping(uint256 => mapping(bytes32 => bool)) public hasVoted;
     uint256[] internal open;
 
+    function _proposal(uint256 id) internal view returns (Proposal storage) {
+        require(id > 0 && id <= proposals.length, string.concat("no proposal ", id.toString()));
+        return proposals[id - 1];
+    }
+}
+
+/// @title ConsortiumViews
+/// @notice The Consortium contract's list views, at 0xC415…0004 in every
+/// genesis. The Consortium contract serves them by DELEGATECALL from its
+/// fallback, so a caller calls them at the Consortium's address, as if
+/// they were its own (the Consortium artifact's ABI holds both); called at
+/// their own address they read empty storage. They keep EIP-170's code
+/// size limit, which applies at genesis too, away from governance.
+contract ConsortiumViews is ConsortiumState {
+
+    function evidenceCount() external view returns (uint256) {
+        return evidence.length;
+    }
+
+    function evidenceAt(uint256 i) external view returns (Evidence memory) {
+        return evidence[i];
+    }
+
+    function memberCount() external view returns (uint256) {
+        return memberIds.length;
+    }
+
+    function memberAt(uint256 i) external view returns (bytes32 id, string memory name, uint64 weight, address[] memory governors) {
+        id = memberIds[i];
+        Member storage m = members[id];
+        return (id, m.name, m.weight, m.governors);
+    }
+
+    function validators() external view returns (bytes32[] memory keys, uint64[] memory powers) {
+        keys = validatorKeys;
+        powers = new uint64[](keys.length);
+        for (uint256 i = 0; i < keys.length; i++) {
+            powers[i] = powerOf[keys[i]];
+        }
+    }
+
+    function proposalCount() external view returns (uint256) {
+        return proposals.length;
+    }
+
+    function proposal(uint256 id) external view returns (Proposal memory p, Action[] memory actions) {
+        return (_proposal(id), actionsOf[id]);
+    }
+
+    function admittedNodes() external view returns (bytes20[] memory ids, string[] memory names) {
+        ids = nodeIds;
+        names = new string[](ids.length);
+        for (uint256 i = 0; i < ids.length; i++) {
+            names[i] = nodeName[ids[i]];
+        }
+    }
+
+    function frozenCount() external view returns (uint256) {
+        return frozen.length;
+    }
+
+    function upgradeCount() external view returns (uint256) {
+        return upgrades.length;
+    }
+}
+
+/// @title Consortium
+/// @notice chuxin's governance system contract, at a fixed address in every
+/// chain's genesis. The consortium's members (organisations, each with a
+/// voting weight and governor accounts) decide by proposals what the network
+/// is: its members, its validators and their voting power, account roles and
+/// its parameters. Admins grant roles; regulators freeze accounts.
+///
+/// The node reads this contract's storage for what consensus and admission
+/// need (the first state variables below; their slots are fixed, and a Go
+/// test checks them against the compiler's storage layout) and makes two
+/// system calls after a block's transactions, only when they have work:
+/// settle() when a voting period ended, takeValidatorUpdates() when a passed
+/// proposal changed the validators.
+contract Consortium is ConsortiumState {
+    using Strings for uint256;
+    using Strings for address;
+
+    /// Where the views live (ConsortiumViews).
+    address internal constant VIEWS = 0xc415000000000000000000000000000000000004;
+
+
     event MemberChanged(bytes32 indexed id, string name, uint64 weight, address[] governors);
     event ValidatorChanged(bytes32 indexed pubKey, uint64 power);
     event RolesChanged(address indexed account, uint256 roles, address indexed by);
@@ -246,8 +332,9 @@ contract Consortium {
         _setParam(PARAM_THRESHOLD, g.threshold);
         _setParam(PARAM_VOTING_PERIOD, g.votingPeriod);
         _setParam(PARAM_PERMISSIONED, g.permissioned ? 1 : 0);
-        _setParam(PARAM_GAS_LIMIT, g.gasLimit);
-        _setParam(PARAM_BASE_FEE, g.baseFee);
+        // The genesis's own limits; the floors of _setParam bind proposals.
+        gasLimit = g.gasLimit;
+        baseFee = g.baseFee;
         beaconHolders = g.beaconHolders;
         beaconThreshold = g.beaconThreshold;
     }
@@ -260,10 +347,13 @@ contract Consortium {
         bytes32 member = _memberOf(msg.sender);
         require(actions.length > 0 && actions.length <= MAX_ACTIONS, "a proposal has 1 to 32 actions");
         require(open.length < MAX_OPEN, "64 proposals are open: let some end first");
-        try this.dryRun(actions) {
+        require(bytes(description).length <= 1024, "a description has at most 1024 bytes");
+        require(gasleft() > APPLY_RESERVE + 1_000_000, "propose with more gas: the check of the actions may use 5000000");
+        try this.dryRun{gas: APPLY_GAS}(actions) {
             revert("unreachable");
         } catch (bytes memory reason) {
             if (bytes4(reason) != DryRunApplied.selector) {
+                require(reason.length > 0, "the actions need more than 5000000 gas to apply: split them into proposals");
                 _bubble(reason);
             }
         }
@@ -316,7 +406,9 @@ contract Consortium {
     function settle() external {
         require(msg.sender == SYSTEM, "settle is called by the node");
         uint256 i = 0;
-        while (i < open.length) {
+        // Each decision may apply a proposal under APPLY_GAS; what does not
+        // fit in this call is left for the next block's.
+        while (i < open.length && gasleft() > APPLY_RESERVE + 200_000) {
             uint256 id = open[i];
             Proposal storage p = proposals[id - 1];
             if (block.number <= p.deadline) {
@@ -373,20 +465,31 @@ contract Consortium {
 
     /// Freezes an account or contract: it can send nothing and receive no
     /// value, and calls into it revert. A regulator only.
+    /// A governor is frozen only by a proposal (SET_FROZEN), so that no
+    /// regulator alone can stop governance.
     function freeze(address account, string calldata reason) external {
         _require(REGULATOR);
-        require(account != address(this), "the consortium contract cannot be frozen");
-        require(permissions[account] & FROZEN == 0, string.concat("account ", account.toHexString(), " is frozen already"));
-        permissions[account] |= FROZEN;
-        freezes[account] = Freeze(uint64(block.number), msg.sender);
-        frozen.push(account);
-        frozenIndex[account] = frozen.length;
-        emit Frozen(account, msg.sender, reason);
+        require(governorOf[account] == 0, string.concat("account ", account.toHexString(), " is a governor: only a proposal freezes it"));
+        _setFrozen(account, true, reason);
     }
 
     /// Unfreezes an account or contract; a regulator only.
     function unfreeze(address account) external {
         _require(REGULATOR);
+        _setFrozen(account, false, "");
+    }
+
+    function _setFrozen(address account, bool on, string memory reason) internal {
+        if (on) {
+            require(account != address(this), "the consortium contract cannot be frozen");
+            require(permissions[account] & FROZEN == 0, string.concat("account ", account.toHexString(), " is frozen already"));
+            permissions[account] |= FROZEN;
+            freezes[account] = Freeze(uint64(block.number), msg.sender);
+            frozen.push(account);
+            frozenIndex[account] = frozen.length;
+            emit Frozen(account, msg.sender, reason);
+            return;
+        }
         require(permissions[account] & FROZEN != 0, string.concat("account ", account.toHexString(), " is not frozen"));
         permissions[account] &= ~FROZEN;
         delete freezes[account];
@@ -428,57 +531,20 @@ contract Consortium {
             if (remove) {
                 ValidatorUpdate[] memory u = new ValidatorUpdate[](1);
                 u[0] = ValidatorUpdate(key, 0);
-                _setValidators(u);
+                _setValidators(u, false);
             }
         }
     }
 
-    // ---- Views ----
-
-    function evidenceCount() external view returns (uint256) {
-        return evidence.length;
-    }
-
-    function evidenceAt(uint256 i) external view returns (Evidence memory) {
-        return evidence[i];
-    }
-
-    function memberCount() external view returns (uint256) {
-        return memberIds.length;
-    }
-
-    function memberAt(uint256 i) external view returns (bytes32 id, string memory name, uint64 weight, address[] memory governors) {
-        id = memberIds[i];
-        Member storage m = members[id];
-        return (id, m.name, m.weight, m.governors);
-    }
-
-    function validators() external view returns (bytes32[] memory keys, uint64[] memory powers) {
-        keys = validatorKeys;
-        powers = new uint64[](keys.length);
-        for (uint256 i = 0; i < keys.length; i++) {
-            powers[i] = powerOf[keys[i]];
+    /// Serves the list views from ConsortiumViews, in this storage.
+    fallback() external {
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), VIEWS, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
         }
-    }
-
-    function proposalCount() external view returns (uint256) {
-        return proposals.length;
-    }
-
-    function proposal(uint256 id) external view returns (Proposal memory p, Action[] memory actions) {
-        return (_proposal(id), actionsOf[id]);
-    }
-
-    function admittedNodes() external view returns (bytes20[] memory ids, string[] memory names) {
-        ids = nodeIds;
-        names = new string[](ids.length);
-        for (uint256 i = 0; i < ids.length; i++) {
-            names[i] = nodeName[ids[i]];
-        }
-    }
-
-    function frozenCount() external view returns (uint256) {
-        return frozen.length;
     }
 
     // ---- Internal ----
@@ -491,7 +557,7 @@ contract Consortium {
             _setMember(name, weight, governors);
             require(totalWeight > 0, "the consortium would have no member with weight");
         } else if (a.kind == SET_VALIDATORS) {
-            _setValidators(abi.decode(a.data, (ValidatorUpdate[])));
+            _setValidators(abi.decode(a.data, (ValidatorUpdate[])), true);
         } else if (a.kind == SET_ROLES) {
             (address account, uint256 roles) = abi.decode(a.data, (address, uint256));
             _setRoles(account, roles, address(this));
@@ -506,6 +572,9 @@ contract Consortium {
         } else if (a.kind == SCHEDULE_UPGRADE) {
             (uint64 version, uint64 height) = abi.decode(a.data, (uint64, uint64));
             _scheduleUpgrade(version, height);
+        } else if (a.kind == SET_FROZEN) {
+            (address account, bool frozen_) = abi.decode(a.data, (address, bool));
+            _setFrozen(account, frozen_, "by proposal");
         } else if (a.kind == SET_NODE) {
             (bytes20 id, bool admitted, string memory name) = abi.decode(a.data, (bytes20, bool, string));
             _setNode(id, admitted, name);
@@ -553,8 +622,11 @@ contract Consortium {
     }
 
     /// Applies validator changes as CometBFT will, refusing any it would
-    /// reject (it panics on every node at once on an invalid update).
-    function _setValidators(ValidatorUpdate[] memory updates) internal {
+    /// reject (it panics on every node at once on an invalid update). A
+    /// proposal's changes (guard) must keep the beacon's threshold of share
+    /// holders among the validators; evidence's need not: below it, epoch
+    /// keys wait while blocks go on.
+    function _setValidators(ValidatorUpdate[] memory updates, bool guard) internal {
         require(updates.length > 0, "no validator changes");
         for (uint256 i = 0; i < updates.length; i++) {
             ValidatorUpdate memory u = updates[i];
@@ -592,6 +664,7 @@ contract Consortium {
         require(totalPower <= MAX_TOTAL_POWER, "the total voting power would be over CometBFT's limit");
         // Only validators precommit, so only they release epoch keys: at
         // least the threshold of the beacon's share holders must stay.
+        if (!guard) return;
         uint256 staying = 0;
         for (uint256 i = 0; i < beaconHolders.length; i++) {
             if (powerOf[beaconHolders[i]] > 0) staying++;
@@ -615,13 +688,10 @@ contract Consortium {
         emit UpgradeScheduled(version, height);
     }
 
-    function upgradeCount() external view returns (uint256) {
-        return upgrades.length;
-    }
-
     function _setNode(bytes20 id, bool admitted, string memory name) internal {
         require(id != bytes20(0), "a node is named by its CometBFT node ID");
         if (admitted) {
+            require(bytes(name).length <= 64, "a node's name has at most 64 bytes");
             require(admittedSince[id] == 0, string.concat("node ", _hex20(id), " is admitted already"));
             admittedSince[id] = block.number + 1;
             nodeName[id] = name;
@@ -669,10 +739,11 @@ contract Consortium {
             require(value <= 1, "permissioned is 0 or 1");
             permissioned = value == 1;
         } else if (param == PARAM_GAS_LIMIT) {
-            require(value >= 21000 && value <= 1 << 40, "the block gas limit is 21000 to 2**40");
+            require(value >= MIN_GAS_LIMIT && value <= 1 << 40, "the block gas limit is 10000000 to 2**40: governance must fit in a block");
             gasLimit = value;
         } else if (param == PARAM_BASE_FEE) {
             require(value < 1 << 128, "the base fee is below 2**128 wei");
+            _governorsCanPay(value);
             baseFee = value;
         } else {
             revert(string.concat("unknown parameter ", uint256(param).toString()));
@@ -682,13 +753,27 @@ contract Consortium {
 
     function _execute(uint256 id) internal {
         Proposal storage p = proposals[id - 1];
+        require(gasleft() > APPLY_RESERVE, "vote with more gas: passing this proposal applies it with up to 5000000");
         _close(id, Status.Passed);
-        try this.applyProposal(id) {
+        try this.applyProposal{gas: APPLY_GAS}(id) {
             emit Passed(id);
         } catch (bytes memory reason) {
             p.status = Status.Failed;
             p.outcome = _reason(reason);
             emit Failed(id, p.outcome);
+        }
+    }
+
+    /// Refuses a base fee at which some member has no governor able to pay
+    /// GOVERNOR_GAS: governance must stay able to act (and to lower it).
+    function _governorsCanPay(uint256 fee) internal view {
+        for (uint256 i = 0; i < memberIds.length; i++) {
+            Member storage m = members[memberIds[i]];
+            bool can = false;
+            for (uint256 j = 0; j < m.governors.length && !can; j++) {
+                can = m.governors[j].balance >= fee * GOVERNOR_GAS;
+            }
+            require(can, string.concat("no governor of member ", m.name, " could pay 1000000 gas at that base fee: fund one first"));
         }
     }
 
@@ -717,11 +802,6 @@ contract Consortium {
     function _memberOf(address account) internal view returns (bytes32 member) {
         member = governorOf[account];
         require(member != 0, string.concat("account ", account.toHexString(), " is no member's governor"));
-    }
-
-    function _proposal(uint256 id) internal view returns (Proposal storage) {
-        require(id > 0 && id <= proposals.length, string.concat("no proposal ", id.toString()));
-        return proposals[id - 1];
     }
 
     function _require(uint256 role) internal view {

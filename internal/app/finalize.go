@@ -59,11 +59,24 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		a.log.Debug("block executed", "height", req.Height, "txs", n, "payloads", payloads, "skipped", len(in.Txs)-n, "gas", res.Block.GasUsed())
 	}
 	return &abci.FinalizeBlockResponse{
+		Events:                a.failureEvents(req.Height, res.Failures),
 		TxResults:             results,
 		AppHash:               res.AppHash(),
 		ValidatorUpdates:      validatorUpdates(res.Updates.Validators),
 		ConsensusParamUpdates: paramUpdates(res.Updates.Params),
 	}, nil
+}
+
+// failureEvents logs the block's failed system calls and returns them as
+// events of the block ("system_call_failed", in CometBFT's block results),
+// where operators and indexers find them: the block went on without them.
+func (a *App) failureEvents(height int64, failures []error) []abci.Event {
+	var events []abci.Event
+	for _, f := range failures {
+		a.log.Error("a system call failed; the block went on without it", "height", height, "err", f)
+		events = append(events, abci.Event{Type: "system_call_failed", Attributes: []abci.EventAttribute{{Key: "error", Value: f.Error(), Index: true}}})
+	}
+	return events
 }
 
 // blockInput assembles what execution needs from a decided block: the

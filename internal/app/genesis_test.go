@@ -93,7 +93,7 @@ func TestCoinbaseIsTheProposersFeeRecipient(t *testing.T) {
 	for i, data := range [][]byte{propose, vote, nil} {
 		var txs [][]byte
 		if data != nil {
-			raw, _ := testchain.Call(testchain.GovernorKey, big.NewInt(1337), uint64(i), system.ConsortiumAddress, data, 1_000_000).MarshalBinary()
+			raw, _ := testchain.Call(testchain.GovernorKey, big.NewInt(1337), uint64(i), system.ConsortiumAddress, data, 8_000_000).MarshalBinary()
 			txs = [][]byte{raw}
 		}
 		h := int64(i + 2)

@@ -4,8 +4,12 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmttypes "github.com/cometbft/cometbft/types"
+
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/params"
@@ -17,9 +21,9 @@ import (
 // decides, with the permissions in force in st: a frozen account sends
 // nothing and is sent nothing; in a permissioned network, creating a
 // contract needs the deployer role and any other transaction the transactor
-// role. A transaction to the Consortium contract needs no role (the
-// contract checks its caller), so governors and admins without roles can
-// act.
+// role. A transaction to the Consortium contract needs a role or a
+// governor's seat rather than the transactor role (the contract checks its
+// caller), so governors and admins without the role can act.
 //
 // The common cases read one or two words that every transaction of a block
 // shares (nothing frozen, an open network), so they cost next to nothing.
@@ -48,10 +52,19 @@ func admitPermissions(st Accounts, tx *types.Transaction, from common.Address) e
 			}
 		}
 	}
-	if to != nil && *to == system.ConsortiumAddress || !system.Permissioned(st) {
+	if !system.Permissioned(st) {
 		return nil
 	}
 	p := system.PermissionsOf(st, from)
+	if to != nil && *to == system.ConsortiumAddress {
+		// The contract checks its caller; the chain only keeps out those
+		// who could not be its caller, so that nobody without a place in
+		// the consortium fills blocks with calls that fail.
+		if p.Roles == 0 && !system.IsGovernor(st, from) {
+			return fmt.Errorf("%w: account %s has no role and governs no member, so it may not call the Consortium contract on a permissioned network", ErrPermission, from)
+		}
+		return nil
+	}
 	if to == nil {
 		if p.Roles&system.RoleDeployer == 0 {
 			return fmt.Errorf("%w: account %s lacks role deployer", ErrPermission, from)
@@ -155,53 +168,111 @@ func revertData(reason string) []byte {
 	return append([]byte{0x08, 0xc3, 0x79, 0xa0}, enc...)
 }
 
-// consortiumHook carries the Consortium contract's decisions to consensus
-// after each block's transactions: it settles the proposals whose voting
-// period is over, then takes the validator changes that passed proposals
-// made. It calls the contract only when a storage read says there is work,
-// so an idle chain stays idle.
+// consortiumHook carries the Consortium contract's decisions to consensus:
+// before a block's transactions it hands the contract the block's
+// evidence; after them it settles the proposals whose voting period is
+// over, then takes the validator changes. It calls the contract only when a
+// storage read says there is work, so an idle chain stays idle.
+//
+// Every call is total for the block (DESIGN.md, invariant 5): a call that
+// fails is recorded (System.Fail) and the block goes on, and the validator
+// updates it hands out are ones CometBFT's own code accepts.
 type consortiumHook struct{}
 
 // PreBlock hands the block's evidence to the contract, which records it and
-// takes the misbehaving validators' power.
+// takes the misbehaving validators' power: one call an item, so no amount
+// of evidence runs one call out of gas.
 func (consortiumHook) PreBlock(sys *System, in *BlockInput) error {
-	if len(in.Misbehavior) == 0 {
-		return nil
+	for _, m := range in.Misbehavior {
+		data, err := system.Pack("punish", [][20]byte{m.Address}, []uint64{m.Height}, []uint8{m.Kind})
+		if err != nil {
+			return err // the embedded ABI has punish: a broken invariant
+		}
+		if _, err := sys.Call(system.ConsortiumAddress, data); err != nil {
+			sys.Fail(fmt.Errorf("evidence against validator %x at height %d: %w", m.Address, m.Height, err))
+		}
 	}
-	addrs := make([][20]byte, len(in.Misbehavior))
-	heights := make([]uint64, len(in.Misbehavior))
-	kinds := make([]uint8, len(in.Misbehavior))
-	for i, m := range in.Misbehavior {
-		addrs[i], heights[i], kinds[i] = m.Address, m.Height, m.Kind
-	}
-	data, err := system.Pack("punish", addrs, heights, kinds)
-	if err != nil {
-		return err
-	}
-	_, err = sys.Call(system.ConsortiumAddress, data)
-	return err
+	return nil
 }
 
-func (consortiumHook) PostBlock(sys *System, _ *BlockInput, out *Updates) error {
+func (consortiumHook) PostBlock(sys *System, in *BlockInput, out *Updates) error {
 	st := sys.State()
 	if system.SettleDue(st, sys.Number()) {
 		if _, err := sys.Call(system.ConsortiumAddress, system.SettleCall()); err != nil {
-			return err
+			sys.Fail(fmt.Errorf("settling proposals: %w", err))
 		}
 	}
 	if !system.UpdatesPending(st) {
 		return nil
 	}
-	ret, err := sys.Call(system.ConsortiumAddress, system.TakeValidatorUpdatesCall())
+	if _, err := sys.Call(system.ConsortiumAddress, system.TakeValidatorUpdatesCall()); err != nil {
+		sys.Fail(fmt.Errorf("taking validator updates: %w", err))
+		return nil
+	}
+	parent, err := state.New(in.Parent.Root, sys.statedb.Database())
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: the parent state of block %d: %v", ErrSystemCall, sys.Number(), err)
 	}
-	updates, err := system.DecodeValidatorUpdates(ret)
+	updates, err := ValidatorChanges(system.Validators(parent), system.Validators(st))
 	if err != nil {
-		return err
+		sys.Fail(err)
+		return nil
 	}
-	for _, u := range updates {
-		out.Validators = append(out.Validators, ValidatorUpdate{PubKey: append([]byte(nil), u.PubKey[:]...), Power: int64(u.Power)})
-	}
+	out.Validators = append(out.Validators, updates...)
 	return nil
+}
+
+// ValidatorChanges returns the updates that take consensus from the
+// validator set before to the set after (each as the Consortium contract
+// holds it), checked with CometBFT's own validator-set code on a copy of
+// before: whatever a block's proposals and evidence did, added and removed
+// again included, what it hands CometBFT is what CometBFT accepts. It
+// refuses (ErrValidatorUpdates) changes that CometBFT would refuse.
+func ValidatorChanges(before, after []system.ValidatorUpdate) ([]ValidatorUpdate, error) {
+	was := make(map[[32]byte]uint64, len(before))
+	for _, v := range before {
+		was[v.PubKey] = v.Power
+	}
+	var changes []ValidatorUpdate
+	is := make(map[[32]byte]bool, len(after))
+	for _, v := range after {
+		is[v.PubKey] = true
+		if v.Power != was[v.PubKey] {
+			changes = append(changes, ValidatorUpdate{PubKey: append([]byte(nil), v.PubKey[:]...), Power: int64(v.Power)})
+		}
+	}
+	for _, v := range before { // in the contract's order, not the map's
+		if !is[v.PubKey] {
+			changes = append(changes, ValidatorUpdate{PubKey: append([]byte(nil), v.PubKey[:]...), Power: 0})
+		}
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	set := &cmttypes.ValidatorSet{}
+	if err := set.UpdateWithChangeSet(cometValidators(before)); err != nil {
+		return nil, fmt.Errorf("%w: the set before the block: %v", ErrValidatorUpdates, err)
+	}
+	if err := set.UpdateWithChangeSet(cometChanges(changes)); err != nil {
+		return nil, fmt.Errorf("%w: %v; the contract's set and consensus's now differ until governance mends it", ErrValidatorUpdates, err)
+	}
+	return changes, nil
+}
+
+func cometValidators(vs []system.ValidatorUpdate) []*cmttypes.Validator {
+	out := make([]*cmttypes.Validator, 0, len(vs))
+	for _, v := range vs {
+		if v.Power > 0 {
+			out = append(out, cmttypes.NewValidator(ed25519.PubKey(v.PubKey[:]), int64(v.Power)))
+		}
+	}
+	return out
+}
+
+func cometChanges(us []ValidatorUpdate) []*cmttypes.Validator {
+	out := make([]*cmttypes.Validator, len(us))
+	for i, u := range us {
+		out[i] = cmttypes.NewValidator(ed25519.PubKey(u.PubKey), u.Power)
+	}
+	return out
 }

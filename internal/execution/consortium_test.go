@@ -36,7 +36,13 @@ var val1 = system.ValidatorUpdate{PubKey: [32]byte{1}, Power: 10}
 
 func newConsortium(t *testing.T, permissioned bool) *consortium {
 	t.Helper()
-	g := testchain.Genesis(chainID, 30_000_000, nil)
+	return newConsortiumWithGas(t, permissioned, 30_000_000)
+}
+
+// newConsortiumWithGas is newConsortium with another block gas limit.
+func newConsortiumWithGas(t *testing.T, permissioned bool, gasLimit uint64) *consortium {
+	t.Helper()
+	g := testchain.Genesis(chainID, gasLimit, nil)
 	g.Validators = []genesis.Validator{{Name: "v1", PubKey: val1.PubKey[:], Power: 10, FeeRecipient: common.Address{9}}}
 	keys := make([]common.Address, 4)
 	for i := range keys {
@@ -60,7 +66,7 @@ func (c *consortium) tx(k int, to *common.Address, value int64, data []byte) []b
 	n := c.nonces[from]
 	c.nonces[from]++
 	return raw(testchain.Sign(c.keys[k], cid, &types.DynamicFeeTx{ChainID: cid, Nonce: n, To: to, Value: big.NewInt(value),
-		Gas: 3_000_000, GasFeeCap: big.NewInt(1e9), Data: data}))
+		Gas: 8_000_000, GasFeeCap: big.NewInt(1e9), Data: data}))
 }
 
 // send applies a block of one transaction and returns its receipt, or
@@ -505,10 +511,10 @@ func TestEvidenceTakesTheValidatorsPower(t *testing.T) {
 // gas limit from the passing block; the admission rule applies both.
 func TestGasLimitAndBaseFeeByProposal(t *testing.T) {
 	c := newConsortium(t, true)
-	if reason := c.simulate(0, "propose", []system.Action{system.SetParam(system.ParamGasLimit, 20_999)}, "x"); !strings.Contains(reason, "the block gas limit is 21000 to 2**40") {
-		t.Fatalf("proposing a gas limit below a transfer: %q", reason)
+	if reason := c.simulate(0, "propose", []system.Action{system.SetParam(system.ParamGasLimit, 9_999_999)}, "x"); !strings.Contains(reason, "the block gas limit is 10000000 to 2**40: governance must fit in a block") {
+		t.Fatalf("proposing a gas limit below governance's floor: %q", reason)
 	}
-	id := new(big.Int).SetUint64(c.propose(0, system.SetParam(system.ParamGasLimit, 2_000_000), system.SetParam(system.ParamBaseFee, 2e9)))
+	id := new(big.Int).SetUint64(c.propose(0, system.SetParam(system.ParamGasLimit, 12_000_000), system.SetParam(system.ParamBaseFee, 2e9)))
 	c.gov(0, "vote", id, true)
 	res := c.gov(1, "vote", id, true)
 	if s, outcome := c.status(id.Uint64()); s != statusPassed {
@@ -517,11 +523,11 @@ func TestGasLimitAndBaseFeeByProposal(t *testing.T) {
 	if res.Block.GasLimit() != 30_000_000 || res.Block.BaseFee().Sign() != 0 {
 		t.Fatalf("the passing block has gas limit %d and base fee %s: its own limits are the old ones", res.Block.GasLimit(), res.Block.BaseFee())
 	}
-	if p := res.Updates.Params; p == nil || p.Block == nil || p.Block.MaxGas != 2_000_000 || p.Block.MaxBytes != genesis.MaxBlockBytes {
+	if p := res.Updates.Params; p == nil || p.Block == nil || p.Block.MaxGas != 12_000_000 || p.Block.MaxBytes != genesis.MaxBlockBytes {
 		t.Fatalf("consensus parameter updates of the passing block: %+v", p)
 	}
 	next := c.apply()
-	if next.Block.GasLimit() != 2_000_000 || next.Block.BaseFee().Cmp(big.NewInt(2e9)) != 0 || next.Updates.Params != nil {
+	if next.Block.GasLimit() != 12_000_000 || next.Block.BaseFee().Cmp(big.NewInt(2e9)) != 0 || next.Updates.Params != nil {
 		t.Fatalf("the next block: gas limit %d, base fee %s, updates %+v", next.Block.GasLimit(), next.Block.BaseFee(), next.Updates.Params)
 	}
 	to := common.Address{0xbe}
@@ -535,8 +541,8 @@ func TestGasLimitAndBaseFeeByProposal(t *testing.T) {
 		c.nonces[from]++
 		return res.Receipts[0], nil
 	}
-	_, err := send(2_000_001, 3e9)
-	wantErr(t, err, "gas 2000001, block gas limit 2000000")
+	_, err := send(12_000_001, 3e9)
+	wantErr(t, err, "gas 12000001, block gas limit 12000000")
 	_, err = send(21_000, 1e9)
 	wantErr(t, err, "max fee per gas 1000000000, base fee 2000000000")
 	before := c.balance(c.addrs[0])

@@ -33,6 +33,9 @@ var (
 	ErrFrozen = errors.New("account frozen")
 	// ErrSystemCall: a system call failed; the block cannot be executed.
 	ErrSystemCall = errors.New("system call failed")
+	// ErrValidatorUpdates: a block's validator changes are ones CometBFT
+	// would refuse; they are recorded and not handed to it.
+	ErrValidatorUpdates = errors.New("validator updates refused")
 	// ErrReplay: a block executed again did not run what it ran the first
 	// time (a broken invariant: execution is deterministic).
 	ErrReplay = errors.New("replay diverged from the committed block")

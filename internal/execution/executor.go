@@ -67,6 +67,9 @@ type Result struct {
 	Updates  Updates
 	// Indexed are the block's entries in the node's index (System.Index).
 	Indexed []Indexed
+	// Failures are the block's system calls that failed (System.Fail), in
+	// order: the block went on without what they would have done.
+	Failures []error
 }
 
 // AppHash returns what the validators sign for this block (see AppHash).
@@ -282,7 +285,7 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 		res.Updates.Params = &ParamUpdates{Block: &BlockParams{MaxBytes: genesis.MaxBlockBytes, MaxGas: int64(next.GasLimit)}}
 	}
 
-	res.Indexed = sys.indexed
+	res.Indexed, res.Failures = sys.indexed, sys.failed
 
 	root, err := statedb.Commit(sys.rules, header.Number.Uint64())
 	if err != nil {

@@ -52,6 +52,14 @@ type System struct {
 	statedb *state.StateDB
 	rules   params.Rules
 	indexed []Indexed
+	failed  []error
+}
+
+// Fail records that a system call of the block failed. The block goes on
+// (a system call must be total: consensus has decided the block), and the
+// failure reaches the node's log and the block's events (Result.Failures).
+func (s *System) Fail(err error) {
+	s.failed = append(s.failed, err)
 }
 
 // Indexed is an entry a block adds to the node's index beside the state:

@@ -141,8 +141,13 @@ func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
+	views, err := system.ViewsAccount(g.Rules.Ethereum, g.Timestamp)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	alloc := types.GenesisAlloc{
 		system.ConsortiumAddress:           consortium,
+		system.ConsortiumViewsAddress:      views,
 		params.DeterministicFactoryAddress: {Nonce: 1, Code: params.DeterministicFactoryCode, Balance: common.Big0},
 	}
 	std, err := system.StandardAllocs(g.Rules.Ethereum, g.Timestamp)

@@ -255,6 +255,13 @@ func DescribeAction(a system.Action) string {
 		if v := args("bytes32", "address"); v != nil {
 			return fmt.Sprintf("pay the fees of validator 0x%x's blocks to %s", v[0], v[1])
 		}
+	case system.KindSetFrozen:
+		if v := args("address", "bool"); v != nil {
+			if v[1].(bool) {
+				return fmt.Sprintf("freeze %s", v[0])
+			}
+			return fmt.Sprintf("unfreeze %s", v[0])
+		}
 	case system.KindUpgrade:
 		if v := args("uint64", "uint64"); v != nil {
 			return fmt.Sprintf("schedule rule version %d from height %d", v[0], v[1])

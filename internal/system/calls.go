@@ -78,6 +78,7 @@ const (
 	KindSetNode       = 5
 	KindUpgrade       = 6
 	KindFeeRecipient  = 7
+	KindSetFrozen     = 8
 )
 
 // The parameters a SetParam action sets.
@@ -163,6 +164,13 @@ func ScheduleUpgrade(version, height uint64) Action {
 // validator proposes.
 func SetFeeRecipient(pubKey [32]byte, recipient common.Address) Action {
 	return Action{KindFeeRecipient, pack([]string{"bytes32", "address"}, pubKey, recipient)}
+}
+
+// SetFrozen freezes or unfreezes an account by the consortium's decision:
+// the only way to freeze a governor, and a way to unfreeze any account that
+// no regulator can block.
+func SetFrozen(account common.Address, frozen bool) Action {
+	return Action{KindSetFrozen, pack([]string{"address", "bool"}, account, frozen)}
 }
 
 // SetParam sets a parameter (ParamQuorum …).

@@ -18,6 +18,10 @@ import (
 // ConsortiumAddress is where every chain's Consortium contract lives.
 var ConsortiumAddress = common.HexToAddress("0xC415000000000000000000000000000000000001")
 
+// ConsortiumViewsAddress is where the Consortium contract's list views live
+// (ConsortiumViews), which it serves at its own address by DELEGATECALL.
+var ConsortiumViewsAddress = common.HexToAddress("0xC415000000000000000000000000000000000004")
+
 // Role is a set of account roles, as the Consortium contract's bits.
 type Role uint64
 
@@ -87,6 +91,12 @@ const (
 	slotFeeRecipient = 8  // mapping(bytes20 => address)
 	slotGasLimit     = 9  // uint256
 	slotBaseFee      = 10 // uint256
+
+	// Read only where governance or consensus needs them, not per
+	// transaction; appended variables keep these slots.
+	slotGovernorOf    = 16 // mapping(address => bytes32)
+	slotValidatorKeys = 18 // bytes32[]
+	slotPowerOf       = 19 // mapping(bytes32 => uint64)
 )
 
 // frozenBit marks a frozen account in its permissions word.
@@ -239,6 +249,29 @@ func Upgrades(st State) []Upgrade {
 		w := st.GetState(ConsortiumAddress, common.BigToHash(new(big.Int).Add(base, new(big.Int).SetUint64(i))))
 		// Packed: version in the low 8 bytes, height in the next 8.
 		out[i] = Upgrade{Version: binary.BigEndian.Uint64(w[24:]), Height: binary.BigEndian.Uint64(w[16:24])}
+	}
+	return out
+}
+
+// IsGovernor reports whether account governs a member of the consortium.
+func IsGovernor(st State, account common.Address) bool {
+	return st.GetState(ConsortiumAddress, mappingSlot(account, slotGovernorOf)) != (common.Hash{})
+}
+
+// Validators returns the validator set the contract holds in st, in the
+// contract's order: what consensus has, once the changes it has not taken
+// yet (UpdatesPending) are taken.
+func Validators(st State) []ValidatorUpdate {
+	n := new(big.Int).SetBytes(st.GetState(ConsortiumAddress, word(slotValidatorKeys)).Bytes()).Uint64()
+	base := new(big.Int).SetBytes(crypto.Keccak256(word(slotValidatorKeys).Bytes()))
+	out := make([]ValidatorUpdate, n)
+	for i := range n {
+		key := st.GetState(ConsortiumAddress, common.BigToHash(new(big.Int).Add(base, new(big.Int).SetUint64(i))))
+		var buf [64]byte
+		copy(buf[:32], key[:])
+		binary.BigEndian.PutUint64(buf[56:], slotPowerOf)
+		w := st.GetState(ConsortiumAddress, crypto.Keccak256Hash(buf[:]))
+		out[i] = ValidatorUpdate{PubKey: key, Power: binary.BigEndian.Uint64(w[24:])}
 	}
 	return out
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/triedb"
 	"github.com/holiman/uint256"
+
+	"github.com/chuxin-chain/chuxin/contracts"
 )
 
 // Genesis is the consortium a chain starts with, in its genesis app_state.
@@ -209,6 +211,16 @@ func (g *Genesis) Account(validators []GenesisValidator, limits Limits, committe
 		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
 	}
 	return deploy("Consortium", code, config, time)
+}
+
+// ViewsAccount returns the genesis account of the ConsortiumViews contract,
+// which the Consortium contract's fallback serves by DELEGATECALL.
+func ViewsAccount(config *params.ChainConfig, time uint64) (types.Account, error) {
+	art, err := contracts.Load("ConsortiumViews")
+	if err != nil {
+		return types.Account{}, err
+	}
+	return deploy("ConsortiumViews", art.Bytecode, config, time)
 }
 
 // deploy runs a contract's creation code on an empty state with the chain's

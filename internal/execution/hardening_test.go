@@ -1,0 +1,323 @@
+package execution_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	mrand "math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/chuxin-chain/chuxin/internal/capsule"
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/system"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+// consensusAddr is a consensus key's CometBFT address, as evidence names it.
+func consensusAddr(key [32]byte) (a [20]byte) {
+	copy(a[:], system.ConsensusAddress(key[:]))
+	return a
+}
+
+// evidenceBlock applies an empty block that reports a double-sign by each
+// key and fails the test if a system call of it failed.
+func (c *consortium) evidenceBlock(keys ...[32]byte) *execution.Result {
+	c.t.Helper()
+	in := &execution.BlockInput{Parent: c.head, Time: c.head.Time + 1}
+	for i, k := range keys {
+		in.Misbehavior = append(in.Misbehavior, execution.Misbehavior{Address: consensusAddr(k), Height: c.head.Number.Uint64() - uint64(i), Kind: execution.MisbehaviorDuplicateVote})
+	}
+	res := c.applyInput(in)
+	if len(res.Failures) != 0 {
+		c.t.Fatalf("block %d: system calls failed: %v", res.Block.NumberU64(), res.Failures)
+	}
+	return res
+}
+
+// TestEvidenceAgainstBeaconHoldersAlwaysTakesEffect: evidence removes a
+// misbehaving share holder even when fewer than the beacon's threshold of
+// holders stay validators (the guard binds proposals only), and the chain
+// goes on.
+func TestEvidenceAgainstBeaconHoldersAlwaysTakesEffect(t *testing.T) {
+	committee, _, err := capsule.Deal(3, 4, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := testchain.Genesis(chainID, 30_000_000, nil)
+	g.Rules.VoteExtensionsHeight = 1
+	g.Beacon = &capsule.Beacon{Threshold: 3, PublicKey: committee.Master.Bytes(), Period: 3, GenesisTime: 1_800_000_000, TimeZone: "Asia/Shanghai"}
+	var keys [][32]byte
+	for i := range 4 {
+		key := [32]byte{byte(i + 1)}
+		keys = append(keys, key)
+		g.Validators = append(g.Validators, genesis.Validator{PubKey: key[:], Power: 10, FeeRecipient: common.Address{9}})
+		g.Beacon.Holders = append(g.Beacon.Holders, capsule.Holder{Validator: key[:], PublicShare: committee.Shares[i].Bytes()})
+	}
+	g.Consortium = system.NewGenesis("A", crypto.PubkeyToAddress(testKey(0).PublicKey), false)
+	c := &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}
+
+	for i, k := range keys[:2] { // the second leaves 2 holders of the 3 needed
+		res := c.evidenceBlock(k)
+		if u := res.Updates.Validators; len(u) != 1 || u[0].Power != 0 || !bytes.Equal(u[0].PubKey, k[:]) {
+			t.Fatalf("evidence %d: updates %v, want holder %x removed", i, u, k[:1])
+		}
+	}
+	// A governance proposal may still not go below the threshold.
+	if reason := c.simulate(0, "propose", []system.Action{system.SetValidators(system.ValidatorUpdate{PubKey: keys[2]})}, "x"); !strings.Contains(reason, "share holders would stay validators") {
+		t.Fatalf("a proposal below the beacon's threshold: %q", reason)
+	}
+	c.apply() // blocks go on
+}
+
+// TestAddAndRemoveInOneProposalHandsConsensusNothing: a proposal that adds
+// a validator and removes it again passes, and the block that passes it
+// hands CometBFT no update for it (CometBFT would refuse the removal of a
+// validator it never had, on every node).
+func TestAddAndRemoveInOneProposalHandsConsensusNothing(t *testing.T) {
+	c := newConsortium(t, true)
+	k := system.ValidatorUpdate{PubKey: [32]byte{7}, Power: 5}
+	id := new(big.Int).SetUint64(c.propose(0, system.SetValidators(k), system.SetValidators(system.ValidatorUpdate{PubKey: k.PubKey})))
+	c.gov(0, "vote", id, true)
+	res := c.gov(1, "vote", id, true)
+	if s, o := c.status(id.Uint64()); s != statusPassed {
+		t.Fatalf("status %d %s", s, o)
+	}
+	if len(res.Updates.Validators) != 0 || len(res.Failures) != 0 {
+		t.Fatalf("updates %v, failures %v", res.Updates.Validators, res.Failures)
+	}
+}
+
+// TestValidatorUpdatesAreAlwaysAcceptedByCometBFT: random sequences of
+// proposals (adds, removals, power changes, several in one proposal),
+// evidence and settlements never yield updates that CometBFT's own
+// validator-set code refuses, and the set CometBFT ends with is the
+// contract's.
+func TestValidatorUpdatesAreAlwaysAcceptedByCometBFT(t *testing.T) {
+	for seed := range uint64(4) {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			r := mrand.New(mrand.NewPCG(seed, 99))
+			c := newConsortium(t, true)
+			model := cmttypes.NewValidatorSet([]*cmttypes.Validator{cmttypes.NewValidator(ed25519.PubKey(val1.PubKey[:]), 10)})
+			pool := [][32]byte{val1.PubKey, {2}, {3}, {4}, {5}}
+			check := func(res *execution.Result) {
+				t.Helper()
+				if len(res.Failures) != 0 {
+					t.Fatalf("block %d: failures %v", res.Block.NumberU64(), res.Failures)
+				}
+				var changes []*cmttypes.Validator
+				for _, u := range res.Updates.Validators {
+					changes = append(changes, cmttypes.NewValidator(ed25519.PubKey(u.PubKey), u.Power))
+				}
+				if err := model.UpdateWithChangeSet(changes); err != nil {
+					t.Fatalf("block %d: CometBFT refuses %v: %v", res.Block.NumberU64(), res.Updates.Validators, err)
+				}
+				st, _ := c.st.State(c.head.Root)
+				var want []string
+				for _, v := range system.Validators(st) {
+					want = append(want, fmt.Sprintf("%x:%d", v.PubKey[:1], v.Power))
+				}
+				var got []string
+				for _, v := range model.Validators {
+					got = append(got, fmt.Sprintf("%x:%d", v.PubKey.Bytes()[:1], v.VotingPower))
+				}
+				if len(got) != len(want) {
+					t.Fatalf("block %d: CometBFT has %v, the contract %v", res.Block.NumberU64(), got, want)
+				}
+			}
+			for range 30 {
+				switch r.IntN(3) {
+				case 0, 1: // a proposal of one to three validator actions
+					var actions []system.Action
+					for range 1 + r.IntN(3) {
+						var us []system.ValidatorUpdate
+						for _, i := range r.Perm(len(pool))[:1+r.IntN(2)] {
+							us = append(us, system.ValidatorUpdate{PubKey: pool[i], Power: uint64(r.IntN(3))})
+						}
+						actions = append(actions, system.SetValidators(us...))
+					}
+					if c.simulate(0, "propose", actions, "x") != "" {
+						continue // refused when proposed, as it must be
+					}
+					id := new(big.Int).SetUint64(c.propose(0, actions...))
+					check(c.gov(0, "vote", id, true))
+					if r.IntN(2) == 0 {
+						check(c.gov(1, "vote", id, true)) // passes now
+					} else {
+						for range 6 { // or at settlement
+							check(c.apply())
+						}
+					}
+				case 2:
+					check(c.evidenceBlock(pool[r.IntN(len(pool))]))
+				}
+			}
+		})
+	}
+}
+
+// TestValidatorChangesRefusesWhatCometBFTRefuses: the last check before
+// updates leave the application.
+func TestValidatorChangesRefusesWhatCometBFTRefuses(t *testing.T) {
+	a := system.ValidatorUpdate{PubKey: [32]byte{1}, Power: 10}
+	if _, err := execution.ValidatorChanges([]system.ValidatorUpdate{a}, nil); !errors.Is(err, execution.ErrValidatorUpdates) {
+		t.Fatalf("an empty set: %v", err)
+	}
+	big := system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 1 << 62}
+	if _, err := execution.ValidatorChanges([]system.ValidatorUpdate{a}, []system.ValidatorUpdate{a, big}); !errors.Is(err, execution.ErrValidatorUpdates) {
+		t.Fatalf("over CometBFT's total power: %v", err)
+	}
+	us, err := execution.ValidatorChanges([]system.ValidatorUpdate{a}, []system.ValidatorUpdate{{PubKey: [32]byte{2}, Power: 3}})
+	if err != nil || len(us) != 2 || us[0].Power != 3 || us[1].Power != 0 {
+		t.Fatalf("a swap: %v %v", us, err)
+	}
+}
+
+// TestSettlementIsBoundedPerBlock: many heavy proposals that pass at the
+// end of their voting period are applied over as many blocks as it takes,
+// each under its own gas cap, and no block's system call fails; a proposal
+// too heavy to apply within the cap is refused when proposed, and stored
+// fields have length bounds.
+func TestSettlementIsBoundedPerBlock(t *testing.T) {
+	c := newConsortiumWithGas(t, true, 200_000_000)
+	governors := func(seed byte) []common.Address {
+		var gs []common.Address
+		for i := range 16 {
+			gs = append(gs, common.Address{seed, byte(i + 1)})
+		}
+		return gs
+	}
+	heavy := func(n, seed int) []system.Action {
+		var as []system.Action
+		for i := range n {
+			as = append(as, system.SetMember(fmt.Sprintf("M%d-%d", seed, i), 1, governors(byte(seed*8+i))))
+		}
+		return as
+	}
+	if reason := c.simulate(0, "propose", heavy(32, 30), "x"); !strings.Contains(reason, "split them into proposals") {
+		t.Fatalf("a proposal over the gas cap: %q", reason)
+	}
+	if reason := c.simulate(0, "propose", []system.Action{system.SetNode(system.NodeID{1}, true, strings.Repeat("n", 65))}, "x"); !strings.Contains(reason, "at most 64 bytes") {
+		t.Fatalf("a long node name: %q", reason)
+	}
+	if reason := c.simulate(0, "propose", []system.Action{system.SetParam(system.ParamQuorum, 5000)}, strings.Repeat("d", 1025)); !strings.Contains(reason, "at most 1024 bytes") {
+		t.Fatalf("a long description: %q", reason)
+	}
+	// Member A (half the weight) proposes and votes for 16 proposals of
+	// 20 node admissions each: each passes only when its period ends, all
+	// in the same block.
+	nodes := func(p int) []system.Action {
+		var as []system.Action
+		for i := range 20 {
+			as = append(as, system.SetNode(system.NodeID{0xaa, byte(p), byte(i)}, true, strings.Repeat("n", 64)))
+		}
+		return as
+	}
+	var raws [][]byte
+	to := system.ConsortiumAddress
+	for i := range 16 {
+		data, _ := system.Pack("propose", nodes(i), "heavy")
+		raws = append(raws, c.tx(0, &to, 0, data))
+	}
+	if res := c.apply(raws...); len(res.Receipts) != 16 || res.Receipts[15].Status != 1 {
+		t.Fatalf("%d of 16 proposals included: %v", len(res.Receipts), res.Outcomes)
+	}
+	raws = nil
+	for id := range uint64(16) {
+		data, _ := system.Pack("vote", new(big.Int).SetUint64(id+1), true)
+		raws = append(raws, c.tx(0, &to, 0, data))
+	}
+	c.apply(raws...)
+	settling := 0
+	for range 20 {
+		res := c.apply()
+		if len(res.Failures) != 0 {
+			t.Fatalf("block %d: %v", res.Block.NumberU64(), res.Failures)
+		}
+		st, _ := c.st.State(c.head.Root)
+		if system.SettleDue(st, c.head.Number.Uint64()+1) {
+			settling++
+		}
+	}
+	for id := range uint64(16) {
+		if s, o := c.status(id + 1); s != statusPassed {
+			t.Fatalf("proposal %d: status %d %s", id+1, s, o)
+		}
+	}
+	if settling == 0 {
+		t.Fatal("16 heavy proposals were all settled in one block: the bound was not reached")
+	}
+}
+
+// TestOnlyThoseWithAPlaceCallTheConsortium: on a permissioned network an
+// account with no role that governs no member cannot call the Consortium
+// contract (it would fill blocks with calls that fail); a governor without
+// roles can.
+func TestOnlyThoseWithAPlaceCallTheConsortium(t *testing.T) {
+	c := newConsortium(t, true)
+	data, _ := system.Pack("vote", big.NewInt(1), true)
+	_, err := c.send(3, &system.ConsortiumAddress, 0, data)
+	if !errors.Is(err, execution.ErrPermission) || !strings.Contains(err.Error(), "has no role and governs no member") {
+		t.Fatalf("a stranger's call: %v", err)
+	}
+	if _, err := c.send(1, &system.ConsortiumAddress, 0, nil); err != nil {
+		t.Fatalf("a governor without roles: %v", err)
+	}
+	// On an open network anyone may.
+	o := newConsortium(t, false)
+	if _, err := o.send(3, &system.ConsortiumAddress, 0, nil); err != nil {
+		t.Fatalf("an open network: %v", err)
+	}
+}
+
+// TestGovernanceCannotBeLocked: no parameter change and no regulator alone
+// stops governance from acting.
+func TestGovernanceCannotBeLocked(t *testing.T) {
+	c := newConsortium(t, true)
+	// A base fee no governor of some member could pay is refused.
+	if reason := c.simulate(0, "propose", []system.Action{system.SetParam(system.ParamBaseFee, 2e12)}, "x"); !strings.Contains(reason, "no governor of member") {
+		t.Fatalf("a base fee that prices out governors: %q", reason)
+	}
+	// A regulator cannot freeze a governor, itself included.
+	for _, k := range []int{0, 1} {
+		if reason := c.simulate(0, "freeze", c.addrs[k], "x"); !strings.Contains(reason, "is a governor: only a proposal freezes it") {
+			t.Fatalf("a regulator freezing governor %d: %q", k, reason)
+		}
+	}
+	// What a regulator froze, the consortium can unfreeze; and it alone
+	// can freeze a governor.
+	c.gov(0, "freeze", c.addrs[3], "x")
+	id := new(big.Int).SetUint64(c.propose(0, system.SetFrozen(c.addrs[3], false), system.SetFrozen(c.addrs[2], true)))
+	c.gov(0, "vote", id, true)
+	c.gov(1, "vote", id, true)
+	if s, o := c.status(id.Uint64()); s != statusPassed {
+		t.Fatalf("status %d %s", s, o)
+	}
+	st, _ := c.st.State(c.head.Root)
+	if system.PermissionsOf(st, c.addrs[3]).Frozen || !system.PermissionsOf(st, c.addrs[2]).Frozen {
+		t.Fatal("the proposal's freezes did not apply")
+	}
+}
+
+// TestEvidenceIsHandledOneItemACall: a block with much evidence (here
+// against validators no longer in the set) does not run one call out of
+// gas.
+func TestEvidenceIsHandledOneItemACall(t *testing.T) {
+	c := newConsortium(t, true)
+	var keys [][32]byte
+	for i := range 300 {
+		keys = append(keys, [32]byte{0xee, byte(i), byte(i >> 8)})
+	}
+	c.evidenceBlock(keys...)
+	if n := c.view("evidenceCount")[0].(*big.Int); n.Int64() != 300 {
+		t.Fatalf("evidence recorded: %v", n)
+	}
+}
