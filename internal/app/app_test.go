@@ -17,6 +17,7 @@ import (
 
 	"github.com/chuxin-chain/chuxin/internal/app"
 	"github.com/chuxin-chain/chuxin/internal/store"
+	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
@@ -74,7 +75,7 @@ func TestPrepareProposalOrdersNoncesAndHoldsGaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]byte{a0, a1, b0, a2}
+	want := [][]byte{a0, b0, a1, a2} // round-robin by sender, each in nonce order
 	if len(res.Txs) != len(want) {
 		t.Fatalf("proposal has %d transactions, want %d", len(res.Txs), len(want))
 	}
@@ -195,5 +196,60 @@ func TestInfoReportsDurableHeight(t *testing.T) {
 	}
 	if _, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: 5, Time: time.Unix(1_800_000_001, 0)}); err == nil {
 		t.Fatal("a height gap was accepted")
+	}
+}
+
+// TestOneSenderCannotFillABlock: a sender whose many transactions come
+// first in the mempool, each declaring much gas, takes one slot a round,
+// so another sender's transfer still enters the block.
+func TestOneSenderCannotFillABlock(t *testing.T) {
+	flood, _ := crypto.GenerateKey()
+	user, _ := crypto.GenerateKey()
+	a, _ := newApp(t, flood, user)
+	to := common.Address{1}
+	var txs [][]byte
+	for n := range uint64(40) {
+		txs = append(txs, rawTx(testchain.Sign(flood, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: n, To: &to, Gas: 1_000_000, GasFeeCap: big.NewInt(1e9)})))
+	}
+	mine := rawTx(testchain.Transfer(user, cid, 0, to, big.NewInt(1)))
+	res, err := a.PrepareProposal(context.Background(), &abci.PrepareProposalRequest{Txs: append(txs, mine), MaxTxBytes: 1 << 20, Height: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Txs) < 2 || string(res.Txs[1]) != string(mine) {
+		t.Fatalf("the user's transfer is not second of %d in the block (30 of the flood's 40 fit)", len(res.Txs))
+	}
+}
+
+// TestOutsidersCannotStarveATransactor: on a permissioned network, 300
+// fresh keys with no role each send two calls of the Consortium contract
+// declaring 16M gas; the mempool admits none of them, and the next block
+// carries a transactor's transfer.
+func TestOutsidersCannotStarveATransactor(t *testing.T) {
+	user, _ := crypto.GenerateKey()
+	g := testchain.Genesis(1337, 100_000_000, nil)
+	g.Consortium = system.NewGenesis("test", testchain.Governor, true)
+	g.Consortium.Roles = append(g.Consortium.Roles, system.RoleGrant{Account: crypto.PubkeyToAddress(user.PublicKey), Roles: []string{"transactor"}})
+	a := appOf(t, g)
+	if _, err := a.InitChain(context.Background(), &abci.InitChainRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	to := system.ConsortiumAddress
+	for i := range 300 {
+		k, _ := crypto.GenerateKey()
+		for n := range uint64(2) {
+			raw := rawTx(testchain.Sign(k, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: n, To: &to, Gas: 16_000_000, GasFeeCap: big.NewInt(0)}))
+			if res := checkTx(t, a, raw, false); res.Code == 0 || !strings.Contains(res.Log, "has no role and governs no member") {
+				t.Fatalf("outsider %d's call %d: code %d %q", i, n, res.Code, res.Log)
+			}
+		}
+	}
+	mine := rawTx(testchain.Sign(user, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: 0, To: &common.Address{1}, Gas: 21_000, GasFeeCap: big.NewInt(0)}))
+	if res := checkTx(t, a, mine, false); res.Code != 0 {
+		t.Fatalf("the transactor's transfer: %q", res.Log)
+	}
+	res, err := a.PrepareProposal(context.Background(), &abci.PrepareProposalRequest{Txs: [][]byte{mine}, MaxTxBytes: 1 << 20, Height: 1})
+	if err != nil || len(res.Txs) != 1 {
+		t.Fatalf("the next block: %v %v", res, err)
 	}
 }

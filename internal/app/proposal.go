@@ -25,10 +25,11 @@ type PayloadSource func(req *abci.PrepareProposalRequest) []execution.Payload
 func (a *App) SetPayloadSource(f PayloadSource) { a.payloads = f }
 
 // PrepareProposal builds the block this node proposes: its system payloads
-// first, then the mempool's transactions, each sender's in nonce order, only
-// those whose nonce follows on from the committed state without a gap,
-// within the block's gas limit and byte budget. Transactions left out stay
-// in the mempool.
+// first, then the mempool's transactions, taken round-robin by sender (one
+// each per round, so that no sender takes more than a fair share while
+// others wait), each sender's in nonce order, only those whose nonce
+// follows on from the committed state without a gap, within the block's gas
+// limit and byte budget. Transactions left out stay in the mempool.
 func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalRequest) (*abci.PrepareProposalResponse, error) {
 	head := a.store.Head()
 	st, err := a.store.State(head.Root)
@@ -76,40 +77,48 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 			return cmpUint(cands[i].tx.Nonce(), cands[j].tx.Nonce())
 		})
 	}
-	// Walk the mempool order; at each slot emit that sender's lowest-nonce
-	// transaction not yet emitted, so senders keep their place in the queue
-	// and each sender's transactions run in nonce order.
+	// Round-robin by sender, in the order each first appears in the
+	// mempool: every round takes each sender's lowest-nonce transaction not
+	// yet taken, so one sender with many transactions cannot fill a block
+	// while others wait, and each sender's run in nonce order.
 	var (
 		gas      uint64
+		senders  []common.Address
 		next     = map[common.Address]uint64{}
 		cursor   = map[common.Address]int{}
 		stranded = map[common.Address]bool{}
 	)
 	for _, c := range cands {
-		if stranded[c.from] {
-			continue
+		if _, seen := next[c.from]; !seen {
+			next[c.from] = st.GetNonce(c.from)
+			senders = append(senders, c.from)
 		}
-		k := cursor[c.from]
-		cursor[c.from] = k + 1
-		pick := cands[bySender[c.from][k]]
-		n, ok := next[c.from]
-		if !ok {
-			n = st.GetNonce(c.from)
-		}
-		if pick.tx.Nonce() != n {
-			if pick.tx.Nonce() > n {
-				stranded[c.from] = true // a gap: the rest of this sender waits
+	}
+	for progress := true; progress; {
+		progress = false
+		for _, from := range senders {
+			k := cursor[from]
+			if stranded[from] || k == len(bySender[from]) {
+				continue
 			}
-			continue
+			cursor[from], progress = k+1, true
+			pick := cands[bySender[from][k]]
+			switch n := next[from]; {
+			case pick.tx.Nonce() < n:
+				continue // committed already
+			case pick.tx.Nonce() > n:
+				stranded[from] = true // a gap: the rest of this sender waits
+				continue
+			}
+			if gas+pick.tx.Gas() > gasLimit || size+int64(len(pick.raw)) > req.MaxTxBytes {
+				stranded[from] = true
+				continue
+			}
+			gas += pick.tx.Gas()
+			size += int64(len(pick.raw))
+			next[from]++
+			out = append(out, pick.raw)
 		}
-		if gas+pick.tx.Gas() > gasLimit || size+int64(len(pick.raw)) > req.MaxTxBytes {
-			stranded[c.from] = true
-			continue
-		}
-		gas += pick.tx.Gas()
-		size += int64(len(pick.raw))
-		next[c.from] = n + 1
-		out = append(out, pick.raw)
 	}
 	return &abci.PrepareProposalResponse{Txs: out}, nil
 }

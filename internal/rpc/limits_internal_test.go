@@ -15,6 +15,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 	"github.com/gorilla/websocket"
 
@@ -348,5 +349,37 @@ func TestRequestsHaveADeadline(t *testing.T) {
 	}
 	if e := batch[0].Error; e == nil || !strings.Contains(e.Error(), "rpc.request_timeout") {
 		t.Fatalf("a batch's call past rpc.request_timeout: %v", e)
+	}
+}
+
+// TestTxPoolViewsAreBounded: txpool_content and txpool_inspect refuse an
+// answer over the bound, naming it and what to ask instead; one sender's
+// transactions still answer.
+func TestTxPoolViewsAreBounded(t *testing.T) {
+	old := poolView
+	poolView.txs = 2
+	t.Cleanup(func() { poolView = old })
+	h := newHarness(t)
+	ctx := context.Background()
+	to := common.Address{9}
+	for i, tx := range []*types.Transaction{
+		testchain.Transfer(h.keys[0], cid, 0, to, big.NewInt(1)),
+		testchain.Transfer(h.keys[0], cid, 1, to, big.NewInt(1)),
+		testchain.Transfer(h.keys[1], cid, 0, to, big.NewInt(1)),
+	} {
+		if err := h.eth.SendTransaction(ctx, tx); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+	}
+	for _, method := range []string{"txpool_content", "txpool_inspect"} {
+		var out any
+		err := h.rpc.Call(&out, method)
+		if err == nil || !strings.Contains(err.Error(), "over 2 transactions") || !strings.Contains(err.Error(), "txpool_contentFrom") {
+			t.Fatalf("%s over the bound: %v", method, err)
+		}
+	}
+	var one map[string]map[string]any
+	if err := h.rpc.Call(&one, "txpool_contentFrom", crypto.PubkeyToAddress(h.keys[1].PublicKey)); err != nil || len(one["pending"]) != 1 {
+		t.Fatalf("one sender's: %v %v", one, err)
 	}
 }

@@ -41,19 +41,29 @@ type poolTx struct {
 	from common.Address
 }
 
-// pool returns the mempool's transactions by sender, split as geth splits
-// them: pending (the sender's next nonces, without a gap) and queued
-// (behind a gap).
-func (api *TxPoolAPI) pool() (pending, queued map[common.Address][]poolTx, err error) {
+// poolView bounds what one answer of txpool_content, txpool_contentFrom
+// or txpool_inspect holds: a full mempool of large transactions would
+// otherwise make an answer of hundreds of megabytes for any caller.
+var poolView = struct{ txs, bytes int }{txs: 4096, bytes: 8 << 20}
+
+// pool returns the mempool's transactions by sender (of only one sender,
+// if only is set), split as geth splits them: pending (the sender's next
+// nonces, without a gap) and queued (behind a gap). It refuses (ErrLimit)
+// more than poolView's bound.
+func (api *TxPoolAPI) pool(only *common.Address) (pending, queued map[common.Address][]poolTx, err error) {
 	pending, queued = map[common.Address][]poolTx{}, map[common.Address][]poolTx{}
 	if api.b.PoolTxs == nil {
 		return pending, queued, nil
 	}
 	bySender := map[common.Address][]poolTx{}
+	n, size := 0, 0
 	for _, raw := range api.b.PoolTxs() {
 		tx, from, err := api.b.App.Recover(raw)
-		if err != nil {
+		if err != nil || only != nil && from != *only {
 			continue // a payload, or refused since: not the pool's
+		}
+		if n, size = n+1, size+len(raw); n > poolView.txs || size > poolView.bytes {
+			return nil, nil, fmt.Errorf("%w: the answer would hold over %d transactions or %d bytes, the most one answer holds: ask txpool_status for counts, or txpool_contentFrom for one sender", ErrLimit, poolView.txs, poolView.bytes)
 		}
 		bySender[from] = append(bySender[from], poolTx{tx, from})
 	}
@@ -85,7 +95,7 @@ func byNonce(txs []poolTx, f func(poolTx) any) map[string]any {
 }
 
 func (api *TxPoolAPI) view(f func(poolTx) any) (map[string]map[string]map[string]any, error) {
-	pending, queued, err := api.pool()
+	pending, queued, err := api.pool(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +116,7 @@ func (api *TxPoolAPI) Content() (map[string]map[string]map[string]any, error) { 
 
 // ContentFrom returns one sender's transactions in the mempool.
 func (api *TxPoolAPI) ContentFrom(addr common.Address) (map[string]map[string]any, error) {
-	pending, queued, err := api.pool()
+	pending, queued, err := api.pool(&addr)
 	if err != nil {
 		return nil, err
 	}
