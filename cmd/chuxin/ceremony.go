@@ -158,6 +158,7 @@ func assembleCmd() *cobra.Command {
 		funds, role  []string
 		beaconPeriod uint32
 		beaconT      int
+		anyOneOpens  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "assemble PART.json…",
@@ -192,7 +193,7 @@ operator installs the genesis only if its hash matches.`,
 			}
 			p.Consortium.Permissioned = !open
 			if p.Beacon = beaconParams(beaconPeriod); p.Beacon != nil {
-				p.Beacon.Threshold = beaconT
+				p.Beacon.Threshold, p.Beacon.AnyOneOpens = beaconT, anyOneOpens
 			}
 			var err error
 			if p.Alloc, err = fundings(funds); err != nil {
@@ -236,7 +237,8 @@ operator installs the genesis only if its hash matches.`,
 	f.StringArrayVar(&funds, "fund", nil, "ACCOUNT=WEI or ACCOUNT=Nether funds an account at genesis; repeatable")
 	f.StringArrayVar(&role, "role", nil, "ACCOUNT=ROLE,ROLE… grants roles at genesis; repeatable")
 	f.Uint32Var(&beaconPeriod, "beacon-period", 3600, "seconds between the time capsules' epochs (0: no beacon); the validators are its committee")
-	f.IntVar(&beaconT, "beacon-threshold", 0, "validators needed to release an epoch key (0: 2f+1)")
+	f.IntVar(&beaconT, "beacon-threshold", 0, "validators needed to release an epoch key (0: the commit quorum, ⌊2n/3⌋+1 of n)")
+	f.BoolVar(&anyOneOpens, "beacon-any-one-opens", false, "allow --beacon-threshold 1 among several validators, where any one of them can open every capsule at once")
 	_ = cmd.MarkFlagRequired("chain-id")
 	return cmd
 }
@@ -286,8 +288,16 @@ persistent peers.`,
 			if got.Validator {
 				role = "a validator"
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "installed genesis %s of %s in %s: this node is %s of %d, %d members, %d peers\nstart it with: chuxin start --home %s\n",
-				got.Hash, got.ChainID, home, role, got.Validators, got.Members, len(got.Peers), filepath.Clean(home))
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "installed genesis %s of %s in %s: this node is %s of %d, %d members, %d peers\n",
+				got.Hash, got.ChainID, home, role, got.Validators, got.Members, len(got.Peers))
+			if got.BeaconHolders > 0 {
+				fmt.Fprintf(out, "time capsules: %d of the %d validators holding shares must act together to open one before its time\n", got.BeaconThreshold, got.BeaconHolders)
+			}
+			for _, w := range got.Warnings {
+				fmt.Fprintf(out, "WARNING: %s\n", w)
+			}
+			_, err = fmt.Fprintf(out, "start it with: chuxin start --home %s\n", filepath.Clean(home))
 			return err
 		},
 	}

@@ -47,7 +47,7 @@ regulator, and every development account is a deployer and a transactor.
 With fewer development accounts than validators, --fee-recipient's account
 governs a consortium of one member.
 
-The validators are the time capsules' beacon committee (threshold 2f+1): an
+The validators are the time capsules' beacon committee (threshold ⌊2n/3⌋+1, the commit quorum): an
 epoch every --beacon-period seconds, its key released through their vote
 extensions and served by every node in drand's HTTP API under /drand.`,
 		Args: cobra.NoArgs,

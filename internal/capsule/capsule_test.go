@@ -82,7 +82,7 @@ func TestDealRefusesImpossibleThresholds(t *testing.T) {
 			t.Errorf("deal %d of %d: %v", tn[0], tn[1], err)
 		}
 	}
-	for n, want := range map[int]int{1: 1, 2: 1, 3: 1, 4: 3, 5: 3, 6: 3, 7: 5, 10: 7, 100: 67} {
+	for n, want := range map[int]int{1: 1, 2: 2, 3: 3, 4: 3, 5: 4, 6: 5, 7: 5, 10: 7, 100: 67} {
 		if got := capsule.DefaultThreshold(n); got != want {
 			t.Errorf("DefaultThreshold(%d) = %d, want %d", n, got, want)
 		}

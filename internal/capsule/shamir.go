@@ -31,10 +31,12 @@ type Partial struct {
 	Sig   *Signature
 }
 
-// DefaultThreshold is the threshold of n holders: 2f+1 with f = ⌊(n−1)/3⌋,
-// the quorum that BFT consensus itself needs, so whoever could open a
-// capsule early could also break consensus.
-func DefaultThreshold(n int) int { return 2*((n-1)/3) + 1 }
+// DefaultThreshold is the threshold of n holders: ⌊2n/3⌋+1, the quorum
+// that commits a block among n validators of equal power (3 of 3, 3 of 4,
+// 5 of 6, 67 of 100), so whoever could open a capsule early could also
+// commit blocks on their own. (2f+1 with f = ⌊(n−1)/3⌋ falls below it for
+// n not of the form 3f+1: 1 of 2 or 3, 3 of 6.)
+func DefaultThreshold(n int) int { return 2*n/3 + 1 }
 
 // Deal makes a new master secret, shares it among n holders so that any t
 // of them can sign and fewer learn nothing, and returns the committee and

@@ -57,6 +57,10 @@ type Params struct {
 type BeaconParams struct {
 	Period    uint32
 	Threshold int
+	// AnyOneOpens must be set for a threshold of 1 among more than one
+	// validator: then every validator holds the master secret and can open
+	// every capsule at once.
+	AnyOneOpens bool
 	// TimeZone is the network's (IANA; empty: capsule.DefaultTimeZone).
 	TimeZone string
 }
@@ -194,6 +198,9 @@ func dealBeacon(parts []*Part, p *BeaconParams, genesisTime uint64) (*capsule.Be
 	t := p.Threshold
 	if t == 0 {
 		t = capsule.DefaultThreshold(len(holders))
+	}
+	if t == 1 && len(holders) > 1 && !p.AnyOneOpens {
+		return nil, fmt.Errorf("%w: a beacon threshold of 1 among %d validators gives each of them the master secret, so any one could open every capsule at once; leave the threshold at its default (%d) or, if that is meant, say so (--beacon-any-one-opens)", ErrParts, len(holders), capsule.DefaultThreshold(len(holders)))
 	}
 	committee, shares, err := capsule.Deal(t, len(holders), rand.Reader)
 	if err != nil {

@@ -303,7 +303,8 @@ func TestCeremonyDealsTheBeacon(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := g.Beacon
-	if b == nil || len(b.Holders) != 2 || b.Threshold != 1 || b.Period != 3 || b.GenesisTime != when.Unix() || g.Rules.VoteExtensionsHeight != 1 {
+	// Two validators: the commit quorum, both of them, not 2f+1 = 1.
+	if b == nil || len(b.Holders) != 2 || b.Threshold != 2 || b.Period != 3 || b.GenesisTime != when.Unix() || g.Rules.VoteExtensionsHeight != 1 {
 		t.Fatalf("beacon %+v, vote extensions from %d", b, g.Rules.VoteExtensionsHeight)
 	}
 	var partials []capsule.Partial
@@ -330,14 +331,17 @@ func TestCeremonyDealsTheBeacon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range partials {
-		key, err := c.Combine([]capsule.Partial{p})
-		if err != nil {
-			t.Fatal(err)
+	for _, p := range partials { // one validator alone opens nothing
+		if _, err := c.Combine([]capsule.Partial{p}); err == nil {
+			t.Fatal("one partial key of two combined")
 		}
-		if err := capsule.Verify(c.Master, 5, key); err != nil {
-			t.Fatal(err)
-		}
+	}
+	key, err := c.Combine(partials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := capsule.Verify(c.Master, 5, key); err != nil {
+		t.Fatal(err)
 	}
 	// A share sealed to another node does not open here.
 	b.Holders[0].SealedShare, b.Holders[1].SealedShare = b.Holders[1].SealedShare, b.Holders[0].SealedShare
@@ -348,5 +352,27 @@ func TestCeremonyDealsTheBeacon(t *testing.T) {
 	}
 	if _, err := ceremony.Install(homes[0], swapped, ceremony.Hash(swapped)); !errors.Is(err, ceremony.ErrNotInGenesis) || !strings.Contains(err.Error(), "does not open with this home's share key") {
 		t.Fatalf("installing a genesis with another node's sealed share: %v", err)
+	}
+}
+
+// TestBeaconThresholdOneIsAskedForByName: a threshold of 1 among several
+// validators gives each the master secret; it is refused unless asked for
+// by name.
+func TestBeaconThresholdOneIsAskedForByName(t *testing.T) {
+	_, homes, parts := members(t)
+	p := params()
+	p.Beacon = &ceremony.BeaconParams{Period: 3, Threshold: 1}
+	if _, _, err := ceremony.Assemble(parts, p); err == nil || !strings.Contains(err.Error(), "any one could open every capsule") {
+		t.Fatalf("threshold 1 of 2: %v", err)
+	}
+	p.Beacon.AnyOneOpens = true
+	doc, g, err := ceremony.Assemble(parts, p)
+	if err != nil || g.Beacon.Threshold != 1 {
+		t.Fatalf("threshold 1 of 2, asked for: %v", err)
+	}
+	// And install warns of it.
+	in, err := ceremony.Install(homes[0], doc, ceremony.Hash(doc))
+	if err != nil || in.BeaconThreshold != 1 || len(in.Warnings) != 1 || !strings.Contains(in.Warnings[0], "can open every capsule") {
+		t.Fatalf("install of threshold 1 of 2: %+v %v", in, err)
 	}
 }

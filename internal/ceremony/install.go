@@ -29,6 +29,13 @@ type Installed struct {
 	Members    int      // consortium members at genesis
 	Validator  bool     // this node is one of the validators
 	Peers      []string // id@host:port of the other nodes, now its persistent peers
+	// BeaconThreshold and BeaconHolders: how many of the validators holding
+	// the capsules' shares must act together to open a capsule before its
+	// time (0 and 0: no beacon).
+	BeaconThreshold, BeaconHolders int
+	// Warnings are what the operator should know before starting: a
+	// threshold of 1 among several validators, say.
+	Warnings []string
 }
 
 // Install checks a genesis file against the published hash and against the
@@ -73,6 +80,12 @@ func Install(home string, genesisJSON []byte, publishedHash string) (*Installed,
 		}
 	}
 	out := &Installed{ChainID: doc.ChainID, Hash: want, Validators: len(g.Validators), Members: len(g.Consortium.Members), Validator: part.Power > 0}
+	if b := g.Beacon; b != nil {
+		out.BeaconThreshold, out.BeaconHolders = b.Threshold, len(b.Holders)
+		if b.Threshold == 1 && len(b.Holders) > 1 {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("the beacon's threshold is 1 of %d: every validator holds the master secret and can open every capsule and pledge at once", len(b.Holders)))
+		}
+	}
 	for _, n := range g.Consortium.Nodes {
 		if n.ID != part.NodeID && n.Address != "" {
 			out.Peers = append(out.Peers, n.ID+"@"+n.Address)

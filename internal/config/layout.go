@@ -10,7 +10,8 @@ import "path/filepath"
 //	config/part.json                the public part this node gave the genesis ceremony
 //	config/share_key.txt            the age key the ceremony seals its beacon share to (secret)
 //	config/beacon_share.json        a validator's share of the beacon's master secret (secret)
-//	data/priv_validator_state.json  the last height, round and step signed
+//	config/priv_validator_state.json  the last height, round and step signed (with the keys,
+//	                                 so that rebuilding data/ keeps the validator's memory)
 //	data/chuxin.db                  the state database
 
 // GenesisFile is where a home keeps the network's genesis.
@@ -24,8 +25,16 @@ func ConsensusKeyFile(home string) string {
 	return filepath.Join(home, "config", "priv_validator_key.json")
 }
 
-// SignStateFile is where a home records what its consensus key last signed.
+// SignStateFile is where a home records what its consensus key last signed:
+// beside the key, outside the data/ that a rebuild deletes, so that a
+// rebuilt validator never signs again where it signed before.
 func SignStateFile(home string) string {
+	return filepath.Join(home, "config", "priv_validator_state.json")
+}
+
+// LegacySignStateFile is where homes made before the signing state moved
+// to config/ kept it; a node moves it on start.
+func LegacySignStateFile(home string) string {
 	return filepath.Join(home, "data", "priv_validator_state.json")
 }
 

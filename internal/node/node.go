@@ -199,9 +199,10 @@ func (n *Node) cometConfig() *cmtcfg.Config {
 // state was made anew checks for its own signature before it votes.
 const rebuildCheckBlocks = 10
 
-// loadSigner loads the node's consensus key. A home whose data/ was deleted
-// to rebuild the node (keeping config/ and its keys) has no signing state:
-// it is made anew. An observer never signs; a validator with a new state
+// loadSigner loads the node's consensus key and its signing state, which
+// lives beside it in config/, so a home whose data/ was deleted to rebuild
+// the node keeps it. A home that lost it (config/ restored from an old
+// backup without it) has it made anew. An observer never signs; a validator with a new state
 // could sign again at a height it already signed, so CometBFT first syncs
 // the chain and then refuses to vote (and the node stops) if this key
 // signed any of the last rebuildCheckBlocks blocks: the old process must
@@ -210,8 +211,8 @@ func loadSigner(home string, log *slog.Logger) (*privval.FilePV, bool, error) {
 	if _, err := os.Stat(config.ConsensusKeyFile(home)); err != nil {
 		return nil, false, fmt.Errorf("consensus key: %w (every node has one; restore config/ from a backup of this home)", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(config.SignStateFile(home)), 0o700); err != nil {
-		return nil, false, fmt.Errorf("create data directory: %w", err)
+	if err := moveSignState(home); err != nil {
+		return nil, false, err
 	}
 	if _, err := os.Stat(config.SignStateFile(home)); err == nil {
 		return privval.LoadFilePV(config.ConsensusKeyFile(home), config.SignStateFile(home)), false, nil
@@ -223,6 +224,25 @@ func loadSigner(home string, log *slog.Logger) (*privval.FilePV, bool, error) {
 	log.Warn("the signing state was missing and is made anew: the node syncs the chain first, and a validator refuses to vote if its key signed one of the last blocks (stop any other process with this key)",
 		"file", config.SignStateFile(home), "checked_blocks", rebuildCheckBlocks)
 	return pv, true, nil
+}
+
+// moveSignState moves the signing state of a home made before it lived in
+// config/ there, where deleting data/ to rebuild the node keeps it.
+func moveSignState(home string) error {
+	if _, err := os.Stat(config.SignStateFile(home)); !errors.Is(err, os.ErrNotExist) {
+		return nil // moved already, or unreadable: loading it says which
+	}
+	old := config.LegacySignStateFile(home)
+	b, err := os.ReadFile(old)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("signing state %s: %w", old, err)
+	}
+	if err := os.WriteFile(config.SignStateFile(home), b, 0o600); err != nil {
+		return fmt.Errorf("move the signing state to config/: %w", err)
+	}
+	return os.Remove(old)
 }
 
 // Start joins the network and opens the JSON-RPC server.

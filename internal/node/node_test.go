@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -270,6 +271,11 @@ func TestValidatorRebuildsFromConfigAndKeys(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(homes[3], "data")); err != nil {
 		t.Fatal(err)
 	}
+	// Its signing state is in config/, so it remembers what it signed and
+	// cannot sign at those heights again, whatever consensus asks of it.
+	if signed := signedHeight(t, homes[3]); signed < 2 {
+		t.Fatalf("after deleting data/, the signing state says height %d", signed)
+	}
 	// The others go on for more blocks than a rebuilt validator checks for
 	// its own signature before it votes.
 	to := common.Address{0x5e}
@@ -291,5 +297,52 @@ func TestValidatorRebuildsFromConfigAndKeys(t *testing.T) {
 	}
 	if bal, _ := c3.BalanceAt(context.Background(), to, nil); bal.Int64() != 12 {
 		t.Fatalf("rebuilt node: balance %v, want 12", bal)
+	}
+}
+
+// signedHeight reads the height a home's signing state last signed at.
+func signedHeight(t *testing.T, home string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(config.SignStateFile(home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Height json.Number `json:"height"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := st.Height.Int64()
+	return h
+}
+
+// TestSignStateMovesToConfig: a home made when the signing state lived in
+// data/ has it moved beside the keys on start, and signs on from it.
+func TestSignStateMovesToConfig(t *testing.T) {
+	homes, _ := network(t, 1, 0)
+	b, err := os.ReadFile(config.SignStateFile(homes[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(config.LegacySignStateFile(homes[0])), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(config.LegacySignStateFile(homes[0]), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(config.SignStateFile(homes[0])); err != nil {
+		t.Fatal(err)
+	}
+	n := start(t, homes[0])
+	waitHeight(t, dial(t, n), 2)
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(config.LegacySignStateFile(homes[0])); !os.IsNotExist(err) {
+		t.Fatalf("the old signing state is still in data/: %v", err)
+	}
+	if h := signedHeight(t, homes[0]); h < 2 {
+		t.Fatalf("the moved signing state says height %d", h)
 	}
 }
