@@ -115,6 +115,7 @@ type Beacon struct {
 	share     *capsule.Share    // nil unless this node holds one
 	index     Index
 	log       *slog.Logger
+	warned    uint64 // the last round Propose warned was short of partial keys
 }
 
 // New returns the beacon of genesis g, or nil if it has none. share is
@@ -285,6 +286,14 @@ func (b *Beacon) Propose(height int64, votes []abci.ExtendedVoteInfo) (*executio
 			return nil, err
 		}
 		keys = append(keys, Round{Number: r, Key: key})
+	}
+	if n := len(partials[last+1]); len(keys) == 0 && n > 0 && last+1 > b.warned {
+		// Some holders released the round, too few to combine: fewer than
+		// the threshold of share holders are voting validators (evidence
+		// removed some, or they are down). Blocks go on; capsules wait.
+		b.warned = last + 1
+		b.log.Warn("beacon: too few partial keys to release the round's key; capsules of it wait until enough share holders vote",
+			"round", last+1, "partial_keys", n, "threshold", b.committee.Threshold, "height", height)
 	}
 	if len(keys) == 0 {
 		return nil, nil

@@ -225,3 +225,19 @@ func TestMalformedExtensionsAndPayloads(t *testing.T) {
 		t.Fatalf("partial keys as round keys: %v", err)
 	}
 }
+
+// TestBelowThresholdTheBeaconWaitsAndWarns: with fewer than the threshold
+// of share holders voting (evidence removed two of four, say), no key is
+// released, nothing fails, and the node warns once per round.
+func TestBelowThresholdTheBeaconWaitsAndWarns(t *testing.T) {
+	c := newCommittee(t)
+	votes := c.votes(t, roundTime(1), nil)[:2] // two of the three needed
+	for range 2 {
+		if p, err := c.nodes[0].Propose(3, votes); err != nil || p != nil {
+			t.Fatalf("two holders of three needed: %v, %v", p, err)
+		}
+	}
+	if n := strings.Count(c.log.String(), "too few partial keys"); n != 1 || !strings.Contains(c.log.String(), "threshold=3") {
+		t.Fatalf("warned %d times, want once:\n%s", n, c.log)
+	}
+}
