@@ -36,7 +36,8 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 	if err != nil {
 		return nil, err
 	}
-	gasLimit := system.LimitsOf(st).GasLimit
+	at := execution.At{Number: uint64(req.Height), Time: uint64(req.Time.Unix()), Limits: system.LimitsOf(st)}
+	gasLimit := at.Limits.GasLimit
 	var out [][]byte
 	var size int64
 	var payloads []execution.Payload
@@ -66,8 +67,8 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 	)
 	for _, raw := range req.Txs {
 		tx, from, err := a.Recover(raw)
-		if err != nil {
-			continue
+		if err != nil || a.exec.AdmitStateless(tx, from, at) != nil {
+			continue // what ProcessProposal would refuse (a base fee raised since it was pooled, say)
 		}
 		bySender[from] = append(bySender[from], len(cands))
 		cands = append(cands, cand{raw, tx, from})
@@ -135,8 +136,11 @@ func cmpUint(a, b uint64) int {
 
 // ProcessProposal rejects a proposal that an honest proposer could not have
 // made: payloads out of place, of an unknown type or refused by their
-// type's check; undecodable or unsigned transactions; more gas than a block
-// holds. Nonce and balance are left to execution, which skips what fails.
+// type's check; transactions that do not decode, are not signed, or fail
+// the stateless part of the admission rule (type, chain, intrinsic gas,
+// the block's gas limit and base fee: execution.CheckProposalTxs); more gas
+// than a block holds. Nonce, balance and roles are left to execution,
+// which skips what fails.
 func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalRequest) (*abci.ProcessProposalResponse, error) {
 	reject := &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_REJECT}
 	payloads, txs, err := execution.SplitBlock(req.Txs)
@@ -160,19 +164,10 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalReques
 	if err != nil {
 		return nil, err
 	}
-	gasLimit := system.LimitsOf(st).GasLimit
-	var gas uint64
-	for _, raw := range txs {
-		tx, _, err := a.Recover(raw)
-		if err != nil {
-			a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)
-			return reject, nil
-		}
-		gas += tx.Gas()
-		if gas > gasLimit {
-			a.log.Warn("rejecting proposal", "height", req.Height, "reason", "gas above block gas limit")
-			return reject, nil
-		}
+	at := execution.At{Number: uint64(req.Height), Time: uint64(req.Time.Unix()), Limits: system.LimitsOf(st)}
+	if err := a.exec.CheckProposalTxs(txs, at); err != nil {
+		a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)
+		return reject, nil
 	}
 	return &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_ACCEPT}, nil
 }

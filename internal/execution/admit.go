@@ -155,3 +155,35 @@ func typeEnabled(typ uint8, rules params.Rules) error {
 	}
 	return fmt.Errorf("%w: type %d transactions need the %s fork, which this chain's rules have not activated at this block", core.ErrTxTypeNotSupported, typ, fork)
 }
+
+// CheckProposalTxs says whether a proposal's transactions could all have
+// come from an honest proposer's mempool for a block at at: each decodes,
+// is signed, and passes the stateless part of the admission rule (its type,
+// chain, intrinsic gas, the block's gas limit and base fee), and their
+// declared gas fits the block. Senders are recovered on all cores. What
+// it leaves to execution (nonces, balances, roles) depends on state.
+//
+// Since every transaction must declare at least its intrinsic gas, a
+// block the check accepts holds at most gas limit / 21,000 transactions,
+// which bounds the work of checking and executing it.
+func (e *Executor) CheckProposalTxs(raws [][]byte, at At) error {
+	var gas uint64
+	for i, d := range e.decodeAll(raws) {
+		if d.err != nil {
+			return fmt.Errorf("transaction %d: %w", i, d.err)
+		}
+		if err := e.admitStateless(d.tx, d.from, at); err != nil {
+			return fmt.Errorf("transaction %d (%s): %w", i, d.tx.Hash(), err)
+		}
+		if gas += d.tx.Gas(); gas > at.Limits.GasLimit {
+			return fmt.Errorf("%w: the transactions declare more than the block's %d gas", ErrGasLimit, at.Limits.GasLimit)
+		}
+	}
+	return nil
+}
+
+// AdmitStateless is the part of the admission rule that reads no state
+// (admitStateless), for a proposer choosing what a block at at may carry.
+func (e *Executor) AdmitStateless(tx *types.Transaction, from common.Address, at At) error {
+	return e.admitStateless(tx, from, at)
+}
