@@ -105,6 +105,11 @@ type Executor struct {
 
 	Hooks    []Hook                         // system-call hooks, run in this order
 	Payloads map[PayloadType]PayloadHandler // the payload types a block may carry
+
+	// GenesisCode are the addresses that hold code at genesis
+	// (genesis.CodeAddresses): what they create on a permissioned network
+	// needs a deployer's transaction (creationGuard).
+	GenesisCode map[common.Address]bool
 }
 
 // NewExecutor returns the executor of the chain that g describes.
@@ -122,7 +127,8 @@ func NewExecutor(g *genesis.Genesis) *Executor {
 			}
 			return m
 		}(),
-		Hooks: []Hook{consortiumHook{}},
+		Hooks:       []Hook{consortiumHook{}},
+		GenesisCode: g.CodeAddresses(),
 	}
 }
 
@@ -314,7 +320,9 @@ func (e *Executor) begin(statedb *state.StateDB, chain core.ChainContext, in *Bl
 	}
 	coinbase := header.Coinbase
 	blockCtx := core.NewEVMBlockContext(header, chain, &coinbase)
-	evm := vm.NewEVM(blockCtx, statedb, e.Config, vm.Config{})
+	guard := newCreationGuard(statedb, statedb, e.GenesisCode)
+	evm := vm.NewEVM(blockCtx, guard, e.Config, vm.Config{})
+	guard.evm = evm
 	sys := &System{evm: evm, statedb: statedb, rules: evm.GetRules()}
 	if err := e.applyPayloads(sys, in.Payloads); err != nil {
 		evm.Release()

@@ -12,8 +12,12 @@ import (
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/params"
+	"github.com/holiman/uint256"
 
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/execution"
@@ -319,5 +323,118 @@ func TestEvidenceIsHandledOneItemACall(t *testing.T) {
 	c.evidenceBlock(keys...)
 	if n := c.view("evidenceCount")[0].(*big.Int); n.Int64() != 300 {
 		t.Fatalf("evidence recorded: %v", n)
+	}
+}
+
+// codeAt returns the code at a in the head state.
+func (c *consortium) codeAt(a common.Address) []byte {
+	st, _ := c.st.State(c.head.Root)
+	return st.GetCode(a)
+}
+
+// drainInit is init code that sends the whole balance of the account it
+// runs as to 0xbe…: what creation at a frozen address would do.
+func drainInit() []byte {
+	init := []byte{0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x47, 0x73}
+	init = append(init, common.HexToAddress("0xbe").Bytes()...)
+	return append(init, 0x5a, 0xf1, 0x00)
+}
+
+var createXAddr = common.HexToAddress("0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed")
+
+// deployCreate is CreateX's deployCreate(bytes): a CREATE from CreateX.
+func deployCreate(init []byte) []byte {
+	bytesT, _ := abi.NewType("bytes", "", nil)
+	enc, _ := abi.Arguments{{Type: bytesT}}.Pack(init)
+	return append(crypto.Keccak256([]byte("deployCreate(bytes)"))[:4], enc...)
+}
+
+// TestNothingIsCreatedAtAFrozenAddress: while an address is frozen, no
+// contract is created there by any path (a creation transaction's CREATE,
+// CREATE2 through the deterministic factory, CreateX), so its balance never
+// moves.
+func TestNothingIsCreatedAtAFrozenAddress(t *testing.T) {
+	c := newConsortium(t, true)
+	st, _ := c.st.State(c.head.Root)
+	var salt [32]byte
+	paths := []struct {
+		name string
+		at   common.Address
+		to   *common.Address
+		data []byte
+	}{
+		{"CREATE", crypto.CreateAddress(c.addrs[0], c.nonces[c.addrs[0]]+6), nil, drainInit()},
+		{"CREATE2", crypto.CreateAddress2(params.DeterministicFactoryAddress, salt, crypto.Keccak256(drainInit())), &params.DeterministicFactoryAddress, append(salt[:], drainInit()...)},
+		{"CreateX", crypto.CreateAddress(createXAddr, st.GetNonce(createXAddr)), &createXAddr, deployCreate(drainInit())},
+	}
+	// Fund each address, then freeze it (key 0 is a regulator and a
+	// deployer): six transactions, so the CREATE path's address is key 0's
+	// seventh nonce from here.
+	for _, p := range paths {
+		if _, err := c.send(0, &p.at, 5_000_000, nil); err != nil {
+			t.Fatal(err)
+		}
+		c.gov(0, "freeze", p.at, "illicit funds")
+	}
+	for _, p := range paths {
+		if _, err := c.send(0, p.to, 0, p.data); err != nil {
+			t.Fatalf("%s: %v", p.name, err)
+		}
+		if code := c.codeAt(p.at); len(code) != 0 || c.balance(p.at).Uint64() != 5_000_000 {
+			t.Fatalf("%s: code %x and balance %s at the frozen %s", p.name, code, c.balance(p.at), p.at)
+		}
+	}
+	if b := c.balance(common.HexToAddress("0xbe")); !b.IsZero() {
+		t.Fatalf("%s wei left the frozen accounts", b)
+	}
+}
+
+// TestFactoriesServeDeployersOnly: on a permissioned network a transactor
+// without the deployer role creates nothing through the genesis factories
+// (nor through an EIP-7702 delegation to one), a deployer does, and a
+// deployer's own contracts still create when a transactor calls them.
+func TestFactoriesServeDeployersOnly(t *testing.T) {
+	c := newConsortium(t, true)
+	c.gov(0, "grantRoles", c.addrs[3], big.NewInt(int64(system.RoleTransactor)))
+	child := testchain.DeployCode([]byte{0x00})
+	var salt [32]byte
+	at := crypto.CreateAddress2(params.DeterministicFactoryAddress, salt, crypto.Keccak256(child))
+	call := append(salt[:], child...)
+	if r, err := c.send(3, &params.DeterministicFactoryAddress, 0, call); err != nil || r.Status != 0 || len(c.codeAt(at)) != 0 {
+		t.Fatalf("a transactor through the CREATE2 factory: %v, code %x", err, c.codeAt(at))
+	}
+	st, _ := c.st.State(c.head.Root)
+	viaX := crypto.CreateAddress(createXAddr, st.GetNonce(createXAddr))
+	if r, err := c.send(3, &createXAddr, 0, deployCreate(child)); err != nil || r.Status != 0 || len(c.codeAt(viaX)) != 0 {
+		t.Fatalf("a transactor through CreateX: %v, code %x", err, c.codeAt(viaX))
+	}
+	// Nor by delegating its own account to the factory's code (EIP-7702)
+	// and calling itself.
+	self := c.addrs[3]
+	auth, err := types.SignSetCode(c.keys[3], types.SetCodeAuthorization{ChainID: *uint256.NewInt(chainID), Address: params.DeterministicFactoryAddress, Nonce: c.nonces[self] + 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := c.apply(raw(testchain.Sign(c.keys[3], cid, &types.SetCodeTx{ChainID: uint256.NewInt(chainID), Nonce: c.nonces[self], To: self, Gas: 500_000,
+		GasFeeCap: uint256.NewInt(1e9), AuthList: []types.SetCodeAuthorization{auth}, Data: call})))
+	c.nonces[self] += 2
+	viaSelf := crypto.CreateAddress2(self, salt, crypto.Keccak256(child))
+	if res.Outcomes[0].Err != nil || res.Receipts[0].Status != 0 || len(c.codeAt(viaSelf)) != 0 {
+		t.Fatalf("a transactor through a delegation to the factory: %v, code %x", res.Outcomes[0].Err, c.codeAt(viaSelf))
+	}
+	if r, err := c.send(0, &params.DeterministicFactoryAddress, 0, call); err != nil || r.Status != 1 || len(c.codeAt(at)) == 0 {
+		t.Fatalf("a deployer through the CREATE2 factory: %v", err)
+	}
+	// A deployer's factory: each call CREATEs a child whose code is 0x01.
+	runtime := []byte{0x69, 0x60, 0x01, 0x60, 0x00, 0x53, 0x60, 0x01, 0x60, 0x00, 0xf3, // PUSH10 the child's init code
+		0x60, 0x00, 0x52, 0x60, 0x0a, 0x60, 0x16, 0x60, 0x00, 0xf0, // MSTORE; CREATE(0, 22, 10)
+		0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3} // return the child's address
+	r, err := c.send(0, nil, 0, testchain.DeployCode(runtime))
+	if err != nil || r.Status != 1 {
+		t.Fatalf("deploying the deployer's factory: %v", err)
+	}
+	factory := r.ContractAddress
+	if r, err := c.send(3, &factory, 0, nil); err != nil || r.Status != 1 || len(c.codeAt(crypto.CreateAddress(factory, 1))) == 0 {
+		t.Fatalf("a transactor calling a deployer's factory: %v", err)
 	}
 }

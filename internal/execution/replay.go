@@ -67,7 +67,16 @@ func (r *replay) evm(block *vm.EVM, statedb *state.StateDB, index int, tx *types
 	if t == nil || t.Hooks == nil {
 		return block
 	}
-	evm := vm.NewEVM(block.Context, state.NewHookedState(statedb, t.Hooks), block.ChainConfig(), vm.Config{Tracer: t.Hooks})
+	hooked := vm.StateDB(state.NewHookedState(statedb, t.Hooks))
+	var guard *creationGuard
+	if g, ok := block.StateDB.(*creationGuard); ok {
+		guard = g.wrap(hooked)
+		hooked = guard
+	}
+	evm := vm.NewEVM(block.Context, hooked, block.ChainConfig(), vm.Config{Tracer: t.Hooks})
+	if guard != nil {
+		guard.evm = evm
+	}
 	GuardFrozen(evm, statedb)
 	if t.Started != nil {
 		t.Started(evm)

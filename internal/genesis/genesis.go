@@ -166,6 +166,29 @@ func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
 	return alloc, nil
 }
 
+// CodeAddresses returns the addresses that hold code at genesis: the
+// system contracts, the standard deployments, the deterministic factory and
+// any code in the allocation. No deployer made them, so on a permissioned
+// network what they create needs a deployer's transaction.
+func (g *Genesis) CodeAddresses() map[common.Address]bool {
+	out := map[common.Address]bool{
+		system.ConsortiumAddress: true, system.ConsortiumViewsAddress: true,
+		params.DeterministicFactoryAddress: true,
+	}
+	for _, d := range system.StandardDeployments {
+		out[d.Address] = true
+	}
+	if g.Beacon != nil {
+		out[system.CapsulesAddress], out[system.PledgeBookAddress] = true, true
+	}
+	for a, acc := range g.Alloc {
+		if len(acc.Code) > 0 {
+			out[a] = true
+		}
+	}
+	return out
+}
+
 // CoreGenesis returns the go-ethereum genesis that g describes, with the
 // system contracts added to its allocation.
 func (g *Genesis) CoreGenesis() (*core.Genesis, error) {

@@ -1,0 +1,100 @@
+package execution
+
+import (
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/tracing"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/core/vm"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/chuxin-chain/chuxin/internal/system"
+)
+
+// creationGuard is the EVM's view of the block's state, which refuses two
+// kinds of contract creation, whatever path reaches them (a creation
+// transaction, CREATE or CREATE2 from any contract, the genesis factories):
+//
+//   - at a frozen address: its balance and storage must not change, and
+//     init code would run as it (a counterfactual address, frozen before
+//     its contract exists);
+//   - on a permissioned network, by a creator that is neither a deployer
+//     nor code a deployer's work put there, in a transaction whose sender
+//     is not a deployer either: so code exists only if someone with the
+//     deployer role (or a contract one deployed) created it, and the public
+//     factories of the genesis serve deployers only.
+//
+// go-ethereum's EVM has no veto on creation. It does refuse to create where
+// an account has code (ErrContractAddressCollision), so the guard answers
+// the collision check of a refused creation with a code hash: the creation
+// fails as a collision does, changing nothing but the gas it was given.
+// The check is the first GetCodeHash after the creator's nonce is raised
+// for a creation (core/vm's create), which a test of each path pins.
+type creationGuard struct {
+	vm.StateDB
+	raw     *state.StateDB // the same state, read without tracing hooks
+	genesis map[common.Address]bool
+	evm     *vm.EVM // for the transaction's sender
+	creator *common.Address
+	made    map[common.Address]bool // creations let through in this block
+}
+
+// refusedCodeHash is what a refused creation's collision check sees.
+var refusedCodeHash = crypto.Keccak256Hash([]byte("chuxin: creation refused"))
+
+func newCreationGuard(inner vm.StateDB, raw *state.StateDB, genesis map[common.Address]bool) *creationGuard {
+	return &creationGuard{StateDB: inner, raw: raw, genesis: genesis, made: map[common.Address]bool{}}
+}
+
+// wrap returns a guard over inner (a traced view of the same state) that
+// shares g's rules and what g has seen created.
+func (g *creationGuard) wrap(inner vm.StateDB) *creationGuard {
+	return &creationGuard{StateDB: inner, raw: g.raw, genesis: g.genesis, made: g.made}
+}
+
+// SetNonce notes the creator of a creation about to be checked.
+func (g *creationGuard) SetNonce(addr common.Address, nonce uint64, reason tracing.NonceChangeReason) {
+	if reason == tracing.NonceChangeContractCreator {
+		g.creator = &addr
+	}
+	g.StateDB.SetNonce(addr, nonce, reason)
+}
+
+// GetCodeHash answers a creation's collision check with a code hash when
+// the creation is refused.
+func (g *creationGuard) GetCodeHash(addr common.Address) common.Hash {
+	if c := g.creator; c != nil {
+		g.creator = nil
+		if !g.mayCreate(*c, addr) {
+			return refusedCodeHash
+		}
+		g.made[addr] = true
+	}
+	return g.StateDB.GetCodeHash(addr)
+}
+
+// mayCreate says whether creator may create a contract at addr.
+func (g *creationGuard) mayCreate(creator, addr common.Address) bool {
+	st := g.raw
+	if system.FrozenCount(st) > 0 && system.PermissionsOf(st, addr).Frozen {
+		return false
+	}
+	if !system.Permissioned(st) || g.made[creator] || isDeployer(st, creator) {
+		return true
+	}
+	if g.evm != nil && isDeployer(st, g.evm.Origin) {
+		return true
+	}
+	// Code that a deployer's work put there, after genesis: not a genesis
+	// contract (the public factories), not an account's EIP-7702
+	// delegation, not an account without code.
+	code := st.GetCode(creator)
+	if _, delegated := types.ParseDelegation(code); len(code) == 0 || delegated || g.genesis[creator] {
+		return false
+	}
+	return true
+}
+
+func isDeployer(st system.State, a common.Address) bool {
+	return system.PermissionsOf(st, a).Roles&system.RoleDeployer != 0
+}
