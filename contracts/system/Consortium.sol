@@ -194,6 +194,9 @@ abstract contract ConsortiumState {
     mapping(uint256 => Action[]) internal actionsOf;
     mapping(uint256 => mapping(bytes32 => bool)) public hasVoted;
     uint256[] internal open;
+    /// Raised by every freeze and unfreeze: the node rebuilds its view of
+    /// the frozen accounts only when it changes.
+    uint256 public frozenVersion;
 
     function _proposal(uint256 id) internal view returns (Proposal storage) {
         require(id > 0 && id <= proposals.length, string.concat("no proposal ", id.toString()));
@@ -480,6 +483,7 @@ contract Consortium is ConsortiumState {
     }
 
     function _setFrozen(address account, bool on, string memory reason) internal {
+        frozenVersion++;
         if (on) {
             require(account != address(this), "the consortium contract cannot be frozen");
             require(permissions[account] & FROZEN == 0, string.concat("account ", account.toHexString(), " is frozen already"));

@@ -37,10 +37,15 @@ type At struct {
 // nonces below next+ahead, which wait in the mempool. Each
 // refusal wraps go-ethereum's error for it, so tools recognise the words.
 func (e *Executor) Admit(st Accounts, tx *types.Transaction, from common.Address, at At, ahead uint64) error {
+	return e.admit(st, tx, from, at, ahead, nil)
+}
+
+// admit is Admit, reading freezes from frozen where it is not nil.
+func (e *Executor) admit(st Accounts, tx *types.Transaction, from common.Address, at At, ahead uint64, frozen func(common.Address) bool) error {
 	if err := e.admitStateless(tx, from, at); err != nil {
 		return err
 	}
-	return e.AdmitState(st, tx, from, ahead)
+	return e.admitState(st, tx, from, ahead, frozen)
 }
 
 // AdmitState is the part of Admit that reads state: roles and freezes, the
@@ -49,7 +54,11 @@ func (e *Executor) Admit(st Accounts, tx *types.Transaction, from common.Address
 // from one block to the next unless the rules do, and execution applies
 // the whole rule to every transaction anyway.
 func (e *Executor) AdmitState(st Accounts, tx *types.Transaction, from common.Address, ahead uint64) error {
-	if err := admitPermissions(st, tx, from); err != nil {
+	return e.admitState(st, tx, from, ahead, nil)
+}
+
+func (e *Executor) admitState(st Accounts, tx *types.Transaction, from common.Address, ahead uint64, frozen func(common.Address) bool) error {
+	if err := admitPermissions(st, tx, from, frozen); err != nil {
 		return err
 	}
 	next := st.GetNonce(from)

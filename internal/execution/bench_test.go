@@ -2,6 +2,7 @@ package execution_test
 
 import (
 	"math/big"
+	"runtime"
 	"testing"
 	"time"
 
@@ -42,9 +43,12 @@ func BenchmarkBlockOfTransfers(b *testing.B) {
 	b.Run("recover", func(b *testing.B) { benchTransfers(b, false, false) })
 	b.Run("admitted", func(b *testing.B) { benchTransfers(b, true, false) })
 	b.Run("permissioned", func(b *testing.B) { benchTransfers(b, true, true) })
+	b.Run("frozen10k", func(b *testing.B) { benchTransfers(b, true, false, 10_000) })
 }
 
-func benchTransfers(b *testing.B, admitted, permissioned bool) {
+// benchTransfers times blocks of 1,000 transfers, with frozen accounts
+// frozen (none by default) before the first.
+func benchTransfers(b *testing.B, admitted, permissioned bool, frozen ...int) {
 	const perBlock = 1000
 	g := testchain.Genesis(chainID, 1_000_000_000, nil)
 	if permissioned {
@@ -54,6 +58,10 @@ func benchTransfers(b *testing.B, admitted, permissioned bool) {
 		}
 	}
 	c := fundedChainOf(b, g, perBlock, nil)
+	if len(frozen) > 0 {
+		freezeMany(b, c, frozen[0])
+		runtime.GC() // the setup's garbage is not the blocks' cost
+	}
 	cache := admittedCache{}
 	if admitted {
 		c.exec.Cache = cache
@@ -69,6 +77,24 @@ func benchTransfers(b *testing.B, admitted, permissioned bool) {
 		}
 	}
 	applyBlocks(b, c, blocks)
+}
+
+// freezeMany freezes n accounts (none of the senders), by the governor,
+// who is a regulator, in blocks of up to 5,000 freezes.
+func freezeMany(b *testing.B, c *chain, n int) {
+	b.Helper()
+	var txs [][]byte
+	for i := range n {
+		data, _ := system.Pack("freeze", common.BigToAddress(big.NewInt(int64(1_000_000+i))), "bench")
+		txs = append(txs, raw(testchain.Call(testchain.GovernorKey, cid, uint64(i), system.ConsortiumAddress, data, 200_000)))
+	}
+	for len(txs) > 0 {
+		k := min(len(txs), 5_000)
+		if res := c.apply(txs[:k]...); len(res.Block.Transactions()) != k {
+			b.Fatalf("freezing: %d of %d ran: %v", len(res.Block.Transactions()), k, res.Outcomes[len(res.Block.Transactions())].Err)
+		}
+		txs = txs[k:]
+	}
 }
 
 // applyBlocks times applying and committing the prepared blocks, each of

@@ -3,6 +3,7 @@ package execution
 import (
 	"fmt"
 	"maps"
+	"sync/atomic"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	cmttypes "github.com/cometbft/cometbft/types"
@@ -32,22 +33,28 @@ import (
 // and no frozen sender, recipient or authority. eth_simulateV1 applies it
 // to calls under validation.
 func AdmitPermissions(st Accounts, tx *types.Transaction, from common.Address) error {
-	return admitPermissions(st, tx, from)
+	return admitPermissions(st, tx, from, nil)
 }
 
-func admitPermissions(st Accounts, tx *types.Transaction, from common.Address) error {
+// admitPermissions reads whether an account is frozen from frozen, where
+// the caller keeps the frozen set in memory (block execution's guard), or
+// else from st.
+func admitPermissions(st Accounts, tx *types.Transaction, from common.Address, frozen func(common.Address) bool) error {
 	to := tx.To()
 	if system.FrozenCount(st) > 0 {
-		if system.PermissionsOf(st, from).Frozen {
+		if frozen == nil {
+			frozen = func(a common.Address) bool { return system.PermissionsOf(st, a).Frozen }
+		}
+		if frozen(from) {
 			return frozenError(st, from)
 		}
-		if to != nil && *to != from && system.PermissionsOf(st, *to).Frozen {
+		if to != nil && *to != from && frozen(*to) {
 			return frozenError(st, *to)
 		}
 		// Nor may another's transaction set a frozen account's code
 		// (EIP-7702): its authorization is refused with the transaction.
 		for _, auth := range tx.SetCodeAuthorizations() {
-			if authority, err := auth.Authority(); err == nil && system.PermissionsOf(st, authority).Frozen {
+			if authority, err := auth.Authority(); err == nil && frozen(authority) {
 				return frozenError(st, authority)
 			}
 		}
@@ -86,21 +93,41 @@ func frozenError(st Accounts, account common.Address) error {
 // becomes, for the EVM, a precompile that reverts with the reason, so a
 // call or a value transfer to it from any contract fails and changes
 // nothing. (geth's EVM has no other call veto; SELFDESTRUCT still credits a
-// frozen beneficiary.) It is refreshed before each transaction from the
-// contract's list, so a freeze applies from the next transaction on.
+// frozen beneficiary.) It is refreshed before each transaction, so a freeze
+// applies from the next transaction on.
+//
+// What a refresh costs does not grow with the frozen accounts: it reads the
+// contract's frozenVersion (one word), and when that moved, applies the
+// previous transaction's Frozen and Unfrozen events to its map (one entry
+// each), or else takes the map the executor kept from the last block at
+// that version (frozenSnapshot). Only a change it cannot explain (a
+// freeze by a system call, the first block) reads the whole list.
 type frozenGuard struct {
-	base   vm.PrecompiledContracts
-	frozen []common.Address
+	base    vm.PrecompiledContracts // the forks' own; never changed
+	shared  *atomic.Pointer[frozenSnapshot]
+	pcs     vm.PrecompiledContracts // what the EVM has
+	owned   bool                    // pcs is this guard's to change
+	version uint64                  // of pcs (0: not built yet)
+	frozen  []common.Address        // contracts without frozenVersion only
 }
 
-func newFrozenGuard(rules params.Rules) *frozenGuard {
-	return &frozenGuard{base: vm.ActivePrecompiledContracts(rules)}
+// frozenSnapshot is a frozen set at a version, kept between blocks; its map
+// is never changed once stored.
+type frozenSnapshot struct {
+	version uint64
+	base    int // len of the forks' precompiles it was built on
+	pcs     vm.PrecompiledContracts
+}
+
+func newFrozenGuard(rules params.Rules, shared *atomic.Pointer[frozenSnapshot]) *frozenGuard {
+	base := vm.ActivePrecompiledContracts(rules)
+	return &frozenGuard{base: base, pcs: base, shared: shared}
 }
 
 // GuardFrozen makes calls into the frozen accounts of st revert in evm, as
 // they do in a block: eth_call and gas estimation run with it.
 func GuardFrozen(evm *vm.EVM, st Accounts) {
-	newFrozenGuard(evm.GetRules()).refresh(evm, st)
+	newFrozenGuard(evm.GetRules(), nil).refresh(evm, st, nil)
 }
 
 // Precompiles returns the precompiled contracts of a call under rules over
@@ -122,11 +149,97 @@ func withFrozen(base vm.PrecompiledContracts, st Accounts, frozen []common.Addre
 	return pcs
 }
 
-// refresh sets evm's precompiles for the frozen accounts of st.
-func (g *frozenGuard) refresh(evm *vm.EVM, st Accounts) {
-	if system.FrozenCount(st) == 0 && len(g.frozen) == 0 {
+// refresh sets evm's precompiles for the frozen accounts of st; prev are
+// the logs of the transaction run since the last refresh.
+func (g *frozenGuard) refresh(evm *vm.EVM, st Accounts, prev []*types.Log) {
+	if system.FrozenCount(st) == 0 && g.version == 0 && len(g.frozen) == 0 {
 		return // the common case: one read
 	}
+	v := system.FrozenVersion(st)
+	switch {
+	case v == 0:
+		g.refreshList(evm, st)
+	case v == g.version:
+	case g.version != 0 && g.apply(evm, st, prev, v):
+	default:
+		if s := g.loadShared(); s != nil && s.version == v && s.base == len(g.base) {
+			g.set(evm, s.pcs, v, false)
+			return
+		}
+		g.set(evm, withFrozen(g.base, st, system.Frozen(st)), v, true)
+	}
+}
+
+// apply brings the guard from its version to v by the Frozen and Unfrozen
+// events in logs, if they account for every change between the two.
+func (g *frozenGuard) apply(evm *vm.EVM, st Accounts, logs []*types.Log, v uint64) bool {
+	var changes []*types.Log
+	for _, l := range logs {
+		if l.Address == system.ConsortiumAddress && len(l.Topics) > 1 && (l.Topics[0] == system.FrozenTopic || l.Topics[0] == system.UnfrozenTopic) {
+			changes = append(changes, l)
+		}
+	}
+	if g.version+uint64(len(changes)) != v {
+		return false
+	}
+	if !g.owned {
+		g.set(evm, maps.Clone(g.pcs), g.version, true)
+	}
+	for _, l := range changes {
+		a := common.BytesToAddress(l.Topics[1].Bytes())
+		if _, isPrecompile := g.base[a]; isPrecompile {
+			continue
+		}
+		if l.Topics[0] == system.FrozenTopic {
+			g.pcs[a] = &frozenContract{reason: frozenError(st, a).Error()}
+		} else {
+			delete(g.pcs, a)
+		}
+	}
+	g.version = v
+	return true
+}
+
+// isFrozen answers from the guard's set, once refreshed, whether a is
+// frozen; nil where the guard has no set of its own (a contract without
+// frozenVersion), so that admission reads the state.
+func (g *frozenGuard) isFrozen() func(common.Address) bool {
+	if g.version == 0 {
+		return nil
+	}
+	return func(a common.Address) bool {
+		if _, isPrecompile := g.base[a]; isPrecompile {
+			return false
+		}
+		_, ok := g.pcs[a]
+		return ok
+	}
+}
+
+func (g *frozenGuard) set(evm *vm.EVM, pcs vm.PrecompiledContracts, v uint64, owned bool) {
+	g.pcs, g.version, g.owned = pcs, v, owned
+	evm.SetPrecompiles(pcs)
+}
+
+func (g *frozenGuard) loadShared() *frozenSnapshot {
+	if g.shared == nil {
+		return nil
+	}
+	return g.shared.Load()
+}
+
+// keep stores the guard's set for the next block; the guard no longer
+// changes that map.
+func (g *frozenGuard) keep() {
+	if g.shared != nil && g.version != 0 {
+		g.shared.Store(&frozenSnapshot{version: g.version, base: len(g.base), pcs: g.pcs})
+		g.owned = false
+	}
+}
+
+// refreshList is the guard of a contract without frozenVersion: it reads
+// the list before each transaction.
+func (g *frozenGuard) refreshList(evm *vm.EVM, st Accounts) {
 	frozen := system.Frozen(st)
 	if equalAddrs(frozen, g.frozen) {
 		return

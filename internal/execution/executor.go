@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
@@ -110,6 +111,8 @@ type Executor struct {
 	// (genesis.CodeAddresses): what they create on a permissioned network
 	// needs a deployer's transaction (creationGuard).
 	GenesisCode map[common.Address]bool
+
+	frozen atomic.Pointer[frozenSnapshot] // the frozen set, between blocks
 }
 
 // NewExecutor returns the executor of the chain that g describes.
@@ -362,8 +365,12 @@ func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.H
 		receipts = make(types.Receipts, 0, len(raws))
 		outcomes = make([]TxOutcome, len(raws))
 		at       = At{Number: header.Number.Uint64(), Time: header.Time, Limits: system.Limits{GasLimit: header.GasLimit, BaseFee: header.BaseFee}}
-		guard    = newFrozenGuard(e.Config.Rules(header.Number, true, header.Time))
+		guard    = newFrozenGuard(e.Config.Rules(header.Number, true, header.Time), &e.frozen)
+		prevLogs []*types.Log
 	)
+	if rp != nil {
+		guard.shared = nil // a replay of an old block: its own
+	}
 	for i, d := range e.decodeAll(raws) {
 		if rp != nil && rp.stop >= 0 && len(txs) == rp.stop {
 			break
@@ -379,11 +386,12 @@ func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.H
 			outcomes[i].Err = d.err
 			continue
 		}
-		if err := e.Admit(statedb, d.tx, d.from, at, 0); err != nil {
+		guard.refresh(evm, statedb, prevLogs)
+		prevLogs = nil
+		if err := e.admit(statedb, d.tx, d.from, at, 0, guard.isFrozen()); err != nil {
 			outcomes[i].Err = err
 			continue
 		}
-		guard.refresh(evm, statedb)
 		txEVM := evm
 		if rp != nil {
 			txEVM = rp.evm(evm, statedb, len(txs), d.tx)
@@ -399,7 +407,10 @@ func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.H
 		outcomes[i].Index = len(txs)
 		txs = append(txs, d.tx)
 		receipts = append(receipts, receipt)
+		prevLogs = receipt.Logs
 	}
+	guard.refresh(evm, statedb, prevLogs) // for the post-block hooks, and the next block
+	guard.keep()
 	header.GasUsed = gp.Used()
 	return txs, receipts, outcomes
 }

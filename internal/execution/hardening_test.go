@@ -438,3 +438,32 @@ func TestFactoriesServeDeployersOnly(t *testing.T) {
 		t.Fatalf("a transactor calling a deployer's factory: %v", err)
 	}
 }
+
+// TestFreezesApplyFromTheNextTransaction: within one block, a freeze and an
+// unfreeze apply from the next transaction on (the guard follows the
+// contract's events), and the next block starts from the set the last left.
+func TestFreezesApplyFromTheNextTransaction(t *testing.T) {
+	c := newConsortium(t, false)
+	fwd := crypto.CreateAddress(c.addrs[0], 0)
+	if r, err := c.send(0, nil, 0, deployCode(forwarder)); err != nil || r.ContractAddress != fwd {
+		t.Fatalf("deploy forwarder: %v", err)
+	}
+	x, y := common.Address{0x0f, 1}, common.Address{0x0f, 2}
+	freeze, _ := system.Pack("freeze", x, "x")
+	unfreeze, _ := system.Pack("unfreeze", x)
+	freezeY, _ := system.Pack("freeze", y, "y")
+	to := system.ConsortiumAddress
+	callX := func() []byte { return c.tx(1, &fwd, 1, common.LeftPadBytes(x.Bytes(), 32)) }
+	callY := func() []byte { return c.tx(1, &fwd, 1, common.LeftPadBytes(y.Bytes(), 32)) }
+	res := c.apply(c.tx(0, &to, 0, freeze), callX(), c.tx(0, &to, 0, unfreeze), callX(), c.tx(0, &to, 0, freezeY), callY())
+	want := []uint64{1, 0, 1, 1, 1, 0}
+	for i, r := range res.Receipts {
+		if r.Status != want[i] {
+			t.Fatalf("transaction %d: status %d, want %d", i, r.Status, want[i])
+		}
+	}
+	res = c.apply(callX(), callY())
+	if res.Receipts[0].Status != 1 || res.Receipts[1].Status != 0 {
+		t.Fatalf("the next block: into x %d (unfrozen), into y %d (frozen)", res.Receipts[0].Status, res.Receipts[1].Status)
+	}
+}

@@ -97,6 +97,7 @@ const (
 	slotGovernorOf    = 16 // mapping(address => bytes32)
 	slotValidatorKeys = 18 // bytes32[]
 	slotPowerOf       = 19 // mapping(bytes32 => uint64)
+	slotFrozenVersion = 33 // uint256
 )
 
 // frozenBit marks a frozen account in its permissions word.
@@ -275,6 +276,20 @@ func Validators(st State) []ValidatorUpdate {
 	}
 	return out
 }
+
+// FrozenVersion returns the count of freezes and unfreezes so far, which
+// changes whenever the frozen accounts do: a single read. It is 0 in
+// chains whose contract predates it (and in those none has frozen).
+func FrozenVersion(st State) uint64 {
+	return new(big.Int).SetBytes(st.GetState(ConsortiumAddress, word(slotFrozenVersion)).Bytes()).Uint64()
+}
+
+// FrozenTopic and UnfrozenTopic are the topics of the contract's Frozen and
+// Unfrozen events, whose first indexed argument is the account.
+var (
+	FrozenTopic   = crypto.Keccak256Hash([]byte("Frozen(address,address,string)"))
+	UnfrozenTopic = crypto.Keccak256Hash([]byte("Unfrozen(address,address)"))
+)
 
 // FrozenCount returns how many accounts are frozen: a single read.
 func FrozenCount(st State) uint64 {

@@ -12,7 +12,7 @@ import (
 func TestStorageLayout(t *testing.T) {
 	checkLayout(t, "Consortium", map[string]uint64{"permissions": slotPermissions, "freezes": slotFreezes, "permissioned": slotPermissioned,
 		"pending": slotPending, "nextDeadline": slotDeadline, "frozen": slotFrozen, "admittedSince": slotAdmitted, "upgrades": slotUpgrades, "feeRecipientOf": slotFeeRecipient,
-		"gasLimit": slotGasLimit, "baseFee": slotBaseFee, "governorOf": slotGovernorOf, "validatorKeys": slotValidatorKeys, "powerOf": slotPowerOf})
+		"gasLimit": slotGasLimit, "baseFee": slotBaseFee, "governorOf": slotGovernorOf, "validatorKeys": slotValidatorKeys, "powerOf": slotPowerOf, "frozenVersion": slotFrozenVersion})
 	checkLayout(t, "Capsules", map[string]uint64{"countAt": slotCountAt})
 }
 
