@@ -77,8 +77,9 @@ abstract contract ConsortiumState {
     uint256 internal constant APPLY_RESERVE = APPLY_GAS + APPLY_GAS / 63 + 50_000;
     /// The lowest block gas limit: a governance transaction must still fit.
     uint256 internal constant MIN_GAS_LIMIT = 10_000_000;
-    /// The gas a governor's balance must pay for at a new base fee.
-    uint256 internal constant GOVERNOR_GAS = 1_000_000;
+    /// The gas a governor's balance must pay for at a new base fee: a
+    /// proposal (APPLY_RESERVE and the rest of propose) with room.
+    uint256 internal constant GOVERNOR_GAS = 8_000_000;
 
     struct Freeze {
         uint64 since; // block
@@ -352,7 +353,13 @@ contract Consortium is ConsortiumState {
         require(open.length < MAX_OPEN, "64 proposals are open: let some end first");
         require(bytes(description).length <= 1024, "a description has at most 1024 bytes");
         require(gasleft() > APPLY_RESERVE + 1_000_000, "propose with more gas: the check of the actions may use 5000000");
-        try this.dryRun{gas: APPLY_GAS}(actions) {
+        // Applied, the actions are read from storage, which the check,
+        // reading them from calldata, does not pay: it keeps that back.
+        uint256 reads = 0;
+        for (uint256 i = 0; i < actions.length; i++) {
+            reads += (actions[i].data.length + 31) / 32 + 3;
+        }
+        try this.dryRun{gas: APPLY_GAS - reads * 2100}(actions) {
             revert("unreachable");
         } catch (bytes memory reason) {
             if (bytes4(reason) != DryRunApplied.selector) {
@@ -411,7 +418,7 @@ contract Consortium is ConsortiumState {
         uint256 i = 0;
         // Each decision may apply a proposal under APPLY_GAS; what does not
         // fit in this call is left for the next block's.
-        while (i < open.length && gasleft() > APPLY_RESERVE + 200_000) {
+        while (i < open.length && gasleft() > APPLY_RESERVE + 600_000) {
             uint256 id = open[i];
             Proposal storage p = proposals[id - 1];
             if (block.number <= p.deadline) {
@@ -485,7 +492,7 @@ contract Consortium is ConsortiumState {
     function _setFrozen(address account, bool on, string memory reason) internal {
         frozenVersion++;
         if (on) {
-            require(account != address(this), "the consortium contract cannot be frozen");
+            require(uint160(account) >> 16 != uint160(address(this)) >> 16, "a system contract cannot be frozen");
             require(permissions[account] & FROZEN == 0, string.concat("account ", account.toHexString(), " is frozen already"));
             permissions[account] |= FROZEN;
             freezes[account] = Freeze(uint64(block.number), msg.sender);
@@ -495,6 +502,7 @@ contract Consortium is ConsortiumState {
             return;
         }
         require(permissions[account] & FROZEN != 0, string.concat("account ", account.toHexString(), " is not frozen"));
+        require(freezes[account].by != address(this) || msg.sender == address(this), "the consortium froze it: only a proposal unfreezes it");
         permissions[account] &= ~FROZEN;
         delete freezes[account];
         uint256 i = frozenIndex[account] - 1;
@@ -619,6 +627,7 @@ contract Consortium is ConsortiumState {
         for (uint256 i = 0; i < governors.length; i++) {
             address g = governors[i];
             require(g != address(0) && governorOf[g] == 0, string.concat("account ", g.toHexString(), " governs another member already"));
+            require(permissions[g] & FROZEN == 0, string.concat("account ", g.toHexString(), " is frozen: unfreeze it before it governs"));
             governorOf[g] = id;
             m.governors.push(g);
         }
@@ -632,6 +641,7 @@ contract Consortium is ConsortiumState {
     /// keys wait while blocks go on.
     function _setValidators(ValidatorUpdate[] memory updates, bool guard) internal {
         require(updates.length > 0, "no validator changes");
+        uint256 before = _holdersStaying();
         for (uint256 i = 0; i < updates.length; i++) {
             ValidatorUpdate memory u = updates[i];
             for (uint256 j = 0; j < i; j++) {
@@ -668,14 +678,19 @@ contract Consortium is ConsortiumState {
         require(totalPower <= MAX_TOTAL_POWER, "the total voting power would be over CometBFT's limit");
         // Only validators precommit, so only they release epoch keys: at
         // least the threshold of the beacon's share holders must stay.
+        // Below it (evidence removed some), a proposal may change what
+        // keeps the holders as they are, or brings some back.
         if (!guard) return;
-        uint256 staying = 0;
-        for (uint256 i = 0; i < beaconHolders.length; i++) {
-            if (powerOf[beaconHolders[i]] > 0) staying++;
-        }
-        require(staying >= beaconThreshold, string.concat("only ", staying.toString(), " of the beacon's ",
+        uint256 staying = _holdersStaying();
+        require(staying >= beaconThreshold || staying >= before, string.concat("only ", staying.toString(), " of the beacon's ",
             beaconHolders.length.toString(), " share holders would stay validators; ", beaconThreshold.toString(),
             " must, or no epoch key is released and no capsule opens"));
+    }
+
+    function _holdersStaying() internal view returns (uint256 n) {
+        for (uint256 i = 0; i < beaconHolders.length; i++) {
+            if (powerOf[beaconHolders[i]] > 0) n++;
+        }
     }
 
     function _scheduleUpgrade(uint64 version, uint64 height) internal {
@@ -757,8 +772,8 @@ contract Consortium is ConsortiumState {
 
     function _execute(uint256 id) internal {
         Proposal storage p = proposals[id - 1];
-        require(gasleft() > APPLY_RESERVE, "vote with more gas: passing this proposal applies it with up to 5000000");
         _close(id, Status.Passed);
+        require(gasleft() > APPLY_RESERVE, "vote with more gas: passing this proposal applies it with up to 5000000");
         try this.applyProposal{gas: APPLY_GAS}(id) {
             emit Passed(id);
         } catch (bytes memory reason) {
@@ -775,9 +790,10 @@ contract Consortium is ConsortiumState {
             Member storage m = members[memberIds[i]];
             bool can = false;
             for (uint256 j = 0; j < m.governors.length && !can; j++) {
-                can = m.governors[j].balance >= fee * GOVERNOR_GAS;
+                address g = m.governors[j];
+                can = permissions[g] & FROZEN == 0 && g.balance >= fee * GOVERNOR_GAS;
             }
-            require(can, string.concat("no governor of member ", m.name, " could pay 1000000 gas at that base fee: fund one first"));
+            require(can, string.concat("no unfrozen governor of member ", m.name, " could pay 8000000 gas (a proposal) at that base fee: fund one first"));
         }
     }
 

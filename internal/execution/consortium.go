@@ -318,15 +318,22 @@ func (consortiumHook) PostBlock(sys *System, in *BlockInput, out *Updates) error
 	if !system.UpdatesPending(st) {
 		return nil
 	}
+	// The contract's pending list only says that the set changed; what
+	// consensus gets is the difference of the sets, so a failure to clear
+	// the list loses no update (the next block's difference starts from
+	// this block's set).
 	if _, err := sys.Call(system.ConsortiumAddress, system.TakeValidatorUpdatesCall()); err != nil {
 		sys.Fail(fmt.Errorf("taking validator updates: %w", err))
-		return nil
 	}
 	parent, err := state.New(in.Parent.Root, sys.statedb.Database())
 	if err != nil {
 		return fmt.Errorf("%w: the parent state of block %d: %v", ErrSystemCall, sys.Number(), err)
 	}
-	updates, err := ValidatorChanges(system.Validators(parent), system.Validators(st))
+	before := system.Validators(parent)
+	if err := parent.Error(); err != nil {
+		return fmt.Errorf("%w: reading the parent state of block %d: %v", ErrSystemCall, sys.Number(), err)
+	}
+	updates, err := ValidatorChanges(before, system.Validators(st))
 	if err != nil {
 		sys.Fail(err)
 		return nil

@@ -212,14 +212,16 @@ func TestContractDeployCallAndLogs(t *testing.T) {
 }
 
 func TestBlockGasLimitSkipsOverflow(t *testing.T) {
-	g := testchain.Genesis(chainID, 50_000, nil)
+	g := testchain.Genesis(chainID, genesis.MinGasLimit, nil)
 	k, _ := crypto.GenerateKey()
 	g.Alloc = types.GenesisAlloc{crypto.PubkeyToAddress(k.PublicKey): {Balance: big.NewInt(1e18)}}
 	to := common.Address{1}
+	// After two transfers 9,958,000 gas is left, less than the third declares.
+	heavy := raw(testchain.Sign(k, cid, &types.DynamicFeeTx{ChainID: cid, Nonce: 2, To: &to, Value: big.NewInt(1), Gas: 9_980_000, GasFeeCap: big.NewInt(0)}))
 	res := chainOf(t, g).apply(
 		raw(testchain.Transfer(k, cid, 0, to, big.NewInt(1))),
 		raw(testchain.Transfer(k, cid, 1, to, big.NewInt(1))),
-		raw(testchain.Transfer(k, cid, 2, to, big.NewInt(1))),
+		heavy,
 	)
 	if len(res.Block.Transactions()) != 2 || !errors.Is(res.Outcomes[2].Err, execution.ErrBlockFull) {
 		t.Fatalf("want 2 included and the third refused for gas, got %d, %v", len(res.Block.Transactions()), res.Outcomes[2].Err)
@@ -230,7 +232,7 @@ func TestBaseFeeFloorIsPaidAndBurnt(t *testing.T) {
 	gwei := big.NewInt(1e9)
 	k, _ := crypto.GenerateKey()
 	from := crypto.PubkeyToAddress(k.PublicKey)
-	g := testchain.Genesis(chainID, 1_000_000, types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}})
+	g := testchain.Genesis(chainID, genesis.MinGasLimit, types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}})
 	g.Rules.BaseFee = (*hexutil.Big)(gwei)
 	c := chainOf(t, g)
 	to := common.Address{7}

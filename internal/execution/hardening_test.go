@@ -79,6 +79,13 @@ func TestEvidenceAgainstBeaconHoldersAlwaysTakesEffect(t *testing.T) {
 	if reason := c.simulate(0, "propose", []system.Action{system.SetValidators(system.ValidatorUpdate{PubKey: keys[2]})}, "x"); !strings.Contains(reason, "share holders would stay validators") {
 		t.Fatalf("a proposal below the beacon's threshold: %q", reason)
 	}
+	// But one that keeps the holders as they are, or brings one back, may
+	// pass: validator governance is not frozen by the evidence.
+	for _, a := range []system.Action{system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{0x77}, Power: 10}), system.SetValidators(system.ValidatorUpdate{PubKey: keys[0], Power: 10})} {
+		if reason := c.simulate(0, "propose", []system.Action{a}, "x"); reason != "" {
+			t.Fatalf("a proposal that lowers no holder: %q", reason)
+		}
+	}
 	c.apply() // blocks go on
 }
 
@@ -287,7 +294,7 @@ func TestOnlyThoseWithAPlaceCallTheConsortium(t *testing.T) {
 func TestGovernanceCannotBeLocked(t *testing.T) {
 	c := newConsortium(t, true)
 	// A base fee no governor of some member could pay is refused.
-	if reason := c.simulate(0, "propose", []system.Action{system.SetParam(system.ParamBaseFee, 2e12)}, "x"); !strings.Contains(reason, "no governor of member") {
+	if reason := c.simulate(0, "propose", []system.Action{system.SetParam(system.ParamBaseFee, 2e12)}, "x"); !strings.Contains(reason, "no unfrozen governor of member") {
 		t.Fatalf("a base fee that prices out governors: %q", reason)
 	}
 	// A regulator cannot freeze a governor, itself included.
@@ -308,6 +315,21 @@ func TestGovernanceCannotBeLocked(t *testing.T) {
 	st, _ := c.st.State(c.head.Root)
 	if system.PermissionsOf(st, c.addrs[3]).Frozen || !system.PermissionsOf(st, c.addrs[2]).Frozen {
 		t.Fatal("the proposal's freezes did not apply")
+	}
+	// What the consortium froze, no regulator alone unfreezes.
+	if reason := c.simulate(0, "unfreeze", c.addrs[2]); !strings.Contains(reason, "only a proposal unfreezes it") {
+		t.Fatalf("a regulator undoing the consortium's freeze: %q", reason)
+	}
+	// A frozen account does not become a governor.
+	c.gov(0, "freeze", c.addrs[3], "x")
+	if reason := c.simulate(0, "propose", []system.Action{system.SetMember("D", 1, []common.Address{c.addrs[3]})}, "x"); !strings.Contains(reason, "is frozen: unfreeze it before it governs") {
+		t.Fatalf("a frozen account made a governor: %q", reason)
+	}
+	// Nor is a system contract frozen.
+	for _, a := range []common.Address{system.ConsortiumAddress, system.ConsortiumViewsAddress, system.CapsulesAddress} {
+		if reason := c.simulate(0, "freeze", a, "x"); !strings.Contains(reason, "a system contract cannot be frozen") {
+			t.Fatalf("freezing %s: %q", a, reason)
+		}
 	}
 }
 

@@ -60,7 +60,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		edit  func(g *genesis.Genesis)
 	}{
 		{"chainId", func(g *genesis.Genesis) { g.ChainID = 0 }},
-		{"rules.gasLimit", func(g *genesis.Genesis) { g.Rules.GasLimit = 20_000 }},
+		{"rules.gasLimit", func(g *genesis.Genesis) { g.Rules.GasLimit = genesis.MinGasLimit - 1 }},
 		{"rules.versions", func(g *genesis.Genesis) { g.Rules.Versions = nil }},
 		{"rules.versions", func(g *genesis.Genesis) { g.Rules.Versions[0].Height = 5 }},
 		{"rules.versions[1]", func(g *genesis.Genesis) {

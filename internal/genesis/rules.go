@@ -19,6 +19,10 @@ const KnownRuleVersion = 1
 // ERC-20 transfers a block.
 const DefaultGasLimit = 100_000_000
 
+// MinGasLimit is the lowest block gas limit, at genesis as by proposal
+// (the Consortium contract's floor): a governance proposal must fit.
+const MinGasLimit = 10_000_000
+
 // MaxBlockBytes is the most bytes of transactions a block holds, CometBFT's
 // block.max_bytes in every chuxin genesis.
 const MaxBlockBytes = 16 << 20
@@ -159,8 +163,8 @@ func (r *Rules) BaseFeeInt() *big.Int {
 // validate reports the first field of r that no chain could run with.
 func (r *Rules) validate(chainID uint64) error {
 	switch {
-	case r.GasLimit < params.TxGas:
-		return fmt.Errorf("%w: rules.gasLimit %d is below the %d gas of a plain transfer", ErrInvalid, r.GasLimit, params.TxGas)
+	case r.GasLimit < MinGasLimit:
+		return fmt.Errorf("%w: rules.gasLimit %d is below %d, the least in which a governance proposal fits (so governance could never raise it)", ErrInvalid, r.GasLimit, MinGasLimit)
 	case r.BaseFee != nil && r.BaseFee.ToInt().Sign() < 0:
 		return fmt.Errorf("%w: rules.baseFee must not be negative", ErrInvalid)
 	case r.BaseFee != nil && r.BaseFee.ToInt().BitLen() > 256:
