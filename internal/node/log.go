@@ -123,8 +123,8 @@ func normalize(kv []any) []any {
 
 // benignErrors are the errors CometBFT logs in normal operation, with the
 // level they deserve: a peer going away, a transaction gossiped back by a
-// second peer, peers dialling each other at once, and the steps of a clean
-// stop.
+// second peer, peers dialling each other at once, the steps of a clean
+// stop, and a validator holding its signatures while it catches up.
 var benignErrors = []struct {
 	msg, err string // the message, and a part of its err value ("" any)
 	level    slog.Level
@@ -138,6 +138,9 @@ var benignErrors = []struct {
 	{"Error serving server", "use of closed network connection", slog.LevelDebug},
 	{"Error dialing peer", "duplicate ID", slog.LevelDebug},
 	{"Error dialing peer", "connection refused", slog.LevelInfo},
+	// A validator holding its signatures until it has caught up (signGuard).
+	{"Propose step; failed signing proposal", "not signing until caught up", slog.LevelInfo},
+	{"Failed signing vote", "not signing until caught up", slog.LevelInfo},
 }
 
 // errorLevel returns the level of a CometBFT error line.

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -146,7 +147,8 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		return nil, fmt.Errorf("node key: %w", err)
 	}
 	cc := n.cometConfig()
-	n.cmt, err = cmtnode.NewNode(ctx, cc, pv, nk,
+	guard := &signGuard{PrivValidator: pv, network: n.networkHeight, alone: n.soleValidator(pv), log: log}
+	n.cmt, err = cmtnode.NewNode(ctx, cc, guard, nk,
 		clientCreator{app: n.app, warm: n.warm, workers: runtime.GOMAXPROCS(0)},
 		func() (cmtnode.ChecksummedGenesisDoc, error) {
 			return cmtnode.ChecksummedGenesisDoc{GenesisDoc: gen, Sha256Checksum: genHash[:]}, nil
@@ -436,15 +438,40 @@ func (n *Node) syncing() (bool, uint64) {
 	return n.cmt.ConsensusReactor().WaitSync(), n.peerMaxHeight()
 }
 
-// peerMaxHeight is the highest committed height among connected peers.
-func (n *Node) peerMaxHeight() uint64 {
+// networkHeight is the highest committed height among connected peers,
+// and whether any has told its height.
+func (n *Node) networkHeight() (int64, bool) {
 	var best int64
+	heard := false
 	for _, p := range n.cmt.Switch().Peers().Copy() {
-		if ps, ok := p.Get(cmttypes.PeerStateKey).(interface{ GetHeight() int64 }); ok {
-			best = max(best, ps.GetHeight()-1) // a peer's consensus height is the one it works on
+		if ps, ok := p.Get(cmttypes.PeerStateKey).(interface{ GetHeight() int64 }); ok && ps.GetHeight() > 0 {
+			best, heard = max(best, ps.GetHeight()-1), true
 		}
 	}
-	return uint64(max(best, 0))
+	return best, heard
+}
+
+// soleValidator returns whether pv's key is the only validator the
+// consortium holds, at the node's head.
+func (n *Node) soleValidator(pv *privval.FilePV) func() bool {
+	return func() bool {
+		head := n.store.Head()
+		if head == nil {
+			return false
+		}
+		st, err := n.store.State(head.Root)
+		if err != nil {
+			return false
+		}
+		vs := system.Validators(st)
+		return len(vs) == 1 && bytes.Equal(vs[0].PubKey[:], pv.Key.PubKey.Bytes())
+	}
+}
+
+// peerMaxHeight is the highest committed height among connected peers.
+func (n *Node) peerMaxHeight() uint64 {
+	best, _ := n.networkHeight()
+	return uint64(best)
 }
 
 // reportSync logs catch-up progress every interval while block sync runs:

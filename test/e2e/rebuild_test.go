@@ -1,0 +1,126 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+// TestRebuiltValidatorNeverSignsTwice follows the README's "Rebuilding a
+// node" for a validator of a four-validator network: stop it, let more
+// blocks pass than CometBFT's own double-sign check looks back, delete its
+// data/, start it again. It catches up without a vote that conflicts with
+// one it signed before (CometBFT logs "conflicting vote from ourselves"),
+// no evidence is committed against it, and it signs new blocks.
+func TestRebuiltValidatorNeverSignsTwice(t *testing.T) {
+	dir, urls := testnet(t, 4, 0)
+	n := len(urls)
+	var p2p int
+	fmt.Sscanf(urls[0][strings.LastIndex(urls[0], ":")+1:], "%d", &p2p)
+	cometURL := func(i int) string { return fmt.Sprintf("http://127.0.0.1:%d", p2p-2*n+2*i+1) }
+	procs := make([]*proc, n)
+	for i := range n {
+		procs[i] = startProc(t, dir, fmt.Sprintf("node%d", i), "start", "--home", home(dir, i))
+	}
+	c0 := dialWhenUp(t, urls[0], procs[0])
+	for i := 1; i < n; i++ {
+		dialWhenUp(t, urls[i], procs[i])
+	}
+	var id identity
+	if err := json.Unmarshal([]byte(cli(t, "identity", "--json", "--home", home(dir, 3))), &id); err != nil {
+		t.Fatal(err)
+	}
+	accs, err := devaccounts.Derive(devaccounts.Mnemonic, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce := uint64(0)
+	blocks := func(k int) uint64 { // k blocks, each with a transfer
+		t.Helper()
+		var last common.Hash
+		for range k {
+			tx := testchain.Transfer(accs[0].Key, chainID, nonce, common.Address{0x5e}, big.NewInt(1))
+			nonce++
+			if err := c0.SendTransaction(context.Background(), tx); err != nil {
+				t.Fatal(err)
+			}
+			last = tx.Hash()
+			waitReceipt(t, c0, last)
+		}
+		return waitReceipt(t, c0, last).BlockNumber.Uint64()
+	}
+	blocks(5)
+	procs[3].stop(syscall.SIGTERM)
+	stoppedAt := blocks(14)
+	if err := os.RemoveAll(filepath.Join(home(dir, 3), "data")); err != nil {
+		t.Fatal(err)
+	}
+	procs[3] = startProc(t, dir, "node3-rebuilt", "start", "--home", home(dir, 3))
+	c3 := dialWhenUp(t, urls[3], procs[3])
+	waitHeight(t, c3, stoppedAt)
+	// It signs new blocks: its signature is in the commits of the blocks
+	// after it caught up.
+	comet, err := rpchttp.New(cometURL(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := func(h int64) bool {
+		commit, err := comet.Commit(context.Background(), &h)
+		if err != nil {
+			return false
+		}
+		for _, s := range commit.Commit.Signatures {
+			if s.BlockIDFlag == cmttypes.BlockIDFlagCommit && strings.EqualFold(s.ValidatorAddress.String(), id.Address) {
+				return true
+			}
+		}
+		return false
+	}
+	var signedAt uint64
+	for range 40 {
+		if top := blocks(1); signed(int64(top - 1)) {
+			signedAt = top - 1
+			break
+		}
+	}
+	if signedAt == 0 {
+		t.Fatalf("the rebuilt validator signed none of the 40 blocks after height %d", stoppedAt)
+	}
+	log, err := os.ReadFile(filepath.Join(dir, "node3-rebuilt.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(log), "conflicting vote from ourselves") {
+		t.Fatalf("the rebuilt validator signed a vote that conflicts with its own:\n%s", grepLines(string(log), "conflicting"))
+	}
+	if out := cli(t, "audit", "--rpc", urls[0], "--kind", "validator"); strings.Contains(out, "signed twice") {
+		t.Fatalf("evidence was committed against the rebuilt validator:\n%s", out)
+	}
+	if _, in := validatorSet(t, cometURL(0))[id.Address]; !in {
+		t.Fatal("the rebuilt validator left the validator set")
+	}
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
