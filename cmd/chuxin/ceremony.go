@@ -260,7 +260,7 @@ func hashCmd() *cobra.Command {
 }
 
 func installCmd() *cobra.Command {
-	var home, hash string
+	var home, hash, expect string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "install GENESIS.json",
@@ -270,14 +270,35 @@ the part this home gave the ceremony (the node admitted, its validator key,
 power and fee recipient, its member's weight and governors, its roles), then
 install it in the home: config/genesis.json, genesis_hash in the configuration
 (the node refuses to start on any other genesis) and the other nodes as
-persistent peers.`,
+persistent peers.
+
+It first prints every grant of power the genesis makes (members, decision
+rules, roles, validators, code, funded accounts, unprotected transactions,
+rule versions), and refuses a genesis that puts code at a governor's
+address, sets quorum under 3334 or threshold under 5001 basis points, or
+breaks the policy given with --expect.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := os.ReadFile(args[0])
 			if err != nil {
 				return err
 			}
-			got, err := ceremony.Install(home, b, hash)
+			var policy *ceremony.Policy
+			if expect != "" {
+				pb, err := os.ReadFile(expect)
+				if err != nil {
+					return fmt.Errorf("--expect: %w", err)
+				}
+				if policy, err = ceremony.ParsePolicy(pb); err != nil {
+					return err
+				}
+			}
+			if !asJSON { // every grant of power, before anything is written
+				if grants, err := ceremony.Review(b); err == nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "the genesis grants:\n%s\n", grants.Text())
+				}
+			}
+			got, err := ceremony.InstallExpecting(home, b, hash, policy)
 			if err != nil {
 				return err
 			}
@@ -304,6 +325,7 @@ persistent peers.`,
 	cmd.Flags().StringVar(&home, "home", "", "the node's home, made by chuxin init")
 	cmd.Flags().StringVar(&hash, "hash", "", "the genesis hash the coordinator published")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&expect, "expect", "", "a JSON policy the genesis must meet (myWeightAtLeastBps, onlyAdmins, onlyRegulators, maxFundedWei, noCode, protected)")
 	_ = cmd.MarkFlagRequired("home")
 	_ = cmd.MarkFlagRequired("hash")
 	return cmd

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
@@ -374,5 +376,62 @@ func TestBeaconThresholdOneIsAskedForByName(t *testing.T) {
 	in, err := ceremony.Install(homes[0], doc, ceremony.Hash(doc))
 	if err != nil || in.BeaconThreshold != 1 || len(in.Warnings) != 1 || !strings.Contains(in.Warnings[0], "can open every capsule") {
 		t.Fatalf("install of threshold 1 of 2: %+v %v", in, err)
+	}
+}
+
+// TestInstallRefusesAHostileGenesis: a coordinator's genesis that puts code
+// at a member's governor, or lowers the decision rules under the floors,
+// is refused with the reason; one that grants what a member's policy does
+// not expect (an admin, a funded account, its member's share) is refused
+// under --expect; the grants are listed either way.
+func TestInstallRefusesAHostileGenesis(t *testing.T) {
+	coord := common.HexToAddress("0x00000000000000000000000000000000000c0c0c")
+	for name, c := range map[string]struct {
+		edit   func(g *genesis.Genesis)
+		policy string
+		want   string
+	}{
+		"code at a governor": {edit: func(g *genesis.Genesis) { g.Alloc[govB] = types.Account{Code: []byte{0x00}, Balance: big.NewInt(0)} },
+			want: "is given code, so it could never send a transaction"},
+		"a threshold of 1 bp": {edit: func(g *genesis.Genesis) { g.Consortium.Quorum, g.Consortium.Threshold = 1, 1 },
+			want: "install wants at least 3334 and 5001"},
+		"an unexpected admin": {edit: func(g *genesis.Genesis) {
+			g.Consortium.Roles = append(g.Consortium.Roles, system.RoleGrant{Account: coord, Roles: []string{"admin"}})
+		}, policy: `{"onlyAdmins": ["` + govA.Hex() + `"]}`, want: "is made admin, which the policy does not expect"},
+		"a whale": {edit: func(g *genesis.Genesis) { g.Alloc[coord] = types.Account{Balance: big.NewInt(1e18)} },
+			policy: `{"maxFundedWei": "1000"}`, want: "is funded with 1000000000000000000 wei"},
+		"a member that outweighs": {edit: func(g *genesis.Genesis) {
+			g.Consortium.Members = append(g.Consortium.Members, system.Member{Name: "Coordinator", Weight: 1000, Governors: []common.Address{coord}})
+		}, policy: `{"myWeightAtLeastBps": 2000}`, want: "the policy expects at least 2000"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, homes, parts := members(t)
+			p := params()
+			p.Edit = c.edit
+			doc, _, err := ceremony.Assemble(parts, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var policy *ceremony.Policy
+			if c.policy != "" {
+				if policy, err = ceremony.ParsePolicy([]byte(c.policy)); err != nil {
+					t.Fatal(err)
+				}
+				// Without the policy the genesis installs.
+				if _, err := ceremony.Install(homes[1], doc, ceremony.Hash(doc)); err != nil {
+					t.Fatalf("without the policy: %v", err)
+				}
+			}
+			_, err = ceremony.InstallExpecting(homes[1], doc, ceremony.Hash(doc), policy)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want %q", err, c.want)
+			}
+			if gr, err := ceremony.Review(doc); err != nil || !strings.Contains(gr.Text(), "members (quorum") {
+				t.Fatalf("the grants: %v", err)
+			}
+		})
+	}
+	if _, err := ceremony.ParsePolicy([]byte(`{"onlyAdmin": []}`)); !errors.Is(err, ceremony.ErrPolicy) {
+		t.Fatalf("a misspelt policy field: %v", err)
 	}
 }

@@ -46,4 +46,9 @@ var (
 	ErrNotInGenesis = errors.New("the genesis does not hold this node's part as given")
 	// ErrHomeExists: a home would be written over an existing one.
 	ErrHomeExists = errors.New("home directory already exists")
+	// ErrGrants: the genesis hands power to someone in a way no member
+	// should accept (code at a governor, decision rules under the floors).
+	ErrGrants = errors.New("the genesis grants power it must not")
+	// ErrPolicy: the genesis breaks what the operator's policy expects.
+	ErrPolicy = errors.New("the genesis breaks the policy")
 )

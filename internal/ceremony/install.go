@@ -36,6 +36,8 @@ type Installed struct {
 	// Warnings are what the operator should know before starting: a
 	// threshold of 1 among several validators, say.
 	Warnings []string
+	// Grants are the genesis's grants of power (GrantsOf).
+	Grants *Grants
 }
 
 // Install checks a genesis file against the published hash and against the
@@ -43,6 +45,13 @@ type Installed struct {
 // genesis_hash and the other nodes as persistent peers. A home whose chain
 // has started on another genesis is refused.
 func Install(home string, genesisJSON []byte, publishedHash string) (*Installed, error) {
+	return InstallExpecting(home, genesisJSON, publishedHash, nil)
+}
+
+// InstallExpecting is Install that also refuses a genesis that breaks the
+// operator's policy (nil: none). Both refuse a genesis that grants power
+// no member should accept (checkGrants).
+func InstallExpecting(home string, genesisJSON []byte, publishedHash string, policy *Policy) (*Installed, error) {
 	want := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(publishedHash), "0x"))
 	if want == "" {
 		return nil, fmt.Errorf("%w: no published hash given: ask the coordinator for the hash `chuxin genesis assemble` printed, and compare it through a channel other than the one the file came by", ErrHashMismatch)
@@ -64,6 +73,14 @@ func Install(home string, genesisJSON []byte, publishedHash string) (*Installed,
 	if err := holds(g, part); err != nil {
 		return nil, err
 	}
+	grants := GrantsOf(g)
+	member := ""
+	if part.Member != nil {
+		member = part.Member.Name
+	}
+	if err := checkGrants(g, grants, member, policy); err != nil {
+		return nil, err
+	}
 	var share *capsule.Share
 	if g.Beacon != nil && part.Power > 0 {
 		if share, err = openShare(home, g.Beacon, part); err != nil {
@@ -79,7 +96,7 @@ func Install(home string, genesisJSON []byte, publishedHash string) (*Installed,
 			return nil, fmt.Errorf("%w: %s runs a chain of genesis %s already; a node joins one network: make a new home for this one", ErrHomeExists, home, c.GenesisHash)
 		}
 	}
-	out := &Installed{ChainID: doc.ChainID, Hash: want, Validators: len(g.Validators), Members: len(g.Consortium.Members), Validator: part.Power > 0}
+	out := &Installed{ChainID: doc.ChainID, Hash: want, Validators: len(g.Validators), Members: len(g.Consortium.Members), Validator: part.Power > 0, Grants: grants}
 	if b := g.Beacon; b != nil {
 		out.BeaconThreshold, out.BeaconHolders = b.Threshold, len(b.Holders)
 		if b.Threshold == 1 && len(b.Holders) > 1 {
