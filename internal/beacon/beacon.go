@@ -268,8 +268,8 @@ func (b *Beacon) Propose(height int64, votes []abci.ExtendedVoteInfo) (*executio
 			continue // CometBFT keeps only extensions VerifyExtension accepted
 		}
 		for _, r := range rs {
-			if r.Number <= last || r.Number > last+MaxRoundsPerBlock {
-				continue
+			if r.Number <= last || r.Number > last+MaxRoundsPerBlock || len(partials[r.Number]) >= b.committee.Threshold {
+				continue // out of the window, or enough to combine already: no pairing spent on it
 			}
 			p := capsule.Partial{Index: holder, Sig: r.Key}
 			if err := b.committee.VerifyPartial(r.Number, p); err != nil {

@@ -145,7 +145,8 @@ func TestWrongPartialKeysAreLeftOut(t *testing.T) {
 	c := newCommittee(t)
 	at := roundTime(2)
 	_, wrongShares, _ := capsule.Deal(1, 1, rand.Reader)
-	bad := map[int]func() []byte{3: func() []byte {
+	// The wrong one comes first: once three are good, no more are checked.
+	bad := map[int]func() []byte{0: func() []byte {
 		return beacon.Encode([]beacon.Round{{Number: 1, Key: wrongShares[0].Key.Sign(1)}, {Number: 2, Key: wrongShares[0].Key.Sign(2)}})
 	}}
 	p, err := c.nodes[0].Propose(3, c.votes(t, at, bad))
@@ -155,11 +156,11 @@ func TestWrongPartialKeysAreLeftOut(t *testing.T) {
 	if err := c.nodes[0].Check(p.Data); err != nil {
 		t.Fatalf("the keys made without the wrong partials: %v", err)
 	}
-	if !strings.Contains(c.log.String(), "sent a wrong partial key") || !strings.Contains(c.log.String(), "holder=4") {
+	if !strings.Contains(c.log.String(), "sent a wrong partial key") || !strings.Contains(c.log.String(), "holder=1") {
 		t.Fatalf("log:\n%s", c.log)
 	}
 	// With two wrong, three are not there: nothing is released.
-	bad[2] = bad[3]
+	bad[1] = bad[0]
 	if p, err := c.nodes[0].Propose(3, c.votes(t, at, bad)); err != nil || p != nil {
 		t.Fatalf("two wrong of four: %v, %v", p, err)
 	}
@@ -239,5 +240,21 @@ func TestBelowThresholdTheBeaconWaitsAndWarns(t *testing.T) {
 	}
 	if n := strings.Count(c.log.String(), "too few partial keys"); n != 1 || !strings.Contains(c.log.String(), "threshold=3") {
 		t.Fatalf("warned %d times, want once:\n%s", n, c.log)
+	}
+}
+
+// TestProposeStopsCheckingAtTheThreshold: once a round has the threshold
+// of good partial keys, the rest are not checked (each check is a
+// pairing), so a wrong one after them costs nothing and changes nothing.
+func TestProposeStopsCheckingAtTheThreshold(t *testing.T) {
+	c := newCommittee(t)
+	_, wrong, _ := capsule.Deal(1, 1, rand.Reader)
+	bad := map[int]func() []byte{3: func() []byte { return beacon.Encode([]beacon.Round{{Number: 1, Key: wrong[0].Key.Sign(1)}}) }}
+	p, err := c.nodes[0].Propose(3, c.votes(t, roundTime(1), bad))
+	if err != nil || p == nil || c.nodes[0].Check(p.Data) != nil {
+		t.Fatalf("propose: %v, %v", p, err)
+	}
+	if strings.Contains(c.log.String(), "wrong partial key") {
+		t.Fatalf("a partial key past the threshold was checked:\n%s", c.log)
 	}
 }

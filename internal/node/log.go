@@ -138,6 +138,10 @@ var benignErrors = []struct {
 	{"Error serving server", "use of closed network connection", slog.LevelDebug},
 	{"Error dialing peer", "duplicate ID", slog.LevelDebug},
 	{"Error dialing peer", "connection refused", slog.LevelInfo},
+	// Block sync dropping a peer that sent nothing in time, or (after the
+	// hand-over to consensus) the pool's timers firing for requests nobody
+	// waits for: a peer is replaced, nothing is lost.
+	{"SendTimeout", "peer did not send us anything", slog.LevelInfo},
 	// A validator holding its signatures until it has caught up (signGuard).
 	{"Propose step; failed signing proposal", "not signing until caught up", slog.LevelInfo},
 	{"Failed signing vote", "not signing until caught up", slog.LevelInfo},
@@ -156,7 +160,7 @@ func errorLevel(msg string, kv []any) slog.Level {
 // errValue returns the err value of a key-value list, formatted.
 func errValue(kv []any) string {
 	for i := 0; i+1 < len(kv); i += 2 {
-		if k, ok := kv[i].(string); ok && k == "err" {
+		if k, ok := kv[i].(string); ok && (k == "err" || k == "reason") {
 			return fmt.Sprint(kv[i+1])
 		}
 	}

@@ -86,6 +86,8 @@ func TestCometLoggerLowersBenignErrors(t *testing.T) {
 	l.Error("Error stopping pool", "err", errString("already stopped"))
 	l.Error("Tx already received from peer", "tx", "AB")
 	l.Error("Error dialing peer", "err", errString("duplicate ID<ab>"))
+	l.Error("SendTimeout", "reason", errString("peer did not send us anything"), "timeout", "15s")
+	l.Error("Failed signing vote", "height", 3, "err", errString("not signing until caught up: the network has committed height 9"))
 	if strings.Contains(buf.String(), "level=ERROR") {
 		t.Fatalf("benign CometBFT errors logged as errors:\n%s", buf.String())
 	}
