@@ -53,9 +53,13 @@ func admitPermissions(st Accounts, tx *types.Transaction, from common.Address, f
 		}
 		// Nor may another's transaction set a frozen account's code
 		// (EIP-7702): its authorization is refused with the transaction.
+		// Nor may anyone delegate to a frozen contract's code.
 		for _, auth := range tx.SetCodeAuthorizations() {
 			if authority, err := auth.Authority(); err == nil && frozen(authority) {
 				return frozenError(st, authority)
+			}
+			if frozen(auth.Address) {
+				return fmt.Errorf("a delegation to %s: %w", auth.Address, frozenError(st, auth.Address))
 			}
 		}
 	}

@@ -95,6 +95,34 @@ func (g *creationGuard) mayCreate(creator, addr common.Address) bool {
 	return true
 }
 
+// GetCode serves an account delegated (EIP-7702) to a frozen contract with
+// code that reverts with the freeze's reason: a frozen contract's code
+// runs nowhere, neither at its address (its stand-in precompile) nor in an
+// account that borrowed it. Other accounts pay one prefix comparison.
+func (g *creationGuard) GetCode(addr common.Address) []byte {
+	code := g.StateDB.GetCode(addr)
+	if target, ok := types.ParseDelegation(code); ok && system.FrozenCount(g.raw) > 0 && system.PermissionsOf(g.raw, target).Frozen {
+		return revertCode(revertData(frozenError(g.raw, target).Error()))
+	}
+	return code
+}
+
+// revertCode is EVM code that reverts with data. It holds no JUMPDEST and
+// no jump, so the jump analysis go-ethereum caches by the delegation's code
+// hash is never made from it.
+func revertCode(data []byte) []byte {
+	var code []byte
+	for off := 0; off < len(data); off += 32 {
+		var word [32]byte
+		copy(word[:], data[off:])
+		code = append(code, 0x7f) // PUSH32 word
+		code = append(code, word[:]...)
+		code = append(code, 0x61, byte(off>>8), byte(off), 0x52) // PUSH2 off, MSTORE
+	}
+	n := len(data)
+	return append(code, 0x61, byte(n>>8), byte(n), 0x60, 0x00, 0xfd) // REVERT(0, n)
+}
+
 func isDeployer(st system.State, a common.Address) bool {
 	return system.PermissionsOf(st, a).Roles&system.RoleDeployer != 0
 }

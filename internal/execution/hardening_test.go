@@ -489,3 +489,41 @@ func TestFreezesApplyFromTheNextTransaction(t *testing.T) {
 		t.Fatalf("the next block: into x %d (unfrozen), into y %d (frozen)", res.Receipts[0].Status, res.Receipts[1].Status)
 	}
 }
+
+// TestAFrozenContractRunsInNoDelegatedAccount: an account delegated
+// (EIP-7702) to a contract that is then frozen runs no code when called,
+// and no new delegation to the frozen contract is admitted.
+func TestAFrozenContractRunsInNoDelegatedAccount(t *testing.T) {
+	c := newConsortium(t, false)
+	counter := crypto.CreateAddress(c.addrs[0], c.nonces[c.addrs[0]])
+	if r, err := c.send(0, nil, 0, testchain.CounterInit()); err != nil || r.ContractAddress != counter {
+		t.Fatalf("deploy: %v", err)
+	}
+	delegate := func(k int) error {
+		self := c.addrs[k]
+		auth, err := types.SignSetCode(c.keys[k], types.SetCodeAuthorization{ChainID: *uint256.NewInt(chainID), Address: counter, Nonce: c.nonces[self] + 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := c.apply(raw(testchain.Sign(c.keys[k], cid, &types.SetCodeTx{ChainID: uint256.NewInt(chainID), Nonce: c.nonces[self], To: self, Gas: 200_000,
+			GasFeeCap: uint256.NewInt(1e9), AuthList: []types.SetCodeAuthorization{auth}})))
+		if res.Outcomes[0].Err == nil {
+			c.nonces[self] += 2
+		}
+		return res.Outcomes[0].Err
+	}
+	if err := delegate(1); err != nil {
+		t.Fatal(err)
+	}
+	delegated := c.addrs[1]
+	if r, err := c.send(2, &delegated, 0, nil); err != nil || r.Status != 1 || len(r.Logs) != 1 {
+		t.Fatalf("a call into the delegated account: %v", err)
+	}
+	c.gov(0, "freeze", counter, "recall")
+	if r, err := c.send(2, &delegated, 0, nil); err != nil || r.Status != 0 || len(r.Logs) != 0 {
+		t.Fatalf("a call into an account delegated to a frozen contract: %v, %+v", err, r)
+	}
+	if err := delegate(3); err == nil || !strings.Contains(err.Error(), "a delegation to "+counter.Hex()) || !errors.Is(err, execution.ErrFrozen) {
+		t.Fatalf("a new delegation to a frozen contract: %v", err)
+	}
+}
