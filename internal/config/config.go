@@ -78,6 +78,7 @@ type RPC struct {
 	Addr             string   `toml:"addr" comment:"host:port of the Ethereum JSON-RPC server (HTTP and WebSocket)"`
 	CometAddr        string   `toml:"comet_addr" comment:"CometBFT RPC listen address (empty: off)"`
 	CORSOrigins      []string `toml:"cors_origins" comment:"origins of web pages allowed to call this node from a browser, over HTTP and WebSocket ('*' any; 'http://localhost:*' any port); none by default"`
+	VHosts           []string `toml:"vhosts" comment:"host names this node answers to (the Host header; an IP address always passes; '*' any), as geth's --http.vhosts: a name not listed is refused, so a foreign page cannot reach the node by DNS rebinding"`
 	BatchItemLimit   int      `toml:"batch_item_limit" comment:"most requests in one batch"`
 	BatchResponseMax int      `toml:"batch_response_max_bytes" comment:"largest batch response"`
 	MaxLogRange      uint64   `toml:"max_log_block_range" comment:"most blocks one eth_getLogs may scan"`
@@ -114,6 +115,7 @@ func Default() *Config {
 		RPC: RPC{
 			Addr:             "127.0.0.1:8545",
 			CometAddr:        "127.0.0.1:26657",
+			VHosts:           []string{"localhost"},
 			BatchItemLimit:   1000,
 			BatchResponseMax: 25 * 1000 * 1000,
 			MaxLogRange:      10_000,

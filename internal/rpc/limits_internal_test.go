@@ -383,3 +383,39 @@ func TestTxPoolViewsAreBounded(t *testing.T) {
 		t.Fatalf("one sender's: %v %v", one, err)
 	}
 }
+
+// TestDNSRebindingIsRefused: a page whose host name resolves to the node
+// (DNS rebinding) sends Host and Origin of its own name, which look
+// same-origin; a name not in rpc.vhosts is refused, while localhost and any
+// IP address pass, and "*" lets every name through.
+func TestDNSRebindingIsRefused(t *testing.T) {
+	_, srv := startServer(t, func(*Backend) {})
+	addr := srv.Addr()
+	_, port, _ := net.SplitHostPort(addr)
+	call := func(host string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr, strings.NewReader(chainIDReq))
+		req.Header.Set("Content-Type", "application/json")
+		req.Host = host
+		req.Header.Set("Origin", "http://"+host)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		return res
+	}
+	res := call("rebind.example:" + port)
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "add it to rpc.vhosts") {
+		t.Fatalf("a rebound host name: %d %s", res.StatusCode, body)
+	}
+	for _, host := range []string{"localhost:" + port, "127.0.0.1:" + port} {
+		if res := call(host); res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", host, res.StatusCode)
+		}
+	}
+	srv.limits.VHosts = []string{"*"}
+	if res := call("rebind.example:" + port); res.StatusCode != http.StatusOK {
+		t.Fatalf("with vhosts *: %d", res.StatusCode)
+	}
+}

@@ -120,6 +120,10 @@ func (s *Server) handler() http.Handler {
 	ws := s.rpc.WebsocketHandler([]string{"*"}) // origins are checked here
 	timeoutMsg := s.timeoutMessage()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.hostAllowed(r.Host) {
+			http.Error(w, fmt.Sprintf("host %s is not one this node answers to: add it to rpc.vhosts in chuxin.toml", r.Host), http.StatusForbidden)
+			return
+		}
 		if r.URL.Path == "/drand" || strings.HasPrefix(r.URL.Path, "/drand/") {
 			s.serveDrand(w, r)
 			return
@@ -262,6 +266,27 @@ func sameOrigin(origin string, r *http.Request) bool {
 
 // pages are the web pages the node serves.
 var pages = web.Handler()
+
+// hostAllowed matches a request's Host against rpc.vhosts, as geth's
+// virtual-host check does: an IP address (or no host) always passes, a
+// name only if listed (or "*"). A page whose name an attacker points at
+// this node's address (DNS rebinding) is then refused, though the browser
+// thinks it same-origin.
+func (s *Server) hostAllowed(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host == "" || net.ParseIP(host) != nil {
+		return true
+	}
+	for _, v := range s.limits.VHosts {
+		if v == "*" || strings.EqualFold(v, host) {
+			return true
+		}
+	}
+	return false
+}
 
 func (s *Server) originAllowed(origin string) bool {
 	origin = strings.ToLower(origin)
