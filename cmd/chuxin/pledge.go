@@ -110,9 +110,9 @@ func pledgeWriteCmd(f *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			loc, err := time.LoadLocation(info.TimeZone)
+			loc, err := zoneOf(info.TimeZone)
 			if err != nil {
-				return fmt.Errorf("the network's time zone %q: %w", info.TimeZone, err)
+				return err
 			}
 			opens, err := pledge.OpensAt(day, years, time.Now(), loc)
 			if err != nil {
@@ -151,7 +151,7 @@ func pledgeWriteCmd(f *clientFlags) *cobra.Command {
 			}
 			out := map[string]any{"id": id, "round": round, "opensAt": opens, "private": private, "tx": r.TxHash, "block": r.BlockNumber.Uint64()}
 			return f.print(cmd.OutOrStdout(), out, fmt.Sprintf("pledge %d written (%s): sealed until %s (round %d)\n(transaction %s, block %d)\n",
-				id, kind, opens.Format("2006-01-02 15:04 MST"), round, r.TxHash, r.BlockNumber))
+				id, kind, pledgeTime(uint64(opens.Unix()), loc), round, r.TxHash, r.BlockNumber))
 		},
 	}
 	fl := cmd.Flags()
@@ -173,7 +173,31 @@ func readPledge(ctx context.Context, c *govclient.Client, id uint64) (*pledgeTup
 	return abi.ConvertType(out[0], new(pledgeTuple)).(*pledgeTuple), out[1].(bool), nil
 }
 
-func pledgeText(id uint64, p *pledgeTuple, open bool) string {
+// networkZone is the network's time zone, in which pledges' times are
+// written and shown.
+func networkZone(ctx context.Context, c *govclient.Client) (*time.Location, error) {
+	info, _, err := capsuleSystem(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return zoneOf(info.TimeZone)
+}
+
+func zoneOf(name string) (*time.Location, error) {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("the network's time zone %q: %w", name, err)
+	}
+	return loc, nil
+}
+
+// pledgeTime is a pledge's opening time in the network's time zone, as
+// pledge write prints it.
+func pledgeTime(opensAt uint64, loc *time.Location) string {
+	return time.Unix(int64(opensAt), 0).In(loc).Format("2006-01-02 15:04 MST")
+}
+
+func pledgeText(id uint64, p *pledgeTuple, open bool, loc *time.Location) string {
 	status := "sealed until"
 	if open {
 		status = "open since"
@@ -184,7 +208,7 @@ func pledgeText(id uint64, p *pledgeTuple, open bool) string {
 	}
 	j := p.JoinedOn
 	return fmt.Sprintf("pledge %d by %s, joined %04d-%02d-%02d, %s: %s %s\n", id, p.Member, j/10000, j/100%100, j%100, kind, status,
-		time.Unix(int64(p.OpensAt), 0).UTC().Format(time.RFC3339))
+		pledgeTime(p.OpensAt, loc))
 }
 
 func pledgeListCmd(f *clientFlags) *cobra.Command {
@@ -216,6 +240,10 @@ func pledgeListCmd(f *clientFlags) *cobra.Command {
 						ids = append(ids, i)
 					}
 				}
+				loc, err := networkZone(ctx, c)
+				if err != nil {
+					return nil, "", err
+				}
 				var b strings.Builder
 				var list []map[string]any
 				for _, id := range ids {
@@ -223,7 +251,7 @@ func pledgeListCmd(f *clientFlags) *cobra.Command {
 					if err != nil {
 						return nil, "", err
 					}
-					b.WriteString(pledgeText(id, p, open))
+					b.WriteString(pledgeText(id, p, open, loc))
 					list = append(list, map[string]any{"id": id, "member": p.Member, "joinedOn": p.JoinedOn, "opensAt": p.OpensAt, "private": p.IsPrivate, "open": open, "capsule": p.Capsule})
 				}
 				if len(ids) == 0 {
@@ -265,7 +293,7 @@ func pledgeReadCmd(f *clientFlags) *cobra.Command {
 					return nil, "", err
 				}
 				plain, err := capsule.Decrypt(pk, sys.ChainHash, info.Ciphertext, epochKeys(ctx, c, func(uint64) error {
-					return fmt.Errorf("pledge %d is sealed until %s", id, time.Unix(int64(p.OpensAt), 0).UTC().Format(time.RFC3339))
+					return fmt.Errorf("pledge %d is sealed until %s", id, pledgeTime(p.OpensAt, zoneOrUTC(sys.TimeZone)))
 				}))
 				if err != nil {
 					return nil, "", err
@@ -282,4 +310,12 @@ func pledgeReadCmd(f *clientFlags) *cobra.Command {
 			})
 		},
 	}
+}
+
+// zoneOrUTC is the named time zone, or UTC if this machine lacks it.
+func zoneOrUTC(name string) *time.Location {
+	if loc, err := zoneOf(name); err == nil {
+		return loc
+	}
+	return time.UTC
 }

@@ -124,10 +124,11 @@ func TestPledgeBookOnDevnet(t *testing.T) {
 		t.Fatalf("private pledge write:\n%s", out)
 	}
 	out = cli(t, "pledge", "list", "--rpc", url)
-	if strings.Count(out, "sealed until "+want.UTC().Format(time.RFC3339)) != 1 || !strings.Contains(out, "private: sealed until") {
+	// In the network's time zone, as pledge write says it.
+	if strings.Count(out, "sealed until "+want.Format("2006-01-02 15:04 MST")) != 1 || !strings.Contains(out, "private: sealed until") {
 		t.Fatalf("pledge list:\n%s", out)
 	}
-	if out := cliFails(t, "pledge", "read", "1", "--rpc", url); !strings.Contains(out, "pledge 1 is sealed until "+want.UTC().Format(time.RFC3339)) {
+	if out := cliFails(t, "pledge", "read", "1", "--rpc", url); !strings.Contains(out, "pledge 1 is sealed until "+want.Format("2006-01-02 15:04 MST")) {
 		t.Fatalf("pledge read while sealed:\n%s", out)
 	}
 	if out := cliFails(t, "pledge", "write", "--rpc", url, "--dev-account", "1", "--joined", "2999-01-01", "--text", "x"); !strings.Contains(out, "is after today") {
