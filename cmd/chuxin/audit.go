@@ -74,7 +74,7 @@ func auditCmd() *cobra.Command {
 	}
 	f.add(cmd)
 	fl := cmd.Flags()
-	fl.Int64Var(&from, "from", -1, "first block of the trail (default: genesis)")
+	fl.Int64Var(&from, "from", -1, "first block of the trail (default: as many blocks back as rpc.max_log_block_range, 10,000 by default)")
 	fl.Int64Var(&to, "to", -1, "last block of the trail (default: the head)")
 	fl.StringVar(&account, "account", "", "only what this account did or what concerns it")
 	fl.StringVar(&q.Kind, "kind", "", "only this kind: proposal, vote, member, validator, role, freeze, node, param")

@@ -17,9 +17,6 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
-// maxAuditRange bounds the blocks one chuxin_audit query scans.
-const maxAuditRange = 1_000_000
-
 // maxAuditPage bounds the entries of one page.
 const maxAuditPage = 1000
 
@@ -71,15 +68,22 @@ func (api *ChuxinAPI) Audit(ctx context.Context, q AuditQuery) (*AuditPage, erro
 	if err != nil {
 		return nil, err
 	}
-	from, to := uint64(0), head.Number.Uint64()
-	if q.FromBlock != nil {
-		from = uint64(*q.FromBlock)
-	}
+	// One query scans at most as many blocks as one eth_getLogs
+	// (rpc.max_log_block_range); without fromBlock, the last that many.
+	span := max(api.b.Limits.MaxLogRange, 1)
+	to := head.Number.Uint64()
 	if q.ToBlock != nil {
 		to = min(uint64(*q.ToBlock), to)
 	}
-	if to >= from && to-from+1 > maxAuditRange {
-		return nil, limitExceeded("block range %d-%d spans more than %d blocks: query smaller ranges", from, to, maxAuditRange)
+	from := uint64(0)
+	if to >= span {
+		from = to - span + 1
+	}
+	if q.FromBlock != nil {
+		from = uint64(*q.FromBlock)
+	}
+	if to >= from && to-from+1 > span {
+		return nil, limitExceeded("block range %d-%d spans more than %d blocks (rpc.max_log_block_range): query smaller ranges", from, to, span)
 	}
 	if q.PageSize == 0 {
 		q.PageSize = 100

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"math/big"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -77,5 +78,23 @@ func TestAuditTrailFiltersAndPages(t *testing.T) {
 	}
 	if len(info.Members) != 1 || info.Members[0].Name != "test" || info.Members[0].Governors[0] != testchain.Governor || info.Permissioned {
 		t.Fatalf("chuxin_consortium: %+v", info)
+	}
+}
+
+// TestAuditScansAsFarAsGetLogs: one chuxin_audit query scans at most
+// rpc.max_log_block_range blocks (50 in the harness): a wider range is
+// refused with the bound, and without fromBlock it takes the last 50.
+func TestAuditScansAsFarAsGetLogs(t *testing.T) {
+	h := newHarness(t)
+	for range 60 {
+		h.mine()
+	}
+	var page AuditPage
+	err := h.rpc.Call(&page, "chuxin_audit", map[string]any{"fromBlock": "0x0", "toBlock": "0x3c"})
+	if err == nil || !strings.Contains(err.Error(), "more than 50 blocks (rpc.max_log_block_range)") {
+		t.Fatalf("61 blocks: %v", err)
+	}
+	if err := h.rpc.Call(&page, "chuxin_audit", map[string]any{}); err != nil || page.ToBlock-page.FromBlock+1 != 50 {
+		t.Fatalf("the default range: %d-%d, %v", page.FromBlock, page.ToBlock, err)
 	}
 }
