@@ -36,6 +36,7 @@ type creationGuard struct {
 	genesis map[common.Address]bool
 	evm     *vm.EVM // for the transaction's sender
 	creator *common.Address
+	target  *common.Address // the delegation target of the last GetCode
 	made    map[common.Address]bool // creations let through in this block
 }
 
@@ -82,27 +83,39 @@ func (g *creationGuard) mayCreate(creator, addr common.Address) bool {
 	if !system.Permissioned(st) || g.made[creator] || isDeployer(st, creator) {
 		return true
 	}
+	// An account delegated by EIP-7702 creates only if it is a deployer
+	// itself, whoever sent the transaction: a deployer's call into it must
+	// not lend it the role.
+	code := st.GetCode(creator)
+	if _, delegated := types.ParseDelegation(code); delegated {
+		return false
+	}
 	if g.evm != nil && isDeployer(st, g.evm.Origin) {
 		return true
 	}
 	// Code that a deployer's work put there, after genesis: not a genesis
-	// contract (the public factories), not an account's EIP-7702
-	// delegation, not an account without code.
-	code := st.GetCode(creator)
-	if _, delegated := types.ParseDelegation(code); len(code) == 0 || delegated || g.genesis[creator] {
-		return false
-	}
-	return true
+	// contract (the public factories), not an account without code.
+	return len(code) > 0 && !g.genesis[creator]
 }
 
-// GetCode serves an account delegated (EIP-7702) to a frozen contract with
-// code that reverts with the freeze's reason: a frozen contract's code
-// runs nowhere, neither at its address (its stand-in precompile) nor in an
-// account that borrowed it. Other accounts pay one prefix comparison.
+// GetCode serves a frozen contract's code, when the EVM looks it up as the
+// code an account delegated to it (EIP-7702) runs, as code that reverts
+// with the freeze's reason: a frozen contract's code runs nowhere, neither
+// at its address (its stand-in precompile) nor in an account that borrowed
+// it. The delegating account's own code (its delegation) is never changed,
+// so it still sends transactions and can delegate elsewhere. go-ethereum
+// resolves a delegation by two lookups in a row (core/vm's resolveCode):
+// the account's, then its target's; only the second is answered so.
 func (g *creationGuard) GetCode(addr common.Address) []byte {
+	target := g.target
+	g.target = nil
 	code := g.StateDB.GetCode(addr)
-	if target, ok := types.ParseDelegation(code); ok && system.FrozenCount(g.raw) > 0 && system.PermissionsOf(g.raw, target).Frozen {
-		return revertCode(revertData(frozenError(g.raw, target).Error()))
+	if t, ok := types.ParseDelegation(code); ok {
+		g.target = &t
+		return code
+	}
+	if target != nil && *target == addr && system.FrozenCount(g.raw) > 0 && system.PermissionsOf(g.raw, addr).Frozen {
+		return revertCode(revertData(frozenError(g.raw, addr).Error()))
 	}
 	return code
 }

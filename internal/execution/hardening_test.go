@@ -444,6 +444,11 @@ func TestFactoriesServeDeployersOnly(t *testing.T) {
 	if res.Outcomes[0].Err != nil || res.Receipts[0].Status != 0 || len(c.codeAt(viaSelf)) != 0 {
 		t.Fatalf("a transactor through a delegation to the factory: %v, code %x", res.Outcomes[0].Err, c.codeAt(viaSelf))
 	}
+	// Nor does a deployer's call into that delegated account lend it the
+	// role (key 0 is a deployer).
+	if r, err := c.send(0, &self, 0, call); err != nil || r.Status != 0 || len(c.codeAt(viaSelf)) != 0 {
+		t.Fatalf("a deployer calling a transactor's delegation to the factory: %v, code %x", err, c.codeAt(viaSelf))
+	}
 	if r, err := c.send(0, &params.DeterministicFactoryAddress, 0, call); err != nil || r.Status != 1 || len(c.codeAt(at)) == 0 {
 		t.Fatalf("a deployer through the CREATE2 factory: %v", err)
 	}
@@ -525,5 +530,10 @@ func TestAFrozenContractRunsInNoDelegatedAccount(t *testing.T) {
 	}
 	if err := delegate(3); err == nil || !strings.Contains(err.Error(), "a delegation to "+counter.Hex()) || !errors.Is(err, execution.ErrFrozen) {
 		t.Fatalf("a new delegation to a frozen contract: %v", err)
+	}
+	// The delegating account itself is not frozen: it still sends.
+	to := c.addrs[2]
+	if r, err := c.send(1, &to, 1, nil); err != nil || r.Status != 1 {
+		t.Fatalf("the delegating account's own transfer: %v", err)
 	}
 }
