@@ -37,6 +37,12 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 		return nil, err
 	}
 	at := execution.At{Number: uint64(req.Height), Time: uint64(req.Time.Unix()), Limits: system.LimitsOf(st)}
+	// With proposer-based timestamps the block's time is taken again after
+	// this, a little later: a transaction must pass under the forks of
+	// both times, or a fork's activation between them gets the block
+	// rejected.
+	later := at
+	later.Time += proposalTimeMargin
 	gasLimit := at.Limits.GasLimit
 	var out [][]byte
 	var size int64
@@ -67,7 +73,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 	)
 	for _, raw := range req.Txs {
 		tx, from, err := a.Recover(raw)
-		if err != nil || a.exec.AdmitStateless(tx, from, at) != nil {
+		if err != nil || a.exec.AdmitStateless(tx, from, at) != nil || a.exec.AdmitStateless(tx, from, later) != nil {
 			continue // what ProcessProposal would refuse (a base fee raised since it was pooled, say)
 		}
 		bySender[from] = append(bySender[from], len(cands))
@@ -123,6 +129,10 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 	}
 	return &abci.PrepareProposalResponse{Txs: out}, nil
 }
+
+// proposalTimeMargin is how many seconds after PrepareProposal's time the
+// block's own may be (CometBFT takes the clock again for it).
+const proposalTimeMargin = 60
 
 func cmpUint(a, b uint64) int {
 	switch {

@@ -392,7 +392,10 @@ func TestInstallRefusesAHostileGenesis(t *testing.T) {
 		want   string
 	}{
 		"code at a governor": {edit: func(g *genesis.Genesis) { g.Alloc[govB] = types.Account{Code: []byte{0x00}, Balance: big.NewInt(0)} },
-			want: "is given code, so it could never send a transaction"},
+			want: "so it could never send a transaction"},
+		"a governor at a system contract": {edit: func(g *genesis.Genesis) {
+			g.Consortium.Members = append(g.Consortium.Members, system.Member{Name: "Ghost", Weight: 1, Governors: []common.Address{system.ConsortiumAddress}})
+		}, want: "a system contract or a precompile's address"},
 		"a threshold of 1 bp": {edit: func(g *genesis.Genesis) { g.Consortium.Quorum, g.Consortium.Threshold = 1, 1 },
 			want: "install wants at least 3334 and 5001"},
 		"an unexpected admin": {edit: func(g *genesis.Genesis) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/vm"
 
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 )
@@ -160,10 +161,14 @@ func share(part, total uint64) uint64 {
 // decision rules under the floors, or anything the operator's policy (nil:
 // none) does not expect. member is this home's member ("" if none).
 func checkGrants(g *genesis.Genesis, gr *Grants, member string, p *Policy) error {
+	standard := g.CodeAddresses()
+	precompiles := vm.ActivePrecompiledContracts(g.Rules.Ethereum.Rules(new(big.Int), true, g.Timestamp))
 	for _, m := range g.Consortium.Members {
 		for _, gov := range m.Governors {
-			if acc, ok := g.Alloc[gov]; ok && len(acc.Code) > 0 {
-				return fmt.Errorf("%w: governor %s of member %s is given code, so it could never send a transaction: its member could never act", ErrGrants, gov, m.Name)
+			acc, ok := g.Alloc[gov]
+			_, precompile := precompiles[gov]
+			if ok && len(acc.Code) > 0 || standard[gov] || precompile {
+				return fmt.Errorf("%w: governor %s of member %s is a contract, a system contract or a precompile's address, so it could never send a transaction: its member could never act", ErrGrants, gov, m.Name)
 			}
 		}
 	}

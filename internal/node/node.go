@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -438,40 +439,61 @@ func (n *Node) syncing() (bool, uint64) {
 	return n.cmt.ConsensusReactor().WaitSync(), n.peerMaxHeight()
 }
 
-// networkHeight is the highest committed height among connected peers,
-// and whether any has told its height.
-func (n *Node) networkHeight() (int64, bool) {
-	var best int64
-	heard := false
+// peerHeights are the committed heights connected peers have told, in
+// rising order.
+func (n *Node) peerHeights() []int64 {
+	var hs []int64
 	for _, p := range n.cmt.Switch().Peers().Copy() {
 		if ps, ok := p.Get(cmttypes.PeerStateKey).(interface{ GetHeight() int64 }); ok && ps.GetHeight() > 0 {
-			best, heard = max(best, ps.GetHeight()-1), true
+			hs = append(hs, ps.GetHeight()-1) // a peer's consensus height is the one it works on
 		}
 	}
-	return best, heard
+	slices.Sort(hs)
+	return hs
 }
 
-// soleValidator returns whether pv's key is the only validator the
-// consortium holds, at the node's head.
+// networkHeight is the median committed height the peers have told, and
+// whether any has.
+func (n *Node) networkHeight() (int64, bool) {
+	hs := n.peerHeights()
+	if len(hs) == 0 {
+		return 0, false
+	}
+	return hs[(len(hs)-1)/2], true
+}
+
+// soleValidator returns whether pv's key holds more than two thirds of the
+// power the consortium holds at the node's head, and the node's chain is
+// where pv's signing state left it (not a home rebuilt behind it): then it
+// commits alone and needs no peer to tell it the network's height.
 func (n *Node) soleValidator(pv *privval.FilePV) func() bool {
 	return func() bool {
 		head := n.store.Head()
-		if head == nil {
+		if head == nil || int64(head.Number.Uint64())+1 < pv.LastSignState.Height {
 			return false
 		}
 		st, err := n.store.State(head.Root)
 		if err != nil {
 			return false
 		}
-		vs := system.Validators(st)
-		return len(vs) == 1 && bytes.Equal(vs[0].PubKey[:], pv.Key.PubKey.Bytes())
+		var mine, total uint64
+		for _, v := range system.Validators(st) {
+			total += v.Power
+			if bytes.Equal(v.PubKey[:], pv.Key.PubKey.Bytes()) {
+				mine += v.Power
+			}
+		}
+		return mine*3 > total*2
 	}
 }
 
 // peerMaxHeight is the highest committed height among connected peers.
 func (n *Node) peerMaxHeight() uint64 {
-	best, _ := n.networkHeight()
-	return uint64(best)
+	hs := n.peerHeights()
+	if len(hs) == 0 {
+		return 0
+	}
+	return uint64(hs[len(hs)-1])
 }
 
 // reportSync logs catch-up progress every interval while block sync runs:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,9 +29,12 @@ var ErrCatchingUp = errors.New("not signing until caught up")
 // alone could block the chain). Its own signing state (privval's height,
 // round and step) still guards every signature after that.
 //
-// It learns the network's height from its peers' consensus heights, and
-// waits for at least one unless it is the only validator. Once it has
-// signed, it never holds again.
+// It learns the network's height from its peers' consensus heights (their
+// median, so one peer's claim does not decide), and waits for at least one
+// unless it alone holds more than two thirds of the power and its chain
+// is where its signing state left it. A height that does not move while it
+// refuses (maxRefusals) is signed anyway, so that no peer's claim can hold
+// a network. Once it has signed, it never holds again.
 type signGuard struct {
 	cmttypes.PrivValidator
 	network func() (committed int64, heard bool) // the peers' best committed height
@@ -38,7 +42,17 @@ type signGuard struct {
 	log     *slog.Logger
 	armed   atomic.Bool
 	held    atomic.Bool // a refusal was logged
+
+	mu       sync.Mutex
+	at       int64 // the height of the last refusal
+	refusals int   // refusals at that height
 }
+
+// maxRefusals is how many signatures a validator refuses at one height
+// before it signs anyway: consensus asks at each step of each round, so a
+// height that does not move for that long is one the network waits on it
+// for, whatever a peer claims (a peer's announced height is not proof).
+const maxRefusals = 30
 
 // SignVote signs once caught up.
 func (g *signGuard) SignVote(chainID string, vote *cmtproto.Vote, signExtension bool) error {
@@ -74,6 +88,10 @@ func (g *signGuard) check(height int64) error {
 	case height <= committed:
 		err = fmt.Errorf("%w: the network has committed height %d; this validator signs from the height after it, not at %d", ErrCatchingUp, committed, height)
 	}
+	if err != nil && g.stuck(height) {
+		g.log.Warn("signing although the peers claim a higher height: this height has not moved for many rounds, so the network waits on this validator", "height", height, "network_committed", committed)
+		err = nil
+	}
 	if err != nil {
 		if g.held.CompareAndSwap(false, true) {
 			g.log.Info("holding this validator's signatures until it has caught up with the network", "height", height, "reason", err)
@@ -84,4 +102,16 @@ func (g *signGuard) check(height int64) error {
 		g.log.Info("caught up with the network: this validator signs from here on", "height", height, "network_committed", committed)
 	}
 	return nil
+}
+
+// stuck counts a refusal at height and reports whether the height has not
+// moved for maxRefusals of them.
+func (g *signGuard) stuck(height int64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if height != g.at {
+		g.at, g.refusals = height, 0
+	}
+	g.refusals++
+	return g.refusals > maxRefusals
 }

@@ -48,3 +48,22 @@ func TestSignGuardWaitsUntilCaughtUp(t *testing.T) {
 		t.Fatalf("a lone validator: %v", err)
 	}
 }
+
+// TestSignGuardOutlastsAFalseHeight: a peer that claims a height far ahead
+// cannot hold a validator for good: a height that does not move for
+// maxRefusals refusals is signed.
+func TestSignGuardOutlastsAFalseHeight(t *testing.T) {
+	g := &signGuard{PrivValidator: cmttypes.NewMockPV(), log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		network: func() (int64, bool) { return 1 << 60, true }, alone: func() bool { return false }}
+	vote := func(h int64, round int32) error {
+		return g.SignVote("c", &cmtproto.Vote{Type: cmtproto.PrevoteType, Height: h, Round: round}, false)
+	}
+	for i := range maxRefusals {
+		if err := vote(5, int32(i)); !errors.Is(err, ErrCatchingUp) {
+			t.Fatalf("refusal %d: %v", i, err)
+		}
+	}
+	if err := vote(5, maxRefusals); err != nil {
+		t.Fatalf("after %d refusals at one height: %v", maxRefusals, err)
+	}
+}
