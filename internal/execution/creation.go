@@ -36,7 +36,7 @@ type creationGuard struct {
 	genesis map[common.Address]bool
 	evm     *vm.EVM // for the transaction's sender
 	creator *common.Address
-	target  *common.Address // the delegation target of the last GetCode
+	target  *common.Address         // the delegation target of the last GetCode
 	made    map[common.Address]bool // creations let through in this block
 }
 
