@@ -555,11 +555,11 @@ func TestGasLimitAndBaseFeeByProposal(t *testing.T) {
 	}
 }
 
-// TestProposalsKeepTheBeaconThreshold: a validator change that would leave
-// fewer than the beacon's threshold of share holders among the validators
-// is refused when proposed (only validators release epoch keys); one that
-// leaves enough passes the check.
-func TestProposalsKeepTheBeaconThreshold(t *testing.T) {
+// newBeaconConsortium is a chain of four validators of power 10, keys
+// {1} to {4}, each holding a share of a beacon of threshold 3, governed by
+// one member (key 0).
+func newBeaconConsortium(t *testing.T) (*consortium, [][32]byte) {
+	t.Helper()
 	committee, _, err := capsule.Deal(3, 4, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -567,14 +567,23 @@ func TestProposalsKeepTheBeaconThreshold(t *testing.T) {
 	g := testchain.Genesis(chainID, 30_000_000, nil)
 	g.Rules.VoteExtensionsHeight = 1
 	g.Beacon = &capsule.Beacon{Threshold: 3, PublicKey: committee.Master.Bytes(), Period: 3, GenesisTime: 1_800_000_000, TimeZone: "Asia/Shanghai"}
+	var keys [][32]byte
 	for i := range 4 {
 		key := [32]byte{byte(i + 1)}
+		keys = append(keys, key)
 		g.Validators = append(g.Validators, genesis.Validator{PubKey: key[:], Power: 10, FeeRecipient: common.Address{9}})
 		g.Beacon.Holders = append(g.Beacon.Holders, capsule.Holder{Validator: key[:], PublicShare: committee.Shares[i].Bytes()})
 	}
-	gov := crypto.PubkeyToAddress(testKey(0).PublicKey)
-	g.Consortium = system.NewGenesis("A", gov, false)
-	c := &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}
+	g.Consortium = system.NewGenesis("A", crypto.PubkeyToAddress(testKey(0).PublicKey), false)
+	return &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}, keys
+}
+
+// TestProposalsKeepTheBeaconThreshold: a validator change that would leave
+// fewer than the beacon's threshold of share holders among the validators
+// is refused when proposed (only validators release epoch keys); one that
+// leaves enough passes the check.
+func TestProposalsKeepTheBeaconThreshold(t *testing.T) {
+	c, _ := newBeaconConsortium(t)
 	two := []system.Action{system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{1}}, system.ValidatorUpdate{PubKey: [32]byte{2}})}
 	if reason := c.simulate(0, "propose", two, "x"); !strings.Contains(reason, "only 2 of the beacon's 4 share holders would stay validators; 3 must") {
 		t.Fatalf("removing two of four holders: %q", reason)

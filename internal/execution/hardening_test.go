@@ -2,7 +2,6 @@ package execution_test
 
 import (
 	"bytes"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"math/big"
@@ -19,9 +18,7 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/holiman/uint256"
 
-	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/execution"
-	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -52,23 +49,7 @@ func (c *consortium) evidenceBlock(keys ...[32]byte) *execution.Result {
 // holders stay validators (the guard binds proposals only), and the chain
 // goes on.
 func TestEvidenceAgainstBeaconHoldersAlwaysTakesEffect(t *testing.T) {
-	committee, _, err := capsule.Deal(3, 4, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := testchain.Genesis(chainID, 30_000_000, nil)
-	g.Rules.VoteExtensionsHeight = 1
-	g.Beacon = &capsule.Beacon{Threshold: 3, PublicKey: committee.Master.Bytes(), Period: 3, GenesisTime: 1_800_000_000, TimeZone: "Asia/Shanghai"}
-	var keys [][32]byte
-	for i := range 4 {
-		key := [32]byte{byte(i + 1)}
-		keys = append(keys, key)
-		g.Validators = append(g.Validators, genesis.Validator{PubKey: key[:], Power: 10, FeeRecipient: common.Address{9}})
-		g.Beacon.Holders = append(g.Beacon.Holders, capsule.Holder{Validator: key[:], PublicShare: committee.Shares[i].Bytes()})
-	}
-	g.Consortium = system.NewGenesis("A", crypto.PubkeyToAddress(testKey(0).PublicKey), false)
-	c := &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}
-
+	c, keys := newBeaconConsortium(t)
 	for i, k := range keys[:2] { // the second leaves 2 holders of the 3 needed
 		res := c.evidenceBlock(k)
 		if u := res.Updates.Validators; len(u) != 1 || u[0].Power != 0 || !bytes.Equal(u[0].PubKey, k[:]) {
