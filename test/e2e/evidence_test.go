@@ -78,9 +78,6 @@ func duplicateVote(t *testing.T, c *rpchttp.HTTP, home string, height int64) *cm
 func TestDoubleSignRemovesTheValidator(t *testing.T) {
 	dir, urls := testnet(t, 4, 0)
 	n := len(urls)
-	var p2p int
-	fmt.Sscanf(urls[0][strings.LastIndex(urls[0], ":")+1:], "%d", &p2p)
-	cometURL := func(i int) string { return fmt.Sprintf("http://127.0.0.1:%d", p2p-2*n+2*i+1) }
 	for i := range n {
 		p := startProc(t, dir, fmt.Sprintf("node%d", i), "start", "--home", home(dir, i))
 		dialWhenUp(t, urls[i], p)
@@ -89,7 +86,7 @@ func TestDoubleSignRemovesTheValidator(t *testing.T) {
 	if err := json.Unmarshal([]byte(cli(t, "identity", "--json", "--home", home(dir, 3))), &id); err != nil {
 		t.Fatal(err)
 	}
-	c, err := rpchttp.New(cometURL(0))
+	c, err := rpchttp.New(cometURL(urls, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +100,7 @@ func TestDoubleSignRemovesTheValidator(t *testing.T) {
 		t.Fatalf("broadcast evidence: %v", err)
 	}
 	waitFor(t, "node3 out of the validator set", func() bool {
-		_, in := validatorSet(t, cometURL(0))[id.Address]
+		_, in := validatorSet(t, cometURL(urls, 0))[id.Address]
 		return !in
 	})
 	out := cli(t, "audit", "--rpc", urls[0], "--kind", "validator")
@@ -126,7 +123,7 @@ func TestDoubleSignRemovesTheValidator(t *testing.T) {
 		now, err := c.Status(context.Background())
 		return err == nil && now.SyncInfo.LatestBlockHeight > before.SyncInfo.LatestBlockHeight+1
 	})
-	if len(validatorSet(t, cometURL(0))) != 3 {
-		t.Fatalf("validators after both pieces of evidence: %v", validatorSet(t, cometURL(0)))
+	if len(validatorSet(t, cometURL(urls, 0))) != 3 {
+		t.Fatalf("validators after both pieces of evidence: %v", validatorSet(t, cometURL(urls, 0)))
 	}
 }

@@ -132,9 +132,6 @@ type identity struct {
 func TestConsortiumGovernsTheNetwork(t *testing.T) {
 	dir, urls := testnet(t, 4, 3)
 	n := len(urls)
-	var p2p int
-	fmt.Sscanf(urls[0][strings.LastIndex(urls[0], ":")+1:], "%d", &p2p)
-	cometURL := func(i int) string { return fmt.Sprintf("http://127.0.0.1:%d", p2p-2*n+2*i+1) }
 	clients := make([]*ethclient.Client, n)
 	for _, i := range []int{0, 1, 2, 3, 5, 6} {
 		p := startProc(t, dir, fmt.Sprintf("node%d", i), "start", "--home", home(dir, i))
@@ -164,10 +161,10 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 	if !strings.Contains(out, "proposal 1 is passed: it takes no votes") {
 		t.Fatalf("a vote on a passed proposal:\n%s", out)
 	}
-	waitFor(t, "node5 in the validator set", func() bool { return validatorSet(t, cometURL(0))[ids[5].Address] == "10" })
+	waitFor(t, "node5 in the validator set", func() bool { return validatorSet(t, cometURL(urls, 0))[ids[5].Address] == "10" })
 	waitFor(t, "node5 signing", func() bool {
 		h, err := clients[0].BlockNumber(context.Background())
-		return err == nil && h > 1 && signers(t, cometURL(0), h-1)[ids[5].Address]
+		return err == nil && h > 1 && signers(t, cometURL(urls, 0), h-1)[ids[5].Address]
 	})
 
 	// Vote node3 out, and lower the block gas limit.
@@ -177,7 +174,7 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 		cli(t, append([]string{"gov", "vote", "2", "yes", "--dev-account", fmt.Sprint(k)}, rpc...)...)
 	}
 	waitFor(t, "node3 out of the validator set", func() bool {
-		_, in := validatorSet(t, cometURL(0))[ids[3].Address]
+		_, in := validatorSet(t, cometURL(urls, 0))[ids[3].Address]
 		return !in
 	})
 	// Blocks after the proposal's have the new gas limit, and CometBFT,
@@ -192,7 +189,7 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 			} `json:"block"`
 		} `json:"consensus_params"`
 	}
-	cometGet(t, cometURL(0)+"/consensus_params", &params)
+	cometGet(t, cometURL(urls, 0)+"/consensus_params", &params)
 	if params.Params.Block.MaxGas != "60000000" {
 		t.Fatalf("CometBFT's block max_gas after the proposal: %q", params.Params.Block.MaxGas)
 	}

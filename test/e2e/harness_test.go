@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -151,6 +152,15 @@ func testnet(t *testing.T, validators, observers int) (string, []string) {
 		urls[i] = fmt.Sprintf("http://127.0.0.1:%d", base+2*n+i)
 	}
 	return dir, urls
+}
+
+// cometURL is the CometBFT RPC address of node i of a testnet whose
+// JSON-RPC addresses are urls: its p2p port + 1, the p2p ports starting
+// 2n below the first JSON-RPC port (testnet's layout).
+func cometURL(urls []string, i int) string {
+	var rpc int
+	fmt.Sscanf(urls[0][strings.LastIndex(urls[0], ":")+1:], "%d", &rpc)
+	return fmt.Sprintf("http://127.0.0.1:%d", rpc-2*len(urls)+2*i+1)
 }
 
 func home(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("node%d", i)) }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -78,16 +77,10 @@ func TestObserverReplicatesWithoutVoting(t *testing.T) {
 	if bal, _ := observer.BalanceAt(context.Background(), to, nil); bal.Int64() != 50 {
 		t.Fatalf("observer balance %v, want 50", bal)
 	}
-	// CometBFT RPC of node i is on its p2p port + 1.
-	cometURL := func(i int) string {
-		var p2p int
-		fmt.Sscanf(urls[0][strings.LastIndex(urls[0], ":")+1:], "%d", &p2p)
-		return fmt.Sprintf("http://127.0.0.1:%d", p2p-2*5+2*i+1) // rpc base = p2p base + 2n
-	}
-	if power, _ := cometStatus(t, cometURL(4)); power != "0" {
+	if power, _ := cometStatus(t, cometURL(urls, 4)); power != "0" {
 		t.Fatalf("observer voting power %s, want 0", power)
 	}
-	if power, _ := cometStatus(t, cometURL(0)); power != "10" {
+	if power, _ := cometStatus(t, cometURL(urls, 0)); power != "10" {
 		t.Fatalf("validator voting power %s, want 10", power)
 	}
 	var peers string

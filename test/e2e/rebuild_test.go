@@ -28,9 +28,6 @@ import (
 func TestRebuiltValidatorNeverSignsTwice(t *testing.T) {
 	dir, urls := testnet(t, 4, 0)
 	n := len(urls)
-	var p2p int
-	fmt.Sscanf(urls[0][strings.LastIndex(urls[0], ":")+1:], "%d", &p2p)
-	cometURL := func(i int) string { return fmt.Sprintf("http://127.0.0.1:%d", p2p-2*n+2*i+1) }
 	procs := make([]*proc, n)
 	for i := range n {
 		procs[i] = startProc(t, dir, fmt.Sprintf("node%d", i), "start", "--home", home(dir, i))
@@ -73,7 +70,7 @@ func TestRebuiltValidatorNeverSignsTwice(t *testing.T) {
 	waitHeight(t, c3, stoppedAt)
 	// It signs new blocks: its signature is in the commits of the blocks
 	// after it caught up.
-	comet, err := rpchttp.New(cometURL(0))
+	comet, err := rpchttp.New(cometURL(urls, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +106,7 @@ func TestRebuiltValidatorNeverSignsTwice(t *testing.T) {
 	if out := cli(t, "audit", "--rpc", urls[0], "--kind", "validator"); strings.Contains(out, "signed twice") {
 		t.Fatalf("evidence was committed against the rebuilt validator:\n%s", out)
 	}
-	if _, in := validatorSet(t, cometURL(0))[id.Address]; !in {
+	if _, in := validatorSet(t, cometURL(urls, 0))[id.Address]; !in {
 		t.Fatal("the rebuilt validator left the validator set")
 	}
 }
