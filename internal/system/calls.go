@@ -38,23 +38,6 @@ func selector(method string) []byte {
 	return a.ABI.Methods[method].ID
 }
 
-// DecodeValidatorUpdates decodes what takeValidatorUpdates returned.
-func DecodeValidatorUpdates(ret []byte) ([]ValidatorUpdate, error) {
-	a, err := consortium()
-	if err != nil {
-		return nil, err
-	}
-	out, err := a.ABI.Unpack("takeValidatorUpdates", ret)
-	if err != nil || len(out) != 1 {
-		return nil, fmt.Errorf("%w: takeValidatorUpdates returned %x: %v", ErrCall, ret, err)
-	}
-	var updates []ValidatorUpdate
-	if err := a.ABI.Methods["takeValidatorUpdates"].Outputs.Copy(&updates, out); err != nil {
-		return nil, fmt.Errorf("%w: takeValidatorUpdates: %v", ErrCall, err)
-	}
-	return updates, nil
-}
-
 // revertReason is ": " and the reason of a revert, if ret holds one.
 func revertReason(ret []byte) string {
 	if r, err := abi.UnpackRevert(ret); err == nil {
