@@ -12,7 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
 
-//go:embed artifacts/*.json
+//go:embed artifacts/*.json artifacts/v1/*.json
 var artifacts embed.FS
 
 // Artifact is one compiled contract.
@@ -20,9 +20,13 @@ type Artifact struct {
 	Name     string
 	ABI      abi.ABI
 	Bytecode []byte // creation code, without constructor arguments
+	Runtime  []byte // the deployed code (for a contract without immutables)
 }
 
-// Load returns the artifact of the named contract (e.g. "ChuxinToken").
+// Load returns the artifact of the named contract (e.g. "ChuxinToken"). A
+// system contract's code as an earlier chuxin rule version deployed it is
+// under that version's folder ("v1/Consortium"): chains made under that
+// version start with it, so their genesis state is what it was.
 func Load(name string) (*Artifact, error) {
 	b, err := artifacts.ReadFile("artifacts/" + name + ".json")
 	if err != nil {
@@ -31,6 +35,7 @@ func Load(name string) (*Artifact, error) {
 	var raw struct {
 		ABI      json.RawMessage `json:"abi"`
 		Bytecode string          `json:"bytecode"`
+		Runtime  string          `json:"deployedBytecode"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("contract %s: %w", name, err)
@@ -41,6 +46,9 @@ func Load(name string) (*Artifact, error) {
 	}
 	if a.Bytecode, err = hexutil.Decode(raw.Bytecode); err != nil {
 		return nil, fmt.Errorf("contract %s bytecode: %w", name, err)
+	}
+	if a.Runtime, err = hexutil.Decode(raw.Runtime); err != nil {
+		return nil, fmt.Errorf("contract %s deployed bytecode: %w", name, err)
 	}
 	return a, nil
 }

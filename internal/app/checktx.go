@@ -117,7 +117,7 @@ func (a *App) checkTx(raw []byte, recheck bool) (*types.Transaction, common.Addr
 		if err := execution.AdmitLimits(tx, limits); err != nil {
 			return tx, from, err
 		}
-		return tx, from, a.exec.AdmitState(st, tx, from, math.MaxUint64)
+		return tx, from, a.exec.AdmitState(st, tx, from, head.Number.Uint64()+1, math.MaxUint64)
 	}
 	// A run of consecutive nonces may grow to the sender's share; past its
 	// end, a gap of up to MaxFutureNonces waits.

@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/holiman/uint256"
 
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -37,15 +38,16 @@ type At struct {
 // nonces below next+ahead, which wait in the mempool. Each
 // refusal wraps go-ethereum's error for it, so tools recognise the words.
 func (e *Executor) Admit(st Accounts, tx *types.Transaction, from common.Address, at At, ahead uint64) error {
-	return e.admit(st, tx, from, at, ahead, nil)
+	return e.admit(st, tx, from, at, ahead, e.VersionAt(st, at.Number), nil)
 }
 
-// admit is Admit, reading freezes from frozen where it is not nil.
-func (e *Executor) admit(st Accounts, tx *types.Transaction, from common.Address, at At, ahead uint64, frozen func(common.Address) bool) error {
+// admit is Admit under chuxin rule version, reading freezes from frozen
+// where it is not nil.
+func (e *Executor) admit(st Accounts, tx *types.Transaction, from common.Address, at At, ahead, version uint64, frozen func(common.Address) bool) error {
 	if err := e.admitStateless(tx, from, at); err != nil {
 		return err
 	}
-	return e.admitState(st, tx, from, ahead, frozen)
+	return e.admitState(st, tx, from, ahead, version, frozen)
 }
 
 // AdmitState is the part of Admit that reads state: roles and freezes, the
@@ -53,12 +55,12 @@ func (e *Executor) admit(st Accounts, tx *types.Transaction, from common.Address
 // transactions Admit already took: the rest of the rule does not change
 // from one block to the next unless the rules do, and execution applies
 // the whole rule to every transaction anyway.
-func (e *Executor) AdmitState(st Accounts, tx *types.Transaction, from common.Address, ahead uint64) error {
-	return e.admitState(st, tx, from, ahead, nil)
+func (e *Executor) AdmitState(st Accounts, tx *types.Transaction, from common.Address, number, ahead uint64) error {
+	return e.admitState(st, tx, from, ahead, e.VersionAt(st, number), nil)
 }
 
-func (e *Executor) admitState(st Accounts, tx *types.Transaction, from common.Address, ahead uint64, frozen func(common.Address) bool) error {
-	if err := admitPermissions(st, tx, from, frozen); err != nil {
+func (e *Executor) admitState(st Accounts, tx *types.Transaction, from common.Address, ahead, version uint64, frozen func(common.Address) bool) error {
+	if err := admitPermissions(st, tx, from, version >= genesis.VersionGuards, frozen); err != nil {
 		return err
 	}
 	next := st.GetNonce(from)

@@ -15,6 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/params"
 
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -29,17 +30,19 @@ import (
 // The common cases read one or two words that every transaction of a block
 // shares (nothing frozen, an open network), so they cost next to nothing.
 // AdmitPermissions is the part of the admission rule that the consortium
-// sets: the sender's role (deployer or transactor, on a permissioned chain)
-// and no frozen sender, recipient or authority. eth_simulateV1 applies it
-// to calls under validation.
-func AdmitPermissions(st Accounts, tx *types.Transaction, from common.Address) error {
-	return admitPermissions(st, tx, from, nil)
+// sets, for a transaction in block number: the sender's role (deployer or
+// transactor, on a permissioned chain) and no frozen sender, recipient or
+// authority. eth_simulateV1 applies it to calls under validation.
+func (e *Executor) AdmitPermissions(st Accounts, tx *types.Transaction, from common.Address, number uint64) error {
+	return admitPermissions(st, tx, from, e.VersionAt(st, number) >= genesis.VersionGuards, nil)
 }
 
 // admitPermissions reads whether an account is frozen from frozen, where
 // the caller keeps the frozen set in memory (block execution's guard), or
-// else from st.
-func admitPermissions(st Accounts, tx *types.Transaction, from common.Address, frozen func(common.Address) bool) error {
+// else from st. Before rule version 2 (guarded false), any transaction may
+// call the Consortium contract and a delegation may name a frozen contract,
+// as blocks of that version were made.
+func admitPermissions(st Accounts, tx *types.Transaction, from common.Address, guarded bool, frozen func(common.Address) bool) error {
 	to := tx.To()
 	if system.FrozenCount(st) > 0 {
 		if frozen == nil {
@@ -58,7 +61,7 @@ func admitPermissions(st Accounts, tx *types.Transaction, from common.Address, f
 			if authority, err := auth.Authority(); err == nil && frozen(authority) {
 				return frozenError(st, authority)
 			}
-			if frozen(auth.Address) {
+			if guarded && frozen(auth.Address) {
 				return fmt.Errorf("a delegation to %s: %w", auth.Address, frozenError(st, auth.Address))
 			}
 		}
@@ -68,6 +71,9 @@ func admitPermissions(st Accounts, tx *types.Transaction, from common.Address, f
 	}
 	p := system.PermissionsOf(st, from)
 	if to != nil && *to == system.ConsortiumAddress {
+		if !guarded {
+			return nil
+		}
 		// The contract checks its caller; the chain only keeps out those
 		// who could not be its caller, so that nobody without a place in
 		// the consortium fills blocks with calls that fail.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"math/big"
 	"reflect"
 	"strings"
@@ -42,7 +43,15 @@ func newConsortium(t *testing.T, permissioned bool) *consortium {
 // newConsortiumWithGas is newConsortium with another block gas limit.
 func newConsortiumWithGas(t *testing.T, permissioned bool, gasLimit uint64) *consortium {
 	t.Helper()
+	return newConsortiumAt(t, permissioned, gasLimit, genesis.KnownRuleVersion)
+}
+
+// newConsortiumAt is newConsortiumWithGas on a chain that starts at chuxin
+// rule version.
+func newConsortiumAt(t *testing.T, permissioned bool, gasLimit, version uint64) *consortium {
+	t.Helper()
 	g := testchain.Genesis(chainID, gasLimit, nil)
+	g.Rules.Versions = []genesis.RuleVersion{{Version: version, Height: 1}}
 	g.Validators = []genesis.Validator{{Name: "v1", PubKey: val1.PubKey[:], Power: 10, FeeRecipient: common.Address{9}}}
 	keys := make([]common.Address, 4)
 	for i := range keys {
@@ -454,21 +463,22 @@ func (c *consortium) try(in *execution.BlockInput) (*execution.Result, error) {
 func TestScheduledUpgradeStopsExecutionAtItsHeight(t *testing.T) {
 	c := newConsortium(t, true)
 	at := c.head.Number.Uint64() + 8
-	id := new(big.Int).SetUint64(c.propose(0, system.ScheduleUpgrade(2, at)))
+	unknown := uint64(genesis.KnownRuleVersion + 1)
+	id := new(big.Int).SetUint64(c.propose(0, system.ScheduleUpgrade(unknown, at)))
 	c.gov(0, "vote", id, true)
 	c.gov(1, "vote", id, true)
 	if s, outcome := c.status(id.Uint64()); s != statusPassed {
 		t.Fatalf("the upgrade's proposal: %d %s", s, outcome)
 	}
-	if reason := c.simulate(0, "propose", []system.Action{system.ScheduleUpgrade(2, at+5)}, "x"); !strings.Contains(reason, "is not above the last scheduled") {
+	if reason := c.simulate(0, "propose", []system.Action{system.ScheduleUpgrade(unknown, at+5)}, "x"); !strings.Contains(reason, "is not above the last scheduled") {
 		t.Fatalf("a second upgrade to the same version: %q", reason)
 	}
 	for c.head.Number.Uint64()+1 < at {
 		c.apply()
 	}
 	_, err := c.try(&execution.BlockInput{Parent: c.head, Time: c.head.Time + 1})
-	if !errors.Is(err, genesis.ErrUnknownRules) || !strings.Contains(err.Error(), "rule version 2") {
-		t.Fatalf("block %d, where rule version 2 applies: %v", at, err)
+	if !errors.Is(err, genesis.ErrUnknownRules) || !strings.Contains(err.Error(), fmt.Sprintf("rule version %d", unknown)) {
+		t.Fatalf("block %d, where rule version %d applies: %v", at, unknown, err)
 	}
 }
 

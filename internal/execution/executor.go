@@ -12,12 +12,14 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/tracing"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/trie"
 
+	"github.com/chuxin-chain/chuxin/contracts"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -280,7 +282,7 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 		return nil, err
 	}
 	defer sys.evm.Release()
-	txs, receipts, outcomes := e.applyTxs(sys.evm, statedb, header, in.Txs, nil)
+	txs, receipts, outcomes := e.applyTxs(sys.evm, statedb, header, sys.version, in.Txs, nil)
 	res := &Result{Outcomes: outcomes}
 	for i, h := range e.Hooks {
 		if err := h.PostBlock(sys, in, &res.Updates); err != nil {
@@ -313,20 +315,71 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 	return res, nil
 }
 
+// VersionAt returns the chuxin rule version in force at block number, on
+// the state st before that block: the genesis's schedule, or a newer
+// version that governance scheduled at or below number.
+func (e *Executor) VersionAt(st system.State, number uint64) uint64 {
+	v := e.Rules.VersionAt(number)
+	for _, u := range system.Upgrades(st) {
+		if u.Height <= number && u.Version > v {
+			v = u.Version
+		}
+	}
+	return v
+}
+
+// installSystemCode gives the Consortium contract the code of the rule
+// version that takes effect at block number, on the block where it does
+// (the storage stays: each version's layout extends the one before's), and
+// installs ConsortiumViews where that version serves its views. On any
+// other block, and where the code is that version's already (a chain made
+// under it), it changes nothing.
+func (e *Executor) installSystemCode(statedb *state.StateDB, number, version uint64) error {
+	if number == 0 || e.VersionAt(statedb, number-1) == version {
+		return nil
+	}
+	art, err := system.ConsortiumAt(version)
+	if err != nil {
+		return fmt.Errorf("%w: the Consortium code of rule version %d: %v", ErrSystemCall, version, err)
+	}
+	if statedb.GetCodeHash(system.ConsortiumAddress) != crypto.Keccak256Hash(art.Runtime) {
+		statedb.SetCode(system.ConsortiumAddress, art.Runtime, tracing.CodeChangeUnspecified)
+	}
+	if system.ConsortiumHasViews(version) && statedb.GetCodeSize(system.ConsortiumViewsAddress) == 0 {
+		views, err := contracts.Load("ConsortiumViews")
+		if err != nil {
+			return fmt.Errorf("%w: the ConsortiumViews code: %v", ErrSystemCall, err)
+		}
+		statedb.SetCode(system.ConsortiumViewsAddress, views.Runtime, tracing.CodeChangeUnspecified)
+		statedb.SetNonce(system.ConsortiumViewsAddress, 1, tracing.NonceChangeNewContract)
+	}
+	return nil
+}
+
 // begin makes the header of the block that in describes and the System
 // (with the block's EVM) over statedb, and applies the block's payloads and
 // pre-block hooks. The caller releases the EVM.
 func (e *Executor) begin(statedb *state.StateDB, chain core.ChainContext, in *BlockInput) (*types.Header, *System, error) {
 	header := e.Header(statedb, in)
-	if err := e.Rules.Check(header.Number.Uint64()); err != nil {
+	number := header.Number.Uint64()
+	if err := e.Rules.Check(number); err != nil {
+		return nil, nil, err
+	}
+	version := e.VersionAt(statedb, number)
+	if err := e.installSystemCode(statedb, number, version); err != nil {
 		return nil, nil, err
 	}
 	coinbase := header.Coinbase
 	blockCtx := core.NewEVMBlockContext(header, chain, &coinbase)
-	guard := newCreationGuard(statedb, statedb, e.GenesisCode)
-	evm := vm.NewEVM(blockCtx, guard, e.Config, vm.Config{})
-	guard.evm = evm
-	sys := &System{evm: evm, statedb: statedb, rules: evm.GetRules()}
+	var evm *vm.EVM
+	if version >= genesis.VersionGuards {
+		guard := newCreationGuard(statedb, statedb, e.GenesisCode)
+		evm = vm.NewEVM(blockCtx, guard, e.Config, vm.Config{})
+		guard.evm = evm
+	} else {
+		evm = vm.NewEVM(blockCtx, statedb, e.Config, vm.Config{})
+	}
+	sys := &System{evm: evm, statedb: statedb, rules: evm.GetRules(), version: version}
 	if err := e.applyPayloads(sys, in.Payloads); err != nil {
 		evm.Release()
 		return nil, nil, fmt.Errorf("block %d: %w", header.Number, err)
@@ -358,7 +411,7 @@ func (e *Executor) applyPayloads(sys *System, payloads []Payload) error {
 // A replay (nil when executing a block) stops before the transaction of
 // the Ethereum block at its stop index and runs the transactions it traces
 // in EVMs of their own, under their tracers' hooks.
-func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.Header, raws [][]byte, rp *replay) (types.Transactions, types.Receipts, []TxOutcome) {
+func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.Header, version uint64, raws [][]byte, rp *replay) (types.Transactions, types.Receipts, []TxOutcome) {
 	var (
 		gp       = core.NewGasPool(header.GasLimit)
 		txs      = make(types.Transactions, 0, len(raws))
@@ -388,7 +441,7 @@ func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.H
 		}
 		guard.refresh(evm, statedb, prevLogs)
 		prevLogs = nil
-		if err := e.admit(statedb, d.tx, d.from, at, 0, guard.isFrozen()); err != nil {
+		if err := e.admit(statedb, d.tx, d.from, at, 0, version, guard.isFrozen()); err != nil {
 			outcomes[i].Err = err
 			continue
 		}

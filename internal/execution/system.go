@@ -53,6 +53,7 @@ type System struct {
 	rules   params.Rules
 	indexed []Indexed
 	failed  []error
+	version uint64 // the chuxin rule version in force (Executor.VersionAt)
 }
 
 // Fail records that a system call of the block failed. The block goes on

@@ -137,18 +137,21 @@ func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
 			committee.Holders = append(committee.Holders, k)
 		}
 	}
-	consortium, err := g.Consortium.Account(vals, limits, committee, g.Rules.Ethereum, g.Timestamp)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	views, err := system.ViewsAccount(g.Rules.Ethereum, g.Timestamp)
+	version := g.Rules.VersionAt(1)
+	consortium, err := g.Consortium.Account(vals, limits, committee, g.Rules.Ethereum, g.Timestamp, version)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	alloc := types.GenesisAlloc{
 		system.ConsortiumAddress:           consortium,
-		system.ConsortiumViewsAddress:      views,
 		params.DeterministicFactoryAddress: {Nonce: 1, Code: params.DeterministicFactoryCode, Balance: common.Big0},
+	}
+	if system.ConsortiumHasViews(version) {
+		views, err := system.ViewsAccount(g.Rules.Ethereum, g.Timestamp)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		alloc[system.ConsortiumViewsAddress] = views
 	}
 	std, err := system.StandardAllocs(g.Rules.Ethereum, g.Timestamp)
 	if err != nil {

@@ -3,6 +3,7 @@ package genesis_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -95,12 +96,12 @@ func TestRuleVersionSchedule(t *testing.T) {
 	for _, tc := range []struct {
 		height, version uint64
 		known           bool
-	}{{1, 1, true}, {99, 1, true}, {100, genesis.KnownRuleVersion + 1, false}, {500, genesis.KnownRuleVersion + 1, false}} {
+	}{{1, genesis.KnownRuleVersion, true}, {99, genesis.KnownRuleVersion, true}, {100, genesis.KnownRuleVersion + 1, false}, {500, genesis.KnownRuleVersion + 1, false}} {
 		if v := r.VersionAt(tc.height); v != tc.version {
 			t.Errorf("height %d: version %d, want %d", tc.height, v, tc.version)
 		}
 		err := r.Check(tc.height)
-		if tc.known != (err == nil) || (err != nil && (!errors.Is(err, genesis.ErrUnknownRules) || !strings.Contains(err.Error(), "rule version 2"))) {
+		if tc.known != (err == nil) || (err != nil && (!errors.Is(err, genesis.ErrUnknownRules) || !strings.Contains(err.Error(), fmt.Sprintf("rule version %d", genesis.KnownRuleVersion+1)))) {
 			t.Errorf("height %d: %v", tc.height, err)
 		}
 	}

@@ -13,7 +13,23 @@ import (
 // KnownRuleVersion is the newest chuxin rule version this binary executes.
 // A chain may schedule a newer one; this binary then stops before the
 // height it activates (see Rules.Check).
-const KnownRuleVersion = 1
+const KnownRuleVersion = 2
+
+// VersionGuards is the chuxin rule version from which the consortium's
+// guards apply (new chains start at it; an older chain gains it when
+// governance schedules it):
+//   - the Consortium contract's code of that version (system.ConsortiumAt),
+//     installed on the block where it takes effect, with ConsortiumViews;
+//   - on a permissioned network, a transaction to the Consortium contract
+//     needs a role or a governor's seat;
+//   - nothing creates a contract at a frozen address, and on a permissioned
+//     network what genesis code or an EIP-7702-delegated account creates
+//     needs a deployer's transaction;
+//   - no delegation (EIP-7702) to a frozen contract, and an account
+//     delegated to one runs code that reverts.
+//
+// Version 1 chains replay their blocks as they were made.
+const VersionGuards = 2
 
 // DefaultGasLimit is the block gas limit of a new chain: room for about 2,000
 // ERC-20 transfers a block.
@@ -64,12 +80,12 @@ type RuleVersion struct {
 }
 
 // DefaultRules are the rules of a new chain: every fork Ethereum mainnet
-// runs, from genesis, rule version 1 from height 1, no vote extensions, the
-// default gas limit and free gas.
+// runs, from genesis, the newest rule version from height 1, no vote
+// extensions, the default gas limit and free gas.
 func DefaultRules(chainID uint64) Rules {
 	return Rules{
 		Ethereum: DefaultEthereum(chainID),
-		Versions: []RuleVersion{{Version: 1, Height: 1}},
+		Versions: []RuleVersion{{Version: KnownRuleVersion, Height: 1}},
 		GasLimit: DefaultGasLimit,
 		BaseFee:  (*hexutil.Big)(new(big.Int)),
 	}
@@ -162,8 +178,11 @@ func (r *Rules) BaseFeeInt() *big.Int {
 
 // validate reports the first field of r that no chain could run with.
 func (r *Rules) validate(chainID uint64) error {
+	if err := r.validateVersions(); err != nil {
+		return err
+	}
 	switch {
-	case r.GasLimit < MinGasLimit:
+	case r.GasLimit < MinGasLimit && r.Versions[0].Version >= VersionGuards:
 		return fmt.Errorf("%w: rules.gasLimit %d is below %d, the least in which a governance proposal fits (so governance could never raise it)", ErrInvalid, r.GasLimit, MinGasLimit)
 	case r.BaseFee != nil && r.BaseFee.ToInt().Sign() < 0:
 		return fmt.Errorf("%w: rules.baseFee must not be negative", ErrInvalid)
@@ -171,9 +190,6 @@ func (r *Rules) validate(chainID uint64) error {
 		return fmt.Errorf("%w: rules.baseFee does not fit 256 bits", ErrInvalid)
 	case r.VoteExtensionsHeight < 0:
 		return fmt.Errorf("%w: rules.voteExtensionsHeight must be 0 (off) or a height", ErrInvalid)
-	}
-	if err := r.validateVersions(); err != nil {
-		return err
 	}
 	return validateEthereum(r.Ethereum, chainID)
 }

@@ -421,7 +421,7 @@ func (sim *simulator) processBlock(ctx context.Context, block *simBlock, header,
 		if sim.validate {
 			// The consortium's part of the admission rule; the rest
 			// (nonce, balance, fees) is the state transition's, as in geth.
-			if err := execution.AdmitPermissions(sim.state, tx, from); err != nil {
+			if err := sim.b.App.Executor().AdmitPermissions(sim.state, tx, from, header.Number.Uint64()); err != nil {
 				return nil, &rpcError{code: -32000, msg: err.Error()}
 			}
 		}

@@ -310,5 +310,30 @@ func SettleDue(st State, number uint64) bool {
 	return d != 0 && d <= number
 }
 
-// Consortium returns the contract's compiled artifact.
+// Consortium returns the contract's compiled artifact: its code under the
+// newest chuxin rule version. Its ABI serves every version (each version's
+// functions are the one before's and more).
 func Consortium() (*contracts.Artifact, error) { return contracts.Load("Consortium") }
+
+// ConsortiumCodeVersions are the chuxin rule versions that brought the
+// Consortium contract new code, in order: a chain runs the code of the
+// newest entry at or below its rule version in force.
+var ConsortiumCodeVersions = []uint64{1, 2}
+
+// ConsortiumAt returns the Consortium contract's artifact under chuxin rule
+// version: the code a chain made under that version starts with, and the
+// code the node installs on the block where that version takes effect.
+// Version 1 chains keep the code they were made with (contracts/artifacts/v1),
+// so that their blocks replay the same on this binary; from version 2 the
+// contract serves its list views from ConsortiumViews and keeps
+// frozenVersion.
+func ConsortiumAt(version uint64) (*contracts.Artifact, error) {
+	if version < 2 {
+		return contracts.Load("v1/Consortium")
+	}
+	return contracts.Load("Consortium")
+}
+
+// ConsortiumHasViews reports whether the Consortium contract of rule
+// version serves its list views from ConsortiumViewsAddress.
+func ConsortiumHasViews(version uint64) bool { return version >= 2 }

@@ -169,12 +169,13 @@ type constructorMember struct {
 // Account returns the Consortium contract's genesis account: its runtime
 // code and the storage its constructor writes for g, the validators, the
 // first blocks' limits and the beacon committee (none: zero holders), made by running the constructor on an empty state
-// with the chain's rules, as a deployment would.
-func (g *Genesis) Account(validators []GenesisValidator, limits Limits, committee BeaconCommittee, config *params.ChainConfig, time uint64) (types.Account, error) {
+// with the chain's rules, as a deployment would. The code is the one of
+// chuxin rule version, the version the chain starts at (ConsortiumAt).
+func (g *Genesis) Account(validators []GenesisValidator, limits Limits, committee BeaconCommittee, config *params.ChainConfig, time, version uint64) (types.Account, error) {
 	if err := g.Validate(); err != nil {
 		return types.Account{}, err
 	}
-	art, err := Consortium()
+	art, err := ConsortiumAt(version)
 	if err != nil {
 		return types.Account{}, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
@@ -290,7 +291,7 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 	// every node warns, and every node stops before its height.
 	h, _ = clients[0].BlockNumber(context.Background())
 	at := h + 12
-	cli(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "rule version 2", "--schedule-upgrade", fmt.Sprintf("2:%d", at)}, rpc...)...)
+	cli(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "an unknown rule version", "--schedule-upgrade", fmt.Sprintf("%d:%d", genesis.KnownRuleVersion+1, at)}, rpc...)...)
 	for k := range 3 {
 		cli(t, append([]string{"gov", "vote", "4", "yes", "--dev-account", fmt.Sprint(k)}, rpc...)...)
 	}
@@ -312,7 +313,7 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 			t.Fatalf("node%d went past height %d to %d", i, at-1, got)
 		}
 		if !logHas(t, dir, fmt.Sprintf("node%d", i), "upgrade chuxin") {
-			t.Fatalf("node%d did not warn of rule version 2", i)
+			t.Fatalf("node%d did not warn of rule version %d", i, genesis.KnownRuleVersion+1)
 		}
 	}
 }
