@@ -251,14 +251,24 @@ func (b *Beacon) VerifyExtension(ext []byte) error {
 // Propose makes the epoch-key payload of the next block from the vote
 // extensions of the last commit, or nil if no round has the threshold of
 // good partial keys. Wrong partial keys are left out and logged with the
-// validator that sent them.
+// validator that sent them (those checked: checking a round stops at the
+// threshold, starting at a vote that moves with the height).
 func (b *Beacon) Propose(height int64, votes []abci.ExtendedVoteInfo) (*execution.Payload, error) {
 	last, err := b.Latest()
 	if err != nil {
 		return nil, err
 	}
 	partials := map[uint64][]capsule.Partial{}
-	for _, v := range votes {
+	// Checking stops at the threshold, so the first votes checked decide
+	// which holders a wrong key is caught from: the start moves with the
+	// height, so each holder's keys are checked, and a wrong one logged,
+	// every few blocks wherever it sits in the commit.
+	start := 0
+	if len(votes) > 0 && height > 0 {
+		start = int(height % int64(len(votes)))
+	}
+	for i := range votes {
+		v := votes[(start+i)%len(votes)]
 		holder, ok := b.holders[string(v.Validator.Address)]
 		if !ok || len(v.VoteExtension) == 0 {
 			continue

@@ -246,15 +246,25 @@ func TestBelowThresholdTheBeaconWaitsAndWarns(t *testing.T) {
 // TestProposeStopsCheckingAtTheThreshold: once a round has the threshold
 // of good partial keys, the rest are not checked (each check is a
 // pairing), so a wrong one after them costs nothing and changes nothing.
+// The first vote checked moves with the height, so at another height the
+// wrong key is checked, left out and logged.
 func TestProposeStopsCheckingAtTheThreshold(t *testing.T) {
 	c := newCommittee(t)
 	_, wrong, _ := capsule.Deal(1, 1, rand.Reader)
 	bad := map[int]func() []byte{3: func() []byte { return beacon.Encode([]beacon.Round{{Number: 1, Key: wrong[0].Key.Sign(1)}}) }}
-	p, err := c.nodes[0].Propose(3, c.votes(t, roundTime(1), bad))
+	votes := c.votes(t, roundTime(1), bad)
+	p, err := c.nodes[0].Propose(4, votes) // checks votes 0, 1, 2 and stops
 	if err != nil || p == nil || c.nodes[0].Check(p.Data) != nil {
 		t.Fatalf("propose: %v, %v", p, err)
 	}
 	if strings.Contains(c.log.String(), "wrong partial key") {
 		t.Fatalf("a partial key past the threshold was checked:\n%s", c.log)
+	}
+	p, err = c.nodes[0].Propose(3, votes) // starts at vote 3
+	if err != nil || p == nil || c.nodes[0].Check(p.Data) != nil {
+		t.Fatalf("propose at height 3: %v, %v", p, err)
+	}
+	if !strings.Contains(c.log.String(), "wrong partial key") || !strings.Contains(c.log.String(), "holder=4") {
+		t.Fatalf("the wrong partial key, checked first at height 3, was not logged:\n%s", c.log)
 	}
 }
