@@ -44,6 +44,9 @@ contract Capsules {
     event Released(uint64 indexed round, bytes key);
 
     address internal constant SYSTEM = 0xffffFFFfFFffffffffffffffFfFFFfffFFFfFFfE;
+    /// The node's precompile that reads a timelock ciphertext's header:
+    /// abi.encode(uint256 round, bytes32 chainHash) of its one recipient.
+    address internal constant TIMELOCK_HEADER = 0xC415000000000000000000000000000000000100;
 
     constructor(uint64 genesisTime, uint64 period) {
         require(period > 0, "the beacon period is at least a second");
@@ -64,6 +67,13 @@ contract Capsules {
         require(bytes(label).length <= MAX_LABEL, string.concat("a capsule's label is at most ", MAX_LABEL.toString(), " bytes"));
         require(round > 0 && block.timestamp < roundTime(round), string.concat("round ", uint256(round).toString(),
             " comes at ", roundTime(round > 0 ? round : 1).toString(), ", not after this block: seal to a later round"));
+        // What a capsule says is what it does: its ciphertext opens at the
+        // round it is sealed to, and with no other key.
+        (bool ok, bytes memory header) = TIMELOCK_HEADER.staticcall(ciphertext);
+        require(ok && header.length == 64, "the ciphertext is not a timelock (tlock) ciphertext with one recipient");
+        (uint256 opens,) = abi.decode(header, (uint256, bytes32));
+        require(opens == round, string.concat("the ciphertext opens at round ", opens.toString(), ", not at round ",
+            uint256(round).toString(), ": seal it to the round the capsule names"));
         capsules.push(Capsule(msg.sender, round, uint64(block.number), label, ciphertext));
         id = capsules.length;
         owned[msg.sender].push(id);

@@ -64,6 +64,9 @@ func (r *recipient) Wrap(fileKey []byte) ([]*age.Stanza, error) {
 type Header struct {
 	Round     uint64
 	ChainHash string
+	// Recipients is how many recipient stanzas the ciphertext has: a
+	// capsule has one, the tlock stanza, or another key opens it too.
+	Recipients int
 }
 
 // KeySource returns the verified key of a round, or an error if it has not
@@ -139,7 +142,7 @@ func (id *identity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 			id.err = fmt.Errorf("%w: round %q is not a round number", ErrCiphertext, s.Args[0])
 			return nil, id.err
 		}
-		id.header = &Header{Round: round, ChainHash: s.Args[1]}
+		id.header = &Header{Round: round, ChainHash: s.Args[1], Recipients: len(stanzas)}
 		if id.keys == nil {
 			return nil, errInspected
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/vm"
 
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // The floors below which install refuses a consortium's decision rules:
@@ -167,7 +168,7 @@ func checkGrants(g *genesis.Genesis, gr *Grants, member string, p *Policy) error
 		for _, gov := range m.Governors {
 			acc, ok := g.Alloc[gov]
 			_, precompile := precompiles[gov]
-			if ok && len(acc.Code) > 0 || standard[gov] || precompile {
+			if ok && len(acc.Code) > 0 || standard[gov] || precompile || gov == system.TimelockHeaderAddress {
 				return fmt.Errorf("%w: governor %s of member %s is a contract, a system contract or a precompile's address, so it could never send a transaction: its member could never act", ErrGrants, gov, m.Name)
 			}
 		}

@@ -129,22 +129,26 @@ type frozenSnapshot struct {
 	pcs     vm.PrecompiledContracts
 }
 
-func newFrozenGuard(rules params.Rules, shared *atomic.Pointer[frozenSnapshot]) *frozenGuard {
-	base := vm.ActivePrecompiledContracts(rules)
+// newFrozenGuard returns the guard over base, the block's precompiles
+// (BasePrecompiles), which the EVM has already.
+func newFrozenGuard(base vm.PrecompiledContracts, shared *atomic.Pointer[frozenSnapshot]) *frozenGuard {
 	return &frozenGuard{base: base, pcs: base, shared: shared}
 }
 
-// GuardFrozen makes calls into the frozen accounts of st revert in evm, as
-// they do in a block: eth_call and gas estimation run with it.
-func GuardFrozen(evm *vm.EVM, st Accounts) {
-	newFrozenGuard(evm.GetRules(), nil).refresh(evm, st, nil)
+// GuardFrozen gives evm the precompiles of chuxin rule version and makes
+// calls into the frozen accounts of st revert, as they do in a block.
+func GuardFrozen(evm *vm.EVM, st Accounts, version uint64) {
+	base := BasePrecompiles(evm.GetRules(), version)
+	evm.SetPrecompiles(base)
+	newFrozenGuard(base, nil).refresh(evm, st, nil)
 }
 
-// Precompiles returns the precompiled contracts of a call under rules over
-// st, the frozen accounts' stand-ins among them, as a map of its own that
-// the caller may change (state overrides move precompiles).
-func Precompiles(rules params.Rules, st Accounts) vm.PrecompiledContracts {
-	return withFrozen(vm.ActivePrecompiledContracts(rules), st, system.Frozen(st))
+// Precompiles returns the precompiled contracts of a call under rules and
+// chuxin rule version over st, the frozen accounts' stand-ins among them,
+// as a map of its own that the caller may change (state overrides move
+// precompiles).
+func Precompiles(rules params.Rules, version uint64, st Accounts) vm.PrecompiledContracts {
+	return withFrozen(BasePrecompiles(rules, version), st, system.Frozen(st))
 }
 
 // withFrozen returns a copy of base with a stand-in for each frozen account

@@ -134,7 +134,7 @@ func (c *consortium) call(from, to common.Address, data []byte) ([]byte, error) 
 	next := *c.head
 	next.Number = new(big.Int).Add(c.head.Number, common.Big1)
 	evm := vm.NewEVM(core.NewEVMBlockContext(&next, c.st.Chain(), nil), st, c.exec.Config, vm.Config{NoBaseFee: true})
-	execution.GuardFrozen(evm, st)
+	execution.GuardFrozen(evm, st, c.exec.VersionAt(st, next.Number.Uint64()))
 	ret, _, err := evm.Call(from, to, data, vm.NewGasBudget(30_000_000, 0), new(uint256.Int))
 	return ret, err
 }
@@ -570,11 +570,20 @@ func TestGasLimitAndBaseFeeByProposal(t *testing.T) {
 // one member (key 0).
 func newBeaconConsortium(t *testing.T) (*consortium, [][32]byte) {
 	t.Helper()
+	c, keys, _ := newBeaconConsortiumAt(t, genesis.KnownRuleVersion)
+	return c, keys
+}
+
+// newBeaconConsortiumAt is newBeaconConsortium on a chain that starts at
+// chuxin rule version; it returns the beacon's master public key too.
+func newBeaconConsortiumAt(t *testing.T, version uint64) (*consortium, [][32]byte, *capsule.PublicKey) {
+	t.Helper()
 	committee, _, err := capsule.Deal(3, 4, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := testchain.Genesis(chainID, 30_000_000, nil)
+	g.Rules.Versions = []genesis.RuleVersion{{Version: version, Height: 1}}
 	g.Rules.VoteExtensionsHeight = 1
 	g.Beacon = &capsule.Beacon{Threshold: 3, PublicKey: committee.Master.Bytes(), Period: 3, GenesisTime: 1_800_000_000, TimeZone: "Asia/Shanghai"}
 	var keys [][32]byte
@@ -585,7 +594,7 @@ func newBeaconConsortium(t *testing.T) (*consortium, [][32]byte) {
 		g.Beacon.Holders = append(g.Beacon.Holders, capsule.Holder{Validator: key[:], PublicShare: committee.Shares[i].Bytes()})
 	}
 	g.Consortium = system.NewGenesis("A", crypto.PubkeyToAddress(testKey(0).PublicKey), false)
-	return &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}, keys
+	return &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}, keys, committee.Master
 }
 
 // TestProposalsKeepTheBeaconThreshold: a validator change that would leave

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -19,7 +21,6 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/trie"
 
-	"github.com/chuxin-chain/chuxin/contracts"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -109,6 +110,10 @@ type Executor struct {
 	Hooks    []Hook                         // system-call hooks, run in this order
 	Payloads map[PayloadType]PayloadHandler // the payload types a block may carry
 
+	// SystemCode returns the system contracts' code under a rule version
+	// (genesis.Genesis.SystemCode), installed where a version takes effect.
+	SystemCode func(version uint64) (map[common.Address][]byte, error)
+
 	// GenesisCode are the addresses that hold code at genesis
 	// (genesis.CodeAddresses): what they create on a permissioned network
 	// needs a deployer's transaction (creationGuard).
@@ -134,6 +139,7 @@ func NewExecutor(g *genesis.Genesis) *Executor {
 		}(),
 		Hooks:       []Hook{consortiumHook{}},
 		GenesisCode: g.CodeAddresses(),
+		SystemCode:  g.SystemCode,
 	}
 }
 
@@ -317,8 +323,10 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 
 // VersionAt returns the chuxin rule version in force at block number, on
 // the state st before that block: the genesis's schedule, or a newer
-// version that governance scheduled at or below number.
+// version that governance scheduled at or below number. Block 0, the
+// genesis, is under the version of block 1, whose code it holds.
 func (e *Executor) VersionAt(st system.State, number uint64) uint64 {
+	number = max(number, 1)
 	v := e.Rules.VersionAt(number)
 	for _, u := range system.Upgrades(st) {
 		if u.Height <= number && u.Version > v {
@@ -328,30 +336,29 @@ func (e *Executor) VersionAt(st system.State, number uint64) uint64 {
 	return v
 }
 
-// installSystemCode gives the Consortium contract the code of the rule
-// version that takes effect at block number, on the block where it does
-// (the storage stays: each version's layout extends the one before's), and
-// installs ConsortiumViews where that version serves its views. On any
-// other block, and where the code is that version's already (a chain made
-// under it), it changes nothing.
+// installSystemCode gives the system contracts the code of the rule
+// version that takes effect at block number (Executor.SystemCode), on the
+// block where it does: their storage stays (each version's layout extends
+// the one before's), and a contract new in that version (ConsortiumViews
+// in version 2) is created. On any other block, and where the code is
+// that version's already (a chain made under it), it changes nothing.
 func (e *Executor) installSystemCode(statedb *state.StateDB, number, version uint64) error {
-	if number == 0 || e.VersionAt(statedb, number-1) == version {
+	if number <= 1 || e.SystemCode == nil || e.VersionAt(statedb, number-1) == version {
 		return nil
 	}
-	art, err := system.ConsortiumAt(version)
+	code, err := e.SystemCode(version)
 	if err != nil {
-		return fmt.Errorf("%w: the Consortium code of rule version %d: %v", ErrSystemCall, version, err)
+		return fmt.Errorf("%w: the system contracts' code of rule version %d: %v", ErrSystemCall, version, err)
 	}
-	if statedb.GetCodeHash(system.ConsortiumAddress) != crypto.Keccak256Hash(art.Runtime) {
-		statedb.SetCode(system.ConsortiumAddress, art.Runtime, tracing.CodeChangeUnspecified)
-	}
-	if system.ConsortiumHasViews(version) && statedb.GetCodeSize(system.ConsortiumViewsAddress) == 0 {
-		views, err := contracts.Load("ConsortiumViews")
-		if err != nil {
-			return fmt.Errorf("%w: the ConsortiumViews code: %v", ErrSystemCall, err)
+	addrs := slices.SortedFunc(maps.Keys(code), common.Address.Cmp)
+	for _, a := range addrs {
+		if statedb.GetCodeHash(a) == crypto.Keccak256Hash(code[a]) {
+			continue
 		}
-		statedb.SetCode(system.ConsortiumViewsAddress, views.Runtime, tracing.CodeChangeUnspecified)
-		statedb.SetNonce(system.ConsortiumViewsAddress, 1, tracing.NonceChangeNewContract)
+		statedb.SetCode(a, code[a], tracing.CodeChangeUnspecified)
+		if statedb.GetNonce(a) == 0 {
+			statedb.SetNonce(a, 1, tracing.NonceChangeNewContract)
+		}
 	}
 	return nil
 }
@@ -379,6 +386,7 @@ func (e *Executor) begin(statedb *state.StateDB, chain core.ChainContext, in *Bl
 	} else {
 		evm = vm.NewEVM(blockCtx, statedb, e.Config, vm.Config{})
 	}
+	evm.SetPrecompiles(BasePrecompiles(evm.GetRules(), version))
 	sys := &System{evm: evm, statedb: statedb, rules: evm.GetRules(), version: version}
 	if err := e.applyPayloads(sys, in.Payloads); err != nil {
 		evm.Release()
@@ -418,11 +426,12 @@ func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.H
 		receipts = make(types.Receipts, 0, len(raws))
 		outcomes = make([]TxOutcome, len(raws))
 		at       = At{Number: header.Number.Uint64(), Time: header.Time, Limits: system.Limits{GasLimit: header.GasLimit, BaseFee: header.BaseFee}}
-		guard    = newFrozenGuard(e.Config.Rules(header.Number, true, header.Time), &e.frozen)
+		guard    = newFrozenGuard(BasePrecompiles(e.Config.Rules(header.Number, true, header.Time), version), &e.frozen)
 		prevLogs []*types.Log
 	)
 	if rp != nil {
 		guard.shared = nil // a replay of an old block: its own
+		rp.version = version
 	}
 	for i, d := range e.decodeAll(raws) {
 		if rp != nil && rp.stop >= 0 && len(txs) == rp.stop {

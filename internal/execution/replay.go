@@ -53,8 +53,9 @@ func (e *Executor) Replay(statedb *state.StateDB, chain core.ChainContext, in *B
 
 // replay is what applyTxs needs to know when it replays a block.
 type replay struct {
-	stop  int
-	trace TraceFunc
+	stop    int
+	trace   TraceFunc
+	version uint64 // the block's chuxin rule version
 }
 
 // evm returns the EVM that runs the transaction at index: the block's, or
@@ -77,7 +78,7 @@ func (r *replay) evm(block *vm.EVM, statedb *state.StateDB, index int, tx *types
 	if guard != nil {
 		guard.evm = evm
 	}
-	GuardFrozen(evm, statedb)
+	GuardFrozen(evm, statedb, r.version)
 	if t.Started != nil {
 		t.Started(evm)
 	}

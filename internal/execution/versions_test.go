@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"math/big"
+	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/chuxin-chain/chuxin/contracts"
+	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
@@ -113,5 +117,111 @@ func TestNewChainsStartAtTheNewestVersion(t *testing.T) {
 	call, _ := system.Pack("permissioned")
 	if _, err := c.send(3, &consortium, 0, call); !errors.Is(err, execution.ErrPermission) {
 		t.Fatalf("a new permissioned chain let a role-less account call the Consortium contract: %v", err)
+	}
+}
+
+// sealReason seals ciphertext to round from key 1 and returns the revert
+// reason ("" if the capsule was sealed).
+func (c *consortium) sealReason(round uint64, ciphertext []byte) string {
+	c.t.Helper()
+	data, err := system.PackCapsules("seal", round, ciphertext, "a capsule")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if ret, err := c.call(c.addrs[1], system.CapsulesAddress, data); err != nil {
+		reason, uerr := abi.UnpackRevert(ret)
+		if uerr != nil {
+			return err.Error()
+		}
+		return reason
+	}
+	to := system.CapsulesAddress
+	if r, err := c.send(1, &to, 0, data); err != nil || r.Status != types.ReceiptStatusSuccessful {
+		c.t.Fatalf("a seal that eth_call accepts failed in its block: %v", err)
+	}
+	return ""
+}
+
+// withStanza returns a binary age ciphertext with one more recipient
+// stanza before its MAC line: another key that would open it.
+func withStanza(t *testing.T, ct []byte) []byte {
+	t.Helper()
+	i := bytes.Index(ct, []byte("\n--- "))
+	if i < 0 {
+		t.Fatal("no MAC line in the ciphertext")
+	}
+	extra := []byte("\n-> X25519 TEiF0ypqr+bpvcqXNyCVJpL7OuwPdVwPL7KQEbFDOCc\nEmECAEcKN+n/Vs9SbWiV+Hu0r+E8R77DdWYyd83nw7U")
+	return append(append(append([]byte{}, ct[:i]...), extra...), ct[i:]...)
+}
+
+// TestCapsulesSealOnlyToTheRoundTheCiphertextNames: under rule version 2
+// a capsule's ciphertext opens at the round the capsule is sealed to, and
+// with no other key: a ciphertext of another round, one with a second
+// recipient and bytes that are no timelock ciphertext are refused at
+// sealing. On a version 1 chain they were sealed; the version 2 code,
+// installed where governance schedules it, refuses them from there on and
+// keeps the capsules sealed before, and the beacon's round times.
+func TestCapsulesSealOnlyToTheRoundTheCiphertextNames(t *testing.T) {
+	for _, version := range []uint64{1, genesis.VersionGuards} {
+		c, _, master := newBeaconConsortiumAt(t, version)
+		chainHash := strings.Repeat("ab", 32)
+		ct5, err := capsule.Encrypt(master, chainHash, 5, []byte("hello"), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		binary5, _ := capsule.Encrypt(master, chainHash, 5, []byte("hello"), false)
+		bad := map[string]struct {
+			round uint64
+			ct    []byte
+		}{
+			"another round's":          {4, ct5},
+			"two recipients'":          {5, withStanza(t, binary5)},
+			"not a timelock":           {5, []byte("sealed, honestly")},
+			"a malformed chain hash's": {5, []byte("age-encryption.org/v1\n-> tlock 5 abcd\nAAAA\n--- AAAA\n")},
+		}
+		refuse := func(when string) {
+			t.Helper()
+			for name, b := range bad {
+				if reason := c.sealReason(b.round, b.ct); !strings.Contains(reason, "the ciphertext") {
+					t.Errorf("version %d, %s: %s ciphertext to round %d: %q", version, when, name, b.round, reason)
+				}
+			}
+		}
+		if version == 1 {
+			for name, b := range bad {
+				if reason := c.sealReason(b.round, b.ct); reason != "" {
+					t.Fatalf("version 1 refused %s ciphertext: %s", name, reason)
+				}
+			}
+			at := c.head.Number.Uint64() + 5
+			id := new(big.Int).SetUint64(c.propose(0, system.ScheduleUpgrade(genesis.VersionGuards, at)))
+			c.gov(0, "vote", id, true)
+			for c.head.Number.Uint64() < at {
+				c.apply()
+			}
+			want, err := c.exec.SystemCode(genesis.VersionGuards)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(c.codeAt(system.CapsulesAddress), want[system.CapsulesAddress]) {
+				t.Fatal("the Capsules contract does not run version 2's code after the upgrade")
+			}
+			refuse("after the upgrade")
+			data, _ := system.PackCapsules("count")
+			if ret, err := c.call(common.Address{}, system.CapsulesAddress, data); err != nil || new(big.Int).SetBytes(ret).Int64() != int64(len(bad)) {
+				t.Fatalf("capsules sealed before the upgrade: %x, %v", ret, err)
+			}
+		} else {
+			refuse("from genesis")
+		}
+		data, _ := system.PackCapsules("roundTime", uint64(2))
+		if ret, err := c.call(common.Address{}, system.CapsulesAddress, data); err != nil || new(big.Int).SetBytes(ret).Int64() != 1_800_000_003 {
+			t.Fatalf("version %d: round 2's time: %x, %v", version, ret, err)
+		}
+		for _, ct := range [][]byte{ct5, binary5} {
+			if reason := c.sealReason(5, ct); reason != "" {
+				t.Fatalf("version %d: a ciphertext of round 5, sealed to round 5: %s", version, reason)
+			}
+		}
 	}
 }

@@ -121,6 +121,28 @@ func (g *Genesis) Marshal() ([]byte, error) {
 // BLOCKHASH serves the last 256 block hashes from headers, and the header's
 // parentBeaconBlockRoot carries the previous consensus block hash.
 func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
+	return g.systemAllocs(g.Rules.VersionAt(1))
+}
+
+// SystemCode returns the code of each system contract of the chain under
+// chuxin rule version (see VersionGuards): what the node installs, its
+// storage kept, on the block where that version takes effect.
+func (g *Genesis) SystemCode(version uint64) (map[common.Address][]byte, error) {
+	alloc, err := g.systemAllocs(version)
+	if err != nil {
+		return nil, err
+	}
+	out := map[common.Address][]byte{}
+	for _, a := range []common.Address{system.ConsortiumAddress, system.ConsortiumViewsAddress, system.CapsulesAddress, system.PledgeBookAddress} {
+		if acc, ok := alloc[a]; ok {
+			out[a] = acc.Code
+		}
+	}
+	return out, nil
+}
+
+// systemAllocs are SystemAllocs with the system contracts of rule version.
+func (g *Genesis) systemAllocs(version uint64) (types.GenesisAlloc, error) {
 	vals := make([]system.GenesisValidator, len(g.Validators))
 	for i, v := range g.Validators {
 		copy(vals[i].PubKey[:], v.PubKey)
@@ -137,7 +159,6 @@ func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
 			committee.Holders = append(committee.Holders, k)
 		}
 	}
-	version := g.Rules.VersionAt(1)
 	consortium, err := g.Consortium.Account(vals, limits, committee, g.Rules.Ethereum, g.Timestamp, version)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
@@ -159,7 +180,7 @@ func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
 	}
 	maps.Copy(alloc, std)
 	if b := g.Beacon; b != nil {
-		if alloc[system.CapsulesAddress], err = system.CapsulesAccount(b.GenesisTime, b.Period, g.Rules.Ethereum, g.Timestamp); err != nil {
+		if alloc[system.CapsulesAddress], err = system.CapsulesAccount(b.GenesisTime, b.Period, g.Rules.Ethereum, g.Timestamp, version); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 		if alloc[system.PledgeBookAddress], err = system.PledgeBookAccount(g.Rules.Ethereum, g.Timestamp); err != nil {

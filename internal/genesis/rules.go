@@ -18,7 +18,7 @@ const KnownRuleVersion = 2
 // VersionGuards is the chuxin rule version from which the consortium's
 // guards apply (new chains start at it; an older chain gains it when
 // governance schedules it):
-//   - the Consortium contract's code of that version (system.ConsortiumAt),
+//   - the system contracts' code of that version (Genesis.SystemCode),
 //     installed on the block where it takes effect, with ConsortiumViews;
 //   - on a permissioned network, a transaction to the Consortium contract
 //     needs a role or a governor's seat;
@@ -26,7 +26,10 @@ const KnownRuleVersion = 2
 //     network what genesis code or an EIP-7702-delegated account creates
 //     needs a deployer's transaction;
 //   - no delegation (EIP-7702) to a frozen contract, and an account
-//     delegated to one runs code that reverts.
+//     delegated to one runs code that reverts;
+//   - the timelock-header precompile (system.TimelockHeaderAddress), with
+//     which the Capsules contract seals a ciphertext only to the round it
+//     names.
 //
 // Version 1 chains replay their blocks as they were made.
 const VersionGuards = 2

@@ -17,7 +17,6 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/eth/gasestimator"
 	"github.com/ethereum/go-ethereum/eth/tracers"
 	"github.com/ethereum/go-ethereum/eth/tracers/logger"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
@@ -158,6 +157,7 @@ type callEnv struct {
 	header      *types.Header // the block's, with the block overrides
 	blockCtx    vm.BlockContext
 	precompiles vm.PrecompiledContracts
+	version     uint64 // the chuxin rule version of the block
 }
 
 // callEnv opens the state of block bnh and applies the overrides to it, in
@@ -180,8 +180,9 @@ func (b *Backend) callEnvAt(st *state.StateDB, stateOf, header *types.Header, so
 		}
 		env.header = bo.c.BlockOverrides.MakeHeader(header)
 	}
-	cfg := b.App.Executor().Config
-	env.precompiles = execution.Precompiles(cfg.Rules(env.blockCtx.BlockNumber, env.blockCtx.Random != nil, env.blockCtx.Time), st)
+	exec := b.App.Executor()
+	env.version = exec.VersionAt(st, env.blockCtx.BlockNumber.Uint64())
+	env.precompiles = execution.Precompiles(exec.Config.Rules(env.blockCtx.BlockNumber, env.blockCtx.Random != nil, env.blockCtx.Time), env.version, st)
 	if so != nil {
 		if err := so.c.StateOverrides.Apply(st, env.precompiles); err != nil {
 			return nil, &rpcError{code: -32000, msg: err.Error()}
@@ -275,19 +276,13 @@ func (api *EthAPI) EstimateGas(ctx context.Context, args CallArgs, bnh *gethrpc.
 	if err != nil {
 		return 0, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(api.b.Limits.EVMTimeout))
+	timeout := time.Duration(api.b.Limits.EVMTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	opts := &gasestimator.Options{
-		Config:     api.b.App.Executor().Config,
-		Chain:      api.b.Store.Chain(),
-		Header:     env.header,
-		State:      env.st,
-		ErrorRatio: 0.015,
+	gas, ret, err := api.b.estimate(ctx, env, msg, gasCap)
+	if errors.Is(err, errEstimateCancelled) {
+		return 0, limitExceeded("estimation aborted after %v (rpc.evm_timeout)", timeout)
 	}
-	if bo != nil && bo.c.BlockOverrides.BlobBaseFee != nil {
-		opts.BlobBaseFee = bo.c.BlockOverrides.BlobBaseFee.ToInt()
-	}
-	gas, ret, err := gasestimator.Estimate(ctx, msg, opts, gasCap)
 	if rerr := api.b.readErr(env.st, env.stateOf); rerr != nil {
 		return 0, rerr
 	}
@@ -330,7 +325,7 @@ func (api *EthAPI) CreateAccessList(ctx context.Context, args CallArgs, bnh *get
 	}
 	cfg := api.b.App.Executor().Config
 	exclude := map[common.Address]struct{}{from: {}, *to: {}}
-	for _, a := range vm.ActivePrecompiles(cfg.Rules(env.header.Number, true, env.header.Time)) {
+	for a := range execution.BasePrecompiles(cfg.Rules(env.header.Number, true, env.header.Time), env.version) {
 		exclude[a] = struct{}{}
 	}
 	for _, auth := range args.AuthorizationList {

@@ -386,7 +386,7 @@ func (sim *simulator) processBlock(ctx context.Context, block *simBlock, header,
 		blockCtx.BlobBaseFee = o.BlobBaseFee.ToInt()
 	}
 	rules := config.Rules(header.Number, true, header.Time)
-	precompiles := execution.Precompiles(rules, sim.state)
+	precompiles := execution.Precompiles(rules, sim.b.App.Executor().VersionAt(sim.state, header.Number.Uint64()), sim.state)
 	if block.StateOverrides != nil {
 		if err := block.StateOverrides.c.StateOverrides.Apply(sim.state, precompiles); err != nil {
 			return nil, &rpcError{code: -32000, msg: err.Error()}

@@ -22,6 +22,13 @@ var CapsulesAddress = common.HexToAddress("0xC4150000000000000000000000000000000
 // Capsules contract.
 var PledgeBookAddress = common.HexToAddress("0xC415000000000000000000000000000000000003")
 
+// TimelockHeaderAddress is the precompile that reads the header of a
+// timelock (tlock) ciphertext, from rule version 2: called with a
+// ciphertext, armored or binary, it returns abi.encode(uint256 round,
+// bytes32 chainHash) of its one tlock recipient, and reverts for anything
+// else. The Capsules contract seals a ciphertext only to the round it names.
+var TimelockHeaderAddress = common.HexToAddress("0xC415000000000000000000000000000000000100")
+
 // PledgeBookAccount returns the pledge book's genesis account.
 func PledgeBookAccount(config *params.ChainConfig, time uint64) (types.Account, error) {
 	art, err := contracts.Load("PledgeBook")
@@ -48,15 +55,23 @@ var (
 	capsulesErr  error
 )
 
+// capsules is the newest Capsules artifact, whose ABI serves every version.
 func capsules() (*contracts.Artifact, error) {
 	capsulesOnce.Do(func() { capsulesArt, capsulesErr = Capsules() })
 	return capsulesArt, capsulesErr
 }
 
 // CapsulesAccount returns the Capsules contract's genesis account for a
-// beacon whose round 1 is at genesisTime, one round every period seconds.
-func CapsulesAccount(genesisTime int64, period uint32, config *params.ChainConfig, time uint64) (types.Account, error) {
-	art, err := capsules()
+// beacon whose round 1 is at genesisTime, one round every period seconds,
+// with the code of chuxin rule version: from version 2 it seals a
+// ciphertext only to the round its header names (TimelockHeaderAddress);
+// version 1 chains keep the code they were made with.
+func CapsulesAccount(genesisTime int64, period uint32, config *params.ChainConfig, time, version uint64) (types.Account, error) {
+	name := "Capsules"
+	if version < 2 {
+		name = "v1/Capsules"
+	}
+	art, err := contracts.Load(name)
 	if err != nil {
 		return types.Account{}, err
 	}
