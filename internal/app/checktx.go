@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
@@ -12,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/txpool"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -37,6 +39,14 @@ var (
 // user can act on. On recheck (after each block) it drops what the new state
 // made invalid.
 func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
+	if a.beacon != nil && beacon.IsNudge(req.Tx) {
+		// Not a transaction: it wakes an idle chain when a round comes
+		// (see beacon.Nudge); no block holds it.
+		if err := a.beacon.CheckNudge(req.Tx, a.nextHeight(), time.Now()); err != nil {
+			return &abci.CheckTxResponse{Code: CodeRefused, Log: err.Error(), Codespace: "chuxin"}, nil
+		}
+		return &abci.CheckTxResponse{}, nil
+	}
 	tx, from, err := a.checkTx(req.Tx, req.Type == abci.CHECK_TX_TYPE_RECHECK)
 	if err != nil {
 		if tx != nil {
@@ -155,6 +165,14 @@ func (a *App) checkStateLocked() (*state.StateDB, *types.Header, system.Limits, 
 	}
 	a.checkState, a.checkHead, a.checkLimits = st, head, system.LimitsOf(st)
 	return st, head, a.checkLimits, nil
+}
+
+// nextHeight is the height of the block after the committed head.
+func (a *App) nextHeight() int64 {
+	if head := a.store.Head(); head != nil {
+		return head.Number.Int64() + 1
+	}
+	return 1
 }
 
 // resetCheckState makes CheckTx read the newly committed state.

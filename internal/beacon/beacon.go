@@ -53,6 +53,8 @@ var (
 	// ErrProposal: a proposal's epoch keys that an honest proposer would
 	// not have made.
 	ErrProposal = errors.New("invalid epoch keys in proposal")
+	// ErrNudge: a nudge (see Nudge) the mempool does not keep.
+	ErrNudge = errors.New("beacon nudge not taken")
 )
 
 // Round is an epoch key, or a partial key, of one round.
@@ -116,6 +118,7 @@ type Beacon struct {
 	index     Index
 	log       *slog.Logger
 	warned    uint64 // the last round Propose warned was short of partial keys
+	nudges    nudges
 }
 
 // New returns the beacon of genesis g, or nil if it has none. share is

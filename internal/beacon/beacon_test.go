@@ -268,3 +268,44 @@ func TestProposeStopsCheckingAtTheThreshold(t *testing.T) {
 		t.Fatalf("the wrong partial key, checked first at height 3, was not logged:\n%s", c.log)
 	}
 }
+
+// TestNudgesAreTakenOnlyWhileTheyHelp: the mempool keeps a round's nudge
+// only while its round is due (or the one before), its key is not out and
+// for at most four blocks; bytes that only look like a nudge are refused.
+func TestNudgesAreTakenOnlyWhileTheyHelp(t *testing.T) {
+	c := newCommittee(t)
+	b := c.nodes[0]
+	now := roundTime(5).Add(500 * time.Millisecond) // round 5 is due
+	for _, tc := range []struct {
+		raw  []byte
+		want string // "" taken
+	}{
+		{beacon.Nudge(5), ""},
+		{beacon.Nudge(4), ""},
+		{beacon.Nudge(3), "is past"},
+		{beacon.Nudge(6), "has not come"},
+		{append(beacon.Nudge(5), 0), "a nudge has"},
+	} {
+		err := b.CheckNudge(tc.raw, 10, now)
+		if tc.want == "" && err != nil || tc.want != "" && (!errors.Is(err, beacon.ErrNudge) || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%x: %v, want %q", tc.raw, err, tc.want)
+		}
+	}
+	if !beacon.IsNudge(beacon.Nudge(1)) || beacon.IsNudge([]byte{0x02, 0xf8}) {
+		t.Error("IsNudge")
+	}
+	// Kept for the blocks that release it, then dropped.
+	for next := int64(11); next < 14; next++ {
+		if err := b.CheckNudge(beacon.Nudge(5), next, now); err != nil {
+			t.Fatalf("recheck at height %d: %v", next, err)
+		}
+	}
+	if err := b.CheckNudge(beacon.Nudge(5), 14, now); !errors.Is(err, beacon.ErrNudge) {
+		t.Fatalf("a nudge kept past four blocks: %v", err)
+	}
+	// Once the key is out, the nudge goes.
+	c.index["beacon/latest"] = binary.BigEndian.AppendUint64(nil, 4)
+	if err := b.CheckNudge(beacon.Nudge(4), 15, now); err == nil || !strings.Contains(err.Error(), "released") {
+		t.Fatalf("the nudge of a released round: %v", err)
+	}
+}

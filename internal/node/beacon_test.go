@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/ethclient"
+
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
@@ -238,5 +240,89 @@ func TestWrongPartialKeysAreLeftOut(t *testing.T) {
 		if err := capsule.Verify(master, round, key); err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
+	}
+}
+
+// TestIdleChainReleasesEachRoundOnTime: on a chain without transactions,
+// whose empty_block_interval (60 s) would leave it without a block for a
+// minute, each round's key is released within a block or two of its time:
+// the nodes' nudges wake the chain when a round comes, and it waits again
+// once the key is out.
+func TestIdleChainReleasesEachRoundOnTime(t *testing.T) {
+	base := testchain.PortBase(12)
+	homes, err := ceremony.WriteNetwork(ceremony.NetworkSpec{
+		Dir: t.TempDir(), ChainID: 1337, Validators: 3, P2PPortBase: base, RPCPortBase: base + 8,
+		FeeRecipient: feeRecipient, Beacon: &ceremony.BeaconParams{Period: 2},
+		Tune: func(i int, c *config.Config) {
+			c.Consensus.TimeoutCommit = config.Duration(200 * time.Millisecond)
+			c.Consensus.EmptyBlockInterval = config.Duration(60 * time.Second)
+			c.RPC.CometAddr = ""
+			c.DB.CacheMB = 16
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := make([]*node.Node, len(homes))
+	t.Cleanup(func() {
+		for _, n := range nodes {
+			if n != nil {
+				n.Stop()
+			}
+		}
+	})
+	for i, h := range homes {
+		n, err := node.Open(context.Background(), h, testLogger())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Start(); err != nil {
+			t.Fatal(err)
+		}
+		nodes[i] = n
+	}
+	var info struct {
+		Period      int64 `json:"period"`
+		GenesisTime int64 `json:"genesis_time"`
+	}
+	for drandGet(t, nodes[0].RPCAddr(), "/info", &info) != http.StatusOK {
+		time.Sleep(100 * time.Millisecond)
+	}
+	due := func() uint64 { return uint64((time.Now().Unix()-info.GenesisTime)/info.Period) + 1 }
+	c, err := ethclient.Dial("http://" + nodes[0].RPCAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r drandRound
+	deadline := time.Now().Add(30 * time.Second)
+	for drandGet(t, nodes[0].RPCAddr(), "/public/latest", &r) != http.StatusOK || r.Round < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no round released within 30 s (latest %d, due %d)", r.Round, due())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Watch ten rounds: the latest key is never more than the round due
+	// and the one before it behind (the one before: its blocks are on
+	// their way), and each round costs a few blocks, not a stream of them.
+	startHeight, _ := c.BlockNumber(context.Background())
+	startRound := r.Round
+	var worst uint64
+	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(250 * time.Millisecond) {
+		want := due()
+		if drandGet(t, nodes[0].RPCAddr(), "/public/latest", &r) != http.StatusOK {
+			t.Fatal("no latest round")
+		}
+		if lag := want - min(want, r.Round); lag > worst {
+			worst = lag
+		}
+	}
+	height, _ := c.BlockNumber(context.Background())
+	rounds := r.Round - startRound
+	t.Logf("%d rounds released in 20 s with %d blocks; the latest key at most %d rounds behind the round due", rounds, height-startHeight, worst)
+	if worst > 1 {
+		t.Fatalf("an idle chain's latest key fell %d rounds behind the round due", worst)
+	}
+	if rounds < 8 || height-startHeight > 4*rounds+4 {
+		t.Fatalf("%d rounds released with %d blocks", rounds, height-startHeight)
 	}
 }

@@ -76,6 +76,7 @@ type Node struct {
 	metrics          *metrics // nil unless metrics_addr is set
 	stall            *stallWatch
 	stallDone        chan struct{} // closed when the stall watch returns
+	nudgeDone        chan struct{} // closed when the beacon's nudges stop
 }
 
 // Open loads a home, opens its database and performs the CometBFT handshake,
@@ -309,12 +310,13 @@ func (n *Node) Start() error {
 			return err
 		}
 	}
-	n.quit, n.syncDone, n.stallDone = make(chan struct{}), make(chan struct{}), make(chan struct{})
+	n.quit, n.syncDone, n.stallDone, n.nudgeDone = make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go n.reportSync(5 * time.Second)
 	go func() {
 		defer close(n.stallDone)
 		n.stall.run(n.quit)
 	}()
+	go n.nudge()
 	head := n.store.Head()
 	n.warnUpgrade(head.Number.Uint64(), true)
 	role := "observer"
@@ -636,6 +638,7 @@ func (n *Node) Stop() error {
 		close(n.quit)
 		<-n.syncDone
 		<-n.stallDone
+		<-n.nudgeDone
 	}
 	if n.rpc != nil {
 		n.rpc.Stop()
@@ -656,6 +659,26 @@ func (n *Node) Stop() error {
 		n.log.Warn("stop application connections", "err", err)
 	}
 	return n.store.Close()
+}
+
+// nudge puts each beacon round's nudge into the mempool when its time
+// comes (beacon.Nudge), so an idle chain releases the round's key at once,
+// until Stop.
+func (n *Node) nudge() {
+	defer close(n.nudgeDone)
+	if n.beacon == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-n.quit
+		cancel()
+	}()
+	n.beacon.RunNudges(ctx, func(raw []byte) error {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return n.submit(ctx, raw)
+	})
 }
 
 // openBeacon returns the chain's beacon, with this node's share if it holds
