@@ -126,4 +126,33 @@ func TestDoubleSignRemovesTheValidator(t *testing.T) {
 	if len(validatorSet(t, cometURL(urls, 0))) != 3 {
 		t.Fatalf("validators after both pieces of evidence: %v", validatorSet(t, cometURL(urls, 0)))
 	}
+
+	// The testnet's validators hold the beacon's shares, 3 of 4 needed.
+	// Evidence against node2 too leaves 2 holders among the validators:
+	// it takes effect all the same (the beacon waits, the chain goes on).
+	var id2 identity
+	if err := json.Unmarshal([]byte(cli(t, "identity", "--json", "--home", home(dir, 2))), &id2); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = c.Status(context.Background())
+	if _, err := c.BroadcastEvidence(context.Background(), duplicateVote(t, c, home(dir, 2), st.SyncInfo.LatestBlockHeight-1)); err != nil {
+		t.Fatalf("broadcast evidence against a second share holder: %v", err)
+	}
+	waitFor(t, "node2 out of the validator set", func() bool {
+		_, in := validatorSet(t, cometURL(urls, 0))[id2.Address]
+		return !in
+	})
+	before, _ = c.Status(context.Background())
+	waitFor(t, "the chain going on below the beacon's threshold", func() bool {
+		now, err := c.Status(context.Background())
+		return err == nil && now.SyncInfo.LatestBlockHeight > before.SyncInfo.LatestBlockHeight+1
+	})
+	if len(validatorSet(t, cometURL(urls, 0))) != 2 {
+		t.Fatalf("validators after evidence against two holders: %v", validatorSet(t, cometURL(urls, 0)))
+	}
+	for i := range n {
+		if logHas(t, dir, fmt.Sprintf("node%d", i), "CONSENSUS FAILURE") {
+			t.Fatalf("node%d failed consensus", i)
+		}
+	}
 }
