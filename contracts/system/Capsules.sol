@@ -35,6 +35,8 @@ contract Capsules {
     /// Round 1 of the beacon, and the seconds between rounds.
     uint64 public immutable beaconGenesis;
     uint64 public immutable beaconPeriod;
+    /// The beacon's drand chain hash, which a ciphertext sealed here names.
+    bytes32 public immutable chainHash;
 
     Capsule[] internal capsules; // id = index + 1
     mapping(address => uint256[]) internal owned;
@@ -48,10 +50,11 @@ contract Capsules {
     /// abi.encode(uint256 round, bytes32 chainHash) of its one recipient.
     address internal constant TIMELOCK_HEADER = 0xC415000000000000000000000000000000000100;
 
-    constructor(uint64 genesisTime, uint64 period) {
+    constructor(uint64 genesisTime, uint64 period, bytes32 chainHash_) {
         require(period > 0, "the beacon period is at least a second");
         beaconGenesis = genesisTime;
         beaconPeriod = period;
+        chainHash = chainHash_;
     }
 
     /// When a round comes, in seconds since the epoch.
@@ -67,11 +70,12 @@ contract Capsules {
         require(bytes(label).length <= MAX_LABEL, string.concat("a capsule's label is at most ", MAX_LABEL.toString(), " bytes"));
         require(round > 0 && block.timestamp < roundTime(round), string.concat("round ", uint256(round).toString(),
             " comes at ", roundTime(round > 0 ? round : 1).toString(), ", not after this block: seal to a later round"));
-        // What a capsule says is what it does: its ciphertext opens at the
-        // round it is sealed to, and with no other key.
+        // What a capsule says is what its ciphertext's header says: this
+        // beacon, the round it is sealed to, and no other recipient.
         (bool ok, bytes memory header) = TIMELOCK_HEADER.staticcall(ciphertext);
         require(ok && header.length == 64, "the ciphertext is not a timelock (tlock) ciphertext with one recipient");
-        (uint256 opens,) = abi.decode(header, (uint256, bytes32));
+        (uint256 opens, bytes32 chain) = abi.decode(header, (uint256, bytes32));
+        require(chain == chainHash, "the ciphertext is sealed to another beacon's chain hash: seal it to this network's");
         require(opens == round, string.concat("the ciphertext opens at round ", opens.toString(), ", not at round ",
             uint256(round).toString(), ": seal it to the round the capsule names"));
         capsules.push(Capsule(msg.sender, round, uint64(block.number), label, ciphertext));

@@ -3,6 +3,8 @@ package execution
 import (
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
@@ -113,7 +115,8 @@ func frozenError(st Accounts, account common.Address) error {
 // that version (frozenSnapshot). Only a change it cannot explain (a
 // freeze by a system call, the first block) reads the whole list.
 type frozenGuard struct {
-	base    vm.PrecompiledContracts // the forks' own; never changed
+	base    vm.PrecompiledContracts // the block's (BasePrecompiles); never changed
+	baseSet string                  // precompileSet(base), with shared
 	shared  *atomic.Pointer[frozenSnapshot]
 	pcs     vm.PrecompiledContracts // what the EVM has
 	owned   bool                    // pcs is this guard's to change
@@ -125,14 +128,29 @@ type frozenGuard struct {
 // is never changed once stored.
 type frozenSnapshot struct {
 	version uint64
-	base    int // len of the forks' precompiles it was built on
+	base    string // the precompiles it was built on (precompileSet)
 	pcs     vm.PrecompiledContracts
 }
 
 // newFrozenGuard returns the guard over base, the block's precompiles
 // (BasePrecompiles), which the EVM has already.
 func newFrozenGuard(base vm.PrecompiledContracts, shared *atomic.Pointer[frozenSnapshot]) *frozenGuard {
-	return &frozenGuard{base: base, pcs: base, shared: shared}
+	g := &frozenGuard{base: base, pcs: base, shared: shared}
+	if shared != nil {
+		g.baseSet = precompileSet(base)
+	}
+	return g
+}
+
+// precompileSet names a set of precompiles by their addresses, so that a
+// frozen set built on one set (one fork, one rule version) serves no other.
+func precompileSet(pcs vm.PrecompiledContracts) string {
+	addrs := slices.SortedFunc(maps.Keys(pcs), common.Address.Cmp)
+	var b strings.Builder
+	for _, a := range addrs {
+		b.Write(a[:])
+	}
+	return b.String()
 }
 
 // GuardFrozen gives evm the precompiles of chuxin rule version and makes
@@ -176,7 +194,7 @@ func (g *frozenGuard) refresh(evm *vm.EVM, st Accounts, prev []*types.Log) {
 	case v == g.version:
 	case g.version != 0 && g.apply(evm, st, prev, v):
 	default:
-		if s := g.loadShared(); s != nil && s.version == v && s.base == len(g.base) {
+		if s := g.loadShared(); s != nil && s.version == v && s.base == g.baseSet {
 			g.set(evm, s.pcs, v, false)
 			return
 		}
@@ -246,7 +264,7 @@ func (g *frozenGuard) loadShared() *frozenSnapshot {
 // changes that map.
 func (g *frozenGuard) keep() {
 	if g.shared != nil && g.version != 0 {
-		g.shared.Store(&frozenSnapshot{version: g.version, base: len(g.base), pcs: g.pcs})
+		g.shared.Store(&frozenSnapshot{version: g.version, base: g.baseSet, pcs: g.pcs})
 		g.owned = false
 	}
 }

@@ -31,6 +31,11 @@ import (
 type consortium struct {
 	*chain
 	nonces map[common.Address]uint64
+	// payBaseFee: transactions offer the base fee in force, with gas
+	// 7,000,000 (propose wants over 6,130,000 left for its dry run), not
+	// 1 gwei with gas 8,000,000.
+	payBaseFee bool
+	txGas      uint64 // the gas of each transaction, if not 0
 }
 
 var val1 = system.ValidatorUpdate{PubKey: [32]byte{1}, Power: 10}
@@ -74,8 +79,19 @@ func (c *consortium) tx(k int, to *common.Address, value int64, data []byte) []b
 	from := c.addrs[k]
 	n := c.nonces[from]
 	c.nonces[from]++
+	gas, feeCap := uint64(8_000_000), big.NewInt(1e9)
+	if c.payBaseFee {
+		st, err := c.st.State(c.head.Root)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		gas, feeCap = 7_000_000, system.LimitsOf(st).BaseFee
+	}
+	if c.txGas != 0 {
+		gas = c.txGas
+	}
 	return raw(testchain.Sign(c.keys[k], cid, &types.DynamicFeeTx{ChainID: cid, Nonce: n, To: to, Value: big.NewInt(value),
-		Gas: 8_000_000, GasFeeCap: big.NewInt(1e9), Data: data}))
+		Gas: gas, GasFeeCap: feeCap, Data: data}))
 }
 
 // send applies a block of one transaction and returns its receipt, or
@@ -570,13 +586,14 @@ func TestGasLimitAndBaseFeeByProposal(t *testing.T) {
 // one member (key 0).
 func newBeaconConsortium(t *testing.T) (*consortium, [][32]byte) {
 	t.Helper()
-	c, keys, _ := newBeaconConsortiumAt(t, genesis.KnownRuleVersion)
+	c, keys, _, _ := newBeaconConsortiumAt(t, genesis.KnownRuleVersion)
 	return c, keys
 }
 
 // newBeaconConsortiumAt is newBeaconConsortium on a chain that starts at
-// chuxin rule version; it returns the beacon's master public key too.
-func newBeaconConsortiumAt(t *testing.T, version uint64) (*consortium, [][32]byte, *capsule.PublicKey) {
+// chuxin rule version; it returns the beacon's master public key and drand
+// chain hash too.
+func newBeaconConsortiumAt(t *testing.T, version uint64) (*consortium, [][32]byte, *capsule.PublicKey, string) {
 	t.Helper()
 	committee, _, err := capsule.Deal(3, 4, rand.Reader)
 	if err != nil {
@@ -594,7 +611,11 @@ func newBeaconConsortiumAt(t *testing.T, version uint64) (*consortium, [][32]byt
 		g.Beacon.Holders = append(g.Beacon.Holders, capsule.Holder{Validator: key[:], PublicShare: committee.Shares[i].Bytes()})
 	}
 	g.Consortium = system.NewGenesis("A", crypto.PubkeyToAddress(testKey(0).PublicKey), false)
-	return &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}, keys, committee.Master
+	info, err := g.Beacon.Info(g.ChainID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}, keys, committee.Master, info.Hash()
 }
 
 // TestProposalsKeepTheBeaconThreshold: a validator change that would leave

@@ -360,6 +360,12 @@ func (e *Executor) installSystemCode(statedb *state.StateDB, number, version uin
 			statedb.SetNonce(a, 1, tracing.NonceChangeNewContract)
 		}
 	}
+	// Version 2's proposals need room to dry-run their actions: a chain
+	// whose gas limit is below the floor (version 1 allowed 21,000) gets
+	// the floor from the next block, or no proposal could raise it.
+	if version >= genesis.VersionGuards && system.LimitsOf(statedb).GasLimit < genesis.MinGasLimit {
+		statedb.SetState(system.ConsortiumAddress, system.GasLimitSlot(), common.BigToHash(new(big.Int).SetUint64(genesis.MinGasLimit)))
+	}
 	return nil
 }
 

@@ -518,3 +518,101 @@ func TestAFrozenContractRunsInNoDelegatedAccount(t *testing.T) {
 		t.Fatalf("the delegating account's own transfer: %v", err)
 	}
 }
+
+// TestAnyChangeCanBeReverted is a property: after random changes that one
+// proposal or one role holder can make (a parameter set to a random value,
+// accepted or refused when proposed; a regulator's freezes and unfreezes of
+// random accounts; roles granted by proposal), governance can still pass a
+// proposal that reverts them all, and its effects are those it names.
+func TestAnyChangeCanBeReverted(t *testing.T) {
+	for seed := range int64(4) {
+		rng := mrand.New(mrand.NewPCG(uint64(seed), 7))
+		c := newConsortium(t, true)
+		c.payBaseFee = true
+		st, _ := c.st.State(c.head.Root)
+		limits := system.LimitsOf(st)
+		quorum, threshold := c.view("quorum")[0].(*big.Int).Uint64(), c.view("threshold")[0].(*big.Int).Uint64()
+		period := c.view("votingPeriod")[0].(uint64)
+		others := []common.Address{{0xaa}, {0xbb}, c.addrs[3]}
+		pass := func(actions ...system.Action) bool {
+			t.Helper()
+			if reason := c.simulate(0, "propose", actions, "x"); reason != "" {
+				return false // refused when proposed: no change
+			}
+			id := new(big.Int).SetUint64(c.propose(0, actions...))
+			for k := range 3 {
+				if s, _ := c.status(id.Uint64()); s != statusOpen {
+					break
+				}
+				c.gov(k, "vote", id, true)
+			}
+			if s, o := c.status(id.Uint64()); s != statusPassed {
+				t.Fatalf("seed %d: a proposal all members voted for: status %d %s", seed, s, o)
+			}
+			return true
+		}
+		changes := 0
+		for range 12 {
+			switch rng.IntN(4) {
+			case 0:
+				params := []uint8{system.ParamQuorum, system.ParamThreshold, system.ParamVotingPeriod, system.ParamPermissioned, system.ParamGasLimit, system.ParamBaseFee}
+				p := params[rng.IntN(len(params))]
+				v := []uint64{0, 1, 2, 21_000, 5_000, 10_000, 9_999_999, 10_000_000, 1e9, 1e11, 1e12, 1 << 62, rng.Uint64N(1 << 40)}[rng.IntN(13)]
+				if pass(system.SetParam(p, v)) {
+					changes++
+				}
+			case 1:
+				a := others[rng.IntN(len(others))]
+				if c.simulate(0, "freeze", a, "x") == "" {
+					c.gov(0, "freeze", a, "x")
+					changes++
+				}
+			case 2:
+				a := others[rng.IntN(len(others))]
+				if c.simulate(0, "unfreeze", a) == "" {
+					c.gov(0, "unfreeze", a)
+					changes++
+				}
+			case 3:
+				if pass(system.SetRoles(others[rng.IntN(len(others))], system.Role(rng.IntN(16)))) {
+					changes++
+				}
+			}
+		}
+		if changes < 4 {
+			t.Fatalf("seed %d: only %d of 12 random changes took effect: the property was hardly tried", seed, changes)
+		}
+		// One proposal puts everything back.
+		revert := []system.Action{
+			system.SetParam(system.ParamBaseFee, limits.BaseFee.Uint64()),
+			system.SetParam(system.ParamGasLimit, limits.GasLimit),
+			system.SetParam(system.ParamQuorum, quorum),
+			system.SetParam(system.ParamThreshold, threshold),
+			system.SetParam(system.ParamVotingPeriod, period),
+			system.SetParam(system.ParamPermissioned, 1),
+		}
+		st, _ = c.st.State(c.head.Root)
+		for _, a := range others {
+			if system.PermissionsOf(st, a).Frozen {
+				revert = append(revert, system.SetFrozen(a, false))
+			}
+			revert = append(revert, system.SetRoles(a, 0))
+		}
+		if reason := c.simulate(0, "propose", revert, "x"); reason != "" {
+			t.Fatalf("seed %d: the reverting proposal is refused: %s", seed, reason)
+		}
+		if !pass(revert...) {
+			t.Fatalf("seed %d: the reverting proposal did not pass", seed)
+		}
+		c.apply()
+		st, _ = c.st.State(c.head.Root)
+		if got := system.LimitsOf(st); got.GasLimit != limits.GasLimit || got.BaseFee.Cmp(limits.BaseFee) != 0 || !system.Permissioned(st) {
+			t.Fatalf("seed %d: after the revert: %+v, permissioned %v", seed, got, system.Permissioned(st))
+		}
+		for _, a := range others {
+			if p := system.PermissionsOf(st, a); p.Frozen || p.Roles != 0 {
+				t.Fatalf("seed %d: %s after the revert: %+v", seed, a, p)
+			}
+		}
+	}
+}

@@ -3,7 +3,7 @@ package execution
 import (
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
+	"fmt"
 	"maps"
 
 	"github.com/ethereum/go-ethereum/core/vm"
@@ -28,29 +28,34 @@ func BasePrecompiles(rules params.Rules, version uint64) vm.PrecompiledContracts
 	return pcs
 }
 
-// errNotACapsule is the revert of timelockHeader for input that is not a
-// timelock ciphertext with one recipient.
-var errNotACapsule = errors.New("not a timelock (tlock) ciphertext with one recipient")
+// maxTimelockHeaderInput is the most bytes timelockHeader reads: a
+// capsule's ciphertext is at most 16 KiB (the Capsules contract's bound).
+const maxTimelockHeaderInput = 16 << 10
 
 // timelockHeader reads what a timelock ciphertext says of itself: the round
-// and drand chain hash of its tlock stanza. Its cost is that of reading
-// the input, as a hash's is.
+// and drand chain hash of its tlock stanza. It reverts, with the reason and
+// without taking the caller's gas, for input over 16 KiB or that is not a
+// tlock ciphertext with one recipient. Its price covers parsing the most
+// costly header of 16 KiB, some ten times a hash's per byte.
 type timelockHeader struct{}
 
 func (timelockHeader) Name() string { return "TLOCK_HEADER" }
 
 func (timelockHeader) RequiredGas(input []byte) uint64 {
-	return 3000 + 6*((uint64(len(input))+31)/32)
+	return 3000 + 60*((uint64(len(input))+31)/32)
 }
 
 func (timelockHeader) Run(input []byte) ([]byte, error) {
+	if len(input) > maxTimelockHeaderInput {
+		return revertData(fmt.Sprintf("a timelock ciphertext here has at most %d bytes, this one %d", maxTimelockHeaderInput, len(input))), vm.ErrExecutionReverted
+	}
 	h, err := capsule.Inspect(input)
 	if err != nil || h.Recipients != 1 {
-		return nil, errNotACapsule
+		return revertData("not a timelock (tlock) ciphertext with one recipient"), vm.ErrExecutionReverted
 	}
 	chain, err := hex.DecodeString(h.ChainHash)
 	if err != nil || len(chain) != 32 {
-		return nil, errNotACapsule
+		return revertData("the tlock stanza's chain hash is not 32 bytes of hex"), vm.ErrExecutionReverted
 	}
 	out := make([]byte, 64)
 	binary.BigEndian.PutUint64(out[24:32], h.Round)

@@ -16,6 +16,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
 // TestVersionOneChainKeepsItsRulesUntilGovernanceMovesIt: a chain made
@@ -155,26 +156,27 @@ func withStanza(t *testing.T, ct []byte) []byte {
 }
 
 // TestCapsulesSealOnlyToTheRoundTheCiphertextNames: under rule version 2
-// a capsule's ciphertext opens at the round the capsule is sealed to, and
-// with no other key: a ciphertext of another round, one with a second
-// recipient and bytes that are no timelock ciphertext are refused at
-// sealing. On a version 1 chain they were sealed; the version 2 code,
+// a capsule's ciphertext names this network's beacon and the round the
+// capsule is sealed to, and no other recipient: a ciphertext of another
+// round or another beacon, one with a second recipient and bytes that are
+// no timelock ciphertext are refused at sealing. On a version 1 chain they were sealed; the version 2 code,
 // installed where governance schedules it, refuses them from there on and
 // keeps the capsules sealed before, and the beacon's round times.
 func TestCapsulesSealOnlyToTheRoundTheCiphertextNames(t *testing.T) {
 	for _, version := range []uint64{1, genesis.VersionGuards} {
-		c, _, master := newBeaconConsortiumAt(t, version)
-		chainHash := strings.Repeat("ab", 32)
+		c, _, master, chainHash := newBeaconConsortiumAt(t, version)
 		ct5, err := capsule.Encrypt(master, chainHash, 5, []byte("hello"), true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		binary5, _ := capsule.Encrypt(master, chainHash, 5, []byte("hello"), false)
+		elsewhere, _ := capsule.Encrypt(master, strings.Repeat("ab", 32), 5, []byte("hello"), true)
 		bad := map[string]struct {
 			round uint64
 			ct    []byte
 		}{
 			"another round's":          {4, ct5},
+			"another beacon's":         {5, elsewhere},
 			"two recipients'":          {5, withStanza(t, binary5)},
 			"not a timelock":           {5, []byte("sealed, honestly")},
 			"a malformed chain hash's": {5, []byte("age-encryption.org/v1\n-> tlock 5 abcd\nAAAA\n--- AAAA\n")},
@@ -223,5 +225,40 @@ func TestCapsulesSealOnlyToTheRoundTheCiphertextNames(t *testing.T) {
 				t.Fatalf("version %d: a ciphertext of round 5, sealed to round 5: %s", version, reason)
 			}
 		}
+	}
+}
+
+// TestUpgradeOfAVersionOneChainUnderTheFloors: version 1 allowed a block
+// gas limit too small for version 2's proposals, and node names version 2
+// refuses; the upgrade neither halts on them nor locks governance: the
+// gas limit rises to the floor with version 2, and a proposal passes.
+func TestUpgradeOfAVersionOneChainUnderTheFloors(t *testing.T) {
+	g := testchain.Genesis(chainID, 6_000_000, nil)
+	g.Rules.Versions = []genesis.RuleVersion{{Version: 1, Height: 1}}
+	g.Consortium.Nodes = []system.Node{{ID: strings.Repeat("ab", 20), Name: strings.Repeat("n", 100)}}
+	if _, err := g.SystemCode(genesis.VersionGuards); err != nil {
+		t.Fatalf("version 2's code for a version 1 genesis with a long node name: %v", err)
+	}
+
+	c := newConsortiumAt(t, true, 6_000_000, 1)
+	c.txGas = 5_900_000
+	at := c.head.Number.Uint64() + 10
+	id := new(big.Int).SetUint64(c.propose(0, system.ScheduleUpgrade(genesis.VersionGuards, at)))
+	c.gov(0, "vote", id, true)
+	c.gov(1, "vote", id, true)
+	for c.head.Number.Uint64() < at {
+		c.apply()
+	}
+	st, _ := c.st.State(c.head.Root)
+	if got := system.LimitsOf(st).GasLimit; got != genesis.MinGasLimit {
+		t.Fatalf("the gas limit after version 2 took effect: %d, want the floor %d", got, genesis.MinGasLimit)
+	}
+	c.apply() // the first block at the new limit
+	c.txGas = 8_000_000
+	id = new(big.Int).SetUint64(c.propose(0, system.SetParam(system.ParamGasLimit, 30_000_000)))
+	c.gov(0, "vote", id, true)
+	c.gov(1, "vote", id, true)
+	if s, o := c.status(id.Uint64()); s != statusPassed {
+		t.Fatalf("a proposal after the upgrade: %d %s", s, o)
 	}
 }

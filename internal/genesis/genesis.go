@@ -2,6 +2,7 @@ package genesis
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -14,6 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/params"
 
+	"github.com/chuxin-chain/chuxin/contracts"
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -126,19 +128,48 @@ func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
 
 // SystemCode returns the code of each system contract of the chain under
 // chuxin rule version (see VersionGuards): what the node installs, its
-// storage kept, on the block where that version takes effect.
+// storage kept, on the block where that version takes effect. Contracts
+// without immutables get their artifact's runtime code; only the Capsules
+// contract's constructor runs again, for its beacon parameters, which the
+// genesis validated (its only check).
 func (g *Genesis) SystemCode(version uint64) (map[common.Address][]byte, error) {
-	alloc, err := g.systemAllocs(version)
+	consortium, err := system.ConsortiumAt(version)
 	if err != nil {
 		return nil, err
 	}
-	out := map[common.Address][]byte{}
-	for _, a := range []common.Address{system.ConsortiumAddress, system.ConsortiumViewsAddress, system.CapsulesAddress, system.PledgeBookAddress} {
-		if acc, ok := alloc[a]; ok {
-			out[a] = acc.Code
+	out := map[common.Address][]byte{system.ConsortiumAddress: consortium.Runtime}
+	if system.ConsortiumHasViews(version) {
+		views, err := contracts.Load("ConsortiumViews")
+		if err != nil {
+			return nil, err
 		}
+		out[system.ConsortiumViewsAddress] = views.Runtime
+	}
+	if b := g.Beacon; b != nil {
+		capsules, err := g.capsulesAccount(version)
+		if err != nil {
+			return nil, err
+		}
+		out[system.CapsulesAddress] = capsules.Code
 	}
 	return out, nil
+}
+
+// capsulesAccount is the Capsules contract's account of g's beacon under
+// rule version.
+func (g *Genesis) capsulesAccount(version uint64) (types.Account, error) {
+	b := g.Beacon
+	info, err := b.Info(g.ChainID)
+	if err != nil {
+		return types.Account{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	var hash [32]byte
+	h, err := hex.DecodeString(info.Hash())
+	if err != nil || len(h) != 32 {
+		return types.Account{}, fmt.Errorf("%w: the beacon's chain hash %q", ErrInvalid, info.Hash())
+	}
+	copy(hash[:], h)
+	return system.CapsulesAccount(b.GenesisTime, b.Period, hash, g.Rules.Ethereum, g.Timestamp, version)
 }
 
 // systemAllocs are SystemAllocs with the system contracts of rule version.
@@ -180,8 +211,8 @@ func (g *Genesis) systemAllocs(version uint64) (types.GenesisAlloc, error) {
 	}
 	maps.Copy(alloc, std)
 	if b := g.Beacon; b != nil {
-		if alloc[system.CapsulesAddress], err = system.CapsulesAccount(b.GenesisTime, b.Period, g.Rules.Ethereum, g.Timestamp, version); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		if alloc[system.CapsulesAddress], err = g.capsulesAccount(version); err != nil {
+			return nil, err
 		}
 		if alloc[system.PledgeBookAddress], err = system.PledgeBookAccount(g.Rules.Ethereum, g.Timestamp); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)

@@ -283,6 +283,10 @@ func (api *EthAPI) EstimateGas(ctx context.Context, args CallArgs, bnh *gethrpc.
 	if errors.Is(err, errEstimateCancelled) {
 		return 0, limitExceeded("estimation aborted after %v (rpc.evm_timeout)", timeout)
 	}
+	var stateErr stateReadError
+	if errors.As(err, &stateErr) {
+		return 0, stateErr.error
+	}
 	if rerr := api.b.readErr(env.st, env.stateOf); rerr != nil {
 		return 0, rerr
 	}

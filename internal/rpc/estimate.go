@@ -14,6 +14,12 @@ import (
 // errEstimateCancelled is what estimate returns when its time bound ends it.
 var errEstimateCancelled = errors.New("estimate cancelled")
 
+// stateReadError is what estimate returns when a run read state the node
+// does not have (pruned, or lost): the reason, as eth_call gives it.
+type stateReadError struct{ error }
+
+func (e stateReadError) Unwrap() error { return e.error }
+
 // estimate finds the least gas limit with which msg succeeds in env, as
 // go-ethereum's eth/gasestimator does (the same bounds, the same optimistic
 // first guess and the same 1.5 % tolerance), but in the EVM of a chuxin
@@ -106,6 +112,9 @@ func (b *Backend) tryGas(ctx context.Context, env *callEnv, msg *core.Message, g
 	evm := b.evm(&run, nil)
 	defer evm.Release()
 	res, cancelled, err := applyCancellable(ctx, evm, &m, core.NewGasPool(max(gas, env.header.GasLimit)))
+	if serr := b.readErr(run.st, env.stateOf); serr != nil {
+		return true, nil, stateReadError{serr} // it ran on zeros where the state was missing
+	}
 	switch {
 	case cancelled:
 		return true, nil, errEstimateCancelled

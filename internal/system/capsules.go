@@ -24,9 +24,10 @@ var PledgeBookAddress = common.HexToAddress("0xC41500000000000000000000000000000
 
 // TimelockHeaderAddress is the precompile that reads the header of a
 // timelock (tlock) ciphertext, from rule version 2: called with a
-// ciphertext, armored or binary, it returns abi.encode(uint256 round,
-// bytes32 chainHash) of its one tlock recipient, and reverts for anything
-// else. The Capsules contract seals a ciphertext only to the round it names.
+// ciphertext of at most 16 KiB, armored or binary, it returns
+// abi.encode(uint256 round, bytes32 chainHash) of its one tlock recipient,
+// and reverts with the reason for anything else. The Capsules contract
+// seals a ciphertext only to the round and chain hash it names.
 var TimelockHeaderAddress = common.HexToAddress("0xC415000000000000000000000000000000000100")
 
 // PledgeBookAccount returns the pledge book's genesis account.
@@ -63,19 +64,26 @@ func capsules() (*contracts.Artifact, error) {
 
 // CapsulesAccount returns the Capsules contract's genesis account for a
 // beacon whose round 1 is at genesisTime, one round every period seconds,
-// with the code of chuxin rule version: from version 2 it seals a
-// ciphertext only to the round its header names (TimelockHeaderAddress);
-// version 1 chains keep the code they were made with.
-func CapsulesAccount(genesisTime int64, period uint32, config *params.ChainConfig, time, version uint64) (types.Account, error) {
-	name := "Capsules"
+// and whose drand chain hash is chainHash, with the code of chuxin rule
+// version: from version 2 it seals a ciphertext only to the round and
+// chain hash its header names (TimelockHeaderAddress); version 1 chains
+// keep the code they were made with.
+func CapsulesAccount(genesisTime int64, period uint32, chainHash [32]byte, config *params.ChainConfig, time, version uint64) (types.Account, error) {
+	var (
+		art *contracts.Artifact
+		err error
+	)
+	args := []any{uint64(genesisTime), uint64(period)}
 	if version < 2 {
-		name = "v1/Capsules"
+		art, err = contracts.Load("v1/Capsules")
+	} else {
+		art, err = capsules()
+		args = append(args, chainHash)
 	}
-	art, err := contracts.Load(name)
 	if err != nil {
 		return types.Account{}, err
 	}
-	code, err := art.DeployData(uint64(genesisTime), uint64(period))
+	code, err := art.DeployData(args...)
 	if err != nil {
 		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
 	}

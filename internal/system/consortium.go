@@ -178,6 +178,11 @@ func LimitsOf(st State) Limits {
 	return Limits{GasLimit: new(big.Int).SetBytes(gas[:]).Uint64(), BaseFee: new(big.Int).SetBytes(fee[:])}
 }
 
+// GasLimitSlot is the Consortium contract's storage slot of the block gas
+// limit, which the node raises to the floor where a rule version that
+// needs it takes effect.
+func GasLimitSlot() common.Hash { return common.BigToHash(new(big.Int).SetUint64(slotGasLimit)) }
+
 // NodeRevokedTopic is the topic of the contract's NodeRevoked event.
 var NodeRevokedTopic = crypto.Keccak256Hash([]byte("NodeRevoked(bytes20)"))
 
@@ -314,11 +319,6 @@ func SettleDue(st State, number uint64) bool {
 // newest chuxin rule version. Its ABI serves every version (each version's
 // functions are the one before's and more).
 func Consortium() (*contracts.Artifact, error) { return contracts.Load("Consortium") }
-
-// ConsortiumCodeVersions are the chuxin rule versions that brought the
-// Consortium contract new code, in order: a chain runs the code of the
-// newest entry at or below its rule version in force.
-var ConsortiumCodeVersions = []uint64{1, 2}
 
 // ConsortiumAt returns the Consortium contract's artifact under chuxin rule
 // version: the code a chain made under that version starts with, and the
