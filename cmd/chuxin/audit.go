@@ -60,6 +60,12 @@ func auditCmd() *cobra.Command {
 				}
 				var b strings.Builder
 				b.WriteString(consortiumText(info))
+				// The beacon, if the chain has one: who can open capsules.
+				var beacon *rpc.CapsuleSystem
+				if sys, _, err := capsuleSystem(ctx, c); err == nil {
+					beacon = sys
+					b.WriteString(beaconText(sys))
+				}
 				fmt.Fprintf(&b, "audit trail, blocks %d to %d: %d entries, page %d:\n", page.FromBlock, page.ToBlock, page.Total, page.Page)
 				for _, e := range page.Entries {
 					tx := ""
@@ -68,7 +74,7 @@ func auditCmd() *cobra.Command {
 					}
 					fmt.Fprintf(&b, "  block %-7d %-9s by %s: %s%s\n", e.Block, e.Kind, e.Actor, e.Text, tx)
 				}
-				return map[string]any{"consortium": info, "trail": page}, b.String(), nil
+				return map[string]any{"consortium": info, "beacon": beacon, "trail": page}, b.String(), nil
 			})
 		},
 	}
@@ -81,6 +87,15 @@ func auditCmd() *cobra.Command {
 	fl.IntVar(&q.Page, "page", 0, "page of the trail, from 0")
 	fl.IntVar(&q.PageSize, "page-size", 100, "entries per page (at most 1000)")
 	return cmd
+}
+
+// beaconText says who can open the chain's capsules: any threshold of the
+// beacon's share holders together, and no fewer.
+func beaconText(sys *rpc.CapsuleSystem) string {
+	if sys.Threshold <= 1 && sys.Holders > 1 {
+		return fmt.Sprintf("beacon: threshold 1 of %d share holders: ANY ONE validator can open every capsule and pledge at once; an epoch every %d s\n", sys.Holders, sys.Period)
+	}
+	return fmt.Sprintf("beacon: any %d of its %d share holders (the genesis validators) release each epoch's key together; fewer cannot open a capsule early; an epoch every %d s\n", sys.Threshold, sys.Holders, sys.Period)
 }
 
 // consortiumText tells the consortium as chuxin_consortium reads it:

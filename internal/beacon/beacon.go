@@ -153,6 +153,11 @@ func New(g *genesis.Genesis, share *capsule.Share, index Index, log *slog.Logger
 	return b, nil
 }
 
+// Threshold returns how many share holders release a round's key
+// together (t), and how many hold shares (n): fewer than t cannot open a
+// capsule early.
+func (b *Beacon) Threshold() (t, n int) { return b.committee.Threshold, len(b.committee.Shares) }
+
 // Latest returns the last released round (0: none yet).
 func (b *Beacon) Latest() (uint64, error) {
 	v, err := b.index.Indexed(latestKey)

@@ -33,6 +33,10 @@ type CapsuleSystem struct {
 	LatestRound hexutil.Uint64 `json:"latestRound"`
 	TimeZone    string         `json:"timeZone"`
 	PledgeBook  common.Address `json:"pledgeBook"`
+	// Threshold of the Holders (the validators at genesis) release each
+	// round's key together: fewer cannot open a capsule early.
+	Threshold hexutil.Uint64 `json:"threshold"`
+	Holders   hexutil.Uint64 `json:"holders"`
 }
 
 // CapsuleInfo is chuxin_getCapsule's answer.
@@ -93,10 +97,12 @@ func (api *ChuxinAPI) CapsuleInfo(ctx context.Context) (*CapsuleSystem, error) {
 	if err != nil {
 		return nil, err
 	}
+	threshold, holders := b.Threshold()
 	return &CapsuleSystem{Contract: system.CapsulesAddress, Capsules: hexutil.Uint64(out[0].(*big.Int).Uint64()),
 		ChainHash: b.ChainHash, PublicKey: b.Info.PublicKey.Bytes(), Scheme: capsule.Scheme, Period: hexutil.Uint64(b.Info.Period),
 		GenesisTime: hexutil.Uint64(b.Info.GenesisTime), LatestRound: hexutil.Uint64(latest),
-		TimeZone: b.TimeZone, PledgeBook: system.PledgeBookAddress}, nil
+		TimeZone: b.TimeZone, PledgeBook: system.PledgeBookAddress,
+		Threshold: hexutil.Uint64(threshold), Holders: hexutil.Uint64(holders)}, nil
 }
 
 // GetCapsule returns a capsule: its owner, round, label, ciphertext, when

@@ -104,6 +104,9 @@ func TestDoubleSignRemovesTheValidator(t *testing.T) {
 		return !in
 	})
 	out := cli(t, "audit", "--rpc", urls[0], "--kind", "validator")
+	if !strings.Contains(out, "beacon: any 3 of its 4 share holders") {
+		t.Fatalf("chuxin audit does not show the beacon's threshold:\n%s", out)
+	}
 	if !strings.Contains(out, fmt.Sprintf("signed twice at height %d; its power 10 was set to 0", misbehaved)) {
 		t.Fatalf("chuxin audit after the evidence:\n%s", out)
 	}

@@ -184,7 +184,15 @@ async function start() {
     $("network").textContent = `this node serves no time capsules: ${e.message}`;
     return;
   }
-  $("network").textContent = `beacon ${info.chainHash.slice(0, 16)}…, an epoch every ${Number(info.period)} s, time zone ${info.timeZone}`;
+  const t = Number(info.threshold), n = Number(info.holders);
+  $("network").textContent = `beacon ${info.chainHash.slice(0, 16)}…, opened by any ${t} of its ${n} validators together, an epoch every ${Number(info.period)} s, time zone ${info.timeZone}`;
+  if (t > 1) {
+    $("who").textContent = `fewer than ${t} of its ${n} validators together`;
+  } else if (n > 1) {
+    $("who").textContent = "an operator's script";
+    $("beacon-warning").textContent = `This network's beacon has threshold 1: any one of its ${n} validators can read every pledge and capsule at once.`;
+    $("beacon-warning").hidden = false;
+  }
   $("connect").onclick = connect;
   $("write-pledge").onclick = writePledge;
   $("seal-capsule").onclick = sealCapsule;

@@ -26,6 +26,7 @@ test("the pledge book's page writes a pledge and opens a capsule in the browser"
     await page.goto(`${rpc}/pledge/`);
     await page.waitForSelector("body[data-ready='1']", { timeout: 30_000 });
     assert.match(await page.textContent("#network"), /time zone Asia\/Shanghai/);
+    assert.match(await page.textContent("#network"), /opened by any 1 of its 1 validators together/);
 
     await page.selectOption("#dev-account", "3");
     await page.click("#connect");
