@@ -138,10 +138,16 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 		return nil, err
 	}
 	a.log.Info("genesis committed", "chain_id", a.genesis.ChainID, "state_root", block.Root(), "hash", block.Hash())
-	// CometBFT hands proposers transactions up to its block gas bound: it
-	// is the genesis gas limit, whatever the consensus genesis says, and
-	// follows the consortium's changes (FinalizeBlock's parameter updates).
-	params := paramUpdates(&execution.ParamUpdates{Block: &execution.BlockParams{MaxBytes: genesis.MaxBlockBytes, MaxGas: int64(a.genesis.Rules.GasLimit)}})
+	// CometBFT hands proposers transactions up to its block gas bound,
+	// whatever the consensus genesis says: none from rule version 2 (the
+	// proposer applies the gas limit, each sender in turn; see
+	// execution.Executor.Execute), the genesis gas limit before, following
+	// the consortium's changes (FinalizeBlock's parameter updates).
+	maxGas := int64(-1)
+	if a.genesis.Rules.VersionAt(1) < genesis.VersionGuards {
+		maxGas = int64(a.genesis.Rules.GasLimit)
+	}
+	params := paramUpdates(&execution.ParamUpdates{Block: &execution.BlockParams{MaxBytes: genesis.MaxBlockBytes, MaxGas: maxGas}})
 	return &abci.InitChainResponse{AppHash: execution.AppHash(block.Header()), ConsensusParams: params}, nil
 }
 

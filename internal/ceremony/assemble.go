@@ -161,7 +161,7 @@ func Assemble(parts []*Part, p Params) ([]byte, *genesis.Genesis, error) {
 	params := cmttypes.DefaultConsensusParams()
 	params.Feature.PbtsEnableHeight = 1
 	params.Feature.VoteExtensionsEnableHeight = g.Rules.VoteExtensionsHeight
-	params.Block.MaxGas = int64(g.Rules.GasLimit)
+	params.Block.MaxGas = -1 // the proposer applies rules.gasLimit (rule version 2)
 	params.Block.MaxBytes = genesis.MaxBlockBytes
 	doc := &cmttypes.GenesisDoc{
 		GenesisTime:     p.GenesisTime.UTC(),

@@ -296,9 +296,16 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 		}
 	}
 
-	// A changed gas limit reaches CometBFT too, which hands proposers
-	// transactions up to its block gas bound.
-	if next := system.LimitsOf(statedb); next.GasLimit != header.GasLimit {
+	// CometBFT reaps the mempool for a proposal up to its block gas bound,
+	// in arrival order, so transactions that declare much gas would keep
+	// all others from the proposer. From rule version 2 that bound is
+	// off (-1) and the proposer applies the gas limit itself, taking each
+	// sender's transactions in turn; before, a changed gas limit reaches
+	// CometBFT as its bound.
+	switch next := system.LimitsOf(statedb); {
+	case sys.entered && sys.version >= genesis.VersionGuards:
+		res.Updates.Params = &ParamUpdates{Block: &BlockParams{MaxBytes: genesis.MaxBlockBytes, MaxGas: -1}}
+	case sys.version < genesis.VersionGuards && next.GasLimit != header.GasLimit:
 		res.Updates.Params = &ParamUpdates{Block: &BlockParams{MaxBytes: genesis.MaxBlockBytes, MaxGas: int64(next.GasLimit)}}
 	}
 
@@ -336,14 +343,13 @@ func (e *Executor) VersionAt(st system.State, number uint64) uint64 {
 	return v
 }
 
-// installSystemCode gives the system contracts the code of the rule
-// version that takes effect at block number (Executor.SystemCode), on the
-// block where it does: their storage stays (each version's layout extends
-// the one before's), and a contract new in that version (ConsortiumViews
-// in version 2) is created. On any other block, and where the code is
-// that version's already (a chain made under it), it changes nothing.
-func (e *Executor) installSystemCode(statedb *state.StateDB, number, version uint64) error {
-	if number <= 1 || e.SystemCode == nil || e.VersionAt(statedb, number-1) == version {
+// installSystemCode gives the system contracts the code of rule version
+// (Executor.SystemCode) on the block where it takes effect: their storage
+// stays (each version's layout extends the one before's), and a contract
+// new in that version (ConsortiumViews in version 2) is created. Where the
+// code is that version's already it changes nothing.
+func (e *Executor) installSystemCode(statedb *state.StateDB, version uint64) error {
+	if e.SystemCode == nil {
 		return nil
 	}
 	code, err := e.SystemCode(version)
@@ -379,8 +385,11 @@ func (e *Executor) begin(statedb *state.StateDB, chain core.ChainContext, in *Bl
 		return nil, nil, err
 	}
 	version := e.VersionAt(statedb, number)
-	if err := e.installSystemCode(statedb, number, version); err != nil {
-		return nil, nil, err
+	entered := number > 1 && e.VersionAt(statedb, number-1) != version
+	if entered {
+		if err := e.installSystemCode(statedb, version); err != nil {
+			return nil, nil, err
+		}
 	}
 	coinbase := header.Coinbase
 	blockCtx := core.NewEVMBlockContext(header, chain, &coinbase)
@@ -393,7 +402,7 @@ func (e *Executor) begin(statedb *state.StateDB, chain core.ChainContext, in *Bl
 		evm = vm.NewEVM(blockCtx, statedb, e.Config, vm.Config{})
 	}
 	evm.SetPrecompiles(BasePrecompiles(evm.GetRules(), version))
-	sys := &System{evm: evm, statedb: statedb, rules: evm.GetRules(), version: version}
+	sys := &System{evm: evm, statedb: statedb, rules: evm.GetRules(), version: version, entered: entered}
 	if err := e.applyPayloads(sys, in.Payloads); err != nil {
 		evm.Release()
 		return nil, nil, fmt.Errorf("block %d: %w", header.Number, err)

@@ -54,6 +54,7 @@ type System struct {
 	indexed []Indexed
 	failed  []error
 	version uint64 // the chuxin rule version in force (Executor.VersionAt)
+	entered bool   // the block is the first of that version (not block 1)
 }
 
 // Fail records that a system call of the block failed. The block goes on

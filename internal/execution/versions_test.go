@@ -262,3 +262,33 @@ func TestUpgradeOfAVersionOneChainUnderTheFloors(t *testing.T) {
 		t.Fatalf("a proposal after the upgrade: %d %s", s, o)
 	}
 }
+
+// TestGasBoundOfConsensusByVersion: under rule version 1 a changed gas
+// limit reaches CometBFT as its block gas bound, as it did when those
+// blocks were made; the block where version 2 takes effect lifts that
+// bound (-1), so CometBFT's reaping in arrival order no longer lets
+// transactions that declare much gas keep the others from the proposer.
+func TestGasBoundOfConsensusByVersion(t *testing.T) {
+	c := newConsortiumAt(t, true, 30_000_000, 1)
+	id := new(big.Int).SetUint64(c.propose(0, system.SetParam(system.ParamGasLimit, 12_000_000)))
+	c.gov(0, "vote", id, true)
+	res := c.gov(1, "vote", id, true)
+	if p := res.Updates.Params; p == nil || p.Block == nil || p.Block.MaxGas != 12_000_000 {
+		t.Fatalf("version 1: the updates of the block that changed the gas limit: %+v", p)
+	}
+	at := c.head.Number.Uint64() + 6
+	id = new(big.Int).SetUint64(c.propose(0, system.ScheduleUpgrade(genesis.VersionGuards, at)))
+	c.gov(0, "vote", id, true)
+	c.gov(1, "vote", id, true)
+	for c.head.Number.Uint64()+1 < at {
+		if p := c.apply().Updates.Params; p != nil {
+			t.Fatalf("block %d: updates %+v", c.head.Number, p)
+		}
+	}
+	if p := c.apply().Updates.Params; p == nil || p.Block == nil || p.Block.MaxGas != -1 || p.Block.MaxBytes != genesis.MaxBlockBytes {
+		t.Fatalf("the block where version 2 takes effect: updates %+v", p)
+	}
+	if p := c.apply().Updates.Params; p != nil {
+		t.Fatalf("the block after: updates %+v", p)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -237,4 +238,63 @@ func TestOldChainReplaysOnThisBinary(t *testing.T) {
 	if err := c.SendTransaction(ctx, tx); err == nil || !strings.Contains(err.Error(), "has no role") {
 		t.Fatalf("rule version 2 admitted a role-less call of the Consortium contract: %v", err)
 	}
+}
+
+// TestOutsidersNeitherStarveNorHalt: on an open zero-fee devnet, 300
+// fresh accounts each send two transactions declaring 16,000,000 gas (a
+// block's gas limit holds six); a transfer sent after them still commits
+// within two blocks, as blocks take each sender's transactions in turn.
+// And proposals whose actions would store 9,000 bytes are refused, each
+// one, while the chain goes on.
+func TestOutsidersNeitherStarveNorHalt(t *testing.T) {
+	dir := t.TempDir()
+	base := testchain.PortBase(3)
+	url := fmt.Sprintf("http://127.0.0.1:%d", base+2)
+	p := startProc(t, dir, "devnet", "devnet", "--home", filepath.Join(dir, "devnet"), "--p2p-port", fmt.Sprint(base), "--rpc-port", fmt.Sprint(base+2))
+	c := dialWhenUp(t, url, p)
+	ctx := context.Background()
+	for i := range 300 {
+		k, _ := crypto.GenerateKey()
+		for n := range uint64(2) {
+			tx := testchain.Call(k, chainID, n, common.Address{0xee, byte(i)}, nil, 16_000_000)
+			if err := c.SendTransaction(ctx, tx); err != nil {
+				t.Fatalf("outsider %d, transaction %d: %v", i, n, err)
+			}
+		}
+	}
+	accs, err := devaccounts.Derive(devaccounts.Mnemonic, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent, err := c.BlockNumber(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce, _ := c.PendingNonceAt(ctx, accs[1].Address)
+	tx := testchain.Transfer(accs[1].Key, chainID, nonce, common.Address{0x42}, big.NewInt(1))
+	if err := c.SendTransaction(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	if r := waitReceipt(t, c, tx.Hash()); r.BlockNumber.Uint64() > sent+2 {
+		t.Fatalf("the transfer sent at height %d waited until block %d behind 600 outsiders' transactions", sent, r.BlockNumber)
+	}
+
+	long := system.SetNode(system.NodeID{0xab}, true, strings.Repeat("n", 9000))
+	propose, _ := system.Pack("propose", []system.Action{long}, "a long name")
+	if _, err := c.CallContract(ctx, ethereum.CallMsg{From: accs[0].Address, To: &system.ConsortiumAddress, Data: propose, Gas: 8_000_000}, nil); err == nil || !strings.Contains(err.Error(), "at most 64 bytes") {
+		t.Fatalf("a proposal storing a 9,000-byte name: %v", err)
+	}
+	nonce, _ = c.PendingNonceAt(ctx, accs[0].Address)
+	var last *types.Receipt
+	for i := range uint64(6) {
+		tx := testchain.Call(accs[0].Key, chainID, nonce+i, system.ConsortiumAddress, propose, 8_000_000)
+		if err := c.SendTransaction(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+		last = waitReceipt(t, c, tx.Hash())
+		if last.Status != types.ReceiptStatusFailed {
+			t.Fatalf("proposal %d with a 9,000-byte name was taken", i)
+		}
+	}
+	waitHeight(t, c, last.BlockNumber.Uint64()+3)
 }
