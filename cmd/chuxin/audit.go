@@ -65,6 +65,8 @@ func auditCmd() *cobra.Command {
 				if sys, _, err := capsuleSystem(ctx, c); err == nil {
 					beacon = sys
 					b.WriteString(beaconText(sys))
+				} else {
+					fmt.Fprintf(&b, "beacon: %v\n", err) // none, or the node did not say
 				}
 				fmt.Fprintf(&b, "audit trail, blocks %d to %d: %d entries, page %d:\n", page.FromBlock, page.ToBlock, page.Total, page.Page)
 				for _, e := range page.Entries {

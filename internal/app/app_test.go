@@ -309,3 +309,43 @@ func BenchmarkProcessProposalMaximal(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(txs)), "txs/block")
 }
+
+// BenchmarkPrepareProposalManySenders measures PrepareProposal on a
+// mempool that a proposer must not spend long on: 20,000 senders whose
+// one transaction waits behind a nonce gap, and one sender with 1,024
+// transfers in a row. Each round of the round-robin visits only the
+// senders still taking transactions.
+func BenchmarkPrepareProposalManySenders(b *testing.B) {
+	g := testchain.Genesis(1337, 100_000_000, nil)
+	busy, _ := crypto.GenerateKey()
+	g.Alloc[crypto.PubkeyToAddress(busy.PublicKey)] = types.Account{Balance: big.NewInt(1e18)}
+	st, err := store.Open(b.TempDir(), store.Options{CacheMB: 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	a := app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := a.InitChain(context.Background(), &abci.InitChainRequest{}); err != nil {
+		b.Fatal(err)
+	}
+	to := common.Address{1}
+	var txs [][]byte
+	for range 20_000 {
+		k, _ := crypto.GenerateKey()
+		txs = append(txs, rawTx(testchain.Transfer(k, cid, 1, to, big.NewInt(1))))
+	}
+	for n := range uint64(1024) {
+		txs = append(txs, rawTx(testchain.Transfer(busy, cid, n, to, big.NewInt(1))))
+	}
+	for _, raw := range txs {
+		_, _, _ = a.Recover(raw) // as CheckTx did when each was pooled
+	}
+	req := &abci.PrepareProposalRequest{Txs: txs, MaxTxBytes: 16 << 20, Height: 1, Time: time.Unix(1_800_000_000, 0)}
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := a.PrepareProposal(context.Background(), req)
+		if err != nil || len(res.Txs) != 1024 {
+			b.Fatalf("%d transactions, %v", len(res.Txs), err)
+		}
+	}
+}

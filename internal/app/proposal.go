@@ -8,6 +8,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/params"
 
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/system"
@@ -89,43 +90,42 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 	// yet taken, so one sender with many transactions cannot fill a block
 	// while others wait, and each sender's run in nonce order.
 	var (
-		gas      uint64
-		senders  []common.Address
-		next     = map[common.Address]uint64{}
-		cursor   = map[common.Address]int{}
-		stranded = map[common.Address]bool{}
+		gas    uint64
+		active []common.Address // senders that may still add a transaction
+		next   = map[common.Address]uint64{}
+		cursor = map[common.Address]int{}
 	)
 	for _, c := range cands {
 		if _, seen := next[c.from]; !seen {
 			next[c.from] = st.GetNonce(c.from)
-			senders = append(senders, c.from)
+			active = append(active, c.from)
 		}
 	}
-	for progress := true; progress; {
-		progress = false
-		for _, from := range senders {
+	// Each round keeps only the senders that took a transaction in it, so
+	// the work is the candidates plus the picks, however many senders wait
+	// behind a nonce gap; it ends when no transaction fits any more.
+	for len(active) > 0 && gasLimit-gas >= params.TxGas {
+		kept := active[:0]
+		for _, from := range active {
 			k := cursor[from]
-			if stranded[from] || k == len(bySender[from]) {
-				continue
+			for k < len(bySender[from]) && cands[bySender[from][k]].tx.Nonce() < next[from] {
+				k++ // committed already
 			}
-			cursor[from], progress = k+1, true
+			if k == len(bySender[from]) {
+				continue // none left
+			}
 			pick := cands[bySender[from][k]]
-			switch n := next[from]; {
-			case pick.tx.Nonce() < n:
-				continue // committed already
-			case pick.tx.Nonce() > n:
-				stranded[from] = true // a gap: the rest of this sender waits
-				continue
-			}
-			if gas+pick.tx.Gas() > gasLimit || size+int64(len(pick.raw)) > req.MaxTxBytes {
-				stranded[from] = true
-				continue
+			if pick.tx.Nonce() > next[from] || gas+pick.tx.Gas() > gasLimit || size+int64(len(pick.raw)) > req.MaxTxBytes {
+				continue // a gap, or it does not fit: the rest of this sender waits
 			}
 			gas += pick.tx.Gas()
 			size += int64(len(pick.raw))
 			next[from]++
+			cursor[from] = k + 1
 			out = append(out, pick.raw)
+			kept = append(kept, from)
 		}
+		active = kept
 	}
 	return &abci.PrepareProposalResponse{Txs: out}, nil
 }

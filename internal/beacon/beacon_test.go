@@ -276,13 +276,14 @@ func TestNudgesAreTakenOnlyWhileTheyHelp(t *testing.T) {
 	c := newCommittee(t)
 	b := c.nodes[0]
 	now := roundTime(5).Add(500 * time.Millisecond) // round 5 is due
+	c.index["beacon/latest"] = binary.BigEndian.AppendUint64(nil, 3)
 	for _, tc := range []struct {
 		raw  []byte
 		want string // "" taken
 	}{
 		{beacon.Nudge(5), ""},
 		{beacon.Nudge(4), ""},
-		{beacon.Nudge(3), "is past"},
+		{beacon.Nudge(3), "is released"},
 		{beacon.Nudge(6), "has not come"},
 		{append(beacon.Nudge(5), 0), "a nudge has"},
 	} {
@@ -302,6 +303,14 @@ func TestNudgesAreTakenOnlyWhileTheyHelp(t *testing.T) {
 	}
 	if err := b.CheckNudge(beacon.Nudge(5), 14, now); !errors.Is(err, beacon.ErrNudge) {
 		t.Fatalf("a nudge kept past four blocks: %v", err)
+	}
+	// A beacon that fell behind (round 2 released, 5 due) is not woken.
+	c.index["beacon/latest"] = binary.BigEndian.AppendUint64(nil, 2)
+	if err := b.CheckNudge(beacon.Nudge(5), 20, now); err == nil || !strings.Contains(err.Error(), "is behind") {
+		t.Fatalf("a nudge for a beacon behind: %v", err)
+	}
+	if err := b.CheckNudge(beacon.Nudge(3), 20, now); err == nil || !strings.Contains(err.Error(), "is past") {
+		t.Fatalf("a nudge of a past round: %v", err)
 	}
 	// Once the key is out, the nudge goes.
 	c.index["beacon/latest"] = binary.BigEndian.AppendUint64(nil, 4)

@@ -20,9 +20,11 @@ import (
 // that has nothing due goes back to waiting.
 //
 // A nudge is accepted (ErrNudge otherwise) only for the round whose time
-// has come last or the one before it, while its key is not released yet,
-// and only for a few blocks: a round the validators cannot release (too
-// few share holders) wakes the chain for nudgeBlocks blocks, not forever.
+// has come last or the one before it, while its key is not released yet
+// and the beacon keeps up (the round before it is released, or the one
+// before that), and only for a few blocks: a round the validators cannot
+// release (too few share holders) wakes the chain for nudgeBlocks blocks,
+// and then no round wakes it until the beacon catches up.
 
 var nudgePrefix = []byte("chuxin/beacon-nudge/v1:")
 
@@ -68,6 +70,10 @@ func (b *Beacon) CheckNudge(raw []byte, next int64, now time.Time) error {
 		return fmt.Errorf("%w: round %d has not come (round %d is due)", ErrNudge, round, due)
 	case round+1 < due:
 		return fmt.Errorf("%w: round %d is past; round %d is due", ErrNudge, round, due)
+	case last+2 < round:
+		// The validators could not release the rounds before (too few
+		// share holders): the chain keeps its own pace, which catches up.
+		return fmt.Errorf("%w: the beacon is behind (round %d released, %d due)", ErrNudge, last, round)
 	}
 	b.nudges.mu.Lock()
 	defer b.nudges.mu.Unlock()

@@ -178,6 +178,11 @@ func typeEnabled(typ uint8, rules params.Rules) error {
 // block the check accepts holds at most gas limit / 21,000 transactions,
 // which bounds the work of checking and executing it.
 func (e *Executor) CheckProposalTxs(raws [][]byte, at At) error {
+	// Every transaction declares at least 21,000 gas: more than the gas
+	// limit holds is refused before any signature is recovered.
+	if n := uint64(len(raws)); n > at.Limits.GasLimit/params.TxGas {
+		return fmt.Errorf("%w: %d transactions declare at least %d gas, the block's limit is %d", ErrGasLimit, n, n*params.TxGas, at.Limits.GasLimit)
+	}
 	var gas uint64
 	for i, d := range e.decodeAll(raws) {
 		if d.err != nil {
