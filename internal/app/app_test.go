@@ -3,8 +3,6 @@ package app_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"io"
-	"log/slog"
 	"math/big"
 	"strings"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/chuxin-chain/chuxin/internal/app"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/store"
 	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
@@ -29,12 +28,14 @@ func newApp(t *testing.T, keys ...*ecdsa.PrivateKey) (*app.App, *store.Store) {
 	for _, k := range keys {
 		g.Alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: big.NewInt(1e18)}
 	}
-	st, err := store.Open(t.TempDir(), store.Options{CacheMB: 16})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	a := app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return initApp(t, g)
+}
+
+// initApp is the application of a chain of genesis g, its genesis
+// committed on a store closed when the test ends.
+func initApp(t testing.TB, g *genesis.Genesis) (*app.App, *store.Store) {
+	t.Helper()
+	a, st := appAndStore(t, g)
 	if _, err := a.InitChain(context.Background(), &abci.InitChainRequest{}); err != nil {
 		t.Fatal(err)
 	}
@@ -284,16 +285,7 @@ func TestProcessProposalAppliesTheStatelessRule(t *testing.T) {
 // transactions a block of the default gas limit can hold (100,000,000 /
 // 21,000 = 4,761 transfers, each from its own sender, none seen before).
 func BenchmarkProcessProposalMaximal(b *testing.B) {
-	g := testchain.Genesis(1337, 100_000_000, nil)
-	st, err := store.Open(b.TempDir(), store.Options{CacheMB: 16})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	a := app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if _, err := a.InitChain(context.Background(), &abci.InitChainRequest{}); err != nil {
-		b.Fatal(err)
-	}
+	a, _ := initApp(b, testchain.Genesis(1337, 100_000_000, nil))
 	to := common.Address{1}
 	var txs [][]byte
 	for range 100_000_000 / 21_000 {
@@ -319,15 +311,7 @@ func BenchmarkPrepareProposalManySenders(b *testing.B) {
 	g := testchain.Genesis(1337, 100_000_000, nil)
 	busy, _ := crypto.GenerateKey()
 	g.Alloc[crypto.PubkeyToAddress(busy.PublicKey)] = types.Account{Balance: big.NewInt(1e18)}
-	st, err := store.Open(b.TempDir(), store.Options{CacheMB: 16})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	a := app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if _, err := a.InitChain(context.Background(), &abci.InitChainRequest{}); err != nil {
-		b.Fatal(err)
-	}
+	a, _ := initApp(b, g)
 	to := common.Address{1}
 	var txs [][]byte
 	for range 20_000 {

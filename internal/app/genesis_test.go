@@ -32,7 +32,7 @@ func appOf(t *testing.T, g *genesis.Genesis) *app.App {
 	return a
 }
 
-func appAndStore(t *testing.T, g *genesis.Genesis) (*app.App, *store.Store) {
+func appAndStore(t testing.TB, g *genesis.Genesis) (*app.App, *store.Store) {
 	t.Helper()
 	st, err := store.Open(t.TempDir(), store.Options{CacheMB: 16})
 	if err != nil {

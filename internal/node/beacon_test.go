@@ -160,20 +160,7 @@ func TestBeaconReleasesEpochKeys(t *testing.T) {
 // them, leave them out and log the validator; the other three release every
 // round, whose keys verify.
 func TestWrongPartialKeysAreLeftOut(t *testing.T) {
-	base := testchain.PortBase(12)
-	homes, err := ceremony.WriteNetwork(ceremony.NetworkSpec{
-		Dir: t.TempDir(), ChainID: 1337, Validators: 4, P2PPortBase: base, RPCPortBase: base + 8,
-		FeeRecipient: feeRecipient, Beacon: &ceremony.BeaconParams{Period: 1},
-		Tune: func(i int, c *config.Config) {
-			c.Consensus.TimeoutCommit = config.Duration(100 * time.Millisecond)
-			c.Consensus.EmptyBlockInterval = config.Duration(500 * time.Millisecond)
-			c.RPC.CometAddr = ""
-			c.DB.CacheMB = 16
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	homes := beaconNetwork(t, 4, 1, 100*time.Millisecond, 500*time.Millisecond)
 	// Node 3 keeps its index but gets another dealing's share.
 	_, other, err := capsule.Deal(1, 4, rand.Reader)
 	if err != nil {
@@ -249,38 +236,7 @@ func TestWrongPartialKeysAreLeftOut(t *testing.T) {
 // the nodes' nudges wake the chain when a round comes, and it waits again
 // once the key is out.
 func TestIdleChainReleasesEachRoundOnTime(t *testing.T) {
-	base := testchain.PortBase(12)
-	homes, err := ceremony.WriteNetwork(ceremony.NetworkSpec{
-		Dir: t.TempDir(), ChainID: 1337, Validators: 3, P2PPortBase: base, RPCPortBase: base + 8,
-		FeeRecipient: feeRecipient, Beacon: &ceremony.BeaconParams{Period: 2},
-		Tune: func(i int, c *config.Config) {
-			c.Consensus.TimeoutCommit = config.Duration(200 * time.Millisecond)
-			c.Consensus.EmptyBlockInterval = config.Duration(60 * time.Second)
-			c.RPC.CometAddr = ""
-			c.DB.CacheMB = 16
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nodes := make([]*node.Node, len(homes))
-	t.Cleanup(func() {
-		for _, n := range nodes {
-			if n != nil {
-				n.Stop()
-			}
-		}
-	})
-	for i, h := range homes {
-		n, err := node.Open(context.Background(), h, testLogger())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := n.Start(); err != nil {
-			t.Fatal(err)
-		}
-		nodes[i] = n
-	}
+	nodes := startAll(t, beaconNetwork(t, 3, 2, 200*time.Millisecond, 60*time.Second))
 	var info struct {
 		Period      int64 `json:"period"`
 		GenesisTime int64 `json:"genesis_time"`
@@ -325,4 +281,26 @@ func TestIdleChainReleasesEachRoundOnTime(t *testing.T) {
 	if rounds < 8 || height-startHeight > 4*rounds+4 {
 		t.Fatalf("%d rounds released with %d blocks", rounds, height-startHeight)
 	}
+}
+
+// beaconNetwork writes the homes of a network of validators that hold a
+// beacon of period seconds, with the commit timeout and empty-block
+// interval given.
+func beaconNetwork(t *testing.T, validators int, period uint32, commit, empty time.Duration) []string {
+	t.Helper()
+	base := testchain.PortBase(12)
+	homes, err := ceremony.WriteNetwork(ceremony.NetworkSpec{
+		Dir: t.TempDir(), ChainID: 1337, Validators: validators, P2PPortBase: base, RPCPortBase: base + 8,
+		FeeRecipient: feeRecipient, Beacon: &ceremony.BeaconParams{Period: period},
+		Tune: func(i int, c *config.Config) {
+			c.Consensus.TimeoutCommit = config.Duration(commit)
+			c.Consensus.EmptyBlockInterval = config.Duration(empty)
+			c.RPC.CometAddr = ""
+			c.DB.CacheMB = 16
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return homes
 }
