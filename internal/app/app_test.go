@@ -333,3 +333,34 @@ func BenchmarkPrepareProposalManySenders(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrepareProposalFullPool measures PrepareProposal on the mempool
+// of a busy network: 400 senders with 48 transfers each in a row (19,200),
+// of which the block takes what its gas limit holds.
+func BenchmarkPrepareProposalFullPool(b *testing.B) {
+	g := testchain.Genesis(1337, 100_000_000, nil)
+	var keys []*ecdsa.PrivateKey
+	for range 400 {
+		k, _ := crypto.GenerateKey()
+		keys = append(keys, k)
+		g.Alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: big.NewInt(1e18)}
+	}
+	a, _ := initApp(b, g)
+	to := common.Address{1}
+	var txs [][]byte
+	for n := range uint64(48) {
+		for _, k := range keys {
+			raw := rawTx(testchain.Transfer(k, cid, n, to, big.NewInt(1)))
+			_, _, _ = a.Recover(raw) // as CheckTx did when each was pooled
+			txs = append(txs, raw)
+		}
+	}
+	req := &abci.PrepareProposalRequest{Txs: txs, MaxTxBytes: 16 << 20, Height: 1, Time: time.Unix(1_800_000_000, 0)}
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := a.PrepareProposal(context.Background(), req)
+		if err != nil || len(res.Txs) != 100_000_000/21_000 {
+			b.Fatalf("%d transactions, %v", len(res.Txs), err)
+		}
+	}
+}

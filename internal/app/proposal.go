@@ -74,8 +74,8 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 	)
 	for _, raw := range req.Txs {
 		tx, from, err := a.Recover(raw)
-		if err != nil || a.exec.AdmitStateless(tx, from, at) != nil || a.exec.AdmitStateless(tx, from, later) != nil {
-			continue // what ProcessProposal would refuse (a base fee raised since it was pooled, say)
+		if err != nil {
+			continue // a nudge, or what CheckTx no longer takes
 		}
 		bySender[from] = append(bySender[from], len(cands))
 		cands = append(cands, cand{raw, tx, from})
@@ -117,6 +117,12 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 			pick := cands[bySender[from][k]]
 			if pick.tx.Nonce() > next[from] || gas+pick.tx.Gas() > gasLimit || size+int64(len(pick.raw)) > req.MaxTxBytes {
 				continue // a gap, or it does not fit: the rest of this sender waits
+			}
+			// What ProcessProposal would refuse (a base fee raised since it
+			// was pooled, say) holds the rest of its sender back too; only
+			// the transactions the block takes are checked.
+			if a.exec.AdmitStateless(pick.tx, from, at) != nil || a.exec.AdmitStateless(pick.tx, from, later) != nil {
+				continue
 			}
 			gas += pick.tx.Gas()
 			size += int64(len(pick.raw))
