@@ -21,16 +21,6 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
-// admitPermissions is the part of the admission rule that the consortium
-// decides, with the permissions in force in st: a frozen account sends
-// nothing and is sent nothing; in a permissioned network, creating a
-// contract needs the deployer role and any other transaction the transactor
-// role. A transaction to the Consortium contract needs a role or a
-// governor's seat rather than the transactor role (the contract checks its
-// caller), so governors and admins without the role can act.
-//
-// The common cases read one or two words that every transaction of a block
-// shares (nothing frozen, an open network), so they cost next to nothing.
 // AdmitPermissions is the part of the admission rule that the consortium
 // sets, for a transaction in block number: the sender's role (deployer or
 // transactor, on a permissioned chain) and no frozen sender, recipient or
@@ -39,7 +29,17 @@ func (e *Executor) AdmitPermissions(st Accounts, tx *types.Transaction, from com
 	return admitPermissions(st, tx, from, e.VersionAt(st, number) >= genesis.VersionGuards, nil)
 }
 
-// admitPermissions reads whether an account is frozen from frozen, where
+// admitPermissions decides it with the permissions in force in st: a
+// frozen account sends nothing and is sent nothing; in a permissioned
+// network, creating a contract needs the deployer role and any other
+// transaction the transactor role. A transaction to the Consortium contract
+// needs a role or a governor's seat rather than the transactor role (the
+// contract checks its caller), so governors and admins without the role
+// can act. The common cases read one or two words that every transaction
+// of a block shares (nothing frozen, an open network), so they cost next to
+// nothing.
+//
+// It reads whether an account is frozen from frozen, where
 // the caller keeps the frozen set in memory (block execution's guard), or
 // else from st. Before rule version 2 (guarded false), any transaction may
 // call the Consortium contract and a delegation may name a frozen contract,

@@ -288,7 +288,7 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 		return nil, err
 	}
 	defer sys.evm.Release()
-	txs, receipts, outcomes := e.applyTxs(sys.evm, statedb, header, sys.version, in.Txs, nil)
+	txs, receipts, outcomes := e.applyTxs(sys, header, in.Txs, nil)
 	res := &Result{Outcomes: outcomes}
 	for i, h := range e.Hooks {
 		if err := h.PostBlock(sys, in, &res.Updates); err != nil {
@@ -401,8 +401,9 @@ func (e *Executor) begin(statedb *state.StateDB, chain core.ChainContext, in *Bl
 	} else {
 		evm = vm.NewEVM(blockCtx, statedb, e.Config, vm.Config{})
 	}
-	evm.SetPrecompiles(BasePrecompiles(evm.GetRules(), version))
-	sys := &System{evm: evm, statedb: statedb, rules: evm.GetRules(), version: version, entered: entered}
+	base := BasePrecompiles(evm.GetRules(), version)
+	evm.SetPrecompiles(base)
+	sys := &System{evm: evm, statedb: statedb, rules: evm.GetRules(), version: version, entered: entered, base: base}
 	if err := e.applyPayloads(sys, in.Payloads); err != nil {
 		evm.Release()
 		return nil, nil, fmt.Errorf("block %d: %w", header.Number, err)
@@ -434,15 +435,16 @@ func (e *Executor) applyPayloads(sys *System, payloads []Payload) error {
 // A replay (nil when executing a block) stops before the transaction of
 // the Ethereum block at its stop index and runs the transactions it traces
 // in EVMs of their own, under their tracers' hooks.
-func (e *Executor) applyTxs(evm *vm.EVM, statedb *state.StateDB, header *types.Header, version uint64, raws [][]byte, rp *replay) (types.Transactions, types.Receipts, []TxOutcome) {
+func (e *Executor) applyTxs(sys *System, header *types.Header, raws [][]byte, rp *replay) (types.Transactions, types.Receipts, []TxOutcome) {
 	var (
-		gp       = core.NewGasPool(header.GasLimit)
-		txs      = make(types.Transactions, 0, len(raws))
-		receipts = make(types.Receipts, 0, len(raws))
-		outcomes = make([]TxOutcome, len(raws))
-		at       = At{Number: header.Number.Uint64(), Time: header.Time, Limits: system.Limits{GasLimit: header.GasLimit, BaseFee: header.BaseFee}}
-		guard    = newFrozenGuard(BasePrecompiles(e.Config.Rules(header.Number, true, header.Time), version), &e.frozen)
-		prevLogs []*types.Log
+		evm, statedb, version = sys.evm, sys.statedb, sys.version
+		gp                    = core.NewGasPool(header.GasLimit)
+		txs                   = make(types.Transactions, 0, len(raws))
+		receipts              = make(types.Receipts, 0, len(raws))
+		outcomes              = make([]TxOutcome, len(raws))
+		at                    = At{Number: header.Number.Uint64(), Time: header.Time, Limits: system.Limits{GasLimit: header.GasLimit, BaseFee: header.BaseFee}}
+		guard                 = newFrozenGuard(sys.base, &e.frozen)
+		prevLogs              []*types.Log
 	)
 	if rp != nil {
 		guard.shared = nil // a replay of an old block: its own

@@ -47,7 +47,7 @@ func (e *Executor) Replay(statedb *state.StateDB, chain core.ChainContext, in *B
 		return nil, err
 	}
 	defer sys.evm.Release()
-	txs, _, _ := e.applyTxs(sys.evm, statedb, header, sys.version, in.Txs, &replay{stop: stop, trace: trace})
+	txs, _, _ := e.applyTxs(sys, header, in.Txs, &replay{stop: stop, trace: trace})
 	return &Replayed{Header: header, Txs: txs}, nil
 }
 

@@ -53,8 +53,9 @@ type System struct {
 	rules   params.Rules
 	indexed []Indexed
 	failed  []error
-	version uint64 // the chuxin rule version in force (Executor.VersionAt)
-	entered bool   // the block is the first of that version (not block 1)
+	version uint64                  // the chuxin rule version in force (Executor.VersionAt)
+	base    vm.PrecompiledContracts // the block's precompiles (BasePrecompiles)
+	entered bool                    // the block is the first of that version (not block 1)
 }
 
 // Fail records that a system call of the block failed. The block goes on

@@ -145,7 +145,7 @@ func (g *Genesis) SystemCode(version uint64) (map[common.Address][]byte, error) 
 		}
 		out[system.ConsortiumViewsAddress] = views.Runtime
 	}
-	if b := g.Beacon; b != nil {
+	if g.Beacon != nil {
 		capsules, err := g.capsulesAccount(version)
 		if err != nil {
 			return nil, err

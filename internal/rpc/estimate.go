@@ -71,15 +71,21 @@ func (b *Backend) estimate(ctx context.Context, env *callEnv, msg *core.Message,
 		return 0, nil, fmt.Errorf("gas required exceeds allowance (%d)", hi)
 	}
 	lo := res.UsedGas - 1
-	if optimistic := (res.MaxUsedGas + params.CallStipend) * 64 / 63; optimistic < hi {
-		failed, _, err := b.tryGas(ctx, env, msg, optimistic)
-		if err != nil {
-			return 0, nil, err
+	// narrow runs msg with gas and moves the bound it settles.
+	narrow := func(gas uint64) error {
+		failed, _, err := b.tryGas(ctx, env, msg, gas)
+		switch {
+		case err != nil:
+		case failed:
+			lo = gas
+		default:
+			hi = gas
 		}
-		if failed {
-			lo = optimistic
-		} else {
-			hi = optimistic
+		return err
+	}
+	if optimistic := (res.MaxUsedGas + params.CallStipend) * 64 / 63; optimistic < hi {
+		if err := narrow(optimistic); err != nil {
+			return 0, nil, err
 		}
 	}
 	// Good within 1.5 % (upwards): wallets add more than that anyway.
@@ -88,14 +94,8 @@ func (b *Backend) estimate(ctx context.Context, env *callEnv, msg *core.Message,
 		if mid > lo*2 {
 			mid = lo * 2 // most transactions need little more than they use
 		}
-		failed, _, err := b.tryGas(ctx, env, msg, mid)
-		if err != nil {
+		if err := narrow(mid); err != nil {
 			return 0, nil, err
-		}
-		if failed {
-			lo = mid
-		} else {
-			hi = mid
 		}
 	}
 	return hi, nil, nil
