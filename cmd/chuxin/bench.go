@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -12,14 +13,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chuxin-chain/chuxin/internal/bench"
+	"github.com/chuxin-chain/chuxin/internal/keys"
 )
 
 func benchCmd() *cobra.Command {
 	var (
-		o       bench.Options
-		asJSON  bool
-		quiet   bool
-		profile string
+		o                    bench.Options
+		asJSON               bool
+		quiet                bool
+		profile              string
+		funderFile, password string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -43,6 +46,15 @@ Workloads: transfer (native), erc20 (OpenZeppelin ERC-20 transfers), deploy
 			defer stop()
 			if !quiet {
 				o.Progress = cmd.ErrOrStderr()
+			}
+			if funderFile != "" {
+				k, err := keys.Load(funderFile, func() (string, error) {
+					return keys.Passphrase(password, "Passphrase of "+funderFile, false)
+				})
+				if err != nil {
+					return fmt.Errorf("--funder: %w", err)
+				}
+				o.Funder = k
 			}
 			if o.Label == "" {
 				o.Label = o.Workload
@@ -83,7 +95,8 @@ Workloads: transfer (native), erc20 (OpenZeppelin ERC-20 transfers), deploy
 	f.IntVar(&o.Workers, "workers", 4, "concurrent batch senders")
 	f.DurationVar(&o.Drain, "drain", 10*time.Second, "how long to wait after the load for transactions in flight")
 	f.Uint64Var(&o.Seed, "seed", 1, "seed of the sender keys (a new seed, new accounts)")
-	f.StringVar(&o.Funder, "funder", "", "hex private key that funds the senders (default: development account 0)")
+	f.StringVar(&funderFile, "funder", "", "key file (keystore, or hex) of the account that funds the senders (default: development account 0)")
+	f.StringVar(&password, "password", "", "file whose first line is the funder keystore's passphrase (default: ask at the terminal)")
 	f.IntVar(&o.Presign, "presign", 0, "sign this many transactions per sender before the load window, so signing does not compete with the node")
 	f.StringVar(&o.Label, "label", "", "name of the run in reports")
 	f.BoolVar(&o.GrantRoles, "grant-roles", false, "a permissioned chuxin network: the funder (an admin) grants the senders the transactor and deployer roles")

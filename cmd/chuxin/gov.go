@@ -9,17 +9,16 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/spf13/cobra"
 
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
 	"github.com/chuxin-chain/chuxin/internal/govclient"
+	"github.com/chuxin-chain/chuxin/internal/keys"
 	"github.com/chuxin-chain/chuxin/internal/node"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -28,6 +27,8 @@ import (
 type clientFlags struct {
 	rpc        string
 	keyFile    string
+	keystore   string
+	password   string
 	devAccount int
 	asJSON     bool
 }
@@ -35,25 +36,31 @@ type clientFlags struct {
 func (f *clientFlags) add(cmd *cobra.Command) {
 	fl := cmd.PersistentFlags()
 	fl.StringVar(&f.rpc, "rpc", "http://127.0.0.1:8545", "JSON-RPC endpoint of a node of the network")
-	fl.StringVar(&f.keyFile, "key", "", "file holding the account's private key (hex)")
+	fl.StringVar(&f.keystore, "keystore", "", "the account's keystore file (see chuxin keys)")
+	fl.StringVar(&f.password, "password", "", "file whose first line is the keystore's passphrase (default: ask at the terminal)")
+	fl.StringVar(&f.keyFile, "key", "", "file holding the account's private key as hex (tests and development networks)")
 	fl.IntVar(&f.devAccount, "dev-account", -1, "use development account N of the test mnemonic (devnet and testnet only)")
 	fl.BoolVar(&f.asJSON, "json", false, "print JSON for scripts")
 }
 
 func (f *clientFlags) key() (*ecdsa.PrivateKey, error) {
+	given := 0
+	for _, set := range []bool{f.keyFile != "", f.keystore != "", f.devAccount >= 0} {
+		if set {
+			given++
+		}
+	}
 	switch {
-	case f.keyFile != "" && f.devAccount >= 0:
-		return nil, fmt.Errorf("pass --key or --dev-account, not both")
+	case given > 1:
+		return nil, fmt.Errorf("pass one of --keystore, --key and --dev-account")
+	case f.keystore != "":
+		pass, err := keys.Passphrase(f.password, "Passphrase of "+f.keystore, false)
+		if err != nil {
+			return nil, err
+		}
+		return keys.LoadKeystore(f.keystore, pass)
 	case f.keyFile != "":
-		raw, err := os.ReadFile(f.keyFile)
-		if err != nil {
-			return nil, fmt.Errorf("--key: %w", err)
-		}
-		k, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(string(raw)), "0x"))
-		if err != nil {
-			return nil, fmt.Errorf("--key %s: not a private key in hex: %w", f.keyFile, err)
-		}
-		return k, nil
+		return keys.LoadHex(f.keyFile)
 	case f.devAccount >= 0:
 		accs, err := devaccounts.Derive(devaccounts.Mnemonic, f.devAccount+1)
 		if err != nil {
@@ -98,6 +105,42 @@ func (f *clientFlags) read(cmd *cobra.Command, query func(ctx context.Context, c
 	return f.print(cmd.OutOrStdout(), v, text)
 }
 
+// proposed is what gov propose did: the proposal, and the proposer's vote.
+type proposed struct {
+	Proposal *govclient.Outcome `json:"proposal"`
+	Vote     *govclient.Outcome `json:"vote,omitempty"`
+}
+
+// propose sends a proposal and, with vote, the proposing member's yes vote.
+func (f *clientFlags) propose(cmd *cobra.Command, actions []system.Action, description string, vote bool) error {
+	ctx, cancel := context.WithTimeout(cmd.Context(), 4*time.Minute)
+	defer cancel()
+	c, err := f.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	out := proposed{}
+	if out.Proposal, err = c.Send(ctx, "propose", actions, description); err != nil {
+		return err
+	}
+	text := out.Proposal.Text()
+	var id *big.Int
+	for _, e := range out.Proposal.Events {
+		if e.Name == "Proposed" {
+			id, _ = e.Fields["id"].(*big.Int)
+		}
+	}
+	if vote && id != nil {
+		if out.Vote, err = c.Send(ctx, "vote", id, true); err != nil {
+			_ = f.print(cmd.OutOrStdout(), out, text)
+			return fmt.Errorf("proposal %v was created, but the proposer's vote failed (vote with chuxin gov vote %v yes): %w", id, id, err)
+		}
+		text += out.Vote.Text()
+	}
+	return f.print(cmd.OutOrStdout(), out, text)
+}
+
 func (f *clientFlags) send(cmd *cobra.Command, method string, args ...any) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 	defer cancel()
@@ -136,10 +179,15 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 		addVals, removeVals, members, removeMembers []string
 		roles, params, admit, revoke, upgrades      []string
 		recipients, freezeAccts, unfreezeAccts      []string
+		noVote                                      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "propose",
 		Short: "Propose changes; each flag adds an action, all apply together or none",
+		Long: `propose creates a proposal of one or more actions, which apply together or not
+at all, and then casts the proposing member's yes vote (a second transaction;
+--no-vote leaves it out). The proposal passes in the block of the vote that
+makes approval certain, or at the end of its voting period (see chuxin gov).`,
 		Example: `  chuxin gov propose --dev-account 0 --description "admit node4" --set-validator 0x3f…:10
   chuxin gov propose --key gov.key --description "retire node2" --remove-validator 0x9a…
   chuxin gov propose --key gov.key --description "welcome Hangzhou" --set-member Hangzhou:1:0xAb…
@@ -269,10 +317,11 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
 			}
-			return f.send(cmd, "propose", actions, description)
+			return f.propose(cmd, actions, description, !noVote)
 		},
 	}
 	fl := cmd.Flags()
+	fl.BoolVar(&noVote, "no-vote", false, "only propose: do not cast the proposing member's yes vote")
 	fl.StringVar(&description, "description", "", "what the proposal does and why")
 	fl.StringArrayVar(&addVals, "set-validator", nil, "KEY:POWER: add a validator or change its power (KEY: its consensus public key, hex or base64)")
 	fl.StringArrayVar(&removeVals, "remove-validator", nil, "KEY: remove a validator")

@@ -12,6 +12,7 @@ package bench
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"io"
@@ -31,21 +32,21 @@ var ErrBusy = errors.New("node busy")
 
 // Options describe one run.
 type Options struct {
-	URL      string        // JSON-RPC endpoint of the node under load
-	Protocol string        // "eth" (any Ethereum node) or "cometbft" (kvstore baseline)
-	Workload string        // transfer, erc20, deploy or mixed (eth); ignored for cometbft
-	Senders  int           // accounts that send
-	Duration time.Duration // how long load is offered
-	Rate     float64       // offered transactions per second; 0 runs closed loop
-	Batch    int           // transactions per JSON-RPC batch
-	Window   int           // most transactions one sender has in flight
-	Workers  int           // concurrent batch senders
-	Drain    time.Duration // how long to wait for in-flight transactions after the load
-	Seed     uint64        // derives the sender keys
-	Label    string        // names the run in reports
-	Progress io.Writer     // progress line every second (nil: quiet)
-	Funder   string        // eth: hex private key of the funded account
-	Presign  int           // eth: transactions per sender signed before the load window
+	URL      string            // JSON-RPC endpoint of the node under load
+	Protocol string            // "eth" (any Ethereum node) or "cometbft" (kvstore baseline)
+	Workload string            // transfer, erc20, deploy or mixed (eth); ignored for cometbft
+	Senders  int               // accounts that send
+	Duration time.Duration     // how long load is offered
+	Rate     float64           // offered transactions per second; 0 runs closed loop
+	Batch    int               // transactions per JSON-RPC batch
+	Window   int               // most transactions one sender has in flight
+	Workers  int               // concurrent batch senders
+	Drain    time.Duration     // how long to wait for in-flight transactions after the load
+	Seed     uint64            // derives the sender keys
+	Label    string            // names the run in reports
+	Progress io.Writer         // progress line every second (nil: quiet)
+	Funder   *ecdsa.PrivateKey // eth: key of the funded account (nil: development account 0)
+	Presign  int               // eth: transactions per sender signed before the load window
 	// GrantRoles (eth, a permissioned chuxin network): the funder, an
 	// admin, grants the senders the transactor and deployer roles.
 	GrantRoles bool

@@ -87,13 +87,13 @@ func (t *ethTarget) Setup(ctx context.Context, o *Options, log io.Writer) (strin
 	if err := t.fees(ctx); err != nil {
 		return "", err
 	}
-	funderHex := o.Funder
-	if funderHex == "" {
-		funderHex = DevKey
-	}
-	funder, err := crypto.HexToECDSA(trim0x(funderHex))
-	if err != nil {
-		return "", fmt.Errorf("%w: funder key: %v", ErrOptions, err)
+	funder := o.Funder
+	if funder == nil {
+		k, err := crypto.HexToECDSA(trim0x(DevKey))
+		if err != nil {
+			return "", err
+		}
+		funder = k
 	}
 	for i := range o.Senders {
 		seed := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64([]byte("chuxin-bench"), o.Seed), uint64(i))

@@ -36,7 +36,7 @@ var (
 	// ErrNotCommitted: the transaction did not commit in time.
 	ErrNotCommitted = errors.New("transaction not committed")
 	// ErrNoKey: a transaction needs a key.
-	ErrNoKey = errors.New("no key: pass --key FILE (or --dev-account N on a development network)")
+	ErrNoKey = errors.New("no key: pass --keystore FILE (see chuxin keys), --key FILE of hex, or --dev-account N on a development network")
 )
 
 // Client talks to one node for one account.

@@ -14,7 +14,8 @@ import (
 
 // TestEthersJS runs the JavaScript suites (test/e2e/js: ethers.js, viem,
 // web3.js, tlock-js and the pledge book page in Chromium) against real
-// `chuxin devnet` processes, an open one and a permissioned one. It needs
+// `chuxin devnet` processes, an open one and a permissioned one, and ethers'
+// keystore files against `chuxin keys`. It needs
 // the npm packages of the repository root (`npm ci`), which .ci/run
 // installs.
 func TestEthersJS(t *testing.T) {
@@ -49,7 +50,7 @@ func TestEthersJS(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "test/e2e/js/")
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CHUXIN_RPC="+url, "CHUXIN_PERMISSIONED_RPC="+purl)
+	cmd.Env = append(os.Environ(), "CHUXIN_RPC="+url, "CHUXIN_PERMISSIONED_RPC="+purl, "CHUXIN_BIN="+chuxinBinary(t))
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test:\n%s", out)
 	if err != nil {

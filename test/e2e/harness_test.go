@@ -1,8 +1,13 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"os"
 	"os/exec"
@@ -175,4 +180,61 @@ func waitReceipt(t *testing.T, c *ethclient.Client, hash common.Hash) *types.Rec
 func waitHeight(t *testing.T, c *ethclient.Client, h uint64) {
 	t.Helper()
 	testchain.WaitHeight(t, c, h, 90*time.Second)
+}
+
+// noSecretsInLogs fails the test if a log file under dir holds any part of
+// a secret of a node home under dir: the consensus and node keys (as
+// base64 or hex, whole or their seed), the capsule share key and the
+// beacon share, or a hex key file's key.
+func noSecretsInLogs(t *testing.T, dir string) {
+	t.Helper()
+	var secrets, logs []string
+	add := func(b []byte) {
+		for _, s := range []string{base64.StdEncoding.EncodeToString(b), hex.EncodeToString(b)} {
+			secrets = append(secrets, s[:16], strings.ToUpper(s[:16]))
+		}
+	}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		raw, _ := os.ReadFile(p)
+		switch name := d.Name(); {
+		case strings.HasSuffix(name, ".log"):
+			logs = append(logs, p)
+		case name == "priv_validator_key.json" || name == "node_key.json":
+			var k struct {
+				Priv struct{ Value []byte } `json:"priv_key"`
+			}
+			if json.Unmarshal(raw, &k) == nil && len(k.Priv.Value) == 64 {
+				add(k.Priv.Value)
+				add(k.Priv.Value[:32])
+			}
+		case name == "beacon_share.json":
+			var s struct{ Share string }
+			if json.Unmarshal(raw, &s) == nil && len(s.Share) >= 16 {
+				b, _ := hex.DecodeString(s.Share)
+				add(b)
+			}
+		case name == "share_key.txt":
+			secrets = append(secrets, strings.TrimSpace(string(raw))[:24])
+		case strings.HasSuffix(name, ".hex"):
+			b, _ := hex.DecodeString(strings.TrimPrefix(strings.TrimSpace(string(raw)), "0x"))
+			if len(b) == 32 {
+				add(b)
+			}
+		}
+		return nil
+	})
+	if len(secrets) == 0 || len(logs) == 0 {
+		t.Fatalf("no secrets (%d) or no logs (%d) under %s", len(secrets), len(logs), dir)
+	}
+	for _, l := range logs {
+		raw, _ := os.ReadFile(l)
+		for _, s := range secrets {
+			if i := bytes.Index(raw, []byte(s)); i >= 0 {
+				t.Errorf("%s holds part of a secret at byte %d", l, i)
+			}
+		}
+	}
 }

@@ -1,0 +1,283 @@
+// Package keys keeps account keys (a governor's, a regulator's, an issuer's)
+// on disk the way Ethereum tools do: in the Web3 Secret Storage format
+// (version 3, scrypt), which geth's keystore, ethers' Wallet.fromEncryptedJson
+// and every wallet read.
+//
+// A key is loaded from one of two kinds of file:
+//
+//   - a keystore file (JSON), decrypted with a passphrase; this is what an
+//     operator keeps;
+//   - a file of 64 hex digits, for tests and scripts on development networks.
+//
+// No function of this package puts key material in an error: a file that is
+// not a key is named, never quoted.
+package keys
+
+import (
+	"crypto/ecdsa"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/keystore"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/google/uuid"
+)
+
+var (
+	// ErrNotAKey: a file holds neither a keystore nor a hex private key.
+	ErrNotAKey = errors.New("not a key: want a keystore file (JSON) or 64 hex digits")
+	// ErrIsKeystore: a keystore file was given where a hex key file was expected.
+	ErrIsKeystore = errors.New("this is a keystore file: pass it with --keystore (and --password)")
+	// ErrWrongPassphrase: the passphrase does not decrypt the keystore file.
+	ErrWrongPassphrase = errors.New("the passphrase does not decrypt this keystore file")
+	// ErrNoPassphrase: no passphrase was given and none can be asked for.
+	ErrNoPassphrase = errors.New("no passphrase: pass --password FILE, or run the command in a terminal to be asked")
+	// ErrEmptyPassphrase: a new keystore file would have an empty passphrase.
+	ErrEmptyPassphrase = errors.New("the passphrase is empty: a keystore file needs one")
+	// ErrStored: the keystore directory holds the key already.
+	ErrStored = errors.New("the keystore directory holds this key already")
+	// ErrExists: a file would be overwritten.
+	ErrExists = errors.New("the file exists: choose another path or remove it first")
+)
+
+// KDF is the cost of the key derivation a new keystore file carries.
+type KDF struct{ N, P int }
+
+var (
+	// Standard is geth's default scrypt cost (N=2^18, P=1): about a second
+	// and 256 MiB to decrypt. Use it for every key that matters.
+	Standard = KDF{keystore.StandardScryptN, keystore.StandardScryptP}
+	// Light is geth's --lightkdf cost (N=2^12, P=6), for tests and
+	// development networks.
+	Light = KDF{keystore.LightScryptN, keystore.LightScryptP}
+)
+
+// Entry is one keystore file of a directory.
+type Entry struct {
+	Address common.Address `json:"address"`
+	Path    string         `json:"path"`
+}
+
+// Encrypt returns key as a keystore file's content.
+func Encrypt(key *ecdsa.PrivateKey, passphrase string, kdf KDF) ([]byte, error) {
+	if passphrase == "" {
+		return nil, ErrEmptyPassphrase
+	}
+	k := &keystore.Key{Address: crypto.PubkeyToAddress(key.PublicKey), PrivateKey: key}
+	// The id is random: a keystore file must carry one (ethers refuses it
+	// without), and geth's own NewKey draws it the same way.
+	id, err := uuid.NewRandom()
+	if err != nil {
+		return nil, err
+	}
+	k.Id = id
+	return keystore.EncryptKey(k, passphrase, kdf.N, kdf.P)
+}
+
+// Store writes key, encrypted with passphrase, into dir under geth's file
+// name (UTC--<time>--<address>), mode 0600, and returns the path.
+func Store(dir string, key *ecdsa.PrivateKey, passphrase string, kdf KDF) (string, error) {
+	if passphrase == "" {
+		return "", ErrEmptyPassphrase
+	}
+	addr := crypto.PubkeyToAddress(key.PublicKey)
+	if found, err := List(dir); err == nil {
+		for _, e := range found {
+			if e.Address == addr {
+				return "", fmt.Errorf("%w: %s is %s", ErrStored, e.Path, addr)
+			}
+		}
+	}
+	blob, err := Encrypt(key, passphrase, kdf)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("keystore directory: %w", err)
+	}
+	path := filepath.Join(dir, fileName(addr))
+	if err := WriteNew(path, blob); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// WriteNew writes a secret file with mode 0600; it never overwrites one.
+func WriteNew(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s: %w", path, ErrExists)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// List returns the keystore files of dir, by address. Files that are not
+// keystore files are skipped, as geth skips them.
+func List(dir string) ([]Entry, error) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("keystore directory: %w", err)
+	}
+	var out []Entry
+	for _, de := range des {
+		if de.IsDir() || strings.HasPrefix(de.Name(), ".") {
+			continue
+		}
+		p := filepath.Join(dir, de.Name())
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		if addr, ok := keystoreAddress(raw); ok {
+			out = append(out, Entry{Address: addr, Path: p})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// Address returns the address a key file holds, without decrypting it: a
+// keystore file states it; a hex key file is read.
+func Address(path string) (common.Address, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return common.Address{}, err
+	}
+	if addr, ok := keystoreAddress(raw); ok {
+		return addr, nil
+	}
+	k, err := parseHex(raw)
+	if err != nil {
+		return common.Address{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return crypto.PubkeyToAddress(k.PublicKey), nil
+}
+
+// LoadHex reads a file of 64 hex digits (an optional 0x and surrounding
+// space allowed).
+func LoadHex(path string) (*ecdsa.PrivateKey, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := keystoreAddress(raw); ok {
+		return nil, fmt.Errorf("%s: %w", path, ErrIsKeystore)
+	}
+	k, err := parseHex(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return k, nil
+}
+
+// LoadKeystore decrypts a keystore file.
+func LoadKeystore(path, passphrase string) (*ecdsa.PrivateKey, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := Decrypt(raw, passphrase)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return k, nil
+}
+
+// Decrypt decrypts a keystore file's content.
+func Decrypt(blob []byte, passphrase string) (*ecdsa.PrivateKey, error) {
+	if _, ok := keystoreAddress(blob); !ok {
+		return nil, ErrNotAKey
+	}
+	k, err := keystore.DecryptKey(blob, passphrase)
+	if errors.Is(err, keystore.ErrDecrypt) {
+		return nil, ErrWrongPassphrase
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotAKey, err)
+	}
+	return k.PrivateKey, nil
+}
+
+// Hex is key's 64 hex digits, for a file that an export writes.
+func Hex(key *ecdsa.PrivateKey) string { return hex.EncodeToString(crypto.FromECDSA(key)) }
+
+func parseHex(raw []byte) (*ecdsa.PrivateKey, error) {
+	s := strings.TrimPrefix(strings.TrimSpace(string(raw)), "0x")
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 {
+		return nil, ErrNotAKey // hex's error quotes the byte: keep it out
+	}
+	k, err := crypto.ToECDSA(b)
+	if err != nil {
+		return nil, ErrNotAKey
+	}
+	return k, nil
+}
+
+// keystoreAddress is the address a keystore file's JSON states.
+func keystoreAddress(raw []byte) (common.Address, bool) {
+	var v struct {
+		Address string          `json:"address"`
+		Crypto  json.RawMessage `json:"crypto"`
+		Crypto2 json.RawMessage `json:"Crypto"`
+	}
+	if json.Unmarshal(raw, &v) != nil || (v.Crypto == nil && v.Crypto2 == nil) {
+		return common.Address{}, false
+	}
+	if !common.IsHexAddress(v.Address) {
+		return common.Address{}, false
+	}
+	return common.HexToAddress(v.Address), true
+}
+
+// fileName is geth's name for a keystore file: UTC--<created>--<address>.
+func fileName(addr common.Address) string {
+	t := time.Now().UTC()
+	return fmt.Sprintf("UTC--%04d-%02d-%02dT%02d-%02d-%02d.%09dZ--%s",
+		t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), hex.EncodeToString(addr[:]))
+}
+
+// Load reads a key file of either kind: a keystore file is decrypted with
+// the passphrase that passphrase returns (asked only then), a hex file read.
+func Load(path string, passphrase func() (string, error)) (*ecdsa.PrivateKey, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := keystoreAddress(raw); !ok {
+		k, err := parseHex(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return k, nil
+	}
+	p, err := passphrase()
+	if err != nil {
+		return nil, err
+	}
+	k, err := Decrypt(raw, p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return k, nil
+}
