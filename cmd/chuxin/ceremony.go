@@ -41,7 +41,8 @@ serves every block without voting (an archive node, for audits). An operator
 that is a consortium member names it with --member, --weight and --governors:
 every part naming a member must describe it the same way.`,
 		Example: `  chuxin init --home ./beijing --moniker beijing-1 --listen 0.0.0.0:26656 \
-    --address 203.0.113.7:26656 --fee-recipient 0xFEE… \
+    --address 203.0.113.7:26656 --rpc-addr 127.0.0.1:8545 \
+    --comet-addr 127.0.0.1:26657 --metrics-addr 0.0.0.0:26660 --fee-recipient 0xFEE… \
     --member "Beijing Municipal" --weight 1 --governors 0xGOV1…,0xGOV2…`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -88,6 +89,7 @@ every part naming a member must describe it the same way.`,
 	f.StringVar(&spec.Address, "address", "", "host:port other nodes dial (default: --listen)")
 	f.StringVar(&spec.RPCAddr, "rpc-addr", "", "host:port of the JSON-RPC server (default 127.0.0.1:8545)")
 	f.StringVar(&spec.CometAddr, "comet-addr", "", "host:port of the CometBFT RPC (default 127.0.0.1:26657)")
+	f.StringVar(&spec.MetricsAddr, "metrics-addr", "", "host:port to serve Prometheus metrics on (default: none)")
 	f.Int64Var(&spec.Power, "power", 10, "voting power of the validator")
 	f.BoolVar(&observer, "observer", false, "an observer: verifies and serves every block, does not vote")
 	f.StringVar(&fees, "fee-recipient", "", "account that receives the fees of the validator's blocks")

@@ -40,6 +40,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	}
 	if a.observer != nil {
 		a.observer.Executed(len(res.Block.Transactions()), res.Block.GasUsed(), time.Since(start))
+		a.observer.Signed(req.DecidedLastCommit)
 	}
 	a.finalized, a.finalizedHash = res, req.Hash
 	payloads := len(in.Payloads)

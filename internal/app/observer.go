@@ -3,6 +3,8 @@ package app
 import (
 	"strings"
 	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
 )
 
 // Observer is told what the application does, for the node's metrics. It
@@ -16,6 +18,9 @@ type Observer interface {
 	Executed(txs int, gas uint64, d time.Duration)
 	// Committed: Commit made a block durable in d.
 	Committed(d time.Duration)
+	// Signed: the block being finalized carries commit, the signatures
+	// of the block before it (which validators signed, which did not).
+	Signed(commit abci.CommitInfo)
 }
 
 // SetObserver installs o (none by default). Call it before the node starts.

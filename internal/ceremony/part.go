@@ -57,8 +57,9 @@ type InitSpec struct {
 	// set, is the one others dial (a public address in front of Listen).
 	Listen, Address string
 	// RPCAddr and CometAddr are the JSON-RPC and CometBFT RPC addresses
-	// (empty: the defaults).
-	RPCAddr, CometAddr string
+	// (empty: the defaults); MetricsAddr, if set, serves Prometheus
+	// metrics.
+	RPCAddr, CometAddr, MetricsAddr string
 	// Power, FeeRecipient, Member and Roles go into the part as given.
 	Power        int64
 	FeeRecipient common.Address
@@ -92,6 +93,7 @@ func Init(spec InitSpec) (*Part, error) {
 	if spec.CometAddr != "" {
 		c.RPC.CometAddr = spec.CometAddr
 	}
+	c.MetricsAddr = spec.MetricsAddr
 	c.DB.Archive = spec.Power == 0
 	if err := c.Validate(); err != nil {
 		return nil, err

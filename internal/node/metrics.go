@@ -2,20 +2,32 @@ package node
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
 	"sync"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/chuxin-chain/chuxin/internal/app"
 )
 
 // ErrMetricsTaken: a second node of one process asked to serve metrics.
 var ErrMetricsTaken = errors.New("metrics_addr is set on two nodes of one process")
 
-// metrics are chuxin's own Prometheus metrics. CometBFT's (consensus height
-// and rounds, peers, mempool size …) are registered beside them in the
+// metrics are chuxin's own Prometheus metrics, each labelled with the
+// chain_id, as CometBFT labels its own. CometBFT's (consensus height and
+// rounds, peers, mempool size …) are registered beside them in the
 // process's default registry and served on the same address, which is why
 // only one node of a process may serve metrics.
 type metrics struct {
+	reg        prometheus.Registerer // the default registry, with the chain_id label
+	names      map[string]string     // validators' names (the genesis's), by consensus address in hex
+	missed     *prometheus.CounterVec
+	signed     *prometheus.CounterVec
 	height     prometheus.Gauge
 	blockTxs   prometheus.Histogram
 	blockGas   prometheus.Histogram
@@ -33,13 +45,19 @@ var (
 
 // claimMetrics registers chuxin's metrics for the one node of this process
 // that serves them.
-func claimMetrics() (*metrics, error) {
+func claimMetrics(chainID string, names map[string]string) (*metrics, error) {
 	metricsMu.Lock()
 	defer metricsMu.Unlock()
 	if metricsTaken {
 		return nil, ErrMetricsTaken
 	}
 	m := &metrics{
+		names: names,
+		reg:   prometheus.WrapRegistererWith(prometheus.Labels{"chain_id": chainID}, prometheus.DefaultRegisterer),
+		missed: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chuxin", Name: "validator_missed_blocks_total",
+			Help: "Blocks whose commit lacks the validator's signature, by validator (consensus address) and name, counted from the commits this node executed."}, []string{"validator", "name"}),
+		signed: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chuxin", Name: "validator_signed_blocks_total",
+			Help: "Blocks whose commit carries the validator's signature, by validator (consensus address) and name."}, []string{"validator", "name"}),
 		height: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "chuxin", Name: "height", Help: "Height of the last committed block."}),
 		blockTxs: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "chuxin", Name: "block_transactions", Help: "Transactions per executed block.",
 			Buckets: []float64{0, 1, 10, 100, 500, 1000, 2000, 5000}}),
@@ -54,8 +72,13 @@ func claimMetrics() (*metrics, error) {
 		rpcSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: "chuxin", Name: "rpc_request_seconds", Help: "JSON-RPC HTTP request latency, by method.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10)}, []string{"method"}),
 	}
-	for _, c := range []prometheus.Collector{m.height, m.blockTxs, m.blockGas, m.execution, m.commit, m.refusals, m.rpcCalls, m.rpcSeconds} {
-		if err := prometheus.Register(c); err != nil {
+	b := app.Build()
+	info := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "chuxin", Name: "build_info",
+		Help:        "Always 1; its labels name the binary: version, commit and Go version.",
+		ConstLabels: prometheus.Labels{"version": b.Version, "commit": b.ShortCommit(), "go_version": b.Go}})
+	info.Set(1)
+	for _, c := range []prometheus.Collector{info, m.missed, m.signed, m.height, m.blockTxs, m.blockGas, m.execution, m.commit, m.refusals, m.rpcCalls, m.rpcSeconds} {
+		if err := m.reg.Register(c); err != nil {
 			return nil, err
 		}
 	}
@@ -77,3 +100,121 @@ func (m *metrics) rpc(method string, d time.Duration) {
 	m.rpcCalls.WithLabelValues(method).Inc()
 	m.rpcSeconds.WithLabelValues(method).Observe(d.Seconds())
 }
+
+// Signed counts, from a block's last commit, which validators signed the
+// block before and which did not.
+func (m *metrics) Signed(commit abci.CommitInfo) {
+	for _, v := range commit.Votes {
+		addr := hexUpper(v.Validator.Address)
+		labels := []string{addr, m.names[addr]}
+		if v.BlockIdFlag == cmtproto.BlockIDFlagCommit {
+			m.signed.WithLabelValues(labels...).Inc()
+		} else {
+			m.missed.WithLabelValues(labels...).Inc()
+		}
+	}
+}
+
+// watch registers the gauges read from the running node at each scrape.
+func (m *metrics) watch(n *Node) error {
+	bit := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	gauge := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "chuxin", Name: name, Help: help}, f)
+	}
+	cs := []prometheus.Collector{
+		gauge("ready", "1 when the node has caught up and blocks commit (as GET /ready answers 200), else 0.",
+			func() float64 { return bit(n.ready() == nil) }),
+		gauge("catching_up", "1 while the node is catching up with the network, else 0.",
+			func() float64 { s, _ := n.syncing(); return bit(s) }),
+		gauge("stalled", "1 while no block has committed for longer than a stall takes (three block intervals, at least 3 s) and the node is not catching up, else 0.",
+			func() float64 {
+				s, _ := n.syncing()
+				return bit(!s && n.stall.sinceCommit() > n.stall.stallAfter)
+			}),
+		gauge("seconds_since_last_block", "Seconds since this node last committed a block.",
+			func() float64 { return n.stall.sinceCommit().Seconds() }),
+		newDiskCollector(n.Home),
+	}
+	if n.beacon != nil {
+		cs = append(cs,
+			gauge("beacon_released_round", "The last beacon round whose key the chain released (0: none yet).",
+				func() float64 { r, _ := n.beacon.Latest(); return float64(r) }),
+			gauge("beacon_lag_rounds", "Rounds whose time has come but whose key is not released yet: the round due now minus the last released (0: on time).",
+				func() float64 {
+					r, _ := n.beacon.Latest()
+					due := n.beacon.Info.RoundAt(time.Now().Unix())
+					if due <= r {
+						return 0
+					}
+					return float64(due - r)
+				}),
+		)
+	}
+	for _, c := range cs {
+		if err := m.reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// diskCollector measures the bytes a node's stores take on disk, walking
+// their directories at most once in diskEvery, so a scrape stays cheap.
+type diskCollector struct {
+	desc  *prometheus.Desc
+	dirs  map[string]string // store label → directory
+	mu    sync.Mutex
+	at    time.Time
+	sizes map[string]float64
+}
+
+const diskEvery = 30 * time.Second
+
+func newDiskCollector(home string) *diskCollector {
+	data := filepath.Join(home, "data")
+	return &diskCollector{
+		desc: prometheus.NewDesc("chuxin_disk_bytes",
+			"Bytes on disk, by store: state (chuxin's state and blocks, data/chuxin.db), cometbft (CometBFT's block store, state and evidence, the rest of data/), and home (everything under the home).",
+			[]string{"store"}, nil),
+		dirs: map[string]string{"state": filepath.Join(data, "chuxin.db"), "data": data, "home": home},
+	}
+}
+
+func (d *diskCollector) Describe(ch chan<- *prometheus.Desc) { ch <- d.desc }
+
+func (d *diskCollector) Collect(ch chan<- prometheus.Metric) {
+	d.mu.Lock()
+	if d.sizes == nil || time.Since(d.at) >= diskEvery {
+		d.sizes = map[string]float64{}
+		for label, dir := range d.dirs {
+			d.sizes[label] = float64(dirSize(dir))
+		}
+		d.at = time.Now()
+	}
+	state, data, home := d.sizes["state"], d.sizes["data"], d.sizes["home"]
+	d.mu.Unlock()
+	ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, state, "state")
+	ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, max(data-state, 0), "cometbft")
+	ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, home, "home")
+}
+
+// dirSize is the bytes of the regular files under dir.
+func dirSize(dir string) int64 {
+	var total int64
+	_ = filepath.WalkDir(dir, func(_ string, de fs.DirEntry, err error) error {
+		if err == nil && de.Type().IsRegular() {
+			if fi, err := de.Info(); err == nil {
+				total += fi.Size()
+			}
+		}
+		return nil
+	})
+	return total
+}
+
+func hexUpper(b []byte) string { return fmt.Sprintf("%X", b) }

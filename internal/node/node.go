@@ -137,7 +137,11 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	n.app.SetPeerFilter(n.admitPeer)
 	n.app.SetMaxPerSender(cfg.Mempool.MaxPerSender)
 	if cfg.MetricsAddr != "" {
-		if n.metrics, err = claimMetrics(); err != nil {
+		names := map[string]string{}
+		for _, v := range gen.Validators {
+			names[v.Address.String()] = v.Name
+		}
+		if n.metrics, err = claimMetrics(gen.ChainID, names); err != nil {
 			st.Close()
 			return nil, fmt.Errorf("%s: %w: set it on one node only", config.File(home), err)
 		}
@@ -295,6 +299,11 @@ func (n *Node) Start() error {
 	n.app.OnCommit(n.dropRevoked)
 	n.app.OnCommit(n.notePeers)
 	n.app.OnCommit(func(*types.Block, types.Receipts) { n.stall.committed() })
+	if n.metrics != nil {
+		if err := n.metrics.watch(n); err != nil {
+			return err
+		}
+	}
 	if err := n.checkPorts(); err != nil {
 		return err
 	}
@@ -325,8 +334,28 @@ func (n *Node) Start() error {
 	}
 	n.log.Info("node started", "chain_id", n.Genesis.ChainID, "network", n.cmt.GenesisDoc().ChainID,
 		"role", role, "height", head.Number, "state_root", head.Root, "peers", n.cmt.Switch().Peers().Size(),
-		"json_rpc", "http://"+srv.Addr(), "p2p", n.Config.P2P.Listen)
+		"version", app.Version, "commit", app.Build().ShortCommit())
+	n.log.Info("listening", n.listening(srv.Addr())...)
 	return nil
+}
+
+// listening lists every address the node listens on, as log attributes:
+// p2p, JSON-RPC, and the CometBFT RPC, metrics and profiler when set.
+func (n *Node) listening(rpcAddr string) []any {
+	attrs := []any{"p2p", n.Config.P2P.Listen, "json_rpc", "http://" + rpcAddr}
+	if n.Config.P2P.ExternalAddress != "" {
+		attrs = append(attrs, "p2p_external", n.Config.P2P.ExternalAddress)
+	}
+	for _, a := range []struct{ name, addr, path string }{
+		{"comet_rpc", n.Config.RPC.CometAddr, ""},
+		{"metrics", n.Config.MetricsAddr, "/metrics"},
+		{"pprof", n.Config.PprofAddr, "/debug/pprof/"},
+	} {
+		if a.addr != "" {
+			attrs = append(attrs, a.name, "http://"+a.addr+a.path)
+		}
+	}
+	return attrs
 }
 
 // consensusBlock returns the transactions and evidence of the consensus
@@ -378,14 +407,24 @@ func (n *Node) ready() error {
 	return nil
 }
 
-// isValidator reports whether this node's key is in the genesis validator set.
+// isValidator reports whether this node's key is in the validator set the
+// consensus engine holds now (governance may have added it after genesis).
 func (n *Node) isValidator() bool {
 	pub, err := n.cmt.PrivValidator().GetPubKey()
 	if err != nil {
 		return false
 	}
+	if env, err := n.cmt.ConfigureRPC(); err == nil {
+		_, vals := env.ConsensusState.GetValidators()
+		for _, v := range vals {
+			if bytes.Equal(v.Address, pub.Address()) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, v := range n.cmt.GenesisDoc().Validators {
-		if v.Address.String() == pub.Address().String() {
+		if bytes.Equal(v.Address, pub.Address()) {
 			return true
 		}
 	}
@@ -632,8 +671,11 @@ func (n *Node) RPCAddr() string { return n.rpc.Addr() }
 func (n *Node) Height() uint64 { return n.store.Head().Number.Uint64() }
 
 // Stop leaves the network, stops serving and closes the database.
+// Stopping a stopped node does nothing.
 func (n *Node) Stop() error {
-	n.stopping.Store(true)
+	if n.stopping.Swap(true) {
+		return nil
+	}
 	if n.quit != nil {
 		close(n.quit)
 		<-n.syncDone

@@ -50,6 +50,12 @@ func network(t *testing.T, validators, observers int) ([]string, *ecdsa.PrivateK
 // after the tests' defaults.
 func networkWith(t *testing.T, validators, observers int, tune func(i int, c *config.Config)) ([]string, *ecdsa.PrivateKey) {
 	t.Helper()
+	return networkOf(t, validators, observers, nil, tune)
+}
+
+// networkOf is networkWith whose validators hold a beacon, if one is given.
+func networkOf(t *testing.T, validators, observers int, beacon *ceremony.BeaconParams, tune func(i int, c *config.Config)) ([]string, *ecdsa.PrivateKey) {
+	t.Helper()
 	accs, err := devaccounts.Derive(devaccounts.Mnemonic, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +66,7 @@ func networkWith(t *testing.T, validators, observers int, tune func(i int, c *co
 		Dir: t.TempDir(), ChainID: 1337, Validators: validators, Observers: observers,
 		P2PPortBase: base, RPCPortBase: base + 2*n,
 		Alloc:        types.GenesisAlloc{accs[0].Address: {Balance: big.NewInt(1e18)}},
-		FeeRecipient: feeRecipient,
+		FeeRecipient: feeRecipient, Beacon: beacon,
 		Tune: func(i int, c *config.Config) {
 			cometAddr := c.RPC.CometAddr
 			c.Consensus.TimeoutCommit = config.Duration(50 * time.Millisecond)

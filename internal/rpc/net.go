@@ -28,7 +28,8 @@ type Web3API struct{}
 
 // ClientVersion names the node software.
 func (Web3API) ClientVersion() string {
-	return fmt.Sprintf("chuxin/v%s/%s-%s/%s", app.Version, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	b := app.Build()
+	return fmt.Sprintf("chuxin/v%s-%s/%s-%s/%s", b.Version, b.ShortCommit(), runtime.GOOS, runtime.GOARCH, b.Go)
 }
 
 // Sha3 returns the Keccak-256 of the input.

@@ -86,6 +86,15 @@ func TestHelpShowsDefaults(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "chuxin testnet") {
 		t.Fatalf("start on an empty home: %v\n%s", err, out)
 	}
+	// The version names the commit the binary was built from, as git has it.
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skip("not a git checkout: the binary records no commit")
+	}
+	out, err = exec.Command(chuxinBinary(t), "version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "commit "+string(head[:12])) || !strings.Contains(string(out), "go go1.") {
+		t.Fatalf("chuxin version (HEAD %s):\n%s", head, out)
+	}
 }
 
 // TestDevnetFourValidators runs `chuxin devnet --validators 4`: four

@@ -50,7 +50,13 @@ func chuxinBinary(t *testing.T) string {
 			return
 		}
 		binary = filepath.Join(dir, "chuxin")
-		cmd := exec.Command("go", "build", "-o", binary, "../../cmd/chuxin")
+		args := []string{"build", "-o", binary}
+		if exec.Command("git", "rev-parse", "HEAD").Run() == nil {
+			// The binary records its commit (chuxin version) even where
+			// GOFLAGS turns VCS stamping off.
+			args = append(args, "-buildvcs=true")
+		}
+		cmd := exec.Command("go", append(args, "../../cmd/chuxin")...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
