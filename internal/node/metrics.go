@@ -139,6 +139,8 @@ func (m *metrics) watch(n *Node) error {
 		gauge("seconds_since_last_block", "Seconds since this node last committed a block.",
 			func() float64 { return n.stall.sinceCommit().Seconds() }),
 		newDiskCollector(n.Home),
+		gauge("mempool_capacity_txs", "The most transactions the mempool holds (mempool.size); compare cometbft_mempool_size.",
+			func() float64 { return float64(n.Config.Mempool.Size) }),
 	}
 	if n.beacon != nil {
 		cs = append(cs,
@@ -164,13 +166,16 @@ func (m *metrics) watch(n *Node) error {
 }
 
 // diskCollector measures the bytes a node's stores take on disk, walking
-// their directories at most once in diskEvery, so a scrape stays cheap.
+// their directories at most once in diskEvery, so a scrape stays cheap,
+// and the free space and capacity of the file system that holds the home.
 type diskCollector struct {
-	desc  *prometheus.Desc
-	dirs  map[string]string // store label → directory
-	mu    sync.Mutex
-	at    time.Time
-	sizes map[string]float64
+	home           string
+	desc           *prometheus.Desc
+	free, capacity *prometheus.Desc
+	dirs           map[string]string // store label → directory
+	mu             sync.Mutex
+	at             time.Time
+	sizes          map[string]float64
 }
 
 const diskEvery = 30 * time.Second
@@ -178,6 +183,11 @@ const diskEvery = 30 * time.Second
 func newDiskCollector(home string) *diskCollector {
 	data := filepath.Join(home, "data")
 	return &diskCollector{
+		home: home,
+		free: prometheus.NewDesc("chuxin_disk_free_bytes",
+			"Bytes free for the node on the file system that holds its home.", nil, nil),
+		capacity: prometheus.NewDesc("chuxin_disk_capacity_bytes",
+			"Size in bytes of the file system that holds the node's home.", nil, nil),
 		desc: prometheus.NewDesc("chuxin_disk_bytes",
 			"Bytes on disk, by store: state (chuxin's state and blocks, data/chuxin.db), cometbft (CometBFT's block store, state and evidence, the rest of data/), and home (everything under the home).",
 			[]string{"store"}, nil),
@@ -185,7 +195,11 @@ func newDiskCollector(home string) *diskCollector {
 	}
 }
 
-func (d *diskCollector) Describe(ch chan<- *prometheus.Desc) { ch <- d.desc }
+func (d *diskCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- d.desc
+	ch <- d.free
+	ch <- d.capacity
+}
 
 func (d *diskCollector) Collect(ch chan<- prometheus.Metric) {
 	d.mu.Lock()
@@ -201,6 +215,10 @@ func (d *diskCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, state, "state")
 	ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, max(data-state, 0), "cometbft")
 	ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, home, "home")
+	if free, capacity, ok := diskSpace(d.home); ok {
+		ch <- prometheus.MustNewConstMetric(d.free, prometheus.GaugeValue, float64(free))
+		ch <- prometheus.MustNewConstMetric(d.capacity, prometheus.GaugeValue, float64(capacity))
+	}
 }
 
 // dirSize is the bytes of the regular files under dir.
