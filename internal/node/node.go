@@ -217,7 +217,7 @@ const rebuildCheckBlocks = 10
 // have stopped at least that many blocks before.
 func loadSigner(home string, log *slog.Logger) (*privval.FilePV, bool, error) {
 	if _, err := os.Stat(config.ConsensusKeyFile(home)); err != nil {
-		return nil, false, fmt.Errorf("consensus key: %w (every node has one; restore config/ from a backup of this home)", err)
+		return nil, false, fmt.Errorf("consensus key: %w (every node has one; restore config/ from a backup of this home: chuxin restore, see What to back up in the README)", err)
 	}
 	if err := moveSignState(home); err != nil {
 		return nil, false, err
