@@ -116,7 +116,11 @@ func consortiumText(info *rpc.ConsortiumInfo) string {
 	}
 	fmt.Fprintf(&b, "validators, as consensus will have them once every passed change applies (proposed, signed, missed over the last %d blocks):\n", info.Window)
 	for _, v := range info.Validators {
-		fmt.Fprintf(&b, "  %s %s power %-6d proposed %-5d signed %-5d missed %d\n", v.Address, v.PubKey, v.Power, v.Proposed, v.Signed, v.Missed)
+		name := v.Name
+		if name == "" {
+			name = "-"
+		}
+		fmt.Fprintf(&b, "  %-12s %s %s power %-6d proposed %-5d signed %-5d missed %d\n", name, v.Address, v.PubKey, v.Power, v.Proposed, v.Signed, v.Missed)
 	}
 	b.WriteString("admitted nodes:\n")
 	for _, n := range info.Nodes {
@@ -126,6 +130,9 @@ func consortiumText(info *rpc.ConsortiumInfo) string {
 		}
 		if n.Connected {
 			seen = "connected"
+		}
+		if n.Self {
+			seen = "this node"
 		}
 		fmt.Fprintf(&b, "  %s %-12s %s\n", n.ID, n.Name, seen)
 	}

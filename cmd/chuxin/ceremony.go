@@ -307,13 +307,13 @@ breaks the policy given with --expect.`,
 			if asJSON {
 				return json.NewEncoder(cmd.OutOrStdout()).Encode(got)
 			}
-			role := "an observer"
+			role := fmt.Sprintf("an observer; the network has %d validators", got.Validators)
 			if got.Validator {
-				role = "a validator"
+				role = fmt.Sprintf("a validator of %d", got.Validators)
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "installed genesis %s of %s in %s: this node is %s of %d, %d members, %d peers\n",
-				got.Hash, got.ChainID, home, role, got.Validators, got.Members, len(got.Peers))
+			fmt.Fprintf(out, "installed genesis %s of %s in %s: this node is %s, %d members, %d peers\n",
+				got.Hash, got.ChainID, home, role, got.Members, len(got.Peers))
 			if got.BeaconHolders > 0 {
 				fmt.Fprintf(out, "time capsules: %d of the %d validators holding shares must act together to open one before its time\n", got.BeaconThreshold, got.BeaconHolders)
 			}
@@ -330,5 +330,61 @@ breaks the policy given with --expect.`,
 	cmd.Flags().StringVar(&expect, "expect", "", "a JSON policy the genesis must meet (myWeightAtLeastBps, onlyAdmins, onlyRegulators, maxFundedWei, noCode, protected)")
 	_ = cmd.MarkFlagRequired("home")
 	_ = cmd.MarkFlagRequired("hash")
+	return cmd
+}
+
+func joinCmd() *cobra.Command {
+	var home, hash string
+	var peers []string
+	cmd := &cobra.Command{
+		Use:   "join GENESIS.json",
+		Short: "Make a home made by chuxin init ready to join a running network (after genesis)",
+		Long: `An organisation that joins a network after its genesis:
+
+  1. chuxin init --home HOME … (as for a ceremony; HOME/config/part.json is public)
+  2. chuxin join --home HOME --hash HASH --peers ID@HOST:PORT[,…] genesis.json
+       checks the network's genesis against its published hash, and installs
+       it with the peers given (nodes of the running network: chuxin identity
+       on them shows their IDs) and the genesis nodes as persistent peers
+  3. hand part.json to a governor of the network, who proposes
+       chuxin gov propose --join part.json --description "…"
+     (one proposal: admit the node, make its organisation a member, grant
+     the roles it asks for, make its key a validator with its fee recipient)
+     and the members vote it through
+  4. chuxin start --home HOME: the node connects once admitted, syncs the
+     chain from its peers, and a validator signs once it has caught up.
+
+A validator voted in before its node has caught up counts as down until it
+has: start it as soon as the proposal passes (chuxin gov propose says what
+the wait costs the network's fault tolerance). A validator that joins holds
+no share of the time capsules' beacon: the committee is fixed at genesis.`,
+		Example: `  chuxin join --home ./hangzhou --hash 9c1e… --peers 3f2a…@beijing.example:26656 genesis.json`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			got, err := ceremony.Join(home, b, hash, peers)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "installed genesis %s of %s in %s to join the running network; persistent peers: %s\n",
+				got.Hash, got.ChainID, home, strings.Join(got.Peers, ","))
+			for _, w := range got.Warnings {
+				fmt.Fprintf(out, "WARNING: %s\n", w)
+			}
+			_, err = fmt.Fprintf(out, "next: a governor proposes\n  chuxin gov propose --join %s --description \"admit …\"\nand once it passes: chuxin start --home %s\n",
+				config.PartFile(filepath.Clean(home)), filepath.Clean(home))
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&home, "home", "", "the node's home, made by chuxin init")
+	cmd.Flags().StringVar(&hash, "hash", "", "the genesis hash the network published")
+	cmd.Flags().StringSliceVar(&peers, "peers", nil, "ID@HOST:PORT of nodes of the running network, comma-separated")
+	_ = cmd.MarkFlagRequired("home")
+	_ = cmd.MarkFlagRequired("hash")
+	_ = cmd.MarkFlagRequired("peers")
 	return cmd
 }

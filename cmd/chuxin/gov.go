@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,10 +18,12 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
 
+	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
 	"github.com/chuxin-chain/chuxin/internal/govclient"
 	"github.com/chuxin-chain/chuxin/internal/keys"
 	"github.com/chuxin-chain/chuxin/internal/node"
+	chuxinrpc "github.com/chuxin-chain/chuxin/internal/rpc"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -111,8 +115,75 @@ type proposed struct {
 	Vote     *govclient.Outcome `json:"vote,omitempty"`
 }
 
+// addedValidator is a validator key a proposal gives power.
+type addedValidator struct {
+	key   [32]byte
+	power uint64
+	name  string
+}
+
+// toleranceWarning says what a proposal that makes new keys validators
+// costs the network's fault tolerance until their nodes run and have
+// caught up: their power is down from the block the change applies. It
+// is empty when no key is new.
+func toleranceWarning(info *chuxinrpc.ConsortiumInfo, added []addedValidator) string {
+	power := map[[32]byte]uint64{}
+	for _, v := range info.Validators {
+		power[v.PubKey] = v.Power
+	}
+	before := slices.Collect(maps.Values(power))
+	var down uint64
+	var names []string
+	for _, a := range added {
+		if _, in := power[a.key]; in {
+			continue
+		}
+		down += a.power
+		name := a.name
+		if name == "" {
+			name = fmt.Sprintf("0x%x…", a.key[:4])
+		}
+		names = append(names, name)
+	}
+	if down == 0 {
+		return ""
+	}
+	for _, a := range added {
+		power[a.key] = a.power
+	}
+	after := slices.Collect(maps.Values(power))
+	tolerance := func(powers []uint64, alreadyDown uint64) (uint64, int) {
+		var total uint64
+		for _, p := range powers {
+			total += p
+		}
+		if total == 0 {
+			return 0, 0
+		}
+		spare := total - (total*2/3 + 1) // power that may be down with more than 2/3 up
+		if alreadyDown > spare {
+			return 0, 0
+		}
+		spare -= alreadyDown
+		// validators, the largest first, that may fail on top of it
+		sorted := slices.Sorted(slices.Values(powers))
+		k, left := 0, spare
+		for i := len(sorted) - 1; i >= 0 && sorted[i] <= left; i-- {
+			left -= sorted[i]
+			k++
+		}
+		return spare, k
+	}
+	nowPower, nowK := tolerance(before, 0)
+	thenPower, thenK := tolerance(after, down)
+	return fmt.Sprintf("WARNING: %s will be a validator before its node can have caught up (a node connects only once admitted). "+
+		"Until it runs and has caught up, its power of %d is down: the network then tolerates %d more power down (%d validators), "+
+		"against %d (%d validators) now. Start its node as soon as the proposal passes; with %d more validators down the chain halts until it has caught up.",
+		strings.Join(names, ", "), down, thenPower, thenK, nowPower, nowK, thenK+1)
+}
+
 // propose sends a proposal and, with vote, the proposing member's yes vote.
-func (f *clientFlags) propose(cmd *cobra.Command, actions []system.Action, description string, vote bool) error {
+func (f *clientFlags) propose(cmd *cobra.Command, actions []system.Action, description string, vote bool, added []addedValidator, rotate [][2]system.ValidatorUpdate) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), 4*time.Minute)
 	defer cancel()
 	c, err := f.dial(ctx)
@@ -120,6 +191,21 @@ func (f *clientFlags) propose(cmd *cobra.Command, actions []system.Action, descr
 		return err
 	}
 	defer c.Close()
+	for _, r := range rotate {
+		as, note, err := rotationActions(ctx, c, r[0], r[1])
+		if err != nil {
+			return err
+		}
+		actions = append(as, actions...)
+		fmt.Fprint(cmd.ErrOrStderr(), note)
+	}
+	if len(added) > 0 {
+		if info, err := c.Consortium(ctx); err == nil {
+			if w := toleranceWarning(info, added); w != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), w)
+			}
+		}
+	}
 	out := proposed{}
 	if out.Proposal, err = c.Send(ctx, "propose", actions, description); err != nil {
 		return err
@@ -179,8 +265,10 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 		addVals, removeVals, members, removeMembers []string
 		roles, params, admit, revoke, upgrades      []string
 		recipients, freezeAccts, unfreezeAccts      []string
+		joins, rotations                            []string
 		noVote                                      bool
 	)
+	var added []addedValidator
 	cmd := &cobra.Command{
 		Use:   "propose",
 		Short: "Propose changes; each flag adds an action, all apply together or none",
@@ -191,11 +279,36 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 		Example: `  chuxin gov propose --dev-account 0 --description "admit node4" --set-validator 0x3f…:10
   chuxin gov propose --key gov.key --description "retire node2" --remove-validator 0x9a…
   chuxin gov propose --key gov.key --description "welcome Hangzhou" --set-member Hangzhou:1:0xAb…
-  chuxin gov propose --key gov.key --description "permissioned" --set-param permissioned=1`,
+  chuxin gov propose --key gov.key --description "permissioned" --set-param permissioned=1
+  chuxin gov propose --keystore gov.json --description "Hangzhou joins" --join ./hz-part.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var actions []system.Action
 			var vals []system.ValidatorUpdate
+			var rotate [][2]system.ValidatorUpdate
+			for _, r := range rotations {
+				o, n, ok := strings.Cut(r, ":")
+				old, err1 := validatorKey(o)
+				next, err2 := validatorKey(n)
+				if !ok || err1 != nil || err2 != nil {
+					return errRotateFormat
+				}
+				rotate = append(rotate, [2]system.ValidatorUpdate{old, next})
+			}
+			for _, j := range joins {
+				part, err := ceremony.ReadPart(j)
+				if err != nil {
+					return fmt.Errorf("--join: %w", err)
+				}
+				as, err := ceremony.JoinActions(part)
+				if err != nil {
+					return fmt.Errorf("--join %s: %w", j, err)
+				}
+				actions = append(actions, as...)
+				if part.Power > 0 {
+					added = append(added, addedValidator{key: [32]byte(part.ConsensusPubKey), power: uint64(part.Power), name: part.Moniker})
+				}
+			}
 			for _, v := range addVals {
 				key, power, ok := strings.Cut(v, ":")
 				p, err := strconv.ParseUint(power, 10, 63)
@@ -208,6 +321,7 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				}
 				u.Power = p
 				vals = append(vals, u)
+				added = append(added, addedValidator{key: u.PubKey, power: p})
 			}
 			for _, key := range removeVals {
 				u, err := validatorKey(key)
@@ -311,17 +425,19 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 					actions = append(actions, system.SetFrozen(as[0], fz.on))
 				}
 			}
-			if len(actions) == 0 {
-				return fmt.Errorf("nothing to propose: add --set-validator, --remove-validator, --set-fee-recipient, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node, --schedule-upgrade, --freeze or --unfreeze")
+			if len(actions) == 0 && len(rotate) == 0 {
+				return fmt.Errorf("nothing to propose: add --join, --rotate-validator, --set-validator, --remove-validator, --set-fee-recipient, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node, --schedule-upgrade, --freeze or --unfreeze")
 			}
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
 			}
-			return f.propose(cmd, actions, description, !noVote)
+			return f.propose(cmd, actions, description, !noVote, added, rotate)
 		},
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&noVote, "no-vote", false, "only propose: do not cast the proposing member's yes vote")
+	fl.StringArrayVar(&rotations, "rotate-validator", nil, "OLD_KEY:NEW_KEY: hand a validator's power and fee recipient to its new consensus key (chuxin rotate-key makes it); the node moves to the new key by itself")
+	fl.StringArrayVar(&joins, "join", nil, "PART.json: let in a node made after genesis (chuxin init, chuxin join): admit it, make its member a member, grant the roles it asks, and make a validator its key with its power and fee recipient")
 	fl.StringVar(&description, "description", "", "what the proposal does and why")
 	fl.StringArrayVar(&addVals, "set-validator", nil, "KEY:POWER: add a validator or change its power (KEY: its consensus public key, hex or base64)")
 	fl.StringArrayVar(&removeVals, "remove-validator", nil, "KEY: remove a validator")

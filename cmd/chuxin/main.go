@@ -27,7 +27,7 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devnetCmd(), testnetCmd(), initCmd(), genesisCmd(), capsuleCmd(), pledgeCmd(), startCmd(), benchCmd(), versionCmd(), govCmd(), rolesCmd(), identityCmd(), auditCmd(), keysCmd(), backupCmd(), restoreCmd())
+	root.AddCommand(devnetCmd(), testnetCmd(), initCmd(), genesisCmd(), capsuleCmd(), pledgeCmd(), startCmd(), benchCmd(), versionCmd(), govCmd(), rolesCmd(), identityCmd(), auditCmd(), keysCmd(), backupCmd(), restoreCmd(), joinCmd(), rotateKeyCmd())
 	root.AddCommand(freezeCmds()...)
 	return root
 }

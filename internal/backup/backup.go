@@ -30,6 +30,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -80,7 +81,7 @@ type Manifest struct {
 
 // secretFiles are the files of config/ that are secret: written 0600 and
 // never shown.
-var secretFiles = []string{"node_key.json", "priv_validator_key.json", "priv_validator_state.json", "share_key.txt", "beacon_share.json"}
+var secretFiles = []string{"node_key.json", "priv_validator_state.json", "share_key.txt", "beacon_share.json"}
 
 // Options choose how a backup is written.
 type Options struct {
@@ -140,7 +141,7 @@ func Write(home string, w io.Writer, o Options) (*Manifest, error) {
 	}
 	m.Files = files
 	for _, f := range files {
-		if slices.Contains(secretFiles, f) {
+		if secret(f) {
 			m.Secrets = append(m.Secrets, f)
 		}
 	}
@@ -200,10 +201,17 @@ func Write(home string, w io.Writer, o Options) (*Manifest, error) {
 }
 
 func fileMode(name string) int64 {
-	if slices.Contains(secretFiles, name) {
+	if secret(name) {
 		return 0o600
 	}
 	return 0o644
+}
+
+// secret says whether a file of config/ is secret: the keys (a rotation's
+// next and retired consensus keys among them), the shares, the signing
+// state.
+func secret(name string) bool {
+	return slices.Contains(secretFiles, name) || strings.HasPrefix(name, "priv_validator_key")
 }
 
 // Encrypted says whether a backup file is encrypted.

@@ -28,6 +28,7 @@ type Installed struct {
 	Validators int      // validators at genesis
 	Members    int      // consortium members at genesis
 	Validator  bool     // this node is one of the validators
+	Joining    bool     // the node joins a running network (Join): a proposal must admit it
 	Peers      []string // id@host:port of the other nodes, now its persistent peers
 	// BeaconThreshold and BeaconHolders: how many of the validators holding
 	// the capsules' shares must act together to open a capsule before its
@@ -52,6 +53,33 @@ func Install(home string, genesisJSON []byte, publishedHash string) (*Installed,
 // operator's policy (nil: none). Both refuse a genesis that grants power
 // no member should accept (checkGrants).
 func InstallExpecting(home string, genesisJSON []byte, publishedHash string, policy *Policy) (*Installed, error) {
+	return install(home, genesisJSON, publishedHash, policy, nil)
+}
+
+// Join installs, in a home made by chuxin init, the genesis of a network
+// that runs already and does not name this node: an organisation that
+// joins after genesis. The genesis is checked against its published hash
+// and for grants no member should accept, as Install checks it; then it
+// is installed with the given peers (id@host:port, nodes of the running
+// network, at least one) and the genesis nodes' addresses as persistent
+// peers. The node connects once a proposal has admitted it
+// (JoinActions); a home that the genesis names is refused: install it.
+func Join(home string, genesisJSON []byte, publishedHash string, peers []string) (*Installed, error) {
+	if peers == nil {
+		peers = []string{}
+	}
+	for _, p := range peers {
+		id, addr, ok := strings.Cut(p, "@")
+		if _, err := system.ParseNodeID(id); !ok || err != nil || !strings.Contains(addr, ":") {
+			return nil, fmt.Errorf("%w: peer %q: write NODE_ID@HOST:PORT (chuxin identity --home HOME on that node shows its ID)", ErrPart, p)
+		}
+	}
+	return install(home, genesisJSON, publishedHash, nil, peers)
+}
+
+// install is Install (peers nil) and Join (peers not nil).
+func install(home string, genesisJSON []byte, publishedHash string, policy *Policy, joinPeers []string) (*Installed, error) {
+	joining := joinPeers != nil
 	want := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(publishedHash), "0x"))
 	if want == "" {
 		return nil, fmt.Errorf("%w: no published hash given: ask the coordinator for the hash `chuxin genesis assemble` printed, and compare it through a channel other than the one the file came by", ErrHashMismatch)
@@ -70,19 +98,28 @@ func InstallExpecting(home string, genesisJSON []byte, publishedHash string, pol
 	if err := checkHomeKeys(home, part); err != nil {
 		return nil, err
 	}
-	if err := holds(g, part); err != nil {
-		return nil, err
+	inGenesis := slices.ContainsFunc(g.Consortium.Nodes, func(n system.Node) bool { return n.ID == part.NodeID })
+	switch {
+	case joining && inGenesis:
+		return nil, fmt.Errorf("%w: node %s (%s) is in this genesis: install it with chuxin genesis install", ErrPart, part.NodeID, part.Moniker)
+	case !joining:
+		if err := holds(g, part); err != nil {
+			if !inGenesis {
+				err = fmt.Errorf("%w; a node that joins a running network installs its genesis with chuxin join --peers, then a proposal admits it (chuxin gov propose --join PART.json)", err)
+			}
+			return nil, err
+		}
 	}
 	grants := GrantsOf(g)
 	member := ""
-	if part.Member != nil {
+	if part.Member != nil && !joining {
 		member = part.Member.Name
 	}
 	if err := checkGrants(g, grants, member, policy); err != nil {
 		return nil, err
 	}
 	var share *capsule.Share
-	if g.Beacon != nil && part.Power > 0 {
+	if g.Beacon != nil && part.Power > 0 && !joining {
 		if share, err = openShare(home, g.Beacon, part); err != nil {
 			return nil, err
 		}
@@ -96,16 +133,26 @@ func InstallExpecting(home string, genesisJSON []byte, publishedHash string, pol
 			return nil, fmt.Errorf("%w: %s runs a chain of genesis %s already; a node joins one network: make a new home for this one", ErrHomeExists, home, c.GenesisHash)
 		}
 	}
-	out := &Installed{ChainID: doc.ChainID, Hash: want, Validators: len(g.Validators), Members: len(g.Consortium.Members), Validator: part.Power > 0, Grants: grants}
+	out := &Installed{ChainID: doc.ChainID, Hash: want, Validators: len(g.Validators), Members: len(g.Consortium.Members),
+		Validator: part.Power > 0 && !joining, Joining: joining, Grants: grants}
 	if b := g.Beacon; b != nil {
 		out.BeaconThreshold, out.BeaconHolders = b.Threshold, len(b.Holders)
 		if b.Threshold == 1 && len(b.Holders) > 1 {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("the beacon's threshold is 1 of %d: every validator holds the master secret and can open every capsule and pledge at once", len(b.Holders)))
 		}
+		if joining && part.Power > 0 {
+			out.Warnings = append(out.Warnings, "this validator holds no share of the beacon: the committee is fixed at genesis until resharing exists, so it releases no epoch keys")
+		}
+	}
+	for _, p := range joinPeers {
+		if !slices.Contains(out.Peers, p) {
+			out.Peers = append(out.Peers, p)
+		}
 	}
 	for _, n := range g.Consortium.Nodes {
-		if n.ID != part.NodeID && n.Address != "" {
-			out.Peers = append(out.Peers, n.ID+"@"+n.Address)
+		p := n.ID + "@" + n.Address
+		if n.ID != part.NodeID && n.Address != "" && !slices.ContainsFunc(out.Peers, func(q string) bool { return strings.HasPrefix(q, n.ID+"@") }) {
+			out.Peers = append(out.Peers, p)
 		}
 	}
 	if share != nil {

@@ -230,6 +230,8 @@ func (c *Config) Save(home string) error {
 	if err := os.MkdirAll(filepath.Dir(File(home)), 0o755); err != nil {
 		return fmt.Errorf("write configuration: %w", err)
 	}
-	header := "# chuxin node configuration. Every field has a default; see `chuxin start --help`.\n\n"
+	header := "# chuxin node configuration. Every field has a default; see `chuxin start --help`,\n" +
+		"# and the README's \"Operating a node\" (metrics_addr, ports, backups, key rotation) and\n" +
+		"# \"Joining a running network\" (p2p.persistent_peers) sections.\n\n"
 	return os.WriteFile(File(home), append([]byte(header), b...), 0o644)
 }

@@ -7,6 +7,7 @@ import "path/filepath"
 //	config/genesis.json             the network's genesis (public, shared)
 //	config/node_key.json            the p2p key; its address is the node ID
 //	config/priv_validator_key.json  the consensus key (secret)
+//	config/priv_validator_key.next.json  a key waiting to replace it (chuxin rotate-key)
 //	config/part.json                the public part this node gave the genesis ceremony
 //	config/share_key.txt            the age key the ceremony seals its beacon share to (secret)
 //	config/beacon_share.json        a validator's share of the beacon's master secret (secret)
@@ -50,4 +51,17 @@ func ShareKeyFile(home string) string { return filepath.Join(home, "config", "sh
 // beacon's master secret (secret, as the consensus key).
 func BeaconShareFile(home string) string {
 	return filepath.Join(home, "config", "beacon_share.json")
+}
+
+// NextConsensusKeyFile is where a home keeps the consensus key that is to
+// replace its key once governance has made it a validator in the key's
+// stead (chuxin rotate-key).
+func NextConsensusKeyFile(home string) string {
+	return filepath.Join(home, "config", "priv_validator_key.next.json")
+}
+
+// RetiredConsensusKeyFile is where a home keeps a consensus key it has
+// rotated away from, by its address.
+func RetiredConsensusKeyFile(home, address string) string {
+	return filepath.Join(home, "config", "priv_validator_key.retired-"+address+".json")
 }

@@ -142,6 +142,10 @@ var benignErrors = []struct {
 	// hand-over to consensus) the pool's timers firing for requests nobody
 	// waits for: a peer is replaced, nothing is lost.
 	{"SendTimeout", "peer did not send us anything", slog.LevelInfo},
+	// Block sync asks a second peer for the blocks it waits on longest, so
+	// the slower answer arrives after the block was applied; CometBFT itself
+	// does not punish the peer for it.
+	{"failed to add block", "got an already committed block", slog.LevelInfo},
 	// A validator holding its signatures until it has caught up (signGuard).
 	{"Propose step; failed signing proposal", "not signing until caught up", slog.LevelInfo},
 	{"Failed signing vote", "not signing until caught up", slog.LevelInfo},

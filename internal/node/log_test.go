@@ -87,6 +87,7 @@ func TestCometLoggerLowersBenignErrors(t *testing.T) {
 	l.Error("Tx already received from peer", "tx", "AB")
 	l.Error("Error dialing peer", "err", errString("duplicate ID<ab>"))
 	l.Error("SendTimeout", "reason", errString("peer did not send us anything"), "timeout", "15s")
+	l.Error("failed to add block", "peer", "Peer{x}", "err", errString("got an already committed block #12 (possibly from the slow peer ab12)"))
 	l.Error("Failed signing vote", "height", 3, "err", errString("not signing until caught up: the network has committed height 9"))
 	if strings.Contains(buf.String(), "level=ERROR") {
 		t.Fatalf("benign CometBFT errors logged as errors:\n%s", buf.String())
@@ -94,7 +95,8 @@ func TestCometLoggerLowersBenignErrors(t *testing.T) {
 	buf.Reset()
 	l.Error("Stopping peer for error", "err", errString("invalid block part"))
 	l.Error("CONSENSUS FAILURE!!!", "err", errString("boom"))
-	if n := strings.Count(buf.String(), "level=ERROR"); n != 2 {
+	l.Error("failed to add block", "err", errString("peer sent us block #99 we didn't expect"))
+	if n := strings.Count(buf.String(), "level=ERROR"); n != 3 {
 		t.Fatalf("real errors lowered:\n%s", buf.String())
 	}
 }

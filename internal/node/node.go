@@ -153,7 +153,14 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		return nil, fmt.Errorf("node key: %w", err)
 	}
 	cc := n.cometConfig()
-	guard := &signGuard{PrivValidator: pv, network: n.networkHeight, alone: n.soleValidator(pv), log: log}
+	rot := &rotator{home: home, log: log, pv: pv}
+	// A rotation that passed while the node was down: the consortium's
+	// validators at the head hold the next key and not the current one.
+	if err := rot.maybeRotate(n.contractHolds); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("rotate the consensus key: %w", err)
+	}
+	guard := &signGuard{PrivValidator: rot, network: n.networkHeight, alone: n.soleValidator(rot), log: log}
 	n.cmt, err = cmtnode.NewNode(ctx, cc, guard, nk,
 		clientCreator{app: n.app, warm: n.warm, workers: runtime.GOMAXPROCS(0)},
 		func() (cmtnode.ChecksummedGenesisDoc, error) {
@@ -167,7 +174,37 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("start consensus engine: %w", err)
 	}
+	if env, err := n.cmt.ConfigureRPC(); err == nil {
+		states := env.StateStore
+		holds := func(address []byte) (bool, error) {
+			vs, err := states.LoadValidators(int64(n.Height()) + 1)
+			if err != nil {
+				return false, err
+			}
+			return vs.HasAddress(address), nil
+		}
+		rot.holds.Store(&holds)
+	}
 	return n, nil
+}
+
+// contractHolds says whether the consortium's validator set in the head
+// state gives power to the key of a consensus address.
+func (n *Node) contractHolds(address []byte) (bool, error) {
+	head := n.store.Head()
+	if head == nil {
+		return false, nil
+	}
+	st, err := n.store.State(head.Root)
+	if err != nil {
+		return false, err
+	}
+	for _, v := range system.Validators(st) {
+		if v.Power > 0 && bytes.Equal(system.ConsensusAddress(v.PubKey[:]), address) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // cometConfig translates the node configuration into CometBFT's.
@@ -281,6 +318,11 @@ func (n *Node) Start() error {
 	}
 	if pub, err := n.cmt.PrivValidator().GetPubKey(); err == nil {
 		b.ConsensusAddress = pub.Address()
+	}
+	b.NodeID = string(n.cmt.NodeInfo().ID())
+	b.ValidatorNames = map[string]string{}
+	for _, v := range n.cmt.GenesisDoc().Validators {
+		b.ValidatorNames[v.Address.String()] = v.Name
 	}
 	if n.metrics != nil {
 		b.Observe = n.metrics.rpc
@@ -507,8 +549,9 @@ func (n *Node) networkHeight() (int64, bool) {
 // power the consortium holds at the node's head, and the node's chain is
 // where pv's signing state left it (not a home rebuilt behind it): then it
 // commits alone and needs no peer to tell it the network's height.
-func (n *Node) soleValidator(pv *privval.FilePV) func() bool {
+func (n *Node) soleValidator(rot *rotator) func() bool {
 	return func() bool {
+		pv := rot.current()
 		head := n.store.Head()
 		if head == nil || int64(head.Number.Uint64())+1 < pv.LastSignState.Height {
 			return false

@@ -320,7 +320,8 @@ type MemberInfo struct {
 // ValidatorInfo is a validator of the next set with its recent activity.
 type ValidatorInfo struct {
 	PubKey  common.Hash `json:"pubKey"`
-	Address string      `json:"address"` // CometBFT's
+	Address string      `json:"address"`        // CometBFT's
+	Name    string      `json:"name,omitempty"` // the genesis's name for it, if it has one
 	Power   uint64      `json:"power"`
 	ValidatorActivity
 }
@@ -329,6 +330,7 @@ type ValidatorInfo struct {
 type NodeInfo struct {
 	ID        string     `json:"id"`
 	Name      string     `json:"name"`
+	Self      bool       `json:"self,omitempty"` // the node that answers
 	Connected bool       `json:"connected"`
 	LastSeen  *time.Time `json:"lastSeen,omitempty"`
 }
@@ -387,7 +389,7 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 	keys, powers := v[0].([][32]byte), v[1].([]uint64)
 	for i, k := range keys {
 		addr := strings.ToUpper(common.Bytes2Hex(system.ConsensusAddress(k[:])))
-		info.Validators = append(info.Validators, ValidatorInfo{PubKey: k, Address: addr, Power: powers[i], ValidatorActivity: activity[addr]})
+		info.Validators = append(info.Validators, ValidatorInfo{PubKey: k, Address: addr, Name: api.b.ValidatorNames[addr], Power: powers[i], ValidatorActivity: activity[addr]})
 	}
 	if v, err = api.view(ctx, "admittedNodes"); err != nil {
 		return nil, err
@@ -400,6 +402,7 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 	ids, names := v[0].([][20]byte), v[1].([]string)
 	for i, id := range ids {
 		n := NodeInfo{ID: system.NodeID(id).String(), Name: names[i]}
+		n.Self = strings.EqualFold(n.ID, api.b.NodeID)
 		n.Connected = connected[n.ID]
 		if t, ok := seen[n.ID]; ok {
 			n.LastSeen = &t

@@ -49,6 +49,12 @@ type Backend struct {
 	// PeersSeen tells when this node last saw each peer (by node ID)
 	// connected, and which are connected now (nil: not known).
 	PeersSeen func() (map[string]time.Time, map[string]bool)
+	// NodeID is this node's p2p ID, so that chuxin_consortium marks it
+	// among the admitted nodes.
+	NodeID string
+	// ValidatorNames names validators (by CometBFT address, upper-case
+	// hex) for people: the genesis's names (nil: none).
+	ValidatorNames map[string]string
 	// ConsensusAddress is this node's CometBFT validator address (its
 	// consensus key's), for eth_coinbase.
 	ConsensusAddress []byte

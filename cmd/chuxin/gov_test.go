@@ -1,0 +1,36 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	chuxinrpc "github.com/chuxin-chain/chuxin/internal/rpc"
+)
+
+// TestToleranceWarning: four validators of power 10 tolerate one down; a
+// fifth voted in before its node runs is down already, so they tolerate
+// none more. A change of an existing validator's power warns of nothing.
+func TestToleranceWarning(t *testing.T) {
+	info := &chuxinrpc.ConsortiumInfo{}
+	for i := range 4 {
+		info.Validators = append(info.Validators, chuxinrpc.ValidatorInfo{PubKey: common.Hash{byte(i + 1)}, Power: 10})
+	}
+	w := toleranceWarning(info, []addedValidator{{key: [32]byte{9}, power: 10, name: "hangzhou-1"}})
+	for _, want := range []string{"hangzhou-1 will be a validator", "its power of 10 is down", "tolerates 6 more power down (0 validators)", "against 13 (1 validators) now", "with 1 more validators down the chain halts"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warning lacks %q:\n%s", want, w)
+		}
+	}
+	if w := toleranceWarning(info, []addedValidator{{key: [32]byte{1}, power: 20}}); w != "" {
+		t.Errorf("a power change of a validator warned: %s", w)
+	}
+	// Seven of power 10 tolerate two; an eighth down leaves one.
+	for i := 4; i < 7; i++ {
+		info.Validators = append(info.Validators, chuxinrpc.ValidatorInfo{PubKey: common.Hash{byte(i + 1)}, Power: 10})
+	}
+	if w := toleranceWarning(info, []addedValidator{{key: [32]byte{9}, power: 10}}); !strings.Contains(w, "tolerates 16 more power down (1 validators), against 23 (2 validators) now") {
+		t.Errorf("seven validators and an eighth:\n%s", w)
+	}
+}

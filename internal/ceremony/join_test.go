@@ -1,0 +1,76 @@
+package ceremony_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/chuxin-chain/chuxin/internal/ceremony"
+	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/system"
+)
+
+// TestJoinARunningNetwork: a home made after genesis installs the
+// genesis with Join (and is told to by Install), a home the genesis names
+// is sent to Install, peers must be ID@HOST:PORT, and the join proposal's
+// actions let the node in whole.
+func TestJoinARunningNetwork(t *testing.T) {
+	dir := t.TempDir()
+	homes, err := ceremony.WriteNetwork(ceremony.NetworkSpec{Dir: filepath.Join(dir, "net"), ChainID: 1337, Validators: 2,
+		P2PPortBase: 30000, RPCPortBase: 30010, FeeRecipient: common.Address{0xfe}, Beacon: &ceremony.BeaconParams{Period: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := os.ReadFile(config.GenesisFile(homes[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := ceremony.Hash(gen)
+	home := filepath.Join(dir, "hz")
+	part, err := ceremony.Init(ceremony.InitSpec{Home: home, Moniker: "hz", Listen: "127.0.0.1:30020", Power: 10,
+		FeeRecipient: common.Address{0xaa}, Member: &system.Member{Name: "Hangzhou", Weight: 1, Governors: []common.Address{{0xbb}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ceremony.Install(home, gen, hash); err == nil || !strings.Contains(err.Error(), "chuxin join") {
+		t.Fatalf("Install of a genesis that does not name the node: %v", err)
+	}
+	if _, err := ceremony.Join(home, gen, hash, []string{"nonsense"}); !errors.Is(err, ceremony.ErrPart) {
+		t.Fatalf("a peer that is not ID@HOST:PORT: %v", err)
+	}
+	if _, err := ceremony.Join(homes[1], gen, hash, []string{}); err == nil || !strings.Contains(err.Error(), "install it with chuxin genesis install") {
+		t.Fatalf("Join of a node the genesis names: %v", err)
+	}
+	peer := strings.Repeat("ab", 20) + "@10.0.0.9:26656"
+	got, err := ceremony.Join(home, gen, hash, []string{peer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Joining || got.Validator || len(got.Peers) != 3 || got.Peers[0] != peer || !strings.Contains(strings.Join(got.Warnings, ";"), "holds no share of the beacon") {
+		t.Fatalf("Join: %+v", got)
+	}
+	c, err := config.Load(home)
+	if err != nil || c.GenesisHash != hash || !strings.HasPrefix(c.P2P.PersistentPeers, peer+",") {
+		t.Fatalf("the joined home's configuration: %+v %v", c, err)
+	}
+	if _, err := os.Stat(config.BeaconShareFile(home)); err == nil {
+		t.Fatal("a joining node got a beacon share")
+	}
+	actions, err := ceremony.JoinActions(part)
+	if err != nil || len(actions) != 4 {
+		t.Fatalf("JoinActions: %d actions, %v", len(actions), err)
+	}
+	for i, kind := range []uint8{system.KindSetNode, system.KindSetMember, system.KindSetValidators, system.KindFeeRecipient} {
+		if actions[i].Kind != kind {
+			t.Fatalf("action %d is of kind %d, want %d", i, actions[i].Kind, kind)
+		}
+	}
+	part.FeeRecipient = common.Address{}
+	if _, err := ceremony.JoinActions(part); !errors.Is(err, ceremony.ErrPart) {
+		t.Fatalf("a validator without a fee recipient: %v", err)
+	}
+}
