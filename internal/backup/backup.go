@@ -52,10 +52,12 @@ var (
 )
 
 // maxFile bounds one file of a backup (a genesis with a large allocation
-// is the biggest), and maxFiles their number.
+// is the biggest), maxFiles their number and maxTotal their sum, so that a
+// damaged or hostile archive cannot make restore hold gigabytes.
 const (
 	maxFile  = 256 << 20
 	maxFiles = 64
+	maxTotal = 512 << 20
 )
 
 // ageHeader starts every age-encrypted file.
@@ -241,6 +243,7 @@ func Read(r io.Reader, passphrase string) (*Manifest, map[string][]byte, error) 
 	tr := tar.NewReader(gz)
 	var m *Manifest
 	files := map[string][]byte{}
+	var total int64
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -251,6 +254,9 @@ func Read(r io.Reader, passphrase string) (*Manifest, map[string][]byte, error) 
 		}
 		if h.Typeflag != tar.TypeReg || h.Size > maxFile || len(files) >= maxFiles {
 			return nil, nil, fmt.Errorf("%w: entry %q is not a file of a home's config/", ErrNotABackup, h.Name)
+		}
+		if total += h.Size; total > maxTotal {
+			return nil, nil, fmt.Errorf("%w: its files hold over %d bytes; a home's config/ holds far less", ErrNotABackup, maxTotal)
 		}
 		data, err := io.ReadAll(io.LimitReader(tr, maxFile))
 		if err != nil {
