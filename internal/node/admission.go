@@ -46,10 +46,11 @@ func (a *admission) check(id string) error {
 	if err == nil {
 		return nil
 	}
-	if a.configured[strings.ToLower(id)] && a.catchingUp() {
+	catchingUp := a.catchingUp()
+	if a.configured[strings.ToLower(id)] && catchingUp {
 		return nil // judged by the consortium once this node has caught up
 	}
-	a.logRefusal(id, err)
+	a.logRefusal(id, err, catchingUp)
 	return err
 }
 
@@ -69,8 +70,10 @@ func (a *admission) admitted(id string) error {
 }
 
 // logRefusal logs a refusal, once a minute per node: a refused peer
-// redials every few seconds.
-func (a *admission) logRefusal(id string, err error) {
+// redials every few seconds. While this node catches up its state is old:
+// a node the consortium admitted since is refused until it has caught up
+// and the peer redials, which is no cause for a warning.
+func (a *admission) logRefusal(id string, err error, catchingUp bool) {
 	a.mu.Lock()
 	last, seen := a.refused[id]
 	now := time.Now()
@@ -83,6 +86,10 @@ func (a *admission) logRefusal(id string, err error) {
 	}
 	a.refused[id] = now
 	a.mu.Unlock()
+	if catchingUp {
+		a.log.Info("refused a peer this node's state does not admit yet; it is judged again once this node has caught up", "node_id", id, "reason", err)
+		return
+	}
 	a.log.Warn("refused a peer the consortium has not admitted", "node_id", id, "reason", err)
 }
 
