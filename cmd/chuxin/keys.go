@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ecdsa"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -62,11 +63,9 @@ func keysNewCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		path, err := keys.Store(dir, k, pass, kdf())
-		if err != nil {
+		if err := storeKey(cmd, dir, k, pass, kdf()); err != nil {
 			return err
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "address %s\nkeystore %s\n", crypto.PubkeyToAddress(k.PublicKey), path)
 		fmt.Fprintln(cmd.ErrOrStderr(), "Back up the keystore file and remember the passphrase: without both the account is lost.")
 		return nil
 	}
@@ -132,12 +131,7 @@ the hex file afterwards: it is the key in the clear.`,
 		if err != nil {
 			return err
 		}
-		path, err := keys.Store(dir, k, pass, kdf())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(cmd.OutOrStdout(), "address %s\nkeystore %s\n", crypto.PubkeyToAddress(k.PublicKey), path)
-		return nil
+		return storeKey(cmd, dir, k, pass, kdf())
 	}
 	cmd.Flags().StringVar(&dir, "dir", "keystore", "keystore directory")
 	cmd.Flags().StringVar(&password, "password", "", "file whose first line is the passphrase (default: ask at the terminal)")
@@ -192,4 +186,15 @@ func keysAddressCmd() *cobra.Command {
 			return err
 		},
 	}
+}
+
+// storeKey writes k into the keystore directory and prints its address and
+// file.
+func storeKey(cmd *cobra.Command, dir string, k *ecdsa.PrivateKey, pass string, kdf keys.KDF) error {
+	path, err := keys.Store(dir, k, pass, kdf)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(cmd.OutOrStdout(), "address %s\nkeystore %s\n", crypto.PubkeyToAddress(k.PublicKey), path)
+	return err
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/cometbft/cometbft/privval"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/keys"
 )
 
 var (
@@ -318,7 +319,7 @@ func Restore(home string, r io.Reader, passphrase string) (*Manifest, error) {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		if err := writeSynced(filepath.Join(tmp, name), files[name], os.FileMode(fileMode(name))); err != nil {
+		if err := keys.WriteNewMode(filepath.Join(tmp, name), files[name], os.FileMode(fileMode(name))); err != nil {
 			return nil, err
 		}
 	}
@@ -326,20 +327,4 @@ func Restore(home string, r io.Reader, passphrase string) (*Manifest, error) {
 		return nil, err
 	}
 	return m, nil
-}
-
-func writeSynced(p string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -111,8 +111,12 @@ func Store(dir string, key *ecdsa.PrivateKey, passphrase string, kdf KDF) (strin
 }
 
 // WriteNew writes a secret file with mode 0600; it never overwrites one.
-func WriteNew(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+func WriteNew(path string, data []byte) error { return WriteNewMode(path, data, 0o600) }
+
+// WriteNewMode writes a new file with the given mode and syncs it to disk;
+// it never overwrites one.
+func WriteNewMode(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s: %w", path, ErrExists)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/cometbft/cometbft/privval"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/keys"
 )
 
 // rotator is a validator's signer that moves to the home's next consensus
@@ -128,7 +129,7 @@ func (r *rotator) rotate(cur *privval.FilePV) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSecret(config.RetiredConsensusKeyFile(r.home, old), raw); err != nil && !errors.Is(err, os.ErrExist) {
+	if err := keys.WriteNew(config.RetiredConsensusKeyFile(r.home, old), raw); err != nil && !errors.Is(err, keys.ErrExists) {
 		return fmt.Errorf("keep the old key: %w", err)
 	}
 	if err := os.Rename(config.NextConsensusKeyFile(r.home), config.ConsensusKeyFile(r.home)); err != nil {
@@ -139,21 +140,4 @@ func (r *rotator) rotate(cur *privval.FilePV) error {
 		"new", r.pv.Key.PubKey.Address().String(), "retired_key", config.RetiredConsensusKeyFile(r.home, old),
 		"signing_state_height", r.pv.LastSignState.Height)
 	return nil
-}
-
-// writeSecret writes a new file with mode 0600 and syncs it.
-func writeSecret(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
