@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -101,8 +102,11 @@ validator. Stop the old one for good first.`,
 			}
 			defer f.Close()
 			var buf bytes.Buffer
-			if _, err := buf.ReadFrom(f); err != nil {
+			if _, err := buf.ReadFrom(io.LimitReader(f, backup.MaxArchive+1)); err != nil {
 				return err
+			}
+			if buf.Len() > backup.MaxArchive {
+				return fmt.Errorf("%s: %w: over %d bytes, more than a home's config/ makes", args[0], backup.ErrNotABackup, backup.MaxArchive)
 			}
 			pass := ""
 			if backup.Encrypted(bufioReader(buf.Bytes())) {

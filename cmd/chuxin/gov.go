@@ -115,7 +115,8 @@ type proposed struct {
 	Vote     *govclient.Outcome `json:"vote,omitempty"`
 }
 
-// addedValidator is a validator key a proposal gives power.
+// addedValidator is a validator key whose power a proposal sets (0: it
+// leaves).
 type addedValidator struct {
 	key   [32]byte
 	power uint64
@@ -124,20 +125,23 @@ type addedValidator struct {
 
 // toleranceWarning says what a proposal that makes new keys validators
 // costs the network's fault tolerance until their nodes run and have
-// caught up: their power is down from the block the change applies. It
-// is empty when no key is new.
-func toleranceWarning(info *chuxinrpc.ConsortiumInfo, added []addedValidator) string {
+// caught up: their power is down from the block the change applies.
+// changes are the proposal's validator updates (power 0 removes a key).
+// It is empty when no key is new.
+func toleranceWarning(info *chuxinrpc.ConsortiumInfo, changes []addedValidator) string {
 	power := map[[32]byte]uint64{}
 	for _, v := range info.Validators {
 		power[v.PubKey] = v.Power
 	}
 	before := slices.Collect(maps.Values(power))
+	newKeys := map[[32]byte]bool{}
 	var down uint64
 	var names []string
-	for _, a := range added {
-		if _, in := power[a.key]; in {
+	for _, a := range changes {
+		if _, in := power[a.key]; in || a.power == 0 || newKeys[a.key] {
 			continue
 		}
+		newKeys[a.key] = true
 		down += a.power
 		name := a.name
 		if name == "" {
@@ -148,42 +152,122 @@ func toleranceWarning(info *chuxinrpc.ConsortiumInfo, added []addedValidator) st
 	if down == 0 {
 		return ""
 	}
-	for _, a := range added {
-		power[a.key] = a.power
+	for _, a := range changes {
+		if a.power == 0 {
+			delete(power, a.key)
+		} else {
+			power[a.key] = a.power
+		}
 	}
-	after := slices.Collect(maps.Values(power))
-	tolerance := func(powers []uint64, alreadyDown uint64) (uint64, int) {
-		var total uint64
-		for _, p := range powers {
-			total += p
+	var up []uint64 // the validators whose nodes run, after the change
+	var total uint64
+	for k, p := range power {
+		total += p
+		if !newKeys[k] {
+			up = append(up, p)
 		}
-		if total == 0 {
-			return 0, 0
-		}
-		spare := total - (total*2/3 + 1) // power that may be down with more than 2/3 up
-		if alreadyDown > spare {
-			return 0, 0
-		}
-		spare -= alreadyDown
-		// validators, the largest first, that may fail on top of it
-		sorted := slices.Sorted(slices.Values(powers))
-		k, left := 0, spare
-		for i := len(sorted) - 1; i >= 0 && sorted[i] <= left; i-- {
-			left -= sorted[i]
-			k++
-		}
-		return spare, k
 	}
-	nowPower, nowK := tolerance(before, 0)
-	thenPower, thenK := tolerance(after, down)
-	return fmt.Sprintf("WARNING: %s will be a validator before its node can have caught up (a node connects only once admitted). "+
-		"Until it runs and has caught up, its power of %d is down: the network then tolerates %d more power down (%d validators), "+
-		"against %d (%d validators) now. Start its node as soon as the proposal passes; with %d more validators down the chain halts until it has caught up.",
-		strings.Join(names, ", "), down, thenPower, thenK, nowPower, nowK, thenK+1)
+	nowPower, nowK := spareOf(sum(before), before, 0)
+	head := fmt.Sprintf("WARNING: %s will be a validator before its node can have caught up (a node connects only once admitted). Until it runs and has caught up, its power of %d is down",
+		strings.Join(names, ", "), down)
+	if down > total-(total*2/3+1) {
+		return fmt.Sprintf("%s, and the rest are not more than two thirds of the power: the chain halts from the block the change applies until its node has caught up (now %d power, %d validators, may be down). Start its node before the proposal passes, or admit the node first and make it a validator once it has caught up.",
+			head, nowPower, nowK)
+	}
+	thenPower, thenK := spareOf(total, up, down)
+	return fmt.Sprintf("%s: the network then tolerates %d more power down (%d validators), against %d (%d validators) now. Start its node as soon as the proposal passes; with %d more validators down the chain halts until it has caught up.",
+		head, thenPower, thenK, nowPower, nowK, thenK+1)
+}
+
+func sum(ps []uint64) uint64 {
+	var t uint64
+	for _, p := range ps {
+		t += p
+	}
+	return t
+}
+
+// spareOf is the power that may go down on top of alreadyDown in a set of
+// total power while more than two thirds stays up, and how many of the
+// candidates, the largest first, fit in it.
+func spareOf(total uint64, candidates []uint64, alreadyDown uint64) (uint64, int) {
+	if total == 0 {
+		return 0, 0
+	}
+	spare := total - (total*2/3 + 1)
+	if alreadyDown > spare {
+		return 0, 0
+	}
+	spare -= alreadyDown
+	sorted := slices.Sorted(slices.Values(candidates))
+	k, left := 0, spare
+	for i := len(sorted) - 1; i >= 0 && sorted[i] <= left; i-- {
+		left -= sorted[i]
+		k++
+	}
+	return spare, k
+}
+
+// checkJoin refuses a part that would change what the consortium has
+// already: an admitted node, a member, a validator key, an account's
+// roles. A join only adds; a change is a proposal of its own flags.
+func checkJoin(ctx context.Context, c *govclient.Client, info *chuxinrpc.ConsortiumInfo, part *ceremony.Part) error {
+	for _, n := range info.Nodes {
+		if strings.EqualFold(n.ID, part.NodeID) {
+			return fmt.Errorf("--join: node %s is admitted already (as %q)", part.NodeID, n.Name)
+		}
+	}
+	if m := part.Member; m != nil {
+		for _, have := range info.Members {
+			if have.Name == m.Name {
+				return fmt.Errorf("--join: member %q exists already: a join would replace its weight and governors; change a member with --set-member", m.Name)
+			}
+		}
+	}
+	for _, v := range info.Validators {
+		if len(part.ConsensusPubKey) == 32 && v.PubKey == common.Hash(part.ConsensusPubKey) {
+			return fmt.Errorf("--join: consensus key 0x%x is a validator already", part.ConsensusPubKey)
+		}
+	}
+	for _, r := range part.Roles {
+		p, err := c.PermissionsOf(ctx, r.Account)
+		if err != nil {
+			return err
+		}
+		if p.Roles != "" && p.Roles != "none" {
+			return fmt.Errorf("--join: account %s has roles already (%s): a join would replace them; change them with --set-roles", r.Account, p.Roles)
+		}
+	}
+	return nil
+}
+
+// joinText says what a join proposal does, with the part's names quoted.
+func joinText(part *ceremony.Part) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "join: admit node %s as %s", part.NodeID, strconv.Quote(part.Moniker))
+	if m := part.Member; m != nil {
+		fmt.Fprintf(&b, "; member %s, weight %d, governors %v", strconv.Quote(m.Name), m.Weight, m.Governors)
+	}
+	for _, r := range part.Roles {
+		fmt.Fprintf(&b, "; roles %v for %s", r.Roles, r.Account)
+	}
+	if part.Power > 0 {
+		fmt.Fprintf(&b, "; validator 0x%x with power %d, its fees to %s", part.ConsensusPubKey, part.Power, part.FeeRecipient)
+	}
+	return b.String() + "\n"
 }
 
 // propose sends a proposal and, with vote, the proposing member's yes vote.
-func (f *clientFlags) propose(cmd *cobra.Command, actions []system.Action, description string, vote bool, added []addedValidator, rotate [][2]system.ValidatorUpdate) error {
+// proposal is what gov propose was asked for: actions, and the joins and
+// rotations whose actions are made against the chain as it stands.
+type proposal struct {
+	actions []system.Action
+	joins   []*ceremony.Part
+	rotate  [][2]system.ValidatorUpdate
+	added   []addedValidator // the validator changes, for the tolerance warning
+}
+
+func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string, vote bool) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), 4*time.Minute)
 	defer cancel()
 	c, err := f.dial(ctx)
@@ -191,7 +275,8 @@ func (f *clientFlags) propose(cmd *cobra.Command, actions []system.Action, descr
 		return err
 	}
 	defer c.Close()
-	for _, r := range rotate {
+	actions := p.actions
+	for _, r := range p.rotate {
 		as, note, err := rotationActions(ctx, c, r[0], r[1])
 		if err != nil {
 			return err
@@ -199,11 +284,23 @@ func (f *clientFlags) propose(cmd *cobra.Command, actions []system.Action, descr
 		actions = append(as, actions...)
 		fmt.Fprint(cmd.ErrOrStderr(), note)
 	}
-	if len(added) > 0 {
-		if info, err := c.Consortium(ctx); err == nil {
-			if w := toleranceWarning(info, added); w != "" {
-				fmt.Fprintln(cmd.ErrOrStderr(), w)
-			}
+	var info *chuxinrpc.ConsortiumInfo
+	if len(p.joins) > 0 || len(p.added) > 0 {
+		if info, err = c.Consortium(ctx); err != nil {
+			return fmt.Errorf("reading the consortium, to check the proposal against it: %w", err)
+		}
+	}
+	for _, part := range p.joins {
+		if err := checkJoin(ctx, c, info, part); err != nil {
+			return err
+		}
+		as, _ := ceremony.JoinActions(part)
+		actions = append(actions, as...)
+		fmt.Fprint(cmd.ErrOrStderr(), joinText(part))
+	}
+	if len(p.added) > 0 {
+		if w := toleranceWarning(info, p.added); w != "" {
+			fmt.Fprintln(cmd.ErrOrStderr(), w)
 		}
 	}
 	out := proposed{}
@@ -295,16 +392,16 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				}
 				rotate = append(rotate, [2]system.ValidatorUpdate{old, next})
 			}
+			var parts []*ceremony.Part
 			for _, j := range joins {
 				part, err := ceremony.ReadPart(j)
 				if err != nil {
 					return fmt.Errorf("--join: %w", err)
 				}
-				as, err := ceremony.JoinActions(part)
-				if err != nil {
+				if _, err := ceremony.JoinActions(part); err != nil {
 					return fmt.Errorf("--join %s: %w", j, err)
 				}
-				actions = append(actions, as...)
+				parts = append(parts, part)
 				if part.Power > 0 {
 					added = append(added, addedValidator{key: [32]byte(part.ConsensusPubKey), power: uint64(part.Power), name: part.Moniker})
 				}
@@ -329,6 +426,7 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 					return err
 				}
 				vals = append(vals, u)
+				added = append(added, addedValidator{key: u.PubKey})
 			}
 			if len(vals) > 0 {
 				actions = append(actions, system.SetValidators(vals...))
@@ -425,13 +523,13 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 					actions = append(actions, system.SetFrozen(as[0], fz.on))
 				}
 			}
-			if len(actions) == 0 && len(rotate) == 0 {
+			if len(actions) == 0 && len(rotate) == 0 && len(parts) == 0 {
 				return fmt.Errorf("nothing to propose: add --join, --rotate-validator, --set-validator, --remove-validator, --set-fee-recipient, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node, --schedule-upgrade, --freeze or --unfreeze")
 			}
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
 			}
-			return f.propose(cmd, actions, description, !noVote, added, rotate)
+			return f.propose(cmd, proposal{actions: actions, joins: parts, rotate: rotate, added: added}, description, !noVote)
 		},
 	}
 	fl := cmd.Flags()

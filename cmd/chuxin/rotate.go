@@ -5,15 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"os"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmtjson "github.com/cometbft/cometbft/libs/json"
 	"github.com/cometbft/cometbft/privval"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/govclient"
+	"github.com/chuxin-chain/chuxin/internal/keys"
 	"github.com/chuxin-chain/chuxin/internal/node"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -52,11 +53,16 @@ among the validators than the threshold. Back the home up again afterwards
 				return err
 			}
 			next := config.NextConsensusKeyFile(home)
-			if _, err := os.Stat(next); err == nil {
-				return fmt.Errorf("%s exists: a rotation is pending already; wait for it, or remove the file to make another key", next)
-			}
 			pv := privval.NewFilePV(ed25519.GenPrivKey(), next, "")
-			pv.Key.Save()
+			raw, err := cmtjson.MarshalIndent(pv.Key, "", "  ")
+			if err != nil {
+				return err
+			}
+			if err := keys.WriteNew(next, raw); errors.Is(err, keys.ErrExists) {
+				return fmt.Errorf("%s exists: a rotation is pending already. Wait for it; to make another key instead, first have every proposal that names the pending key rejected or expired (the validator's power would go to a key nobody holds), then remove the file", next)
+			} else if err != nil {
+				return err
+			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "new consensus key 0x%x (address %s) in %s\n"+
 				"current key       0x%x (address %s)\n\n"+
 				"next: a governor proposes\n  chuxin gov propose --rotate-validator 0x%x:0x%x --description \"rotate %s's consensus key\"\n"+
@@ -115,8 +121,11 @@ func rotationActions(ctx context.Context, c *govclient.Client, old, next system.
 	}
 	for _, h := range holders {
 		if h == common.Hash(old.PubKey) {
-			t, _ := c.View(ctx, "beaconThreshold")
-			note += fmt.Sprintf("the old key holds a share of the beacon (threshold %v of %d holders): after the rotation the node's share no longer counts, until resharing exists\n", t[0], len(holders))
+			threshold := any("?")
+			if t, err := c.View(ctx, "beaconThreshold"); err == nil && len(t) == 1 {
+				threshold = t[0]
+			}
+			note += fmt.Sprintf("the old key holds a share of the beacon (threshold %v of %d holders): after the rotation the node's share no longer counts, until resharing exists\n", threshold, len(holders))
 		}
 	}
 	return actions, note, nil

@@ -61,6 +61,14 @@ const (
 	maxTotal = 512 << 20
 )
 
+// MaxArchive bounds a backup file's size: its files, compressed, and the
+// archive's framing.
+const MaxArchive = maxTotal + 16<<20
+
+// maxWorkFactor bounds the scrypt cost an encrypted backup may ask of
+// restore (2^20: about a second and 1 GiB); backup writes 2^18.
+const maxWorkFactor = 20
+
 // ageHeader starts every age-encrypted file.
 var ageHeader = []byte("age-encryption.org/v1\n")
 
@@ -81,10 +89,6 @@ type Manifest struct {
 	Files            []string `json:"files"` // under config/
 	Secrets          []string `json:"secrets"`
 }
-
-// secretFiles are the files of config/ that are secret: written 0600 and
-// never shown.
-var secretFiles = []string{"node_key.json", "priv_validator_state.json", "share_key.txt", "beacon_share.json"}
 
 // Options choose how a backup is written.
 type Options struct {
@@ -135,7 +139,7 @@ func Write(home string, w io.Writer, o Options) (*Manifest, error) {
 	}
 	var files []string
 	for _, de := range des {
-		if de.Type().IsRegular() {
+		if de.Type().IsRegular() && !transient(de.Name()) {
 			files = append(files, de.Name())
 		}
 	}
@@ -180,7 +184,7 @@ func Write(home string, w io.Writer, o Options) (*Manifest, error) {
 	for _, f := range files {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s changed while it was read (is a node writing it?): %w", dir, err)
 		}
 		if len(data) > maxFile {
 			return nil, fmt.Errorf("config/%s is %d bytes, over the %d a backup takes", f, len(data), maxFile)
@@ -210,12 +214,17 @@ func fileMode(name string) int64 {
 	return 0o644
 }
 
-// secret says whether a file of config/ is secret: the keys (a rotation's
-// next and retired consensus keys among them), the shares, the signing
-// state.
-func secret(name string) bool {
-	return slices.Contains(secretFiles, name) || strings.HasPrefix(name, "priv_validator_key")
-}
+// publicFiles are the files of config/ that hold no secret.
+var publicFiles = []string{"chuxin.toml", "genesis.json", "part.json"}
+
+// secret says whether a file of config/ is secret: every file but the
+// configuration, the genesis and the part (keys, a rotation's next and
+// retired keys, the shares, the signing state, and copies of them).
+func secret(name string) bool { return !slices.Contains(publicFiles, name) }
+
+// transient says whether a file of config/ is one a running node writes
+// and removes at once (CometBFT's atomic writes of the signing state).
+func transient(name string) bool { return strings.HasPrefix(name, "write-file-atomic-") }
 
 // Encrypted says whether a backup file is encrypted.
 func Encrypted(r *bufio.Reader) bool {
@@ -233,6 +242,7 @@ func Read(r io.Reader, passphrase string) (*Manifest, map[string][]byte, error) 
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w: %v", ErrPassphrase, err)
 		}
+		id.SetMaxWorkFactor(maxWorkFactor)
 		if in, err = age.Decrypt(br, id); err != nil {
 			return nil, nil, fmt.Errorf("%w (%v)", ErrPassphrase, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -68,10 +69,18 @@ func Join(home string, genesisJSON []byte, publishedHash string, peers []string)
 	if peers == nil {
 		peers = []string{}
 	}
+	self := ""
+	if nk, err := p2p.LoadNodeKey(config.NodeKeyFile(home)); err == nil {
+		self = string(nk.ID())
+	}
 	for _, p := range peers {
 		id, addr, ok := strings.Cut(p, "@")
-		if _, err := system.ParseNodeID(id); !ok || err != nil || !strings.Contains(addr, ":") {
+		host, port, err := net.SplitHostPort(addr)
+		if _, idErr := system.ParseNodeID(id); !ok || idErr != nil || err != nil || host == "" || port == "" {
 			return nil, fmt.Errorf("%w: peer %q: write NODE_ID@HOST:PORT (chuxin identity --home HOME on that node shows its ID)", ErrPart, p)
+		}
+		if strings.EqualFold(id, self) {
+			return nil, fmt.Errorf("%w: peer %q is this node itself: name nodes of the running network", ErrPart, p)
 		}
 	}
 	return install(home, genesisJSON, publishedHash, nil, peers)

@@ -42,6 +42,11 @@ func TestJoinARunningNetwork(t *testing.T) {
 	if _, err := ceremony.Join(home, gen, hash, []string{"nonsense"}); !errors.Is(err, ceremony.ErrPart) {
 		t.Fatalf("a peer that is not ID@HOST:PORT: %v", err)
 	}
+	for _, bad := range []string{part.NodeID + "@10.0.0.9:26656", strings.Repeat("ab", 20) + "@10.0.0.9", strings.Repeat("ab", 20) + "@:26656"} {
+		if _, err := ceremony.Join(home, gen, hash, []string{bad}); !errors.Is(err, ceremony.ErrPart) {
+			t.Fatalf("peer %q: %v", bad, err)
+		}
+	}
 	if _, err := ceremony.Join(homes[1], gen, hash, []string{}); err == nil || !strings.Contains(err.Error(), "install it with chuxin genesis install") {
 		t.Fatalf("Join of a node the genesis names: %v", err)
 	}

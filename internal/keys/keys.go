@@ -207,10 +207,16 @@ func LoadKeystore(path, passphrase string) (*ecdsa.PrivateKey, error) {
 	return k, nil
 }
 
-// Decrypt decrypts a keystore file's content.
+// Decrypt decrypts a keystore file's content. A file whose key derivation
+// would cost more than 2^20 scrypt rounds (4× geth's standard; 1 GiB) is
+// refused unread, and so is one whose stated address is not its key's.
 func Decrypt(blob []byte, passphrase string) (*ecdsa.PrivateKey, error) {
-	if _, ok := keystoreAddress(blob); !ok {
+	addr, ok := keystoreAddress(blob)
+	if !ok {
 		return nil, ErrNotAKey
+	}
+	if err := checkKDF(blob); err != nil {
+		return nil, err
 	}
 	k, err := keystore.DecryptKey(blob, passphrase)
 	if errors.Is(err, keystore.ErrDecrypt) {
@@ -219,7 +225,41 @@ func Decrypt(blob []byte, passphrase string) (*ecdsa.PrivateKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotAKey, err)
 	}
+	if crypto.PubkeyToAddress(k.PrivateKey.PublicKey) != addr {
+		return nil, fmt.Errorf("%w: the address it states is not its key's", ErrNotAKey)
+	}
 	return k.PrivateKey, nil
+}
+
+// ErrCostly: a keystore file asks for a key derivation too costly to run.
+var ErrCostly = errors.New("the keystore file's key derivation costs more than 2^20 scrypt rounds (or 10^7 pbkdf2 iterations): refused")
+
+// checkKDF refuses scrypt parameters over N·r·p = 2^20·8 (geth writes
+// 2^18·8·1, its light files 2^12·8·6) and pbkdf2 over 10^7 iterations.
+func checkKDF(blob []byte) error {
+	var v struct {
+		Crypto *struct {
+			KDF       string `json:"kdf"`
+			KDFParams struct {
+				N, R, P, C uint64
+			} `json:"kdfparams"`
+		} `json:"crypto"`
+	}
+	if json.Unmarshal(blob, &v) != nil || v.Crypto == nil {
+		return ErrNotAKey
+	}
+	p := v.Crypto.KDFParams
+	switch v.Crypto.KDF {
+	case "scrypt":
+		if p.N == 0 || p.R == 0 || p.P == 0 || p.N > 1<<20 || p.R > 64 || p.P > 64 || p.N*p.R*p.P > 1<<23 {
+			return ErrCostly
+		}
+	case "pbkdf2":
+		if p.C > 10_000_000 {
+			return ErrCostly
+		}
+	}
+	return nil
 }
 
 // Hex is key's 64 hex digits, for a file that an export writes.

@@ -102,6 +102,30 @@ func TestErrorsNeverQuoteKeys(t *testing.T) {
 	}
 }
 
+// TestHostileKeystoreFiles: a file that asks for a ruinous key derivation
+// is refused unread; one whose stated address is not its key's is refused
+// after decryption.
+func TestHostileKeystoreFiles(t *testing.T) {
+	k, _ := crypto.GenerateKey()
+	blob, err := Encrypt(k, "pw", Light)
+	if err != nil {
+		t.Fatal(err)
+	}
+	costly := strings.Replace(string(blob), `"n":4096`, `"n":1073741824`, 1)
+	if costly == string(blob) {
+		t.Fatalf("no scrypt n in %s", blob)
+	}
+	if _, err := Decrypt([]byte(costly), "pw"); !errors.Is(err, ErrCostly) {
+		t.Fatalf("a ruinous scrypt cost: %v", err)
+	}
+	other, _ := crypto.GenerateKey()
+	own := strings.ToLower(crypto.PubkeyToAddress(k.PublicKey).Hex()[2:])
+	lied := strings.Replace(string(blob), own, strings.ToLower(crypto.PubkeyToAddress(other.PublicKey).Hex()[2:]), 1)
+	if _, err := Decrypt([]byte(lied), "pw"); !errors.Is(err, ErrNotAKey) {
+		t.Fatalf("a file that states another address: %v", err)
+	}
+}
+
 func TestPassphraseFromFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(p, []byte("s3cret with spaces\r\nsecond line\n"), 0o600)

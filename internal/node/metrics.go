@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -24,8 +26,9 @@ var ErrMetricsTaken = errors.New("metrics_addr is set on two nodes of one proces
 // process's default registry and served on the same address, which is why
 // only one node of a process may serve metrics.
 type metrics struct {
-	reg        prometheus.Registerer // the default registry, with the chain_id label
-	names      map[string]string     // validators' names (the genesis's), by consensus address in hex
+	reg        prometheus.Registerer       // the default registry, with the chain_id label
+	names      map[string]string           // validators' names (the genesis's), by consensus address in hex
+	live       atomic.Pointer[func() bool] // whether the node executes blocks as they come (not catching up)
 	missed     *prometheus.CounterVec
 	signed     *prometheus.CounterVec
 	height     prometheus.Gauge
@@ -104,6 +107,11 @@ func (m *metrics) rpc(method string, d time.Duration) {
 // Signed counts, from a block's last commit, which validators signed the
 // block before and which did not.
 func (m *metrics) Signed(commit abci.CommitInfo) {
+	// Blocks a node catches up on are history: an outage of long ago
+	// would count as missed blocks now.
+	if live := m.live.Load(); live == nil || !(*live)() {
+		return
+	}
 	for _, v := range commit.Votes {
 		addr := hexUpper(v.Validator.Address)
 		labels := []string{addr, m.names[addr]}
@@ -117,6 +125,8 @@ func (m *metrics) Signed(commit abci.CommitInfo) {
 
 // watch registers the gauges read from the running node at each scrape.
 func (m *metrics) watch(n *Node) error {
+	live := func() bool { s, _ := n.syncing(); return !s }
+	m.live.Store(&live)
 	bit := func(b bool) float64 {
 		if b {
 			return 1
@@ -204,10 +214,7 @@ func (d *diskCollector) Describe(ch chan<- *prometheus.Desc) {
 func (d *diskCollector) Collect(ch chan<- prometheus.Metric) {
 	d.mu.Lock()
 	if d.sizes == nil || time.Since(d.at) >= diskEvery {
-		d.sizes = map[string]float64{}
-		for label, dir := range d.dirs {
-			d.sizes[label] = float64(dirSize(dir))
-		}
+		d.sizes = d.walk()
 		d.at = time.Now()
 	}
 	state, data, home := d.sizes["state"], d.sizes["data"], d.sizes["home"]
@@ -221,18 +228,30 @@ func (d *diskCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// dirSize is the bytes of the regular files under dir.
-func dirSize(dir string) int64 {
-	var total int64
-	_ = filepath.WalkDir(dir, func(_ string, de fs.DirEntry, err error) error {
-		if err == nil && de.Type().IsRegular() {
-			if fi, err := de.Info(); err == nil {
-				total += fi.Size()
-			}
+// walk adds up the regular files under the home once, into the stores
+// they lie in (state ⊂ data ⊂ home).
+func (d *diskCollector) walk() map[string]float64 {
+	sizes := map[string]float64{}
+	state, data := d.dirs["state"]+string(filepath.Separator), d.dirs["data"]+string(filepath.Separator)
+	_ = filepath.WalkDir(d.home, func(p string, de fs.DirEntry, err error) error {
+		if err != nil || !de.Type().IsRegular() {
+			return nil
+		}
+		fi, err := de.Info()
+		if err != nil {
+			return nil
+		}
+		size := float64(fi.Size())
+		sizes["home"] += size
+		if strings.HasPrefix(p, data) {
+			sizes["data"] += size
+		}
+		if strings.HasPrefix(p, state) {
+			sizes["state"] += size
 		}
 		return nil
 	})
-	return total
+	return sizes
 }
 
 func hexUpper(b []byte) string { return fmt.Sprintf("%X", b) }

@@ -73,10 +73,16 @@ type Node struct {
 	sightings peerSightings  // when each peer was last seen connected
 
 	signStateRebuilt bool     // the validator's signing state was missing and made anew
-	metrics          *metrics // nil unless metrics_addr is set
-	stall            *stallWatch
-	stallDone        chan struct{} // closed when the stall watch returns
-	nudgeDone        chan struct{} // closed when the beacon's nudges stop
+	rotator          *rotator // the consensus key, which a rotation replaces
+	rekey            func()   // makes consensus read the key again (nil: cannot)
+	// nextValidators returns the validator set CometBFT signs the height
+	// after the last committed one with (nil until consensus exists).
+	nextValidators func() (*cmttypes.ValidatorSet, error)
+	metrics        *metrics // nil unless metrics_addr is set
+	stall          *stallWatch
+	stallDone      chan struct{} // closed when the stall watch returns
+	nudgeDone      chan struct{} // closed when the beacon's nudges stop
+	rotateDone     chan struct{} // closed when the rotation check stops
 }
 
 // Open loads a home, opens its database and performs the CometBFT handshake,
@@ -154,12 +160,7 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	}
 	cc := n.cometConfig()
 	rot := &rotator{home: home, log: log, pv: pv}
-	// A rotation that passed while the node was down: the consortium's
-	// validators at the head hold the next key and not the current one.
-	if err := rot.maybeRotate(n.contractHolds); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("rotate the consensus key: %w", err)
-	}
+	n.rotator = rot
 	guard := &signGuard{PrivValidator: rot, network: n.networkHeight, alone: n.soleValidator(rot), log: log}
 	n.cmt, err = cmtnode.NewNode(ctx, cc, guard, nk,
 		clientCreator{app: n.app, warm: n.warm, workers: runtime.GOMAXPROCS(0)},
@@ -174,37 +175,44 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("start consensus engine: %w", err)
 	}
-	if env, err := n.cmt.ConfigureRPC(); err == nil {
-		states := env.StateStore
-		holds := func(address []byte) (bool, error) {
-			vs, err := states.LoadValidators(int64(n.Height()) + 1)
-			if err != nil {
-				return false, err
-			}
-			return vs.HasAddress(address), nil
-		}
-		rot.holds.Store(&holds)
+	// The validator set CometBFT will use at the height after the last
+	// committed one decides a rotation (the contract's set leads it by the
+	// two blocks CometBFT takes to apply an update). A rotation that
+	// passed while the node was down happens here, before consensus runs.
+	env, err := n.cmt.ConfigureRPC()
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("consensus engine: %w", err)
 	}
+	states := env.StateStore
+	n.nextValidators = func() (*cmttypes.ValidatorSet, error) { return states.LoadValidators(int64(n.Height()) + 1) }
+	holds := func(address []byte) (bool, error) {
+		vs, err := n.nextValidators()
+		if err != nil {
+			return false, err
+		}
+		return vs.HasAddress(address), nil
+	}
+	rot.holds.Store(&holds)
+	// After a move outside consensus's own asking, consensus reads the key
+	// again (it asks by itself after every block it commits).
+	if s, ok := env.ConsensusState.(interface{ SetPrivValidator(cmttypes.PrivValidator) }); ok {
+		n.rekey = func() { s.SetPrivValidator(n.cmt.PrivValidator()) }
+	}
+	n.checkRotation()
 	return n, nil
 }
 
-// contractHolds says whether the consortium's validator set in the head
-// state gives power to the key of a consensus address.
-func (n *Node) contractHolds(address []byte) (bool, error) {
-	head := n.store.Head()
-	if head == nil {
-		return false, nil
+// rotationEvery is how often the node checks, besides consensus's asking
+// after each block, whether a rotation of its consensus key is due.
+const rotationEvery = 2 * time.Second
+
+// checkRotation moves to the next consensus key if its time has come (see
+// rotator) and then makes consensus read the key again.
+func (n *Node) checkRotation() {
+	if n.rotator.check() && n.rekey != nil {
+		n.rekey()
 	}
-	st, err := n.store.State(head.Root)
-	if err != nil {
-		return false, err
-	}
-	for _, v := range system.Validators(st) {
-		if v.Power > 0 && bytes.Equal(system.ConsensusAddress(v.PubKey[:]), address) {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // cometConfig translates the node configuration into CometBFT's.
@@ -316,9 +324,7 @@ func (n *Node) Start() error {
 		ValidatorActivity: n.validatorActivity,
 		PeersSeen:         n.peersSeen,
 	}
-	if pub, err := n.cmt.PrivValidator().GetPubKey(); err == nil {
-		b.ConsensusAddress = pub.Address()
-	}
+	b.ConsensusAddress = func() []byte { return n.rotator.current().Key.PubKey.Address() }
 	b.NodeID = string(n.cmt.NodeInfo().ID())
 	b.ValidatorNames = map[string]string{}
 	for _, v := range n.cmt.GenesisDoc().Validators {
@@ -361,7 +367,20 @@ func (n *Node) Start() error {
 			return err
 		}
 	}
-	n.quit, n.syncDone, n.stallDone, n.nudgeDone = make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+	n.quit, n.syncDone, n.stallDone, n.nudgeDone, n.rotateDone = make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(n.rotateDone)
+		tick := time.NewTicker(rotationEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-n.quit:
+				return
+			case <-tick.C:
+				n.checkRotation()
+			}
+		}
+	}()
 	go n.reportSync(5 * time.Second)
 	go func() {
 		defer close(n.stallDone)
@@ -545,8 +564,8 @@ func (n *Node) networkHeight() (int64, bool) {
 	return hs[(len(hs)-1)/2], true
 }
 
-// soleValidator returns whether pv's key holds more than two thirds of the
-// power the consortium holds at the node's head, and the node's chain is
+// soleValidator returns whether the current key holds more than two thirds
+// of the power of the next height's validator set, and the node's chain is
 // where pv's signing state left it (not a home rebuilt behind it): then it
 // commits alone and needs no peer to tell it the network's height.
 func (n *Node) soleValidator(rot *rotator) func() bool {
@@ -555,6 +574,16 @@ func (n *Node) soleValidator(rot *rotator) func() bool {
 		head := n.store.Head()
 		if head == nil || int64(head.Number.Uint64())+1 < pv.LastSignState.Height {
 			return false
+		}
+		if n.nextValidators != nil {
+			// The set consensus signs the next height with (the
+			// contract's set leads it by two blocks).
+			vs, err := n.nextValidators()
+			if err != nil {
+				return false
+			}
+			_, v := vs.GetByAddress(pv.Key.PubKey.Address())
+			return v != nil && v.VotingPower*3 > vs.TotalVotingPower()*2
 		}
 		st, err := n.store.State(head.Root)
 		if err != nil {
@@ -724,6 +753,7 @@ func (n *Node) Stop() error {
 		<-n.syncDone
 		<-n.stallDone
 		<-n.nudgeDone
+		<-n.rotateDone
 	}
 	if n.rpc != nil {
 		n.rpc.Stop()

@@ -47,8 +47,6 @@ func TestMetricsAndReadiness(t *testing.T) {
 		t.Fatalf("/ready of a committing node: %v %v", res, err)
 	}
 	res.Body.Close()
-	// node3 stops: its signatures go missing from the commits.
-	nodes[3].Stop()
 	var fams map[string]*dto.MetricFamily
 	scrape := func() {
 		t.Helper()
@@ -91,6 +89,17 @@ func TestMetricsAndReadiness(t *testing.T) {
 		}
 		return 0, false
 	}
+	// node3 signs, then stops: its signatures go missing from the commits.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		scrape()
+		if signed, _ := value("chuxin_validator_signed_blocks_total", "name", "node3"); signed > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("node3 signed no block")
+		}
+	}
+	nodes[3].Stop()
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		scrape()
 		missed, _ := value("chuxin_validator_missed_blocks_total", "name", "node3")

@@ -55,9 +55,10 @@ type Backend struct {
 	// ValidatorNames names validators (by CometBFT address, upper-case
 	// hex) for people: the genesis's names (nil: none).
 	ValidatorNames map[string]string
-	// ConsensusAddress is this node's CometBFT validator address (its
-	// consensus key's), for eth_coinbase.
-	ConsensusAddress []byte
+	// ConsensusAddress returns this node's CometBFT validator address (its
+	// consensus key's, which a rotation changes), for eth_coinbase (nil:
+	// none).
+	ConsensusAddress func() []byte
 	// PoolTxs returns the raw transactions in the mempool, in its order
 	// (nil: none).
 	PoolTxs func() [][]byte

@@ -30,17 +30,21 @@ func (api *EthAPI) ProtocolVersion() hexutil.Uint { return 68 }
 // contract, or, as for every proposer without one, the account of its
 // consensus address.
 func (api *EthAPI) Coinbase() (common.Address, error) {
-	if len(api.b.ConsensusAddress) == 0 {
+	var self []byte
+	if api.b.ConsensusAddress != nil {
+		self = api.b.ConsensusAddress()
+	}
+	if len(self) == 0 {
 		return common.Address{}, &rpcError{code: -32000, msg: "this node proposes no blocks: it has no consensus address"}
 	}
 	st, _, err := api.b.stateAt(latest)
 	if err != nil {
 		return common.Address{}, err
 	}
-	if to, ok := system.FeeRecipientOf(st, api.b.ConsensusAddress); ok {
+	if to, ok := system.FeeRecipientOf(st, self); ok {
 		return to, nil
 	}
-	return common.BytesToAddress(api.b.ConsensusAddress), nil
+	return common.BytesToAddress(self), nil
 }
 
 // BlobBaseFee is the blob base fee of the next block, as geth computes it

@@ -97,7 +97,7 @@ func newHarnessWith(t testing.TB, opts store.Options, tune ...func(*genesis.Gene
 			defer h.mu.Unlock()
 			return slices.Clone(h.mempool)
 		},
-		ConsensusAddress: harnessConsensusAddress,
+		ConsensusAddress: func() []byte { return harnessConsensusAddress },
 		ConsensusBlock: func(height uint64) ([][]byte, []abci.Misbehavior, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
