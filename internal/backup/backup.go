@@ -223,8 +223,11 @@ var publicFiles = []string{"chuxin.toml", "genesis.json", "part.json"}
 func secret(name string) bool { return !slices.Contains(publicFiles, name) }
 
 // transient says whether a file of config/ is one a running node writes
-// and removes at once (CometBFT's atomic writes of the signing state).
-func transient(name string) bool { return strings.HasPrefix(name, "write-file-atomic-") }
+// and removes at once (CometBFT's atomic writes of the signing state, a
+// new key being written).
+func transient(name string) bool {
+	return strings.HasPrefix(name, "write-file-atomic-") || strings.HasPrefix(name, keys.TempPrefix)
+}
 
 // Encrypted says whether a backup file is encrypted.
 func Encrypted(r *bufio.Reader) bool {

@@ -113,9 +113,48 @@ func Store(dir string, key *ecdsa.PrivateKey, passphrase string, kdf KDF) (strin
 // WriteNew writes a secret file with mode 0600; it never overwrites one.
 func WriteNew(path string, data []byte) error { return WriteNewMode(path, data, 0o600) }
 
-// WriteNewMode writes a new file with the given mode and syncs it to disk;
-// it never overwrites one.
+// WriteNewMode writes a new file with the given mode, synced to disk; it
+// never overwrites one, and a reader sees the whole file or none: it is
+// written under a temporary name (TempPrefix) and linked into place.
 func WriteNewMode(path string, data []byte, mode os.FileMode) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%s: %w", path, ErrExists)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), TempPrefix)
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Link(tmp, path); errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s: %w", path, ErrExists)
+	} else if err != nil {
+		return writeExclusive(path, data, mode) // a file system without hard links
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// writeExclusive creates path (never over a file) and writes data to it.
+func writeExclusive(path string, data []byte, mode os.FileMode) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s: %w", path, ErrExists)
@@ -134,6 +173,10 @@ func WriteNewMode(path string, data []byte, mode os.FileMode) error {
 	}
 	return f.Close()
 }
+
+// TempPrefix starts the names of the files WriteNewMode writes before it
+// links them into place.
+const TempPrefix = ".chuxin-new-"
 
 // List returns the keystore files of dir, by address. Files that are not
 // keystore files are skipped, as geth skips them.

@@ -136,9 +136,13 @@ func TestDevnetFourValidators(t *testing.T) {
 // clean stop log none, so an operator can read ERROR as "look at this".
 func noErrorLines(t *testing.T, log []byte) {
 	t.Helper()
+	var errs []string
 	for _, line := range strings.Split(string(log), "\n") {
 		if strings.Contains(line, "level=ERROR") {
-			t.Fatalf("a clean run logged an error:\n%s", line)
+			errs = append(errs, line)
 		}
+	}
+	if len(errs) > 0 {
+		t.Fatalf("a clean run logged %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
 	}
 }
