@@ -324,6 +324,37 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 	return f.print(cmd.OutOrStdout(), out, text)
 }
 
+// warnBeforeVote prints, before a yes vote, what the proposal's new
+// validators cost the network's fault tolerance until their nodes have
+// caught up (toleranceWarning). Reading failures only skip the warning.
+func (f *clientFlags) warnBeforeVote(cmd *cobra.Command, id uint64) {
+	ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
+	defer cancel()
+	c, err := f.dial(ctx)
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	p, err := c.Proposal(ctx, id)
+	if err != nil || len(p.NewValidators) == 0 {
+		return
+	}
+	info, err := c.Consortium(ctx)
+	if err != nil {
+		return
+	}
+	var changes []addedValidator
+	for _, u := range p.Removed {
+		changes = append(changes, addedValidator{key: u.PubKey})
+	}
+	for _, u := range p.NewValidators {
+		changes = append(changes, addedValidator{key: u.PubKey, power: u.Power})
+	}
+	if w := toleranceWarning(info, changes); w != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), w)
+	}
+}
+
 func (f *clientFlags) send(cmd *cobra.Command, method string, args ...any) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 	defer cancel()
@@ -591,6 +622,9 @@ func voteCmd(f *clientFlags) *cobra.Command {
 			s, ok := support[strings.ToLower(args[1])]
 			if !ok {
 				return fmt.Errorf("vote %q: yes or no", args[1])
+			}
+			if s {
+				f.warnBeforeVote(cmd, id)
 			}
 			return f.send(cmd, "vote", bigU(id), s)
 		},

@@ -29,6 +29,12 @@ type Proposal struct {
 	Description string         `json:"description"`
 	Outcome     string         `json:"outcome,omitempty"`
 	Actions     []string       `json:"actions"`
+	// NewValidators are the keys the proposal gives power that it does
+	// not take from another key in the same action (a rotation's new key
+	// replaces the old one on the same node).
+	NewValidators []system.ValidatorUpdate `json:"-"`
+	// Removed are the keys it takes power from.
+	Removed []system.ValidatorUpdate `json:"-"`
 }
 
 // Text tells the proposal in words.
@@ -86,6 +92,25 @@ func (c *Client) Proposal(ctx context.Context, id uint64) (*Proposal, error) {
 		Description: p.Description, Outcome: p.Outcome}
 	for _, a := range actions {
 		r.Actions = append(r.Actions, DescribeAction(a))
+		if a.Kind != system.KindSetValidators {
+			continue
+		}
+		us, err := system.DecodeSetValidators(a.Data)
+		if err != nil {
+			continue
+		}
+		var added, removed []system.ValidatorUpdate
+		for _, u := range us {
+			if u.Power == 0 {
+				removed = append(removed, u)
+			} else {
+				added = append(added, u)
+			}
+		}
+		r.Removed = append(r.Removed, removed...)
+		if len(removed) == 0 || len(added) != len(removed) {
+			r.NewValidators = append(r.NewValidators, added...)
+		}
 	}
 	return r, nil
 }

@@ -85,7 +85,10 @@ func TestAnOrganisationJoinsARunningNetwork(t *testing.T) {
 	if !strings.Contains(out, "WARNING: hangzhou-1 will be a validator") || !strings.Contains(out, "voted for proposal 1") {
 		t.Fatalf("propose --join:\n%s", out)
 	}
-	cli(t, append([]string{"gov", "vote", "1", "yes", "--dev-account", "1"}, rpc...)...)
+	// A voter is warned too.
+	if out := cli(t, append([]string{"gov", "vote", "1", "yes", "--dev-account", "1"}, rpc...)...); !strings.Contains(out, "will be a validator before its node can have caught up") {
+		t.Fatalf("the second vote, without the warning:\n%s", out)
+	}
 	if out := cli(t, append([]string{"gov", "vote", "1", "yes", "--dev-account", "2"}, rpc...)...); !strings.Contains(out, "proposal 1 passed") {
 		t.Fatalf("the third vote:\n%s", out)
 	}
@@ -140,7 +143,9 @@ func TestAnOrganisationJoinsARunningNetwork(t *testing.T) {
 		t.Fatalf("propose --rotate-validator:\n%s", out)
 	}
 	// Five members now: four yes votes of five pass it.
-	cli(t, append([]string{"gov", "vote", "3", "yes", "--dev-account", "0"}, rpc...)...)
+	if out := cli(t, append([]string{"gov", "vote", "3", "yes", "--dev-account", "0"}, rpc...)...); strings.Contains(out, "WARNING") {
+		t.Fatalf("a vote on a rotation warned:\n%s", out)
+	}
 	cli(t, append([]string{"gov", "vote", "3", "yes", "--dev-account", "2"}, rpc...)...)
 	if out := cli(t, "gov", "vote", "3", "yes", "--keystore", govFile, "--password", pass, "--rpc", urls[0]); !strings.Contains(out, "proposal 3 passed") {
 		t.Fatalf("the fourth vote:\n%s", out)
