@@ -114,6 +114,13 @@ func consortiumText(info *rpc.ConsortiumInfo) string {
 	for _, m := range info.Members {
 		fmt.Fprintf(&b, "  %-20s weight %-4d governors %v\n", m.Name, m.Weight, m.Governors)
 	}
+	if info.LastBlockTime != nil {
+		fmt.Fprintf(&b, "blocks: the last at %s", info.LastBlockTime.UTC().Format("2006-01-02 15:04:05 UTC"))
+		if info.BlockInterval > 0 {
+			fmt.Fprintf(&b, ", one every %.2f s on average over the last %d at most", info.BlockInterval, info.Window)
+		}
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "validators, as consensus will have them once every passed change applies (proposed, signed, missed over the last %d blocks):\n", info.Window)
 	for _, v := range info.Validators {
 		name := v.Name

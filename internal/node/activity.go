@@ -91,3 +91,19 @@ func (n *Node) validatorActivity(window int) map[string]rpc.ValidatorActivity {
 	}
 	return out
 }
+
+// blockTimes returns the times of the first and the last of the last window
+// blocks of CometBFT's block store, and how many there are.
+func (n *Node) blockTimes(window int) (first, last time.Time, blocks int) {
+	bs := n.cmt.BlockStore()
+	top := bs.Height()
+	from := max(bs.Base(), top-int64(window)+1, 1)
+	if top < from {
+		return first, last, 0
+	}
+	a, b := bs.LoadBlockMeta(from), bs.LoadBlockMeta(top)
+	if a == nil || b == nil {
+		return first, last, 0
+	}
+	return a.Header.Time, b.Header.Time, int(top - from + 1)
+}

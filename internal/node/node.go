@@ -322,6 +322,7 @@ func (n *Node) Start() error {
 
 		ConsensusBlock:    n.consensusBlock,
 		ValidatorActivity: n.validatorActivity,
+		BlockTimes:        n.blockTimes,
 		PeersSeen:         n.peersSeen,
 	}
 	b.ConsensusAddress = func() []byte { return n.rotator.current().Key.PubKey.Address() }

@@ -308,6 +308,10 @@ type ConsortiumInfo struct {
 	Validators []ValidatorInfo `json:"validators"`
 	Nodes      []NodeInfo      `json:"nodes"`
 	Window     uint64          `json:"activityBlocks"` // the blocks the validators' activity counts
+	// LastBlockTime is the time of the last block; BlockInterval the mean
+	// seconds between the last activityBlocks blocks (0: fewer than two).
+	LastBlockTime *time.Time `json:"lastBlockTime,omitempty"`
+	BlockInterval float64    `json:"blockIntervalSeconds,omitempty"`
 }
 
 // MemberInfo is a member of the consortium.
@@ -385,6 +389,14 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 	var activity map[string]ValidatorActivity
 	if api.b.ValidatorActivity != nil {
 		activity = api.b.ValidatorActivity(activityWindow)
+	}
+	if api.b.BlockTimes != nil {
+		if first, last, n := api.b.BlockTimes(activityWindow); n > 0 {
+			info.LastBlockTime = &last
+			if n > 1 {
+				info.BlockInterval = last.Sub(first).Seconds() / float64(n-1)
+			}
+		}
 	}
 	keys, powers := v[0].([][32]byte), v[1].([]uint64)
 	for i, k := range keys {

@@ -46,6 +46,9 @@ type Backend struct {
 	// validator (by CometBFT address, upper-case hex) proposed, signed and
 	// missed (nil: not known).
 	ValidatorActivity func(window int) map[string]ValidatorActivity
+	// BlockTimes returns the times of the first and the last of the last
+	// window blocks, and how many blocks that is (nil: not known).
+	BlockTimes func(window int) (first, last time.Time, blocks int)
 	// PeersSeen tells when this node last saw each peer (by node ID)
 	// connected, and which are connected now (nil: not known).
 	PeersSeen func() (map[string]time.Time, map[string]bool)

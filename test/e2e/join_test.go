@@ -100,7 +100,11 @@ func TestAnOrganisationJoinsARunningNetwork(t *testing.T) {
 	if !strings.Contains(members, "Hangzhou") || !strings.Contains(members, idHZ.NodeID) || !strings.Contains(strings.ToLower(members), strings.ToLower(idHZ.PubKey)) {
 		t.Fatalf("gov members after the join:\n%s", members)
 	}
-	// The answering node is "this node", the genesis validators have names.
+	// The answering node is "this node", the genesis validators have names,
+	// and the block times show.
+	if !regexp.MustCompile(`blocks: the last at 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC, one every \d+\.\d\d s`).MatchString(members) {
+		t.Fatalf("gov members shows no block times:\n%s", members)
+	}
 	if !regexp.MustCompile(id0.NodeID+` +node0 +this node`).MatchString(members) || !regexp.MustCompile(`(?m)^  node1 +[0-9A-F]{40} `).MatchString(members) {
 		t.Fatalf("gov members marks neither node0 itself nor the validators' names:\n%s", members)
 	}
