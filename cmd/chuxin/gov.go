@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"encoding/base64"
@@ -336,19 +337,27 @@ func (f *clientFlags) warnBeforeVote(cmd *cobra.Command, id uint64) {
 	}
 	defer c.Close()
 	p, err := c.Proposal(ctx, id)
-	if err != nil || len(p.NewValidators) == 0 {
+	if err != nil || len(p.Validators) == 0 {
 		return
 	}
 	info, err := c.Consortium(ctx)
 	if err != nil {
 		return
 	}
-	var changes []addedValidator
-	for _, u := range p.Removed {
-		changes = append(changes, addedValidator{key: u.PubKey})
+	power := map[[32]byte]uint64{}
+	for _, v := range info.Validators {
+		power[v.PubKey] = v.Power
 	}
-	for _, u := range p.NewValidators {
-		changes = append(changes, addedValidator{key: u.PubKey, power: u.Power})
+	var changes []addedValidator
+	for _, us := range p.Validators {
+		// A rotation: one validator's power moves, whole, to a new key
+		// on the same node (chuxin rotate-key), which is not down.
+		if len(us) == 2 && us[0].Power == 0 && us[1].Power > 0 && power[us[0].PubKey] == us[1].Power && power[us[1].PubKey] == 0 {
+			continue
+		}
+		for _, u := range us {
+			changes = append(changes, addedValidator{key: u.PubKey, power: u.Power})
+		}
 	}
 	if w := toleranceWarning(info, changes); w != "" {
 		fmt.Fprintln(cmd.ErrOrStderr(), w)
@@ -431,6 +440,22 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				}
 				if _, err := ceremony.JoinActions(part); err != nil {
 					return fmt.Errorf("--join %s: %w", j, err)
+				}
+				for _, other := range parts {
+					if other.NodeID == part.NodeID || bytes.Equal(other.ConsensusPubKey, part.ConsensusPubKey) ||
+						(other.Member != nil && part.Member != nil && other.Member.Name == part.Member.Name) {
+						return fmt.Errorf("--join %s: it names the node, key or member another --join names", j)
+					}
+				}
+				for _, a := range admit {
+					if id, _, _ := strings.Cut(a, ":"); strings.EqualFold(id, part.NodeID) {
+						return fmt.Errorf("--join %s: --admit-node names its node too", j)
+					}
+				}
+				for _, m := range members {
+					if name, _, _ := strings.Cut(m, ":"); part.Member != nil && name == part.Member.Name {
+						return fmt.Errorf("--join %s: --set-member names its member too", j)
+					}
 				}
 				parts = append(parts, part)
 				if part.Power > 0 {

@@ -35,7 +35,6 @@ import (
 
 	"filippo.io/age"
 	"github.com/cometbft/cometbft/p2p"
-	"github.com/cometbft/cometbft/privval"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/keys"
@@ -118,8 +117,11 @@ func Write(home string, w io.Writer, o Options) (*Manifest, error) {
 		m.NodeID = string(nk.ID())
 	}
 	if _, err := os.Stat(config.ConsensusKeyFile(home)); err == nil {
-		pv := privval.LoadFilePVEmptyState(config.ConsensusKeyFile(home), config.SignStateFile(home))
-		m.ConsensusAddress = pv.GetAddress().String()
+		k, err := keys.LoadConsensusKey(config.ConsensusKeyFile(home))
+		if err != nil {
+			return nil, err
+		}
+		m.ConsensusAddress = k.Address.String()
 		if raw, err := os.ReadFile(config.SignStateFile(home)); err == nil {
 			var st struct {
 				Height json.Number `json:"height"`

@@ -14,11 +14,11 @@ import (
 	"filippo.io/age"
 	"filippo.io/age/armor"
 	"github.com/cometbft/cometbft/p2p"
-	"github.com/cometbft/cometbft/privval"
 
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/keys"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -190,10 +190,11 @@ func checkHomeKeys(home string, part *Part) error {
 	if _, err := os.Stat(config.ConsensusKeyFile(home)); err != nil {
 		return fmt.Errorf("consensus key of %s: %w", home, err)
 	}
-	pub, err := privval.LoadFilePVEmptyState(config.ConsensusKeyFile(home), "").GetPubKey()
+	k, err := keys.LoadConsensusKey(config.ConsensusKeyFile(home))
 	if err != nil {
 		return fmt.Errorf("consensus key of %s: %w", home, err)
 	}
+	pub := k.PubKey
 	if string(nk.ID()) != part.NodeID || !bytes.Equal(pub.Bytes(), part.ConsensusPubKey) {
 		return fmt.Errorf("%w: %s does not match the keys of %s: it is another node's part", ErrPart, config.PartFile(home), home)
 	}

@@ -29,12 +29,10 @@ type Proposal struct {
 	Description string         `json:"description"`
 	Outcome     string         `json:"outcome,omitempty"`
 	Actions     []string       `json:"actions"`
-	// NewValidators are the keys the proposal gives power that it does
-	// not take from another key in the same action (a rotation's new key
-	// replaces the old one on the same node).
-	NewValidators []system.ValidatorUpdate `json:"-"`
-	// Removed are the keys it takes power from.
-	Removed []system.ValidatorUpdate `json:"-"`
+	// Validators are the validator changes of its SetValidators actions,
+	// one list an action (power 0 removes a key); a rotation is an action
+	// of one removal and one key given power.
+	Validators [][]system.ValidatorUpdate `json:"-"`
 }
 
 // Text tells the proposal in words.
@@ -95,21 +93,8 @@ func (c *Client) Proposal(ctx context.Context, id uint64) (*Proposal, error) {
 		if a.Kind != system.KindSetValidators {
 			continue
 		}
-		us, err := system.DecodeSetValidators(a.Data)
-		if err != nil {
-			continue
-		}
-		var added, removed []system.ValidatorUpdate
-		for _, u := range us {
-			if u.Power == 0 {
-				removed = append(removed, u)
-			} else {
-				added = append(added, u)
-			}
-		}
-		r.Removed = append(r.Removed, removed...)
-		if len(removed) == 0 || len(added) != len(removed) {
-			r.NewValidators = append(r.NewValidators, added...)
+		if us, err := system.DecodeSetValidators(a.Data); err == nil {
+			r.Validators = append(r.Validators, us)
 		}
 	}
 	return r, nil

@@ -261,7 +261,7 @@ func Decrypt(blob []byte, passphrase string) (*ecdsa.PrivateKey, error) {
 	if err := checkKDF(blob); err != nil {
 		return nil, err
 	}
-	k, err := keystore.DecryptKey(blob, passphrase)
+	k, err := decrypt(blob, passphrase)
 	if errors.Is(err, keystore.ErrDecrypt) {
 		return nil, ErrWrongPassphrase
 	}
@@ -274,33 +274,70 @@ func Decrypt(blob []byte, passphrase string) (*ecdsa.PrivateKey, error) {
 	return k.PrivateKey, nil
 }
 
+// decrypt is geth's DecryptKey, with a panic on a malformed file (geth
+// trusts the file's shape) turned into ErrNotAKey.
+func decrypt(blob []byte, passphrase string) (k *keystore.Key, err error) {
+	defer func() {
+		if recover() != nil {
+			k, err = nil, ErrNotAKey
+		}
+	}()
+	return keystore.DecryptKey(blob, passphrase)
+}
+
 // ErrCostly: a keystore file asks for a key derivation too costly to run.
 var ErrCostly = errors.New("the keystore file's key derivation costs more than 2^20 scrypt rounds (or 10^7 pbkdf2 iterations): refused")
 
-// checkKDF refuses scrypt parameters over N·r·p = 2^20·8 (geth writes
-// 2^18·8·1, its light files 2^12·8·6) and pbkdf2 over 10^7 iterations.
+// checkKDF refuses what geth's decryption would choke on: scrypt over
+// N·r·p = 2^20·8 (geth writes 2^18·8·1, its light files 2^12·8·6), pbkdf2
+// over 10^7 iterations, a derived key other than 32 bytes, a salt that is
+// not a string, parameters missing or not whole numbers. It reads the
+// parameters as geth does, by their exact lower-case names.
 func checkKDF(blob []byte) error {
-	var v struct {
-		Crypto *struct {
-			KDF       string `json:"kdf"`
-			KDFParams struct {
-				N, R, P, C uint64
-			} `json:"kdfparams"`
-		} `json:"crypto"`
-	}
-	if json.Unmarshal(blob, &v) != nil || v.Crypto == nil {
+	var v map[string]json.RawMessage
+	if json.Unmarshal(blob, &v) != nil {
 		return ErrNotAKey
 	}
-	p := v.Crypto.KDFParams
-	switch v.Crypto.KDF {
+	c := v["crypto"]
+	if c == nil {
+		c = v["Crypto"]
+	}
+	var cj struct {
+		KDF       string                     `json:"kdf"`
+		KDFParams map[string]json.RawMessage `json:"kdfparams"`
+	}
+	if c == nil || json.Unmarshal(c, &cj) != nil || cj.KDFParams == nil {
+		return ErrNotAKey
+	}
+	whole := func(name string, most uint64) (uint64, bool) {
+		var n uint64
+		if json.Unmarshal(cj.KDFParams[name], &n) != nil || n == 0 || n > most {
+			return 0, false
+		}
+		return n, true
+	}
+	var salt string
+	if json.Unmarshal(cj.KDFParams["salt"], &salt) != nil {
+		return ErrNotAKey
+	}
+	if dk, ok := whole("dklen", 32); !ok || dk != 32 {
+		return ErrNotAKey
+	}
+	switch cj.KDF {
 	case "scrypt":
-		if p.N == 0 || p.R == 0 || p.P == 0 || p.N > 1<<20 || p.R > 64 || p.P > 64 || p.N*p.R*p.P > 1<<23 {
+		n, ok1 := whole("n", 1<<20)
+		r, ok2 := whole("r", 64)
+		p, ok3 := whole("p", 64)
+		if !ok1 || !ok2 || !ok3 || n*r*p > 1<<23 {
 			return ErrCostly
 		}
 	case "pbkdf2":
-		if p.C > 10_000_000 {
+		var prf string
+		if _, ok := whole("c", 10_000_000); !ok || json.Unmarshal(cj.KDFParams["prf"], &prf) != nil || prf != "hmac-sha256" {
 			return ErrCostly
 		}
+	default:
+		return ErrNotAKey
 	}
 	return nil
 }

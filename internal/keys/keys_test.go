@@ -118,6 +118,19 @@ func TestHostileKeystoreFiles(t *testing.T) {
 	if _, err := Decrypt([]byte(costly), "pw"); !errors.Is(err, ErrCostly) {
 		t.Fatalf("a ruinous scrypt cost: %v", err)
 	}
+	// geth reads "n" by its exact name; a second "N" must not hide it.
+	if _, err := Decrypt([]byte(strings.Replace(costly, `"n":`, `"N":2,"n":`, 1)), "pw"); !errors.Is(err, ErrCostly) {
+		t.Fatalf("a ruinous n behind an N: %v", err)
+	}
+	for _, broken := range []string{`"dklen":32`, `"salt":"`} {
+		b := strings.Replace(string(blob), broken, `"x":0,"y":"`, 1)
+		if b == string(blob) {
+			t.Fatalf("no %s in %s", broken, blob)
+		}
+		if _, err := Decrypt([]byte(b), "pw"); !errors.Is(err, ErrNotAKey) {
+			t.Fatalf("a keystore without %s: %v", broken, err)
+		}
+	}
 	other, _ := crypto.GenerateKey()
 	own := strings.ToLower(crypto.PubkeyToAddress(k.PublicKey).Hex()[2:])
 	lied := strings.Replace(string(blob), own, strings.ToLower(crypto.PubkeyToAddress(other.PublicKey).Hex()[2:]), 1)

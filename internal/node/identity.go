@@ -5,9 +5,9 @@ import (
 	"os"
 
 	"github.com/cometbft/cometbft/p2p"
-	"github.com/cometbft/cometbft/privval"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/keys"
 )
 
 // Identity is what a node's home tells others about it: its p2p node ID
@@ -27,10 +27,10 @@ func ReadIdentity(home string) (*Identity, error) {
 	if _, err := os.Stat(config.ConsensusKeyFile(home)); err != nil {
 		return nil, fmt.Errorf("consensus key of %s: %w", home, err) // CometBFT's loader would exit
 	}
-	pv := privval.LoadFilePVEmptyState(config.ConsensusKeyFile(home), "")
-	pub, err := pv.GetPubKey()
+	k, err := keys.LoadConsensusKey(config.ConsensusKeyFile(home))
 	if err != nil {
 		return nil, fmt.Errorf("consensus key of %s: %w", home, err)
 	}
+	pub := k.PubKey
 	return &Identity{NodeID: string(nk.ID()), ConsensusPK: pub.Bytes(), Address: pub.Address().String()}, nil
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/keys"
 	"github.com/chuxin-chain/chuxin/internal/rpc"
 	"github.com/chuxin-chain/chuxin/internal/store"
 	"github.com/chuxin-chain/chuxin/internal/system"
@@ -75,6 +76,7 @@ type Node struct {
 	signStateRebuilt bool     // the validator's signing state was missing and made anew
 	rotator          *rotator // the consensus key, which a rotation replaces
 	rekey            func()   // makes consensus read the key again (nil: cannot)
+	rekeyed          uint64   // the key moves consensus has been made to read
 	// nextValidators returns the validator set CometBFT signs the height
 	// after the last committed one with (nil until consensus exists).
 	nextValidators func() (*cmttypes.ValidatorSet, error)
@@ -161,6 +163,14 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	cc := n.cometConfig()
 	rot := &rotator{home: home, log: log, pv: pv}
 	n.rotator = rot
+	// A rotation that applied while the node was down moves the key before
+	// the consensus engine is made: it decides from the key whether to
+	// block-sync and which validator it is.
+	if vs, err := savedNextValidators(cc); err == nil {
+		if _, err := rot.maybeRotate(func(a []byte) (bool, error) { return vs.HasAddress(a), nil }); err != nil {
+			log.Error("the next consensus key cannot take over; the current key keeps signing", "err", err)
+		}
+	}
 	guard := &signGuard{PrivValidator: rot, network: n.networkHeight, alone: n.soleValidator(rot), log: log}
 	n.cmt, err = cmtnode.NewNode(ctx, cc, guard, nk,
 		clientCreator{app: n.app, warm: n.warm, workers: runtime.GOMAXPROCS(0)},
@@ -208,10 +218,15 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 const rotationEvery = 2 * time.Second
 
 // checkRotation moves to the next consensus key if its time has come (see
-// rotator) and then makes consensus read the key again.
+// rotator), and makes consensus read the key again after any move it has
+// not read yet: one made here, or by another caller of GetPubKey while
+// consensus did not ask (block sync, an RPC). Only Open and the rotation
+// goroutine call it, one after the other.
 func (n *Node) checkRotation() {
-	if n.rotator.check() && n.rekey != nil {
+	n.rotator.check()
+	if moves := n.rotator.moves.Load(); moves != n.rekeyed && n.rekey != nil {
 		n.rekey()
+		n.rekeyed = moves
 	}
 }
 
@@ -267,12 +282,13 @@ func loadSigner(home string, log *slog.Logger) (*privval.FilePV, bool, error) {
 	if err := moveSignState(home); err != nil {
 		return nil, false, err
 	}
-	if _, err := os.Stat(config.SignStateFile(home)); err == nil {
-		return privval.LoadFilePV(config.ConsensusKeyFile(home), config.SignStateFile(home)), false, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, false, fmt.Errorf("signing state: %w", err)
+	pv, fresh, err := keys.LoadSigner(config.ConsensusKeyFile(home), config.SignStateFile(home))
+	if err != nil {
+		return nil, false, fmt.Errorf("consensus key: %w", err)
 	}
-	pv := privval.LoadFilePVEmptyState(config.ConsensusKeyFile(home), config.SignStateFile(home))
+	if !fresh {
+		return pv, false, nil
+	}
 	pv.Save()
 	log.Warn("the signing state was missing and is made anew: the node syncs the chain first, and a validator refuses to vote if its key signed one of the last blocks (stop any other process with this key)",
 		"file", config.SignStateFile(home), "checked_blocks", rebuildCheckBlocks)

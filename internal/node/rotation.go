@@ -11,9 +11,11 @@ import (
 	"sync/atomic"
 
 	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
+	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/crypto"
-	cmtjson "github.com/cometbft/cometbft/libs/json"
 	"github.com/cometbft/cometbft/privval"
+	sm "github.com/cometbft/cometbft/state"
+	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/keys"
@@ -43,6 +45,8 @@ type rotator struct {
 	// holds says whether the validator set of the height after the last
 	// committed one holds an address (nil until consensus exists).
 	holds atomic.Pointer[func(address []byte) (bool, error)]
+
+	moves atomic.Uint64 // how many times the key moved
 
 	mu     sync.Mutex // held while signing: privval updates its signing state
 	pv     *privval.FilePV
@@ -83,6 +87,23 @@ func (r *rotator) SignBytes(b []byte) ([]byte, error) {
 	return r.pv.SignBytes(b)
 }
 
+// savedNextValidators reads, from CometBFT's state database, the validator
+// set of the height after the last one CometBFT saved: the set the node
+// signs with next. The database is closed again for the engine to open.
+func savedNextValidators(cc *cmtcfg.Config) (*cmttypes.ValidatorSet, error) {
+	db, err := cmtcfg.DefaultDBProvider(&cmtcfg.DBContext{ID: "state", Config: cc})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	store := sm.NewStore(db, sm.StoreOptions{})
+	state, err := store.Load()
+	if err != nil || state.IsEmpty() {
+		return nil, fmt.Errorf("no saved consensus state: %v", err)
+	}
+	return store.LoadValidators(state.LastBlockHeight + 1)
+}
+
 // check rotates if it is time, and reports whether it did. A failure is
 // logged once (the current key keeps signing).
 func (r *rotator) check() bool {
@@ -106,21 +127,14 @@ func (r *rotator) check() bool {
 // loadNextKey reads the home's next consensus key, nil if it has none. Its
 // public key must be its private key's.
 func loadNextKey(home string) (*privval.FilePVKey, error) {
-	raw, err := os.ReadFile(config.NextConsensusKeyFile(home))
+	k, err := keys.LoadConsensusKey(config.NextConsensusKeyFile(home))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
-	}
-	var k privval.FilePVKey
-	if err := cmtjson.Unmarshal(raw, &k); err != nil || k.PubKey == nil || k.PrivKey == nil {
 		return nil, fmt.Errorf("%w: %v", ErrNextKey, err)
 	}
-	if pub := k.PrivKey.PubKey(); !bytes.Equal(pub.Bytes(), k.PubKey.Bytes()) || !bytes.Equal(k.Address, pub.Address()) {
-		return nil, fmt.Errorf("%w: its pub_key or address is not its priv_key's", ErrNextKey)
-	}
-	return &k, nil
+	return k, nil
 }
 
 // maybeRotate moves to the next key when holds says the validator set
@@ -174,6 +188,7 @@ func (r *rotator) rotate(cur *privval.FilePV, next *privval.FilePVKey) (bool, er
 	}
 	r.pv = privval.NewFilePV(next.PrivKey, config.ConsensusKeyFile(r.home), config.SignStateFile(r.home))
 	r.pv.LastSignState = cur.LastSignState
+	r.moves.Add(1)
 	r.log.Info("rotated the consensus key: the validator set now holds the new key", "old", old,
 		"new", r.pv.Key.PubKey.Address().String(), "retired_key", retired,
 		"signing_state_height", r.pv.LastSignState.Height)

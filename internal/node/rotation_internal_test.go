@@ -42,6 +42,12 @@ func TestANextKeyMustBeItsOwn(t *testing.T) {
 	if rotated, err := r.maybeRotate(holds); rotated || !errors.Is(err, ErrNextKey) {
 		t.Fatalf("a next key that is not its own: rotated %v, %v", rotated, err)
 	}
+	// A seed alone made CometBFT's PubKey() panic; it is an error now.
+	raw, _ = cmtjson.MarshalIndent(privval.FilePVKey{Address: a.PubKey().Address(), PubKey: a.PubKey(), PrivKey: a[:32]}, "", "  ")
+	os.WriteFile(config.NextConsensusKeyFile(home), raw, 0o600)
+	if rotated, err := r.maybeRotate(holds); rotated || !errors.Is(err, ErrNextKey) {
+		t.Fatalf("a next key of 32 bytes: rotated %v, %v", rotated, err)
+	}
 	os.WriteFile(config.NextConsensusKeyFile(home), []byte("{}"), 0o600)
 	if rotated, err := r.maybeRotate(holds); rotated || !errors.Is(err, ErrNextKey) {
 		t.Fatalf("a next key file that is no key: rotated %v, %v", rotated, err)
@@ -172,8 +178,22 @@ func TestARestartBetweenTheRotationAndItsHeightResumes(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	go proposeRotation(ctx, "http://"+n.RPCAddr(), gov, oldK, newK) // its vote's receipt may never come: the node stops
-	passed := <-stopped
+	proposed := make(chan error, 1)
+	go func() { proposed <- proposeRotation(ctx, "http://"+n.RPCAddr(), gov, oldK, newK) }()
+	var passed uint64
+	select {
+	case passed = <-stopped:
+	case err := <-proposed:
+		// The vote's receipt may never come (the node stops in the
+		// block that passes it); any earlier failure is the test's.
+		select {
+		case passed = <-stopped:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the rotation did not pass: %v", err)
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatal("the rotation did not pass within 90 s")
+	}
 	n2, err := Open(context.Background(), home, quietLogger())
 	if err != nil {
 		t.Fatal(err)

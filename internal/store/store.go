@@ -401,7 +401,7 @@ func (s *Store) HeaderByNumber(number uint64) (*types.Header, error) {
 // HeaderByHash returns the header with the given hash.
 func (s *Store) HeaderByHash(hash common.Hash) (*types.Header, error) {
 	number, ok := rawdb.ReadHeaderNumber(s.kv, hash)
-	if !ok {
+	if !ok || !s.visible(number) {
 		return nil, fmt.Errorf("block %s: %w", hash, ErrNotFound)
 	}
 	if h := rawdb.ReadHeader(s.kv, hash, number); h != nil {
@@ -422,7 +422,7 @@ func (s *Store) BlockByNumber(number uint64) (*types.Block, error) {
 // BlockByHash returns the block with the given hash.
 func (s *Store) BlockByHash(hash common.Hash) (*types.Block, error) {
 	number, ok := rawdb.ReadHeaderNumber(s.kv, hash)
-	if !ok {
+	if !ok || !s.visible(number) {
 		return nil, fmt.Errorf("block %s: %w", hash, ErrNotFound)
 	}
 	if b := rawdb.ReadBlock(s.kv, hash, number); b != nil {
@@ -447,10 +447,20 @@ type TxLocation struct {
 	Index       uint64
 }
 
+// visible says whether block number is at or below the head. CommitBlock
+// writes a block, its receipts and lookups before it moves the head, so a
+// reader could otherwise find a receipt and then read the state of the
+// block before it: a client that waited for its proposal's receipt would
+// find no proposal when it votes.
+func (s *Store) visible(number uint64) bool {
+	h := s.Head()
+	return h != nil && number <= h.Number.Uint64()
+}
+
 // Transaction returns a committed transaction and where it is.
 func (s *Store) Transaction(hash common.Hash) (*types.Transaction, TxLocation, error) {
 	tx, bh, n, i := rawdb.ReadCanonicalTransaction(s.kv, hash)
-	if tx == nil {
+	if tx == nil || !s.visible(n) {
 		return nil, TxLocation{}, fmt.Errorf("transaction %s: %w", hash, ErrNotFound)
 	}
 	return tx, TxLocation{BlockHash: bh, BlockNumber: n, Index: i}, nil
