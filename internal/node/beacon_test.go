@@ -214,6 +214,13 @@ func TestWrongPartialKeysAreLeftOut(t *testing.T) {
 	if !strings.Contains(logs.String(), "holder=4") {
 		t.Fatalf("the wrong partial keys are not put down to holder 4:\n%s", logs.String())
 	}
+	// node1 may be a block behind node0, whose latest round r is: wait
+	// for it to have r too.
+	for wait := time.Now().Add(10 * time.Second); drandGet(t, nodes[1].RPCAddr(), fmt.Sprintf("/public/%d", r.Round), &drandRound{}) != http.StatusOK; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(wait) {
+			t.Fatalf("node1 has not released round %d 10 s after node0", r.Round)
+		}
+	}
 	for round := uint64(1); round <= r.Round; round++ {
 		var k drandRound
 		if code := drandGet(t, nodes[1].RPCAddr(), fmt.Sprintf("/public/%d", round), &k); code != http.StatusOK {
