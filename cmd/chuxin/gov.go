@@ -116,9 +116,9 @@ type proposed struct {
 	Vote     *govclient.Outcome `json:"vote,omitempty"`
 }
 
-// addedValidator is a validator key whose power a proposal sets (0: it
+// validatorChange is a validator key whose power a proposal sets (0: it
 // leaves).
-type addedValidator struct {
+type validatorChange struct {
 	key   [32]byte
 	power uint64
 	name  string
@@ -129,7 +129,7 @@ type addedValidator struct {
 // caught up: their power is down from the block the change applies.
 // changes are the proposal's validator updates (power 0 removes a key).
 // It is empty when no key is new.
-func toleranceWarning(info *chuxinrpc.ConsortiumInfo, changes []addedValidator) string {
+func toleranceWarning(info *chuxinrpc.ConsortiumInfo, changes []validatorChange) string {
 	power := map[[32]byte]uint64{}
 	for _, v := range info.Validators {
 		power[v.PubKey] = v.Power
@@ -265,7 +265,7 @@ type proposal struct {
 	actions []system.Action
 	joins   []*ceremony.Part
 	rotate  [][2]system.ValidatorUpdate
-	added   []addedValidator // the validator changes, for the tolerance warning
+	changes []validatorChange // the validator changes, for the tolerance warning
 }
 
 func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string, vote bool) error {
@@ -286,7 +286,7 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 		fmt.Fprint(cmd.ErrOrStderr(), note)
 	}
 	var info *chuxinrpc.ConsortiumInfo
-	if len(p.joins) > 0 || len(p.added) > 0 {
+	if len(p.joins) > 0 || len(p.changes) > 0 {
 		if info, err = c.Consortium(ctx); err != nil {
 			return fmt.Errorf("reading the consortium, to check the proposal against it: %w", err)
 		}
@@ -299,8 +299,8 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 		actions = append(actions, as...)
 		fmt.Fprint(cmd.ErrOrStderr(), joinText(part))
 	}
-	if len(p.added) > 0 {
-		if w := toleranceWarning(info, p.added); w != "" {
+	if len(p.changes) > 0 {
+		if w := toleranceWarning(info, p.changes); w != "" {
 			fmt.Fprintln(cmd.ErrOrStderr(), w)
 		}
 	}
@@ -348,7 +348,7 @@ func (f *clientFlags) warnBeforeVote(cmd *cobra.Command, id uint64) {
 	for _, v := range info.Validators {
 		power[v.PubKey] = v.Power
 	}
-	var changes []addedValidator
+	var changes []validatorChange
 	for _, us := range p.Validators {
 		// A rotation: one validator's power moves, whole, to a new key
 		// on the same node (chuxin rotate-key), which is not down.
@@ -356,7 +356,7 @@ func (f *clientFlags) warnBeforeVote(cmd *cobra.Command, id uint64) {
 			continue
 		}
 		for _, u := range us {
-			changes = append(changes, addedValidator{key: u.PubKey, power: u.Power})
+			changes = append(changes, validatorChange{key: u.PubKey, power: u.Power})
 		}
 	}
 	if w := toleranceWarning(info, changes); w != "" {
@@ -405,7 +405,7 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 		joins, rotations                            []string
 		noVote                                      bool
 	)
-	var added []addedValidator
+	var changes []validatorChange
 	cmd := &cobra.Command{
 		Use:   "propose",
 		Short: "Propose changes; each flag adds an action, all apply together or none",
@@ -459,7 +459,7 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				}
 				parts = append(parts, part)
 				if part.Power > 0 {
-					added = append(added, addedValidator{key: [32]byte(part.ConsensusPubKey), power: uint64(part.Power), name: part.Moniker})
+					changes = append(changes, validatorChange{key: [32]byte(part.ConsensusPubKey), power: uint64(part.Power), name: part.Moniker})
 				}
 			}
 			for _, v := range addVals {
@@ -474,7 +474,7 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				}
 				u.Power = p
 				vals = append(vals, u)
-				added = append(added, addedValidator{key: u.PubKey, power: p})
+				changes = append(changes, validatorChange{key: u.PubKey, power: p})
 			}
 			for _, key := range removeVals {
 				u, err := validatorKey(key)
@@ -482,7 +482,7 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 					return err
 				}
 				vals = append(vals, u)
-				added = append(added, addedValidator{key: u.PubKey})
+				changes = append(changes, validatorChange{key: u.PubKey})
 			}
 			if len(vals) > 0 {
 				actions = append(actions, system.SetValidators(vals...))
@@ -585,7 +585,7 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
 			}
-			return f.propose(cmd, proposal{actions: actions, joins: parts, rotate: rotate, added: added}, description, !noVote)
+			return f.propose(cmd, proposal{actions: actions, joins: parts, rotate: rotate, changes: changes}, description, !noVote)
 		},
 	}
 	fl := cmd.Flags()

@@ -130,15 +130,7 @@ func WriteNewMode(path string, data []byte, mode os.FileMode) error {
 		f.Close()
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := fill(f, data); err != nil {
 		return err
 	}
 	if err := os.Link(tmp, path); errors.Is(err, os.ErrExist) {
@@ -146,10 +138,7 @@ func WriteNewMode(path string, data []byte, mode os.FileMode) error {
 	} else if err != nil {
 		return writeExclusive(path, data, mode) // a file system without hard links
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	SyncDir(filepath.Dir(path))
 	return nil
 }
 
@@ -162,9 +151,17 @@ func writeExclusive(path string, data []byte, mode os.FileMode) error {
 	if err != nil {
 		return err
 	}
+	if err := fill(f, data); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
+
+// fill writes data to f, syncs it to disk and closes it.
+func fill(f *os.File, data []byte) error {
 	if _, err := f.Write(data); err != nil {
 		f.Close()
-		os.Remove(path)
 		return err
 	}
 	if err := f.Sync(); err != nil {
@@ -172,6 +169,16 @@ func writeExclusive(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	return f.Close()
+}
+
+// SyncDir syncs a directory, so that a file created or renamed in it
+// survives a crash. A file system that cannot sync a directory is left as
+// it is.
+func SyncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
 }
 
 // TempPrefix starts the names of the files WriteNewMode writes before it

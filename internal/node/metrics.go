@@ -2,7 +2,6 @@ package node
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
+	cmtbytes "github.com/cometbft/cometbft/libs/bytes"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/chuxin-chain/chuxin/internal/app"
@@ -113,7 +113,7 @@ func (m *metrics) Signed(commit abci.CommitInfo) {
 		return
 	}
 	for _, v := range commit.Votes {
-		addr := hexUpper(v.Validator.Address)
+		addr := cmtbytes.HexBytes(v.Validator.Address).String()
 		labels := []string{addr, m.names[addr]}
 		if v.BlockIdFlag == cmtproto.BlockIDFlagCommit {
 			m.signed.WithLabelValues(labels...).Inc()
@@ -180,9 +180,9 @@ func (m *metrics) watch(n *Node) error {
 // and the free space and capacity of the file system that holds the home.
 type diskCollector struct {
 	home           string
+	state, data    string // data/chuxin.db/ and data/, as prefixes of the paths under home
 	desc           *prometheus.Desc
 	free, capacity *prometheus.Desc
-	dirs           map[string]string // store label → directory
 	mu             sync.Mutex
 	at             time.Time
 	sizes          map[string]float64
@@ -192,8 +192,11 @@ const diskEvery = 30 * time.Second
 
 func newDiskCollector(home string) *diskCollector {
 	data := filepath.Join(home, "data")
+	sep := string(filepath.Separator)
 	return &diskCollector{
-		home: home,
+		home:  home,
+		state: filepath.Join(data, "chuxin.db") + sep,
+		data:  data + sep,
 		free: prometheus.NewDesc("chuxin_disk_free_bytes",
 			"Bytes free for the node on the file system that holds its home.", nil, nil),
 		capacity: prometheus.NewDesc("chuxin_disk_capacity_bytes",
@@ -201,7 +204,6 @@ func newDiskCollector(home string) *diskCollector {
 		desc: prometheus.NewDesc("chuxin_disk_bytes",
 			"Bytes on disk, by store: state (chuxin's state and blocks, data/chuxin.db), cometbft (CometBFT's block store, state and evidence, the rest of data/), and home (everything under the home).",
 			[]string{"store"}, nil),
-		dirs: map[string]string{"state": filepath.Join(data, "chuxin.db"), "data": data, "home": home},
 	}
 }
 
@@ -232,7 +234,6 @@ func (d *diskCollector) Collect(ch chan<- prometheus.Metric) {
 // they lie in (state ⊂ data ⊂ home).
 func (d *diskCollector) walk() map[string]float64 {
 	sizes := map[string]float64{}
-	state, data := d.dirs["state"]+string(filepath.Separator), d.dirs["data"]+string(filepath.Separator)
 	_ = filepath.WalkDir(d.home, func(p string, de fs.DirEntry, err error) error {
 		if err != nil || !de.Type().IsRegular() {
 			return nil
@@ -243,15 +244,13 @@ func (d *diskCollector) walk() map[string]float64 {
 		}
 		size := float64(fi.Size())
 		sizes["home"] += size
-		if strings.HasPrefix(p, data) {
+		if strings.HasPrefix(p, d.data) {
 			sizes["data"] += size
 		}
-		if strings.HasPrefix(p, state) {
+		if strings.HasPrefix(p, d.state) {
 			sizes["state"] += size
 		}
 		return nil
 	})
 	return sizes
 }
-
-func hexUpper(b []byte) string { return fmt.Sprintf("%X", b) }

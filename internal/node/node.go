@@ -73,10 +73,11 @@ type Node struct {
 	beacon    *beacon.Beacon // the time capsules' beacon; nil: the chain has none
 	sightings peerSightings  // when each peer was last seen connected
 
-	signStateRebuilt bool     // the validator's signing state was missing and made anew
-	rotator          *rotator // the consensus key, which a rotation replaces
-	rekey            func()   // makes consensus read the key again (nil: cannot)
-	rekeyed          uint64   // the key moves consensus has been made to read
+	signStateRebuilt bool              // the validator's signing state was missing and made anew
+	names            map[string]string // the genesis validators' names, by consensus address (upper-case hex)
+	rotator          *rotator          // the consensus key, which a rotation replaces
+	rekey            func()            // makes consensus read the key again (nil: cannot)
+	rekeyed          uint64            // the key moves consensus has been made to read
 	// nextValidators returns the validator set CometBFT signs the height
 	// after the last committed one with (nil until consensus exists).
 	nextValidators func() (*cmttypes.ValidatorSet, error)
@@ -144,12 +145,12 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	}
 	n.app.SetPeerFilter(n.admitPeer)
 	n.app.SetMaxPerSender(cfg.Mempool.MaxPerSender)
+	n.names = map[string]string{}
+	for _, v := range gen.Validators {
+		n.names[v.Address.String()] = v.Name
+	}
 	if cfg.MetricsAddr != "" {
-		names := map[string]string{}
-		for _, v := range gen.Validators {
-			names[v.Address.String()] = v.Name
-		}
-		if n.metrics, err = claimMetrics(gen.ChainID, names); err != nil {
+		if n.metrics, err = claimMetrics(gen.ChainID, n.names); err != nil {
 			st.Close()
 			return nil, fmt.Errorf("%s: %w: set it on one node only", config.File(home), err)
 		}
@@ -343,10 +344,7 @@ func (n *Node) Start() error {
 	}
 	b.ConsensusAddress = func() []byte { return n.rotator.current().Key.PubKey.Address() }
 	b.NodeID = string(n.cmt.NodeInfo().ID())
-	b.ValidatorNames = map[string]string{}
-	for _, v := range n.cmt.GenesisDoc().Validators {
-		b.ValidatorNames[v.Address.String()] = v.Name
-	}
+	b.ValidatorNames = n.names
 	if n.metrics != nil {
 		b.Observe = n.metrics.rpc
 		n.app.OnCommit(func(b *types.Block, _ types.Receipts) { n.metrics.height.Set(float64(b.NumberU64())) })

@@ -182,10 +182,7 @@ func (r *rotator) rotate(cur *privval.FilePV, next *privval.FilePVKey) (bool, er
 	if err := os.Rename(config.NextConsensusKeyFile(r.home), config.ConsensusKeyFile(r.home)); err != nil {
 		return false, err
 	}
-	if d, err := os.Open(filepath.Dir(config.ConsensusKeyFile(r.home))); err == nil {
-		_ = d.Sync() // the rename survives a crash
-		d.Close()
-	}
+	keys.SyncDir(filepath.Dir(config.ConsensusKeyFile(r.home))) // the rename survives a crash
 	r.pv = privval.NewFilePV(next.PrivKey, config.ConsensusKeyFile(r.home), config.SignStateFile(r.home))
 	r.pv.LastSignState = cur.LastSignState
 	r.moves.Add(1)

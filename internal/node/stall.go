@@ -99,10 +99,7 @@ func (n *Node) missingVotes() (*voteState, error) {
 		return nil, fmt.Errorf("consensus state: %w", err)
 	}
 	_, vals := env.ConsensusState.GetValidators()
-	names := map[string]string{}
-	for _, v := range n.cmt.GenesisDoc().Validators {
-		names[v.Address.String()] = v.Name
-	}
+	names := n.names
 	st := &voteState{round: rs.HRS, validators: len(vals)}
 	// The current round's prevotes, by validator index; later rounds that
 	// peers have reached may already be listed, and empty.
