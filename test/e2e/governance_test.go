@@ -199,8 +199,16 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 	})
 	// Blocks after the proposal's have the new gas limit; CometBFT, which
 	// would hand proposers transactions only up to a gas bound of its own,
-	// has none (rule version 2): the proposer applies the limit.
-	if h, err := clients[0].HeaderByNumber(context.Background(), nil); err != nil || h.GasLimit != 60_000_000 {
+	// has none (rule version 2): the proposer applies the limit. CometBFT's
+	// /validators shows the set of the height after its last block, whose
+	// execution may not have committed yet: the passing block can still be
+	// the head, so read the block after the present head.
+	now, err := clients[0].BlockNumber(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitHeight(t, clients[0], now+1)
+	if h, err := clients[0].HeaderByNumber(context.Background(), new(big.Int).SetUint64(now+1)); err != nil || h.GasLimit != 60_000_000 {
 		t.Fatalf("the gas limit after the proposal: %v, %v", h, err)
 	}
 	var params struct {
