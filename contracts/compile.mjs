@@ -1,6 +1,8 @@
-// Compiles every contract under contracts/ with solc-js (npm "solc") and
-// writes one artifact per contract to contracts/artifacts/NAME.json with its
-// ABI, creation bytecode, deployed bytecode and the compiler settings.
+// Compiles every contract under contracts/ and under each module's
+// x/MODULE/contracts/ with solc-js (npm "solc") and writes one artifact per
+// contract beside its sources, to contracts/artifacts/NAME.json or
+// x/MODULE/contracts/artifacts/NAME.json, with its ABI, creation bytecode,
+// deployed bytecode and the compiler settings.
 //
 //   npm ci && npm run compile
 import fs from "node:fs";
@@ -37,6 +39,11 @@ function findImport(p) {
 // EIP-170 code size limit applies to. Applications keep runs 200.
 function compile(only, runs) {
   const all = sources(here);
+  const modules = path.join(root, "x");
+  for (const name of fs.readdirSync(modules).sort()) {
+    const dir = path.join(modules, name, "contracts");
+    if (fs.existsSync(dir)) Object.assign(all, sources(dir));
+  }
   const input = {
     language: "Solidity",
     sources: Object.fromEntries(Object.entries(all).filter(([f]) => only(f))),
@@ -67,10 +74,16 @@ for (const contracts of Object.values(output.contracts)) {
   }
 }
 
-const outDir = path.join(here, "artifacts");
-fs.mkdirSync(outDir, { recursive: true });
+// Where a source's artifacts go: contracts/artifacts, or its module's.
+function outDirOf(file) {
+  if (file.startsWith("contracts/")) return path.join(here, "artifacts");
+  const m = /^x\/([a-z0-9]+)\/contracts\//.exec(file);
+  return m && path.join(root, "x", m[1], "contracts", "artifacts");
+}
 for (const [file, contracts] of Object.entries(output.contracts)) {
-  if (!file.startsWith("contracts/")) continue;
+  const outDir = outDirOf(file);
+  if (!outDir) continue;
+  fs.mkdirSync(outDir, { recursive: true });
   for (const [name, c] of Object.entries(contracts)) {
     const artifact = {
       contractName: name,

@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -28,7 +29,13 @@ type Artifact struct {
 // under that version's folder ("v1/Consortium"): chains made under that
 // version start with it, so their genesis state is what it was.
 func Load(name string) (*Artifact, error) {
-	b, err := artifacts.ReadFile("artifacts/" + name + ".json")
+	return LoadFS(artifacts, name)
+}
+
+// LoadFS returns the artifact of the named contract from a module's
+// embedded artifacts/ folder, as Load does from this one's.
+func LoadFS(fsys fs.FS, name string) (*Artifact, error) {
+	b, err := fs.ReadFile(fsys, "artifacts/"+name+".json")
 	if err != nil {
 		return nil, fmt.Errorf("contract %s: no artifact (run npm run compile): %w", name, err)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/chuxin-chain/chuxin/internal/govclient"
 	"github.com/chuxin-chain/chuxin/internal/rpc"
+	beaconclient "github.com/chuxin-chain/chuxin/x/beacon/client"
+	beacontypes "github.com/chuxin-chain/chuxin/x/beacon/types"
 )
 
 func auditCmd() *cobra.Command {
@@ -61,8 +63,8 @@ func auditCmd() *cobra.Command {
 				var b strings.Builder
 				b.WriteString(consortiumText(info))
 				// The beacon, if the chain has one: who can open capsules.
-				var beacon *rpc.CapsuleSystem
-				if sys, _, err := capsuleSystem(ctx, c); err == nil {
+				var beacon *beacontypes.CapsuleSystem
+				if sys, _, err := beaconclient.System(ctx, c.Client); err == nil {
 					beacon = sys
 					b.WriteString(beaconText(sys))
 				} else {
@@ -93,7 +95,7 @@ func auditCmd() *cobra.Command {
 
 // beaconText says who can open the chain's capsules: any threshold of the
 // beacon's share holders together, and no fewer.
-func beaconText(sys *rpc.CapsuleSystem) string {
+func beaconText(sys *beacontypes.CapsuleSystem) string {
 	if sys.Threshold <= 1 && sys.Holders > 1 {
 		return fmt.Sprintf("beacon: threshold 1 of %d share holders: ANY ONE validator can open every capsule and pledge at once; an epoch every %d s\n", sys.Holders, sys.Period)
 	}

@@ -20,94 +20,40 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
-	"github.com/chuxin-chain/chuxin/internal/devaccounts"
 	"github.com/chuxin-chain/chuxin/internal/govclient"
-	"github.com/chuxin-chain/chuxin/internal/keys"
+	"github.com/chuxin-chain/chuxin/internal/module/client"
 	"github.com/chuxin-chain/chuxin/internal/node"
 	chuxinrpc "github.com/chuxin-chain/chuxin/internal/rpc"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
-// clientFlags are the flags every governance command takes.
+// clientFlags are the flags every governance command takes: the shared
+// client's, with a governance client.
 type clientFlags struct {
-	rpc        string
-	keyFile    string
-	keystore   string
-	password   string
-	devAccount int
-	asJSON     bool
+	client.Flags
 }
 
-func (f *clientFlags) add(cmd *cobra.Command) {
-	fl := cmd.PersistentFlags()
-	fl.StringVar(&f.rpc, "rpc", "http://127.0.0.1:8545", "JSON-RPC endpoint of a node of the network")
-	fl.StringVar(&f.keystore, "keystore", "", "the account's keystore file (see chuxin keys)")
-	fl.StringVar(&f.password, "password", "", "file whose first line is the keystore's passphrase (default: ask at the terminal)")
-	fl.StringVar(&f.keyFile, "key", "", "file holding the account's private key as hex (tests and development networks)")
-	fl.IntVar(&f.devAccount, "dev-account", -1, "use development account N of the test mnemonic (devnet and testnet only)")
-	fl.BoolVar(&f.asJSON, "json", false, "print JSON for scripts")
-}
+func (f *clientFlags) add(cmd *cobra.Command) { f.Add(cmd) }
 
-func (f *clientFlags) key() (*ecdsa.PrivateKey, error) {
-	given := 0
-	for _, set := range []bool{f.keyFile != "", f.keystore != "", f.devAccount >= 0} {
-		if set {
-			given++
-		}
-	}
-	switch {
-	case given > 1:
-		return nil, fmt.Errorf("pass one of --keystore, --key and --dev-account")
-	case f.keystore != "":
-		pass, err := keys.Passphrase(f.password, "Passphrase of "+f.keystore, false)
-		if err != nil {
-			return nil, err
-		}
-		return keys.LoadKeystore(f.keystore, pass)
-	case f.keyFile != "":
-		return keys.LoadHex(f.keyFile)
-	case f.devAccount >= 0:
-		accs, err := devaccounts.Derive(devaccounts.Mnemonic, f.devAccount+1)
-		if err != nil {
-			return nil, err
-		}
-		return accs[f.devAccount].Key, nil
-	}
-	return nil, nil
-}
+func (f *clientFlags) key() (*ecdsa.PrivateKey, error) { return f.Key() }
 
 func (f *clientFlags) dial(ctx context.Context) (*govclient.Client, error) {
-	k, err := f.key()
+	c, err := f.Dial(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return govclient.Dial(ctx, f.rpc, k)
+	return &govclient.Client{Client: c}, nil
 }
 
 // print writes v as JSON, or its text.
-func (f *clientFlags) print(w io.Writer, v any, text string) error {
-	if f.asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	}
-	_, err := io.WriteString(w, text)
-	return err
-}
+func (f *clientFlags) print(w io.Writer, v any, text string) error { return f.Print(w, v, text) }
 
-// read runs a read-only query on a client and prints what it returns: v as
-// JSON with --json, else text.
+// read runs a read-only query on a governance client and prints what it
+// returns: v as JSON with --json, else text.
 func (f *clientFlags) read(cmd *cobra.Command, query func(ctx context.Context, c *govclient.Client) (v any, text string, err error)) error {
-	c, err := f.dial(cmd.Context())
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	v, text, err := query(cmd.Context(), c)
-	if err != nil {
-		return err
-	}
-	return f.print(cmd.OutOrStdout(), v, text)
+	return f.Read(cmd, func(ctx context.Context, c *client.Client) (any, string, error) {
+		return query(ctx, &govclient.Client{Client: c})
+	})
 }
 
 // proposed is what gov propose did: the proposal, and the proposer's vote.

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chuxin-chain/chuxin/internal/app"
+	"github.com/chuxin-chain/chuxin/internal/modules"
 )
 
 func main() {
@@ -27,8 +28,9 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devnetCmd(), testnetCmd(), initCmd(), genesisCmd(), capsuleCmd(), pledgeCmd(), startCmd(), benchCmd(), versionCmd(), govCmd(), rolesCmd(), identityCmd(), auditCmd(), keysCmd(), backupCmd(), restoreCmd(), joinCmd(), rotateKeyCmd())
+	root.AddCommand(devnetCmd(), testnetCmd(), initCmd(), genesisCmd(), startCmd(), benchCmd(), versionCmd(), govCmd(), rolesCmd(), identityCmd(), auditCmd(), keysCmd(), backupCmd(), restoreCmd(), joinCmd(), rotateKeyCmd())
 	root.AddCommand(freezeCmds()...)
+	root.AddCommand(modules.Set().Commands()...)
 	return root
 }
 

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/chuxin-chain/chuxin/internal/modules"
 	"github.com/chuxin-chain/chuxin/internal/node"
 )
 
@@ -26,7 +27,7 @@ func runNodes(homes []string, log *slog.Logger, ready func(nodes []*node.Node)) 
 		}
 	}()
 	for _, home := range homes {
-		n, err := node.Open(ctx, home, log)
+		n, err := node.Open(ctx, home, log, modules.Set())
 		if err != nil {
 			return fmt.Errorf("%s: %w", home, err)
 		}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/modules"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -272,9 +273,10 @@ func Hash(genesisJSON []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Check decodes a genesis file and checks it as a node does when it
-// starts: the CometBFT document, chuxin's app_state, the two validator
-// lists agreeing, and the genesis state built (the system contracts'
+// Check decodes a genesis file and checks it as a node of this binary does
+// when it starts: the CometBFT document, chuxin's app_state with the
+// modules' sections (internal/modules), the two validator lists agreeing,
+// and the genesis state built (the system contracts' and the modules'
 // constructors run).
 func Check(genesisJSON []byte) (*cmttypes.GenesisDoc, *genesis.Genesis, error) {
 	doc, err := cmttypes.GenesisDocFromJSON(genesisJSON)
@@ -283,6 +285,9 @@ func Check(genesisJSON []byte) (*cmttypes.GenesisDoc, *genesis.Genesis, error) {
 	}
 	g, err := genesis.Parse(doc.AppState)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := g.UseModules(modules.Set()); err != nil {
 		return nil, nil, err
 	}
 	var vals []genesis.ConsensusValidator

@@ -17,6 +17,7 @@ import (
 
 	"github.com/chuxin-chain/chuxin/contracts"
 	"github.com/chuxin-chain/chuxin/internal/capsule"
+	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -42,6 +43,36 @@ type Genesis struct {
 	// Alloc is the initial state: balances, code and storage. The system
 	// contracts (SystemAllocs) are added to it.
 	Alloc types.GenesisAlloc `json:"alloc"`
+	// Modules are the modules' own genesis sections, by module name; each
+	// module decodes its own, strictly.
+	Modules map[string]json.RawMessage `json:"modules,omitempty"`
+
+	// modules are the modules of the binary that runs the chain, whose
+	// genesis accounts SystemAllocs adds (UseModules).
+	modules *module.Set
+}
+
+// UseModules makes g the genesis of a chain that runs the modules of set:
+// their genesis accounts join the system contracts. It refuses a genesis
+// section of a module the set lacks, and a section its module refuses.
+// Every node of a chain must run the same modules, as the same rules.
+func (g *Genesis) UseModules(set *module.Set) error {
+	g.modules = set
+	if _, err := g.moduleAllocs(g.Rules.VersionAt(1)); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return nil
+}
+
+// moduleAllocs are the genesis accounts of g's modules.
+func (g *Genesis) moduleAllocs(version uint64) (types.GenesisAlloc, error) {
+	if g.modules == nil {
+		if len(g.Modules) > 0 {
+			return nil, fmt.Errorf("%w: app_state.modules is set, but no modules were given to this genesis", ErrInvalid)
+		}
+		return nil, nil
+	}
+	return g.modules.GenesisAlloc(module.GenesisContext{Config: g.Rules.Ethereum, Time: g.Timestamp, Version: version, Beacon: g.Beacon != nil}, g.Modules)
 }
 
 // New returns the genesis of a new chain with DefaultRules, no validators,
@@ -111,7 +142,8 @@ func (g *Genesis) Marshal() ([]byte, error) {
 
 // SystemAllocs are the contracts every chuxin chain starts with: the
 // Consortium contract, made from g's consortium and validators, the
-// Capsules contract and the pledge book on it if g has a beacon, the
+// Capsules contract if g has a beacon, its modules' contracts (UseModules),
+// the
 // standard presigned deployments (system.StandardDeployments: Multicall3),
 // and the
 // EIP-7997 deterministic deployment factory, so CREATE2 deployments get the
@@ -214,9 +246,16 @@ func (g *Genesis) systemAllocs(version uint64) (types.GenesisAlloc, error) {
 		if alloc[system.CapsulesAddress], err = g.capsulesAccount(version); err != nil {
 			return nil, err
 		}
-		if alloc[system.PledgeBookAddress], err = system.PledgeBookAccount(g.Rules.Ethereum, g.Timestamp); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	mods, err := g.moduleAllocs(version)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	for a, acc := range mods {
+		if _, taken := alloc[a]; taken {
+			return nil, fmt.Errorf("%w: a module places a contract at %s, a system contract's address", ErrInvalid, a)
 		}
+		alloc[a] = acc
 	}
 	return alloc, nil
 }
@@ -234,7 +273,12 @@ func (g *Genesis) CodeAddresses() map[common.Address]bool {
 		out[d.Address] = true
 	}
 	if g.Beacon != nil {
-		out[system.CapsulesAddress], out[system.PledgeBookAddress] = true, true
+		out[system.CapsulesAddress] = true
+	}
+	if mods, err := g.moduleAllocs(g.Rules.VersionAt(1)); err == nil {
+		for a := range mods {
+			out[a] = true
+		}
 	}
 	for a, acc := range g.Alloc {
 		if len(acc.Code) > 0 {

@@ -2,7 +2,7 @@
 // the Consortium contract's transactions over any Ethereum JSON-RPC
 // endpoint, waits for them to commit and tells what happened, in words and
 // as data. The chuxin gov, roles, freeze and unfreeze commands are built
-// on it.
+// on it, and it on the shared client (internal/module/client).
 //
 // A call the contract would refuse is never sent: gas estimation runs it
 // first, and its revert reason ("account 0x… lacks role admin", "member A
@@ -12,61 +12,38 @@ package govclient
 import (
 	"context"
 	"crypto/ecdsa"
-	"errors"
 	"fmt"
-	"math/big"
 	"strings"
-	"time"
 
-	"github.com/ethereum/go-ethereum"
-	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/chuxin-chain/chuxin/internal/module/client"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
-// Sentinel errors.
+// Sentinel errors: the shared client's, so that errors.Is finds either.
 var (
 	// ErrRefused: the contract refuses the call; the reason follows.
-	ErrRefused = errors.New("refused")
+	ErrRefused = client.ErrRefused
 	// ErrNotCommitted: the transaction did not commit in time.
-	ErrNotCommitted = errors.New("transaction not committed")
+	ErrNotCommitted = client.ErrNotCommitted
 	// ErrNoKey: a transaction needs a key.
-	ErrNoKey = errors.New("no key: pass --keystore FILE (see chuxin keys), --key FILE of hex, or --dev-account N on a development network")
+	ErrNoKey = client.ErrNoKey
 )
 
-// Client talks to one node for one account.
+// Client talks to one node for one account, about governance.
 type Client struct {
-	eth  *ethclient.Client
-	rpc  *rpc.Client
-	key  *ecdsa.PrivateKey // nil: read-only
-	from common.Address
-	// Wait bounds how long a transaction may take to commit.
-	Wait time.Duration
+	*client.Client
 }
 
 // Dial connects to a node's JSON-RPC endpoint; key may be nil for reads.
 func Dial(ctx context.Context, url string, key *ecdsa.PrivateKey) (*Client, error) {
-	c, err := rpc.DialContext(ctx, url)
+	c, err := client.Dial(ctx, url, key)
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", url, err)
+		return nil, err
 	}
-	cl := &Client{eth: ethclient.NewClient(c), rpc: c, key: key, Wait: time.Minute}
-	if key != nil {
-		cl.from = crypto.PubkeyToAddress(key.PublicKey)
-	}
-	return cl, nil
+	return &Client{c}, nil
 }
-
-// Close closes the connection.
-func (c *Client) Close() { c.rpc.Close() }
-
-// From is the client's account.
-func (c *Client) From() common.Address { return c.from }
 
 // Event is one event of the Consortium contract.
 type Event = system.Event
@@ -108,100 +85,15 @@ func (c *Client) Send(ctx context.Context, method string, args ...any) (*Outcome
 	return out, nil
 }
 
-// SendTo sends a call of the contract at to in a transaction, after
-// checking by gas estimation that it does not revert (the revert reason is
-// the error), and returns its receipt once it commits.
-func (c *Client) SendTo(ctx context.Context, to common.Address, data []byte) (*types.Receipt, error) {
-	if c.key == nil {
-		return nil, ErrNoKey
-	}
-	msg := ethereum.CallMsg{From: c.from, To: &to, Data: data}
-	gas, err := c.eth.EstimateGas(ctx, msg)
-	if err != nil {
-		return nil, refusal(err)
-	}
-	chainID, err := c.eth.ChainID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	nonce, err := c.eth.PendingNonceAt(ctx, c.from)
-	if err != nil {
-		return nil, err
-	}
-	head, err := c.eth.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	tip := big.NewInt(0)
-	feeCap := new(big.Int).Mul(head.BaseFee, big.NewInt(2))
-	tx, err := types.SignNewTx(c.key, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{
-		ChainID: chainID, Nonce: nonce, To: &to, Gas: gas + gas/4, GasTipCap: tip, GasFeeCap: feeCap, Data: data,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := c.eth.SendTransaction(ctx, tx); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRefused, err)
-	}
-	r, err := c.receipt(ctx, tx.Hash())
-	if err != nil {
-		return nil, err
-	}
-	if r.Status != types.ReceiptStatusSuccessful {
-		return nil, fmt.Errorf("%w: transaction %s reverted in block %d", ErrRefused, tx.Hash(), r.BlockNumber)
-	}
-	return r, nil
-}
-
-// Call makes a JSON-RPC call of the node (chuxin_… methods among others).
-func (c *Client) Call(ctx context.Context, result any, method string, args ...any) error {
-	return c.rpc.CallContext(ctx, result, method, args...)
-}
-
-func (c *Client) receipt(ctx context.Context, h common.Hash) (*types.Receipt, error) {
-	deadline := time.Now().Add(c.Wait)
-	for {
-		r, err := c.eth.TransactionReceipt(ctx, h)
-		if err == nil {
-			return r, nil
-		}
-		if !errors.Is(err, ethereum.NotFound) {
-			return nil, err
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%w: %s after %v (is the network making blocks?)", ErrNotCommitted, h, c.Wait)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-// refusal turns a gas estimation error into the contract's reason.
-func refusal(err error) error {
-	var de rpc.DataError
-	if errors.As(err, &de) {
-		if s, ok := de.ErrorData().(string); ok {
-			if reason, uerr := abi.UnpackRevert(common.FromHex(s)); uerr == nil {
-				return fmt.Errorf("%w: %s", ErrRefused, reason)
-			}
-		}
-	}
-	return fmt.Errorf("%w: %v", ErrRefused, strings.TrimPrefix(err.Error(), "execution reverted: "))
-}
-
 // View calls a view method of the Consortium contract at the head.
 func (c *Client) View(ctx context.Context, method string, args ...any) ([]any, error) {
 	data, err := system.Pack(method, args...)
 	if err != nil {
 		return nil, err
 	}
-	to := system.ConsortiumAddress
-	ret, err := c.eth.CallContract(ctx, ethereum.CallMsg{To: &to, Data: data}, nil)
+	ret, err := c.CallContract(ctx, system.ConsortiumAddress, data)
 	if err != nil {
-		return nil, refusal(err)
+		return nil, err
 	}
 	return system.Unpack(method, ret)
 }

@@ -287,7 +287,7 @@ func DescribeAction(a system.Action) string {
 // Audit reads a page of the audit trail (chuxin_audit).
 func (c *Client) Audit(ctx context.Context, q chuxinrpc.AuditQuery) (*chuxinrpc.AuditPage, error) {
 	var page chuxinrpc.AuditPage
-	if err := c.rpc.CallContext(ctx, &page, "chuxin_audit", q); err != nil {
+	if err := c.Call(ctx, &page, "chuxin_audit", q); err != nil {
 		return nil, err
 	}
 	return &page, nil
@@ -296,7 +296,7 @@ func (c *Client) Audit(ctx context.Context, q chuxinrpc.AuditQuery) (*chuxinrpc.
 // Consortium reads the consortium as it stands (chuxin_consortium).
 func (c *Client) Consortium(ctx context.Context) (*chuxinrpc.ConsortiumInfo, error) {
 	var info chuxinrpc.ConsortiumInfo
-	if err := c.rpc.CallContext(ctx, &info, "chuxin_consortium"); err != nil {
+	if err := c.Call(ctx, &info, "chuxin_consortium"); err != nil {
 		return nil, err
 	}
 	return &info, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/modules"
 	"github.com/chuxin-chain/chuxin/internal/node"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -183,7 +184,7 @@ func TestWrongPartialKeysAreLeftOut(t *testing.T) {
 		if i == 3 {
 			log = testLogger()
 		}
-		n, err := node.Open(context.Background(), h, log)
+		n, err := node.Open(context.Background(), h, log, modules.Set())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,6 +35,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/keys"
+	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/internal/rpc"
 	"github.com/chuxin-chain/chuxin/internal/store"
 	"github.com/chuxin-chain/chuxin/internal/system"
@@ -86,12 +87,15 @@ type Node struct {
 	stallDone      chan struct{} // closed when the stall watch returns
 	nudgeDone      chan struct{} // closed when the beacon's nudges stop
 	rotateDone     chan struct{} // closed when the rotation check stops
+	modules        *module.Set   // the chain's modules
 }
 
 // Open loads a home, opens its database and performs the CometBFT handshake,
 // which replays any blocks the application has not yet made durable. The
-// node does not join the network until Start.
-func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
+// chain runs the modules of mods (internal/modules.Set in the binary;
+// every node of a chain runs the same). The node does not join the network
+// until Start.
+func Open(ctx context.Context, home string, log *slog.Logger, mods *module.Set) (*Node, error) {
 	cfg, err := config.Load(home)
 	if err != nil {
 		return nil, err
@@ -113,6 +117,9 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", config.GenesisFile(home), err)
 	}
+	if err := g.UseModules(mods); err != nil {
+		return nil, fmt.Errorf("%s: %w", config.GenesisFile(home), err)
+	}
 	log = log.With("node", cfg.Moniker)
 	pv, rebuilt, err := loadSigner(home, log)
 	if err != nil {
@@ -128,7 +135,7 @@ func Open(ctx context.Context, home string, log *slog.Logger) (*Node, error) {
 	if from, to, ok := st.Rewound(); ok {
 		log.Warn("the state of the last blocks was not written before the node stopped; consensus replays them", "head", from, "state_on_disk", to)
 	}
-	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log), signStateRebuilt: rebuilt}
+	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log), modules: mods, signStateRebuilt: rebuilt}
 	n.admission = newAdmission(log, cfg.P2P.PersistentPeers, func() (system.State, error) {
 		head := st.Head()
 		if head == nil {
@@ -318,9 +325,10 @@ func moveSignState(home string) error {
 // Start joins the network and opens the JSON-RPC server.
 func (n *Node) Start() error {
 	b := &rpc.Backend{
-		Store:  n.store,
-		App:    n.app,
-		Beacon: n.beacon,
+		Store:   n.store,
+		App:     n.app,
+		Beacon:  n.beacon,
+		Modules: n.modules,
 		PoolTxs: func() [][]byte {
 			txs := n.cmt.Mempool().ReapMaxTxs(-1)
 			out := make([][]byte, len(txs))

@@ -24,6 +24,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/modules"
 	"github.com/chuxin-chain/chuxin/internal/node"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -97,7 +98,7 @@ func TestOpenRefusesAChangedGenesis(t *testing.T) {
 	if err := os.WriteFile(config.GenesisFile(homes[0]), bytes.Replace(b, []byte(`"chuxin-1337"`), []byte(`"chuxin-1338"`), 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = node.Open(context.Background(), homes[0], testLogger())
+	_, err = node.Open(context.Background(), homes[0], testLogger(), modules.Set())
 	if !errors.Is(err, node.ErrGenesisChanged) || !strings.Contains(err.Error(), "restore the file the ceremony published") {
 		t.Fatalf("open with a changed genesis: %v, want %v", err, node.ErrGenesisChanged)
 	}
@@ -105,7 +106,7 @@ func TestOpenRefusesAChangedGenesis(t *testing.T) {
 
 func start(t *testing.T, home string) *node.Node {
 	t.Helper()
-	n, err := node.Open(context.Background(), home, testLogger())
+	n, err := node.Open(context.Background(), home, testLogger(), modules.Set())
 	if err != nil {
 		t.Fatal(err)
 	}

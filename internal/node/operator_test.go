@@ -16,6 +16,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/app"
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/modules"
 	"github.com/chuxin-chain/chuxin/internal/node"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -190,14 +191,14 @@ func TestBusyPortsAndHomesNameTheSetting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := node.Open(context.Background(), homes[0], testLogger())
+	n, err := node.Open(context.Background(), homes[0], testLogger(), modules.Set())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := n.Start(); err == nil || !strings.Contains(err.Error(), "change p2p.listen") {
 		t.Fatalf("start with the p2p port taken: %v", err)
 	}
-	if _, err := node.Open(context.Background(), homes[0], testLogger()); err == nil || !strings.Contains(err.Error(), "another chuxin process is using the home") {
+	if _, err := node.Open(context.Background(), homes[0], testLogger(), modules.Set()); err == nil || !strings.Contains(err.Error(), "another chuxin process is using the home") {
 		t.Fatalf("a second node on a home in use: %v", err)
 	}
 	ln.Close()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/modules"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
 
@@ -28,7 +29,7 @@ func TestStoppingNodeRefusesPeers(t *testing.T) {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	open := func(home string) *Node {
-		n, err := Open(context.Background(), home, log)
+		n, err := Open(context.Background(), home, log, modules.Set())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
 	"github.com/chuxin-chain/chuxin/internal/govclient"
+	"github.com/chuxin-chain/chuxin/internal/modules"
 	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -125,7 +126,7 @@ func waitPast(t *testing.T, n *Node, h uint64, what string) {
 // while it runs; the chain goes on, signed by the new key.
 func TestASoleValidatorRotatesAndGoesOn(t *testing.T) {
 	home, gov, oldK, newK := rotationNetwork(t)
-	n, err := Open(context.Background(), home, quietLogger())
+	n, err := Open(context.Background(), home, quietLogger(), modules.Set())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestASoleValidatorRotatesAndGoesOn(t *testing.T) {
 // set still holds, and move to the new one after; the chain goes on.
 func TestARestartBetweenTheRotationAndItsHeightResumes(t *testing.T) {
 	home, gov, oldK, newK := rotationNetwork(t)
-	n, err := Open(context.Background(), home, quietLogger())
+	n, err := Open(context.Background(), home, quietLogger(), modules.Set())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +195,7 @@ func TestARestartBetweenTheRotationAndItsHeightResumes(t *testing.T) {
 	case <-time.After(90 * time.Second):
 		t.Fatal("the rotation did not pass within 90 s")
 	}
-	n2, err := Open(context.Background(), home, quietLogger())
+	n2, err := Open(context.Background(), home, quietLogger(), modules.Set())
 	if err != nil {
 		t.Fatal(err)
 	}

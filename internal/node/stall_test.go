@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chuxin-chain/chuxin/internal/modules"
 	"github.com/chuxin-chain/chuxin/internal/node"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -21,7 +22,7 @@ func TestStalledChainIsReported(t *testing.T) {
 		if i == 0 {
 			log = node.NewLogger(&logs, "info", "text")
 		}
-		n, err := node.Open(context.Background(), h, log)
+		n, err := node.Open(context.Background(), h, log, modules.Set())
 		if err != nil {
 			t.Fatal(err)
 		}

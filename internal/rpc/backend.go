@@ -17,6 +17,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/app"
 	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/internal/store"
 )
 
@@ -72,6 +73,9 @@ type Backend struct {
 	// Beacon is the chain's beacon, whose released rounds /drand serves
 	// (nil: the chain has none).
 	Beacon *beacon.Beacon
+	// Modules are the chain's modules, whose namespaces and mounts the
+	// server serves (nil: none).
+	Modules *module.Set
 	// Log receives the server's own errors (default: slog's default logger).
 	Log *slog.Logger
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	"github.com/chuxin-chain/chuxin/internal/capsule"
-	"github.com/chuxin-chain/chuxin/internal/pledge"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -32,7 +31,10 @@ type CapsuleSystem struct {
 	GenesisTime hexutil.Uint64 `json:"genesisTime"`
 	LatestRound hexutil.Uint64 `json:"latestRound"`
 	TimeZone    string         `json:"timeZone"`
-	PledgeBook  common.Address `json:"pledgeBook"`
+	// PledgeBook is the pledge module's contract, when the node carries
+	// it: kept here for the clients that read it here (its own namespace,
+	// pledge_info, tells it too).
+	PledgeBook *common.Address `json:"pledgeBook,omitempty"`
 	// Threshold of the Holders (the validators at genesis) release each
 	// round's key together: fewer cannot open a capsule early.
 	Threshold hexutil.Uint64 `json:"threshold"`
@@ -98,10 +100,14 @@ func (api *ChuxinAPI) CapsuleInfo(ctx context.Context) (*CapsuleSystem, error) {
 		return nil, err
 	}
 	threshold, holders := b.Threshold()
+	var book *common.Address
+	if a, ok := api.b.Modules.Contract("pledgeBook"); ok {
+		book = &a
+	}
 	return &CapsuleSystem{Contract: system.CapsulesAddress, Capsules: hexutil.Uint64(out[0].(*big.Int).Uint64()),
 		ChainHash: b.ChainHash, PublicKey: b.Info.PublicKey.Bytes(), Scheme: capsule.Scheme, Period: hexutil.Uint64(b.Info.Period),
 		GenesisTime: hexutil.Uint64(b.Info.GenesisTime), LatestRound: hexutil.Uint64(latest),
-		TimeZone: b.TimeZone, PledgeBook: system.PledgeBookAddress,
+		TimeZone: b.TimeZone, PledgeBook: book,
 		Threshold: hexutil.Uint64(threshold), Holders: hexutil.Uint64(holders)}, nil
 }
 
@@ -149,37 +155,4 @@ func (api *ChuxinAPI) OpenCapsule(ctx context.Context, id hexutil.Uint64) (*Open
 		out.Text = string(plain)
 	}
 	return out, nil
-}
-
-// PledgeOpening is chuxin_pledgeOpensAt's answer.
-type PledgeOpening struct {
-	OpensAt  time.Time      `json:"opensAt"`
-	Unix     hexutil.Uint64 `json:"unix"`
-	Round    hexutil.Uint64 `json:"round"`
-	TimeZone string         `json:"timeZone"`
-}
-
-// PledgeOpensAt tells when a pledge written now by a member who joined on
-// the given day (YYYY-MM-DD) opens: the next anniversary at midnight in the
-// network's time zone (years 0 or 1), or the one years-1 years after it, and
-// the first beacon round at or after it, to seal to.
-func (api *ChuxinAPI) PledgeOpensAt(joined string, years int) (*PledgeOpening, error) {
-	b := api.b.Beacon
-	if b == nil {
-		return nil, errNoBeacon
-	}
-	day, err := pledge.ParseDay(joined)
-	if err != nil {
-		return nil, err
-	}
-	loc, err := time.LoadLocation(b.TimeZone)
-	if err != nil {
-		return nil, fmt.Errorf("the network's time zone %q: %w", b.TimeZone, err)
-	}
-	at, err := pledge.OpensAt(day, years, time.Now(), loc)
-	if err != nil {
-		return nil, err
-	}
-	round := b.Info.RoundFrom(at.Unix())
-	return &PledgeOpening{OpensAt: at, Unix: hexutil.Uint64(at.Unix()), Round: hexutil.Uint64(round), TimeZone: b.TimeZone}, nil
 }

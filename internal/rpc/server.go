@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"path"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +24,7 @@ import (
 
 	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/config"
-	"github.com/chuxin-chain/chuxin/internal/web"
+	"github.com/chuxin-chain/chuxin/internal/module"
 )
 
 // maxRequestBody bounds one HTTP request (a batch of transactions fits).
@@ -39,11 +41,15 @@ type Server struct {
 	observe func(method string, d time.Duration)
 	methods map[string]bool // the methods served, the only ones observed by name
 	beacon  *beacon.Beacon  // served under /drand; nil: none
+	mounts  []module.Mount  // the modules' HTTP mounts
 	log     *slog.Logger
 }
 
 // NewServer registers the eth, net, web3, txpool and chuxin namespaces over
-// b, and debug when the configuration enables it (rpc.debug).
+// b, debug when the configuration enables it (rpc.debug), and the
+// namespaces and HTTP mounts of b's modules. It refuses a module whose
+// namespace or mount the core or another module serves, and a compat
+// registration whose method exists already.
 func NewServer(b *Backend) (*Server, error) {
 	srv := gethrpc.NewServer()
 	srv.SetBatchLimits(b.Limits.BatchItemLimit, b.Limits.BatchResponseMax)
@@ -60,17 +66,26 @@ func NewServer(b *Backend) (*Server, error) {
 	if b.Limits.Debug {
 		apis["debug"] = &DebugAPI{b}
 	}
-	for name, svc := range apis {
-		if err := srv.RegisterName(name, svc); err != nil {
-			return nil, fmt.Errorf("register %s API: %w", name, err)
-		}
-		t := reflect.TypeOf(svc)
-		for i := range t.NumMethod() {
-			m := t.Method(i).Name
-			methods[name+"_"+strings.ToLower(m[:1])+m[1:]] = true
+	for _, name := range slices.Sorted(maps.Keys(apis)) {
+		if err := register(srv, methods, module.API{Namespace: name, Service: apis[name]}); err != nil {
+			return nil, err
 		}
 	}
-	s := &Server{rpc: srv, filters: fs, limits: b.Limits, ready: b.Ready, observe: b.Observe, methods: methods, beacon: b.Beacon, log: log}
+	chain := moduleChain{b}
+	modAPIs, err := b.Modules.APIs(chain)
+	if err != nil {
+		return nil, err
+	}
+	for _, api := range modAPIs {
+		if err := register(srv, methods, api); err != nil {
+			return nil, err
+		}
+	}
+	mounts, err := b.Modules.Mounts(chain)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{rpc: srv, filters: fs, limits: b.Limits, ready: b.Ready, observe: b.Observe, methods: methods, beacon: b.Beacon, mounts: mounts, log: log}
 	fs.dropConn = s.closeConn
 	return s, nil
 }
@@ -128,8 +143,8 @@ func (s *Server) handler() http.Handler {
 			s.serveDrand(w, r)
 			return
 		}
-		if r.Method == http.MethodGet && (r.URL.Path == "/pledge" || strings.HasPrefix(r.URL.Path, "/pledge/")) {
-			pages.ServeHTTP(w, r)
+		if h, ok := module.Serve(s.mounts, r); ok {
+			h.ServeHTTP(w, r)
 			return
 		}
 		origin := r.Header.Get("Origin")
@@ -259,13 +274,10 @@ func requestMethod(r *http.Request) string {
 // originAllowed matches an origin against rpc.cors_origins: "*" is any
 // origin, and "*" within a pattern any run of characters but "/".
 // sameOrigin says whether a browser request comes from a page this node
-// served (its pledge book): such a page may always call the node.
+// served (a module's page): such a page may always call the node.
 func sameOrigin(origin string, r *http.Request) bool {
 	return strings.EqualFold(origin, "http://"+r.Host)
 }
-
-// pages are the web pages the node serves.
-var pages = web.Handler()
 
 // hostAllowed matches a request's Host against rpc.vhosts, as geth's
 // virtual-host check does: an IP address (or no host) always passes, a
@@ -318,4 +330,26 @@ func (s *Server) Stop() {
 		_ = s.http.Shutdown(ctx)
 	}
 	s.rpc.Stop()
+}
+
+// register serves api's methods, and notes their names; a method served
+// already is refused, since go-ethereum would merge the two services.
+func register(srv *gethrpc.Server, methods map[string]bool, api module.API) error {
+	t := reflect.TypeOf(api.Service)
+	var names []string
+	for i := range t.NumMethod() {
+		m := t.Method(i).Name
+		name := api.Namespace + "_" + strings.ToLower(m[:1]) + m[1:]
+		if methods[name] {
+			return fmt.Errorf("%w: JSON-RPC method %s is served twice", module.ErrDuplicate, name)
+		}
+		names = append(names, name)
+	}
+	if err := srv.RegisterName(api.Namespace, api.Service); err != nil {
+		return fmt.Errorf("register %s API: %w", api.Namespace, err)
+	}
+	for _, n := range names {
+		methods[n] = true
+	}
+	return nil
 }

@@ -18,10 +18,6 @@ import (
 // genesis has a beacon.
 var CapsulesAddress = common.HexToAddress("0xC415000000000000000000000000000000000002")
 
-// PledgeBookAddress is the pledge book's, deployed at genesis beside the
-// Capsules contract.
-var PledgeBookAddress = common.HexToAddress("0xC415000000000000000000000000000000000003")
-
 // TimelockHeaderAddress is the precompile that reads the header of a
 // timelock (tlock) ciphertext, from rule version 2: called with a
 // ciphertext of at most 16 KiB, armored or binary, it returns
@@ -29,19 +25,6 @@ var PledgeBookAddress = common.HexToAddress("0xC41500000000000000000000000000000
 // and reverts with the reason for anything else. The Capsules contract
 // seals a ciphertext only to the round and chain hash it names.
 var TimelockHeaderAddress = common.HexToAddress("0xC415000000000000000000000000000000000100")
-
-// PledgeBookAccount returns the pledge book's genesis account.
-func PledgeBookAccount(config *params.ChainConfig, time uint64) (types.Account, error) {
-	art, err := contracts.Load("PledgeBook")
-	if err != nil {
-		return types.Account{}, err
-	}
-	code, err := art.DeployData(CapsulesAddress)
-	if err != nil {
-		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
-	}
-	return deploy("PledgeBook", code, config, time)
-}
 
 // slotCountAt is the Capsules contract's mapping(uint64 => uint256) of
 // capsules per round.
@@ -87,7 +70,7 @@ func CapsulesAccount(genesisTime int64, period uint32, chainHash [32]byte, confi
 	if err != nil {
 		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
 	}
-	return deploy("Capsules", code, config, time)
+	return Deploy("Capsules", code, config, time)
 }
 
 // CapsulesAt reads how many capsules are sealed to round.

@@ -211,7 +211,7 @@ func (g *Genesis) Account(validators []GenesisValidator, limits Limits, committe
 	if err != nil {
 		return types.Account{}, fmt.Errorf("%w: %v", ErrGenesis, err)
 	}
-	return deploy("Consortium", code, config, time)
+	return Deploy("Consortium", code, config, time)
 }
 
 // ViewsAccount returns the genesis account of the ConsortiumViews contract,
@@ -221,13 +221,14 @@ func ViewsAccount(config *params.ChainConfig, time uint64) (types.Account, error
 	if err != nil {
 		return types.Account{}, err
 	}
-	return deploy("ConsortiumViews", art.Bytecode, config, time)
+	return Deploy("ConsortiumViews", art.Bytecode, config, time)
 }
 
-// deploy runs a contract's creation code on an empty state with the chain's
-// rules, as a deployment would, and returns the account it makes: its
-// runtime code and the storage its constructor wrote.
-func deploy(name string, code []byte, config *params.ChainConfig, time uint64) (types.Account, error) {
+// Deploy runs a contract's creation code (with its constructor's
+// arguments) on an empty state with the chain's rules, as a deployment
+// would, and returns the account it makes: its runtime code and the
+// storage its constructor wrote. A module's genesis contracts are made so.
+func Deploy(name string, code []byte, config *params.ChainConfig, time uint64) (types.Account, error) {
 	return deployFrom(params.SystemAddress, 0, name, code, config, time)
 }
 

@@ -22,8 +22,6 @@ func TestSystemCodeOfEachRuleVersionIsPinned(t *testing.T) {
 		"Consortium":      "0xaf5f23cb4111d4eb64fccdd8759b1a8eaced0a8635de8a178684528eed5ff732",
 		"ConsortiumViews": "0x09e9d979a6fe2ba64254baf4d0e6b290585135cb3d908373c4012104e5d613cc",
 		"Capsules":        "0x5ef4b1f73e113cc7a37c7f009c49643d1484039d9a9f2305f5022143949b1542",
-		// Every version.
-		"PledgeBook": "0x7146549fbb7ebf2b6c726fd702dca33b8d4058d4f2dbaccc3ceb5cbdcd15a377",
 	} {
 		a, err := contracts.Load(name)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/rpc"
 
@@ -133,5 +134,39 @@ func TestPledgeBookOnDevnet(t *testing.T) {
 	}
 	if out := cliFails(t, "pledge", "write", "--rpc", url, "--dev-account", "1", "--joined", "2999-01-01", "--text", "x"); !strings.Contains(out, "is after today") {
 		t.Fatalf("a joining day in the future:\n%s", out)
+	}
+
+	// The pledge module's namespace, its old method name, and the field
+	// chuxin_capsuleInfo kept.
+	c, err := rpc.Dial(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	book := common.HexToAddress("0xC415000000000000000000000000000000000003")
+	var info struct {
+		Contract common.Address `json:"contract"`
+		Pledges  hexutil.Uint64 `json:"pledges"`
+		TimeZone string         `json:"timeZone"`
+	}
+	if err := c.Call(&info, "pledge_info"); err != nil || info.Contract != book || info.Pledges != 2 || info.TimeZone != "Asia/Shanghai" {
+		t.Fatalf("pledge_info: %+v, %v", info, err)
+	}
+	type opening struct {
+		OpensAt time.Time      `json:"opensAt"`
+		Round   hexutil.Uint64 `json:"round"`
+	}
+	var now, old opening
+	if err := c.Call(&now, "pledge_opensAt", joined.Format(time.DateOnly), 0); err != nil || !now.OpensAt.Equal(want) || now.Round == 0 {
+		t.Fatalf("pledge_opensAt: %+v, %v; want %v", now, err, want)
+	}
+	if err := c.Call(&old, "chuxin_pledgeOpensAt", joined.Format(time.DateOnly), 0); err != nil || old != now {
+		t.Fatalf("chuxin_pledgeOpensAt: %+v, %v; pledge_opensAt said %+v", old, err, now)
+	}
+	var sys struct {
+		PledgeBook common.Address `json:"pledgeBook"`
+	}
+	if err := c.Call(&sys, "chuxin_capsuleInfo"); err != nil || sys.PledgeBook != book {
+		t.Fatalf("chuxin_capsuleInfo's pledgeBook: %s, %v", sys.PledgeBook, err)
 	}
 }

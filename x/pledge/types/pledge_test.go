@@ -1,4 +1,4 @@
-package pledge_test
+package types_test
 
 import (
 	"bytes"
@@ -10,8 +10,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/crypto"
 
-	"github.com/chuxin-chain/chuxin/internal/pledge"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
+	pledge "github.com/chuxin-chain/chuxin/x/pledge/types"
 )
 
 func TestOpensAtTheNextAnniversary(t *testing.T) {
@@ -95,7 +95,7 @@ func TestPrivatePledgesOpenOnlyForTheirMember(t *testing.T) {
 	}
 }
 
-// TestECIESInteropWithThePage: the pledge page's ECIES (web/pledge/ecies.js,
+// TestECIESInteropWithThePage: the pledge page's ECIES (x/pledge/web/ecies.js,
 // run by node) opens what go-ethereum's seals, and the other way round.
 func TestECIESInteropWithThePage(t *testing.T) {
 	key, _ := crypto.GenerateKey()
@@ -105,7 +105,7 @@ func TestECIESInteropWithThePage(t *testing.T) {
 	}
 	req := map[string]string{"privateKey": hex.EncodeToString(crypto.FromECDSA(key)), "goSealed": hex.EncodeToString(goSealed), "message": "sealed by the page, 我的"}
 	var res struct{ Opened, Sealed string }
-	testchain.NodeScript(t, filepath.Join("..", ".."), filepath.Join("@noble", "curves"), filepath.Join("testdata", "ecies-interop.mjs"), req, &res)
+	testchain.NodeScript(t, filepath.Join("..", "..", ".."), filepath.Join("@noble", "curves"), filepath.Join("testdata", "ecies-interop.mjs"), req, &res)
 	if res.Opened != "sealed by go-ethereum" {
 		t.Fatalf("the page opened go-ethereum's ciphertext as %q", res.Opened)
 	}

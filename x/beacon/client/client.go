@@ -1,4 +1,7 @@
-package main
+// Package client is the beacon module's CLI: chuxin capsule seal, show and
+// open, and the helpers other modules' commands use to seal to the beacon
+// and to open what it released (the pledge book's among them).
+package client
 
 import (
 	"context"
@@ -14,13 +17,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chuxin-chain/chuxin/internal/capsule"
-	"github.com/chuxin-chain/chuxin/internal/govclient"
-	chuxinrpc "github.com/chuxin-chain/chuxin/internal/rpc"
+	"github.com/chuxin-chain/chuxin/internal/module/client"
 	"github.com/chuxin-chain/chuxin/internal/system"
+	beacon "github.com/chuxin-chain/chuxin/x/beacon/types"
 )
 
-func capsuleCmd() *cobra.Command {
-	var f clientFlags
+// Command is chuxin capsule.
+func Command() *cobra.Command {
+	var f client.Flags
 	cmd := &cobra.Command{
 		Use:   "capsule",
 		Short: "Seal, show and open time capsules",
@@ -31,15 +35,14 @@ or delete it. seal encrypts here, so the plaintext never leaves this machine;
 open takes the round's key from the node, checks it against the beacon's
 master key and decrypts here.`,
 	}
-	f.add(cmd)
+	f.Add(cmd)
 	cmd.AddCommand(sealCmd(&f), capsuleShowCmd(&f), capsuleOpenCmd(&f))
 	return cmd
 }
 
-// capsuleSystem asks the node where capsules live and which beacon opens
-// them.
-func capsuleSystem(ctx context.Context, c *govclient.Client) (*chuxinrpc.CapsuleSystem, *capsule.PublicKey, error) {
-	var info chuxinrpc.CapsuleSystem
+// System asks the node where capsules live and which beacon opens them.
+func System(ctx context.Context, c *client.Client) (*beacon.CapsuleSystem, *capsule.PublicKey, error) {
+	var info beacon.CapsuleSystem
 	if err := c.Call(ctx, &info, "chuxin_capsuleInfo"); err != nil {
 		return nil, nil, err
 	}
@@ -50,7 +53,7 @@ func capsuleSystem(ctx context.Context, c *govclient.Client) (*chuxinrpc.Capsule
 	return &info, pk, nil
 }
 
-func sealCmd(f *clientFlags) *cobra.Command {
+func sealCmd(f *client.Flags) *cobra.Command {
 	var (
 		round      uint64
 		in         time.Duration
@@ -66,27 +69,27 @@ func sealCmd(f *clientFlags) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 			defer cancel()
-			c, err := f.dial(ctx)
+			c, err := f.Dial(ctx)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			info, pk, err := capsuleSystem(ctx, c)
+			info, pk, err := System(ctx, c)
 			if err != nil {
 				return err
 			}
-			beacon := capsule.ChainInfo{Period: uint32(info.Period), GenesisTime: int64(info.GenesisTime)}
+			chain := capsule.ChainInfo{Period: uint32(info.Period), GenesisTime: int64(info.GenesisTime)}
 			switch {
 			case round > 0 && (in > 0 || at != ""), in > 0 && at != "":
 				return fmt.Errorf("give one of --round, --in and --at")
 			case in > 0:
-				round = beacon.RoundAt(time.Now().Add(in).Unix()) + 1
+				round = chain.RoundAt(time.Now().Add(in).Unix()) + 1
 			case at != "":
 				t, err := time.Parse(time.RFC3339, at)
 				if err != nil {
 					return fmt.Errorf("--at %q: write it as RFC 3339, e.g. 2027-06-01T00:00:00+08:00", at)
 				}
-				round = beacon.RoundFrom(t.Unix())
+				round = chain.RoundFrom(t.Unix())
 			case round == 0:
 				return fmt.Errorf("say when it opens: --in DURATION, --at TIME or --round N")
 			}
@@ -99,15 +102,15 @@ func sealCmd(f *clientFlags) *cobra.Command {
 					return err
 				}
 			}
-			r, id, err := sealAndSend(ctx, c, info, pk, round, plain, system.CapsulesAddress, func(ct []byte) ([]byte, error) {
+			r, id, err := SealAndSend(ctx, c, info, pk, round, plain, system.CapsulesAddress, func(ct []byte) ([]byte, error) {
 				return system.PackCapsules("seal", round, ct, label)
 			})
 			if err != nil {
 				return err
 			}
-			opens := time.Unix(beacon.RoundTime(round), 0)
+			opens := time.Unix(chain.RoundTime(round), 0)
 			out := map[string]any{"id": id, "round": round, "opensAt": opens.UTC(), "tx": r.TxHash, "block": r.BlockNumber.Uint64()}
-			return f.print(cmd.OutOrStdout(), out, fmt.Sprintf("capsule %d sealed to round %d: it opens at %s\n(transaction %s, block %d)\n",
+			return f.Print(cmd.OutOrStdout(), out, fmt.Sprintf("capsule %d sealed to round %d: it opens at %s\n(transaction %s, block %d)\n",
 				id, round, opens.Format(time.RFC3339), r.TxHash, r.BlockNumber))
 		},
 	}
@@ -129,7 +132,7 @@ func capsuleID(arg string) (hexutil.Uint64, error) {
 	return hexutil.Uint64(id), nil
 }
 
-func capsuleShowCmd(f *clientFlags) *cobra.Command {
+func capsuleShowCmd(f *client.Flags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "show ID",
 		Short: "Show a capsule: its owner, label, round and whether it is open",
@@ -139,8 +142,8 @@ func capsuleShowCmd(f *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return f.read(cmd, func(ctx context.Context, c *govclient.Client) (any, string, error) {
-				var info chuxinrpc.CapsuleInfo
+			return f.Read(cmd, func(ctx context.Context, c *client.Client) (any, string, error) {
+				var info beacon.CapsuleInfo
 				if err := c.Call(ctx, &info, "chuxin_getCapsule", id); err != nil {
 					return nil, "", err
 				}
@@ -155,7 +158,7 @@ func capsuleShowCmd(f *clientFlags) *cobra.Command {
 	}
 }
 
-func capsuleOpenCmd(f *clientFlags) *cobra.Command {
+func capsuleOpenCmd(f *client.Flags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "open ID",
 		Short: "Open a capsule whose round has come: its key is checked and the message decrypted here",
@@ -165,16 +168,16 @@ func capsuleOpenCmd(f *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return f.read(cmd, func(ctx context.Context, c *govclient.Client) (any, string, error) {
-				sys, pk, err := capsuleSystem(ctx, c)
+			return f.Read(cmd, func(ctx context.Context, c *client.Client) (any, string, error) {
+				sys, pk, err := System(ctx, c)
 				if err != nil {
 					return nil, "", err
 				}
-				var info chuxinrpc.CapsuleInfo
+				var info beacon.CapsuleInfo
 				if err := c.Call(ctx, &info, "chuxin_getCapsule", id); err != nil {
 					return nil, "", err
 				}
-				plain, err := capsule.Decrypt(pk, sys.ChainHash, info.Ciphertext, epochKeys(ctx, c, func(round uint64) error {
+				plain, err := capsule.Decrypt(pk, sys.ChainHash, info.Ciphertext, EpochKeys(ctx, c, func(round uint64) error {
 					return fmt.Errorf("capsule %d is sealed until %s (round %d)", id, info.OpensAt.Format(time.RFC3339), round)
 				}))
 				if err != nil {
@@ -186,10 +189,10 @@ func capsuleOpenCmd(f *clientFlags) *cobra.Command {
 	}
 }
 
-// sealAndSend seals plain to round on this machine and sends the call that
+// SealAndSend seals plain to round on this machine and sends the call that
 // call makes of the ciphertext to the contract at to; it returns the receipt
 // and the id in the first indexed topic of the contract's event.
-func sealAndSend(ctx context.Context, c *govclient.Client, info *chuxinrpc.CapsuleSystem, pk *capsule.PublicKey, round uint64, plain []byte,
+func SealAndSend(ctx context.Context, c *client.Client, info *beacon.CapsuleSystem, pk *capsule.PublicKey, round uint64, plain []byte,
 	to common.Address, call func(ct []byte) ([]byte, error)) (*types.Receipt, uint64, error) {
 	ct, err := capsule.Encrypt(pk, info.ChainHash, round, plain, true)
 	if err != nil {
@@ -212,12 +215,12 @@ func sealAndSend(ctx context.Context, c *govclient.Client, info *chuxinrpc.Capsu
 	return r, id, nil
 }
 
-// epochKeys takes rounds' keys from the node (chuxin_getEpochKey); the
+// EpochKeys takes rounds' keys from the node (chuxin_getEpochKey); the
 // caller checks them (capsule.Decrypt does, against the master key). A
 // round not released yet is the error sealed makes.
-func epochKeys(ctx context.Context, c *govclient.Client, sealed func(round uint64) error) capsule.KeySource {
+func EpochKeys(ctx context.Context, c *client.Client, sealed func(round uint64) error) capsule.KeySource {
 	return func(round uint64) (*capsule.Signature, error) {
-		var k *chuxinrpc.EpochKey
+		var k *beacon.EpochKey
 		if err := c.Call(ctx, &k, "chuxin_getEpochKey", hexutil.Uint64(round)); err != nil {
 			return nil, err
 		}

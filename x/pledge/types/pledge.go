@@ -1,5 +1,6 @@
-// Package pledge is the pledge book's side of the client: when a pledge
-// opens, and how a private pledge is sealed to its member.
+// Package types is the pledge book's rules and wire types, shared by its
+// node side, its CLI and its tests: when a pledge opens, how a private
+// pledge is sealed to its member, and what pledge_opensAt answers.
 //
 // A member writes a pledge (why they joined, what it means to them) with
 // the day they joined. It is sealed as a time capsule until the next
@@ -9,7 +10,7 @@
 // readable by everyone; a private one is also encrypted to the member's own
 // key (ECIES on secp256k1, the curve of the member's account), so only the
 // member can read it after it opens.
-package pledge
+package types
 
 import (
 	"crypto/ecdsa"

@@ -1,4 +1,7 @@
-package main
+// Package client is the pledge module's CLI: chuxin pledge write, list and
+// read. Sealing happens here, so a pledge's plaintext never reaches the
+// node.
+package client
 
 import (
 	"context"
@@ -15,16 +18,17 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/spf13/cobra"
 
-	"github.com/chuxin-chain/chuxin/contracts"
 	"github.com/chuxin-chain/chuxin/internal/capsule"
-	"github.com/chuxin-chain/chuxin/internal/govclient"
-	"github.com/chuxin-chain/chuxin/internal/pledge"
-	chuxinrpc "github.com/chuxin-chain/chuxin/internal/rpc"
-	"github.com/chuxin-chain/chuxin/internal/system"
+	"github.com/chuxin-chain/chuxin/internal/module/client"
+	beaconclient "github.com/chuxin-chain/chuxin/x/beacon/client"
+	beacon "github.com/chuxin-chain/chuxin/x/beacon/types"
+	"github.com/chuxin-chain/chuxin/x/pledge/contracts"
+	pledge "github.com/chuxin-chain/chuxin/x/pledge/types"
 )
 
-func pledgeCmd() *cobra.Command {
-	var f clientFlags
+// Command is chuxin pledge.
+func Command() *cobra.Command {
+	var f client.Flags
 	cmd := &cobra.Command{
 		Use:   "pledge",
 		Short: "The pledge book: write, list and read pledges sealed until an anniversary",
@@ -37,14 +41,14 @@ reaches the node. Once open, a public pledge is readable by everyone; a
 --private one is also encrypted to the member's own key, so only the member
 can read it. Pledges can be neither changed nor deleted.`,
 	}
-	f.add(cmd)
+	f.Add(cmd)
 	cmd.AddCommand(pledgeWriteCmd(&f), pledgeListCmd(&f), pledgeReadCmd(&f))
 	return cmd
 }
 
 // pledgeBook is the contract's ABI.
 func pledgeBook() (*abi.ABI, error) {
-	art, err := contracts.Load("PledgeBook")
+	art, err := contracts.PledgeBook()
 	if err != nil {
 		return nil, err
 	}
@@ -62,24 +66,15 @@ type pledgeTuple struct {
 }
 
 // pledgeView calls a view of the pledge book.
-func pledgeView(ctx context.Context, c *govclient.Client, method string, args ...any) ([]any, error) {
+func pledgeView(ctx context.Context, c *client.Client, method string, args ...any) ([]any, error) {
 	a, err := pledgeBook()
 	if err != nil {
 		return nil, err
 	}
-	data, err := a.Pack(method, args...)
-	if err != nil {
-		return nil, err
-	}
-	var ret hexutil.Bytes
-	to := system.PledgeBookAddress
-	if err := c.Call(ctx, &ret, "eth_call", map[string]any{"to": to, "data": hexutil.Bytes(data)}, "latest"); err != nil {
-		return nil, err
-	}
-	return a.Unpack(method, ret)
+	return c.View(ctx, pledge.Address, a, method, args...)
 }
 
-func pledgeWriteCmd(f *clientFlags) *cobra.Command {
+func pledgeWriteCmd(f *client.Flags) *cobra.Command {
 	var (
 		joined, text, file string
 		years              int
@@ -97,16 +92,16 @@ func pledgeWriteCmd(f *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			key, err := f.key()
+			key, err := f.Key()
 			if err != nil || key == nil {
-				return fmt.Errorf("a pledge is written by its member: %w", govclient.ErrNoKey)
+				return fmt.Errorf("a pledge is written by its member: %w", client.ErrNoKey)
 			}
-			c, err := f.dial(ctx)
+			c, err := f.Dial(ctx)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			info, pk, err := capsuleSystem(ctx, c)
+			info, pk, err := beaconclient.System(ctx, c)
 			if err != nil {
 				return err
 			}
@@ -118,8 +113,8 @@ func pledgeWriteCmd(f *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			beacon := capsule.ChainInfo{Period: uint32(info.Period), GenesisTime: int64(info.GenesisTime)}
-			round := beacon.RoundFrom(opens.Unix())
+			chain := capsule.ChainInfo{Period: uint32(info.Period), GenesisTime: int64(info.GenesisTime)}
+			round := chain.RoundFrom(opens.Unix())
 			plain := []byte(text)
 			if file != "" {
 				if plain, err = os.ReadFile(file); err != nil {
@@ -139,7 +134,7 @@ func pledgeWriteCmd(f *clientFlags) *cobra.Command {
 				return err
 			}
 			joinedOn := uint32(day.Year*10000 + int(day.Month)*100 + day.Day)
-			r, id, err := sealAndSend(ctx, c, info, pk, round, plain, system.PledgeBookAddress, func(ct []byte) ([]byte, error) {
+			r, id, err := beaconclient.SealAndSend(ctx, c, info, pk, round, plain, pledge.Address, func(ct []byte) ([]byte, error) {
 				return a.Pack("write", joinedOn, round, uint64(opens.Unix()), private, ct)
 			})
 			if err != nil {
@@ -150,7 +145,7 @@ func pledgeWriteCmd(f *clientFlags) *cobra.Command {
 				kind = "private"
 			}
 			out := map[string]any{"id": id, "round": round, "opensAt": opens, "private": private, "tx": r.TxHash, "block": r.BlockNumber.Uint64()}
-			return f.print(cmd.OutOrStdout(), out, fmt.Sprintf("pledge %d written (%s): sealed until %s (round %d)\n(transaction %s, block %d)\n",
+			return f.Print(cmd.OutOrStdout(), out, fmt.Sprintf("pledge %d written (%s): sealed until %s (round %d)\n(transaction %s, block %d)\n",
 				id, kind, pledgeTime(uint64(opens.Unix()), loc), round, r.TxHash, r.BlockNumber))
 		},
 	}
@@ -165,7 +160,7 @@ func pledgeWriteCmd(f *clientFlags) *cobra.Command {
 }
 
 // readPledge fetches a pledge and whether it is open.
-func readPledge(ctx context.Context, c *govclient.Client, id uint64) (*pledgeTuple, bool, error) {
+func readPledge(ctx context.Context, c *client.Client, id uint64) (*pledgeTuple, bool, error) {
 	out, err := pledgeView(ctx, c, "pledge", new(big.Int).SetUint64(id))
 	if err != nil {
 		return nil, false, err
@@ -175,8 +170,8 @@ func readPledge(ctx context.Context, c *govclient.Client, id uint64) (*pledgeTup
 
 // networkZone is the network's time zone, in which pledges' times are
 // written and shown.
-func networkZone(ctx context.Context, c *govclient.Client) (*time.Location, error) {
-	info, _, err := capsuleSystem(ctx, c)
+func networkZone(ctx context.Context, c *client.Client) (*time.Location, error) {
+	info, _, err := beaconclient.System(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -211,14 +206,14 @@ func pledgeText(id uint64, p *pledgeTuple, open bool, loc *time.Location) string
 		pledgeTime(p.OpensAt, loc))
 }
 
-func pledgeListCmd(f *clientFlags) *cobra.Command {
+func pledgeListCmd(f *client.Flags) *cobra.Command {
 	var member string
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the pledges, or one member's",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return f.read(cmd, func(ctx context.Context, c *govclient.Client) (any, string, error) {
+			return f.Read(cmd, func(ctx context.Context, c *client.Client) (any, string, error) {
 				var ids []uint64
 				if member != "" {
 					if !common.IsHexAddress(member) {
@@ -265,7 +260,7 @@ func pledgeListCmd(f *clientFlags) *cobra.Command {
 	return cmd
 }
 
-func pledgeReadCmd(f *clientFlags) *cobra.Command {
+func pledgeReadCmd(f *client.Flags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "read ID",
 		Short: "Read a pledge that has opened (a private one with its member's key)",
@@ -276,23 +271,23 @@ func pledgeReadCmd(f *clientFlags) *cobra.Command {
 				return fmt.Errorf("pledge id %q: a number from 1", args[0])
 			}
 			var key *ecdsa.PrivateKey
-			if key, err = f.key(); err != nil {
+			if key, err = f.Key(); err != nil {
 				return err
 			}
-			return f.read(cmd, func(ctx context.Context, c *govclient.Client) (any, string, error) {
+			return f.Read(cmd, func(ctx context.Context, c *client.Client) (any, string, error) {
 				p, _, err := readPledge(ctx, c, id)
 				if err != nil {
 					return nil, "", err
 				}
-				sys, pk, err := capsuleSystem(ctx, c)
+				sys, pk, err := beaconclient.System(ctx, c)
 				if err != nil {
 					return nil, "", err
 				}
-				var info chuxinrpc.CapsuleInfo
+				var info beacon.CapsuleInfo
 				if err := c.Call(ctx, &info, "chuxin_getCapsule", hexutil.Uint64(p.Capsule.Uint64())); err != nil {
 					return nil, "", err
 				}
-				plain, err := capsule.Decrypt(pk, sys.ChainHash, info.Ciphertext, epochKeys(ctx, c, func(uint64) error {
+				plain, err := capsule.Decrypt(pk, sys.ChainHash, info.Ciphertext, beaconclient.EpochKeys(ctx, c, func(uint64) error {
 					return fmt.Errorf("pledge %d is sealed until %s", id, pledgeTime(p.OpensAt, zoneOrUTC(sys.TimeZone)))
 				}))
 				if err != nil {

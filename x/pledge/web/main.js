@@ -6,8 +6,8 @@ import { ethers } from "ethers";
 import { timelockEncrypt, timelockDecrypt, Buffer } from "tlock-js";
 import { HttpChainClient, HttpCachingChain } from "drand-client";
 import { encrypt as eciesEncrypt, decrypt as eciesDecrypt, publicKeyOf } from "./ecies.js";
-import { abi as capsulesABI } from "../../contracts/artifacts/Capsules.json";
-import { abi as pledgeABI } from "../../contracts/artifacts/PledgeBook.json";
+import { abi as capsulesABI } from "../../../contracts/artifacts/Capsules.json";
+import { abi as pledgeABI } from "../contracts/artifacts/PledgeBook.json";
 
 const $ = (id) => document.getElementById(id);
 const rpcURL = window.location.origin;
@@ -16,6 +16,7 @@ const beacon = new HttpChainClient(new HttpCachingChain(`${rpcURL}/drand`), { no
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 let info; // chuxin_capsuleInfo
+let book; // pledge_info
 let wallet; // the connected account
 const shown = new Map(); // what is opened already, by key
 
@@ -71,17 +72,17 @@ async function writePledge() {
     const joined = $("joined").value;
     const text = $("pledge-text").value;
     if (!joined || !text) throw new Error("give the day you joined and your pledge");
-    const when = await rpc("chuxin_pledgeOpensAt", [joined, Number($("years").value || 0)]);
+    const when = await rpc("pledge_opensAt", [joined, Number($("years").value || 0)]);
     const round = Number(when.round);
     let bytes = new TextEncoder().encode(text);
     const isPrivate = $("private").checked;
     if (isPrivate) bytes = await eciesEncrypt(publicKeyOf(ethers.getBytes(wallet.privateKey)), bytes);
     say("write-status", "sealing in this browser…");
     const sealed = await seal(round, bytes);
-    const book = new ethers.Contract(info.pledgeBook, pledgeABI, wallet);
+    const contract = new ethers.Contract(book.contract, pledgeABI, wallet);
     const joinedOn = Number(joined.replaceAll("-", ""));
-    const receipt = await (await book.write(joinedOn, round, Number(when.unix), isPrivate, ethers.toUtf8Bytes(sealed))).wait();
-    const ev = receipt.logs.map((l) => book.interface.parseLog(l)).find((e) => e && e.name === "Written");
+    const receipt = await (await contract.write(joinedOn, round, Number(when.unix), isPrivate, ethers.toUtf8Bytes(sealed))).wait();
+    const ev = receipt.logs.map((l) => contract.interface.parseLog(l)).find((e) => e && e.name === "Written");
     say("write-status", `pledge ${ev.args.id} written${isPrivate ? " (private)" : ""}: sealed until ${new Date(Number(when.unix) * 1000).toLocaleString()} (${info.timeZone} midnight)`);
     await refresh();
   } catch (e) {
@@ -145,11 +146,11 @@ function show(div, text, error = false) {
 
 async function refresh() {
   if (!wallet) return;
-  const book = new ethers.Contract(info.pledgeBook, pledgeABI, provider);
+  const pledges = new ethers.Contract(book.contract, pledgeABI, provider);
   const capsules = new ethers.Contract(info.contract, capsulesABI, provider);
   const items = [];
-  for (const id of await book.pledgesOf(wallet.address)) {
-    const [p, isOpen] = await book.pledge(id);
+  for (const id of await pledges.pledgesOf(wallet.address)) {
+    const [p, isOpen] = await pledges.pledge(id);
     const c = await rpc("chuxin_getCapsule", [ethers.toQuantity(p.capsule)]);
     const title = `pledge ${id}${p.isPrivate ? " (private)" : ""}`;
     items.push(item(`p${id}`, title, Number(p.opensAt), isOpen, async () => {
@@ -180,6 +181,7 @@ async function start() {
   for (let i = 0; i < 10; i++) $("dev-account").add(new Option(`development account ${i}`, String(i)));
   try {
     info = await rpc("chuxin_capsuleInfo");
+    book = await rpc("pledge_info");
   } catch (e) {
     $("network").textContent = `this node serves no time capsules: ${e.message}`;
     return;

@@ -1,7 +1,7 @@
 // ecies-interop.mjs: the pledge page's ECIES against go-ethereum's. Reads
 // {privateKey, goSealed, message} (hex, hex, text) on stdin; prints
 // {"opened": text of goSealed, "sealed": hex of message sealed to the key}.
-import { encrypt, decrypt, publicKeyOf } from "../../../web/pledge/ecies.js";
+import { encrypt, decrypt, publicKeyOf } from "../../web/ecies.js";
 
 const input = JSON.parse(await new Promise((resolve) => {
   let s = "";

@@ -1,0 +1,34 @@
+// Package module is the SDK of chuxin's modules: the optional interfaces
+// through which an application plugs into the node, and the Set that
+// checks a list of modules and serves their parts to the core.
+//
+// A module is one folder under x/ that owns what one application is: its
+// contracts, its genesis accounts, its JSON-RPC namespace, its HTTP mounts
+// (web pages) and its CLI commands. It implements Module and any of the
+// optional interfaces below; the core asks the Set for each part and never
+// names a module. internal/modules holds the one ordered list of the
+// modules a binary carries; cmd/chuxin hands it to the node.
+//
+// What the core asks, and when:
+//
+//   - Genesis: at genesis (and whenever a node checks that its store holds
+//     the chain its genesis file describes), each module's accounts are added
+//     to the system contracts, in the order of the list. Two modules may not
+//     place an account at one address, nor at a core contract's.
+//   - Contracts: the system-contract addresses a module owns, by name, so
+//     that the Set refuses two owners of one address and clients find them.
+//   - APIs: at start, each module's services are registered on the JSON-RPC
+//     server under the module's own namespace. Compat registrations keep an
+//     old method name working in a namespace the module does not own; the
+//     server refuses one whose method exists already.
+//   - HTTP: at start, each module's mounts are served on the JSON-RPC port,
+//     under their URL prefix, to GET requests from any origin (pages and
+//     public data; a mount never changes state).
+//   - Commands: the CLI adds each module's commands to its root.
+//
+// NewSet refuses a list with two modules of one name, JSON-RPC namespace,
+// system-contract address or URL prefix, or one that takes a name the core
+// serves itself (go-ethereum's server would silently merge two services of
+// one namespace). The Set never changes after NewSet: the executor, the
+// store and the server are built once from it.
+package module

@@ -1,0 +1,180 @@
+package module_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/chuxin-chain/chuxin/internal/module"
+	"github.com/chuxin-chain/chuxin/internal/system"
+)
+
+// fake is a module whose parts a test sets.
+type fake struct {
+	name      string
+	contracts map[string]common.Address
+	apis      []module.API
+	mounts    []module.Mount
+	accounts  types.GenesisAlloc
+	sections  *[]json.RawMessage // the sections it was given
+}
+
+func (f fake) Name() string                         { return f.name }
+func (f fake) Contracts() map[string]common.Address { return f.contracts }
+func (f fake) APIs(module.Chain) []module.API       { return f.apis }
+func (f fake) Mounts(module.Chain) []module.Mount   { return f.mounts }
+func (f fake) GenesisAccounts(ctx module.GenesisContext) (types.GenesisAlloc, error) {
+	if f.sections != nil {
+		*f.sections = append(*f.sections, ctx.Section)
+	}
+	return f.accounts, nil
+}
+
+type service struct{}
+
+func (service) Hello() string { return "hello" }
+
+var (
+	addrA = common.HexToAddress("0xC415000000000000000000000000000000000a01")
+	addrB = common.HexToAddress("0xC415000000000000000000000000000000000b01")
+)
+
+func TestNewSetRefusesConflicts(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mods []module.Module
+		want error
+		says string
+	}{
+		{"an empty name", []module.Module{fake{name: ""}}, module.ErrInvalid, `named ""`},
+		{"an upper-case name", []module.Module{fake{name: "Bank"}}, module.ErrInvalid, `named "Bank"`},
+		{"two modules of one name", []module.Module{fake{name: "bank"}, fake{name: "bank"}}, module.ErrDuplicate, `two modules are named "bank"`},
+		{"a core contract's address", []module.Module{fake{name: "bank", contracts: map[string]common.Address{"token": system.ConsortiumAddress}}}, module.ErrDuplicate, "the Consortium contract"},
+		{"a precompile's address", []module.Module{fake{name: "bank", contracts: map[string]common.Address{"token": common.BytesToAddress([]byte{8})}}}, module.ErrDuplicate, "precompile"},
+		{"two modules at one address", []module.Module{
+			fake{name: "bank", contracts: map[string]common.Address{"token": addrA}},
+			fake{name: "court", contracts: map[string]common.Address{"cases": addrA}},
+		}, module.ErrDuplicate, "modules bank and court both place a contract at"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := module.NewSet(tc.mods...)
+			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("got %v, want %v saying %q", err, tc.want, tc.says)
+			}
+		})
+	}
+}
+
+func TestAPIsAndMountsRefuseConflicts(t *testing.T) {
+	h := http.NotFoundHandler()
+	for _, tc := range []struct {
+		name string
+		mods []module.Module
+		says string
+	}{
+		{"a core namespace", []module.Module{fake{name: "bank", apis: []module.API{{Namespace: "eth", Service: service{}}}}}, `namespace "eth", which the core serves`},
+		{"one namespace for two modules", []module.Module{
+			fake{name: "bank", apis: []module.API{{Namespace: "money", Service: service{}}}},
+			fake{name: "court", apis: []module.API{{Namespace: "money", Service: service{}}}},
+		}, `modules bank and court both serve the JSON-RPC namespace "money"`},
+		{"a core path", []module.Module{fake{name: "bank", mounts: []module.Mount{{Prefix: "/drand/x", Handler: h}}}}, "overlaps /drand of the core"},
+		{"a path under another module's", []module.Module{
+			fake{name: "bank", mounts: []module.Mount{{Prefix: "/bank", Handler: h}}},
+			fake{name: "court", mounts: []module.Mount{{Prefix: "/bank/court", Handler: h}}},
+		}, "overlaps /bank of module bank"},
+		{"a path that is no path", []module.Module{fake{name: "bank", mounts: []module.Mount{{Prefix: "bank/", Handler: h}}}}, `mounts "bank/"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := module.NewSet(tc.mods...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, aerr := s.APIs(nil)
+			_, merr := s.Mounts(nil)
+			err = errors.Join(aerr, merr)
+			if err == nil || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("got %v, want an error saying %q", err, tc.says)
+			}
+		})
+	}
+}
+
+func TestCompatRegistrationsMayUseACoreNamespace(t *testing.T) {
+	s, err := module.NewSet(fake{name: "bank", apis: []module.API{{Namespace: "bank", Service: service{}}, {Namespace: "chuxin", Service: service{}, Compat: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apis, err := s.APIs(nil)
+	if err != nil || len(apis) != 2 {
+		t.Fatalf("got %d APIs, %v", len(apis), err)
+	}
+}
+
+func TestGenesisSections(t *testing.T) {
+	var seen []json.RawMessage
+	acc := types.Account{Balance: common.Big1}
+	bank := fake{name: "bank", contracts: map[string]common.Address{"token": addrA}, accounts: types.GenesisAlloc{addrA: acc}, sections: &seen}
+	s, err := module.NewSet(bank, fake{name: "court"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alloc, err := s.GenesisAlloc(module.GenesisContext{}, map[string]json.RawMessage{"bank": json.RawMessage(`{"x":1}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alloc) != 1 || alloc[addrA].Balance.Cmp(common.Big1) != 0 || len(seen) != 1 || string(seen[0]) != `{"x":1}` {
+		t.Fatalf("alloc %v, sections %q", alloc, seen)
+	}
+	if _, err := s.GenesisAlloc(module.GenesisContext{}, map[string]json.RawMessage{"bnak": json.RawMessage(`{}`)}); !errors.Is(err, module.ErrInvalid) || !strings.Contains(err.Error(), "app_state.modules.bnak") {
+		t.Fatalf("a section no module owns: %v", err)
+	}
+	stray := fake{name: "bank", contracts: map[string]common.Address{"token": addrA}, accounts: types.GenesisAlloc{addrB: acc}}
+	s, err = module.NewSet(stray)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GenesisAlloc(module.GenesisContext{}, nil); !errors.Is(err, module.ErrInvalid) || !strings.Contains(err.Error(), "not among its contracts") {
+		t.Fatalf("an account outside the module's contracts: %v", err)
+	}
+}
+
+func TestServeFindsTheMountOfAGet(t *testing.T) {
+	hit := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	mounts := []module.Mount{{Prefix: "/bank", Handler: hit}}
+	for _, tc := range []struct {
+		method, path string
+		served       bool
+	}{
+		{http.MethodGet, "/bank", true},
+		{http.MethodGet, "/bank/", true},
+		{http.MethodGet, "/bank/a.js", true},
+		{http.MethodHead, "/bank/a.js", true},
+		{http.MethodGet, "/banking", false},
+		{http.MethodPost, "/bank/", false},
+		{http.MethodGet, "/", false},
+	} {
+		r := httptest.NewRequest(tc.method, tc.path, nil)
+		if _, ok := module.Serve(mounts, r); ok != tc.served {
+			t.Errorf("%s %s: served %v, want %v", tc.method, tc.path, ok, tc.served)
+		}
+	}
+}
+
+func TestANilSetHoldsNothing(t *testing.T) {
+	var s *module.Set
+	if apis, err := s.APIs(nil); err != nil || len(apis) != 0 {
+		t.Fatal(apis, err)
+	}
+	if _, ok := s.Contract("x"); ok {
+		t.Fatal("a nil set has a contract")
+	}
+	if alloc, err := s.GenesisAlloc(module.GenesisContext{}, nil); err != nil || len(alloc) != 0 {
+		t.Fatal(alloc, err)
+	}
+}
