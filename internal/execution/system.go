@@ -85,6 +85,12 @@ func (s *System) State() vm.StateDB { return s.statedb }
 // Number returns the number of the block being executed.
 func (s *System) Number() uint64 { return s.evm.Context.BlockNumber.Uint64() }
 
+// Time returns the time of the block being executed, in seconds.
+func (s *System) Time() uint64 { return s.evm.Context.Time }
+
+// Version returns the chuxin rule version in force in the block.
+func (s *System) Version() uint64 { return s.version }
+
 // Call calls the contract at to with data from the system address and
 // returns what it returned. A call that reverts or fails changes nothing
 // and returns its error (ErrSystemCall).

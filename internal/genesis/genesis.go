@@ -17,7 +17,6 @@ import (
 
 	"github.com/chuxin-chain/chuxin/contracts"
 	"github.com/chuxin-chain/chuxin/internal/capsule"
-	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -49,30 +48,65 @@ type Genesis struct {
 
 	// modules are the modules of the binary that runs the chain, whose
 	// genesis accounts SystemAllocs adds (UseModules).
-	modules *module.Set
+	modules Modules
 }
 
-// UseModules makes g the genesis of a chain that runs the modules of set:
-// their genesis accounts join the system contracts. It refuses a genesis
-// section of a module the set lacks, and a section its module refuses.
-// Every node of a chain must run the same modules, as the same rules.
-func (g *Genesis) UseModules(set *module.Set) error {
-	g.modules = set
-	if _, err := g.moduleAllocs(g.Rules.VersionAt(1)); err != nil {
+// ModuleContext is what a module's contracts may depend on when they are
+// made: at genesis, or on the block where the rule version that activates
+// the module takes effect.
+type ModuleContext struct {
+	Config  *params.ChainConfig
+	Time    uint64 // the genesis block's time
+	Version uint64 // the chuxin rule version in force
+	// Beacon says the chain has a beacon, so the Capsules contract is at
+	// system.CapsulesAddress.
+	Beacon bool
+	// Section is the module's own genesis section, app_state.modules.NAME
+	// (nil: absent). The module decodes it strictly and names the field on
+	// error.
+	Section json.RawMessage
+}
+
+// Modules are the modules a chain runs, as its genesis needs them
+// (module.Set).
+type Modules interface {
+	// Accounts returns the accounts of the modules that become active
+	// after rule version after, up to ctx.Version (after 0: at genesis),
+	// each module given its section of sections.
+	Accounts(ctx ModuleContext, after uint64, sections map[string]json.RawMessage) (types.GenesisAlloc, error)
+}
+
+// UseModules makes g the genesis of a chain that runs mods: the accounts
+// of those active at genesis join the system contracts, and the others'
+// are made when the rule version that activates them takes effect
+// (ModuleAccounts). It refuses a genesis section of a module mods lacks,
+// and a section its module refuses. Every node of a chain must run the
+// same modules, as the same rules.
+func (g *Genesis) UseModules(mods Modules) error {
+	g.modules = mods
+	if _, err := g.moduleAllocs(0, g.Rules.VersionAt(1)); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return nil
 }
 
-// moduleAllocs are the genesis accounts of g's modules.
-func (g *Genesis) moduleAllocs(version uint64) (types.GenesisAlloc, error) {
+// ModuleAccounts returns the accounts of the modules that rule version
+// activates on a chain coming from rule version prev: what the node
+// creates on the block where version takes effect.
+func (g *Genesis) ModuleAccounts(prev, version uint64) (types.GenesisAlloc, error) {
+	return g.moduleAllocs(prev, version)
+}
+
+// moduleAllocs are the accounts of g's modules that become active after
+// rule version after, up to version.
+func (g *Genesis) moduleAllocs(after, version uint64) (types.GenesisAlloc, error) {
 	if g.modules == nil {
 		if len(g.Modules) > 0 {
 			return nil, fmt.Errorf("%w: app_state.modules is set, but no modules were given to this genesis", ErrInvalid)
 		}
 		return nil, nil
 	}
-	return g.modules.GenesisAlloc(module.GenesisContext{Config: g.Rules.Ethereum, Time: g.Timestamp, Version: version, Beacon: g.Beacon != nil}, g.Modules)
+	return g.modules.Accounts(ModuleContext{Config: g.Rules.Ethereum, Time: g.Timestamp, Version: version, Beacon: g.Beacon != nil}, after, g.Modules)
 }
 
 // New returns the genesis of a new chain with DefaultRules, no validators,
@@ -247,7 +281,7 @@ func (g *Genesis) systemAllocs(version uint64) (types.GenesisAlloc, error) {
 			return nil, err
 		}
 	}
-	mods, err := g.moduleAllocs(version)
+	mods, err := g.moduleAllocs(0, version)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
@@ -275,7 +309,7 @@ func (g *Genesis) CodeAddresses() map[common.Address]bool {
 	if g.Beacon != nil {
 		out[system.CapsulesAddress] = true
 	}
-	if mods, err := g.moduleAllocs(g.Rules.VersionAt(1)); err == nil {
+	if mods, err := g.moduleAllocs(0, g.Rules.VersionAt(1)); err == nil {
 		for a := range mods {
 			out[a] = true
 		}

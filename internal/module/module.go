@@ -2,15 +2,15 @@ package module
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/params"
 	"github.com/spf13/cobra"
 
 	"github.com/chuxin-chain/chuxin/internal/capsule"
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 )
 
 // Module is an application of the chain. Name is its identity: lower-case
@@ -20,25 +20,37 @@ type Module interface {
 	Name() string
 }
 
-// GenesisContext is what a module's genesis accounts may depend on.
-type GenesisContext struct {
-	Config  *params.ChainConfig
-	Time    uint64 // the genesis block's time
-	Version uint64 // the chuxin rule version at genesis
-	// Beacon says the chain has a beacon, so the Capsules contract is at
-	// system.CapsulesAddress.
-	Beacon bool
-	// Section is the module's own genesis section, app_state.modules.NAME
-	// (nil: absent). The module decodes it strictly and names the field on
-	// error.
-	Section json.RawMessage
-}
+// GenesisContext is what a module's contracts may depend on when they are
+// made: at genesis, or on the block where the rule version that activates
+// the module takes effect.
+type GenesisContext = genesis.ModuleContext
 
-// Genesis is a module with accounts at genesis: its contracts, with the
-// storage their constructors wrote.
+// Genesis is a module with accounts: its contracts, with the storage their
+// constructors wrote. They are made at genesis, or, for a module activated
+// later (Activation), on the first block of the rule version that
+// activates it, alike on every node.
 type Genesis interface {
 	Module
 	GenesisAccounts(GenesisContext) (types.GenesisAlloc, error)
+}
+
+// Activation is a module that is active from a chuxin rule version on:
+// chains that start at that version or later have it from genesis, older
+// ones gain it when governance schedules the version (its contracts are
+// made on the version's first block; its hooks run from that block).
+// A module without Activation is active from version 1.
+type Activation interface {
+	Module
+	ActiveFrom() uint64
+}
+
+// Hooks is a module with system-call hooks, run by the executor around
+// every block's transactions while the module is active, after the core's
+// own, in the order of the list. A hook must be total (see
+// execution.Hook): what it cannot do it records with System.Fail.
+type Hooks interface {
+	Module
+	Hooks() []execution.Hook
 }
 
 // Contracts is a module that owns system contracts, by name (such as
@@ -48,11 +60,21 @@ type Contracts interface {
 	Contracts() map[string]common.Address
 }
 
-// Beacon is the chain's beacon as a module's API sees it: its rounds and the
-// network's time zone.
-type Beacon struct {
-	Info     capsule.ChainInfo
-	TimeZone string // IANA
+// Beacon is the chain's beacon as a module's API and mounts read it.
+type Beacon interface {
+	// Info is the beacon's public description: its master key and rounds.
+	Info() *capsule.ChainInfo
+	// ChainHash is its drand chain hash, hex.
+	ChainHash() string
+	// TimeZone is the network's (IANA).
+	TimeZone() string
+	// Latest is the last released round (0: none yet).
+	Latest() (uint64, error)
+	// Key is a released round's key, checked when it was stored; nil while
+	// the round is sealed.
+	Key(round uint64) (*capsule.Signature, error)
+	// Threshold is how many of its n share holders release a round.
+	Threshold() (t, n int)
 }
 
 // Chain is what a module's APIs and mounts may read of the node.
@@ -62,6 +84,9 @@ type Chain interface {
 	Call(ctx context.Context, to common.Address, data []byte) ([]byte, error)
 	// Beacon is the chain's beacon; false when the chain has none.
 	Beacon() (Beacon, bool)
+	// Contract is a module contract's address, by the name its module
+	// gives it (Contracts); false when no module of the chain has it.
+	Contract(name string) (common.Address, bool)
 }
 
 // API is one JSON-RPC service: its exported methods are served as

@@ -15,6 +15,8 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/spf13/cobra"
 
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -31,12 +33,14 @@ var (
 var ReservedNamespaces = []string{"eth", "net", "web3", "txpool", "debug", "chuxin", "rpc"}
 
 // ReservedPrefixes are the URL paths the core serves on the JSON-RPC port.
-var ReservedPrefixes = []string{"/health", "/ready", "/drand"}
+var ReservedPrefixes = []string{"/health", "/ready"}
+
+var _ genesis.Modules = (*Set)(nil)
 
 var nameRe = regexp.MustCompile(`^[a-z][a-z0-9]{0,31}$`)
 
 // Set is a checked, ordered list of modules. Its zero value and nil hold
-// none.
+// none. It is the genesis's view of the modules (genesis.Modules).
 type Set struct {
 	mods      []Module
 	addresses map[common.Address]string // owner of each module contract
@@ -116,10 +120,26 @@ func (s *Set) Contract(name string) (common.Address, bool) {
 	return common.Address{}, false
 }
 
-// GenesisAlloc returns the modules' genesis accounts, each module's
-// Section taken from sections (app_state.modules). A section no module of
-// the set owns is refused: it may be an application this binary lacks.
+// ActiveFrom is the rule version from which m is active (1 unless it says).
+func ActiveFrom(m Module) uint64 {
+	if a, ok := m.(Activation); ok {
+		return max(a.ActiveFrom(), 1)
+	}
+	return 1
+}
+
+// GenesisAlloc returns the accounts of the modules active at genesis
+// (base.Version), each module's Section taken from sections
+// (app_state.modules).
 func (s *Set) GenesisAlloc(base GenesisContext, sections map[string]json.RawMessage) (types.GenesisAlloc, error) {
+	return s.Accounts(base, 0, sections)
+}
+
+// Accounts returns the accounts of the modules that become active after
+// rule version after, up to base.Version: at genesis (after 0), or on the
+// first block of base.Version. A section no module of the set owns is
+// refused: it may be an application this binary lacks.
+func (s *Set) Accounts(base GenesisContext, after uint64, sections map[string]json.RawMessage) (types.GenesisAlloc, error) {
 	for _, name := range slices.Sorted(maps.Keys(sections)) {
 		if !slices.ContainsFunc(s.Modules(), func(m Module) bool { return m.Name() == name }) {
 			return nil, fmt.Errorf("%w: app_state.modules.%s: this binary has no module %q (a misspelt name, or an application a newer chuxin carries)", ErrInvalid, name, name)
@@ -128,7 +148,7 @@ func (s *Set) GenesisAlloc(base GenesisContext, sections map[string]json.RawMess
 	out := types.GenesisAlloc{}
 	for _, m := range s.Modules() {
 		g, ok := m.(Genesis)
-		if !ok {
+		if from := ActiveFrom(m); !ok || from <= after || from > base.Version {
 			continue
 		}
 		ctx := base
@@ -145,6 +165,40 @@ func (s *Set) GenesisAlloc(base GenesisContext, sections map[string]json.RawMess
 		}
 	}
 	return out, nil
+}
+
+// Hooks returns the modules' system-call hooks, in order, each run only
+// in blocks where its module is active.
+func (s *Set) Hooks() []execution.Hook {
+	var out []execution.Hook
+	for _, m := range s.Modules() {
+		if h, ok := m.(Hooks); ok {
+			for _, hook := range h.Hooks() {
+				out = append(out, activeHook{from: ActiveFrom(m), hook: hook})
+			}
+		}
+	}
+	return out
+}
+
+// activeHook runs hook from rule version from on.
+type activeHook struct {
+	from uint64
+	hook execution.Hook
+}
+
+func (a activeHook) PreBlock(sys *execution.System, in *execution.BlockInput) error {
+	if sys.Version() < a.from {
+		return nil
+	}
+	return a.hook.PreBlock(sys, in)
+}
+
+func (a activeHook) PostBlock(sys *execution.System, in *execution.BlockInput, out *execution.Updates) error {
+	if sys.Version() < a.from {
+		return nil
+	}
+	return a.hook.PostBlock(sys, in, out)
 }
 
 // Addresses returns every address a module owns, by owner.

@@ -83,7 +83,7 @@ func TestAPIsAndMountsRefuseConflicts(t *testing.T) {
 			fake{name: "bank", apis: []module.API{{Namespace: "money", Service: service{}}}},
 			fake{name: "court", apis: []module.API{{Namespace: "money", Service: service{}}}},
 		}, `modules bank and court both serve the JSON-RPC namespace "money"`},
-		{"a core path", []module.Module{fake{name: "bank", mounts: []module.Mount{{Prefix: "/drand/x", Handler: h}}}}, "overlaps /drand of the core"},
+		{"a core path", []module.Module{fake{name: "bank", mounts: []module.Mount{{Prefix: "/health/x", Handler: h}}}}, "overlaps /health of the core"},
 		{"a path under another module's", []module.Module{
 			fake{name: "bank", mounts: []module.Mount{{Prefix: "/bank", Handler: h}}},
 			fake{name: "court", mounts: []module.Mount{{Prefix: "/bank/court", Handler: h}}},
@@ -124,14 +124,14 @@ func TestGenesisSections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alloc, err := s.GenesisAlloc(module.GenesisContext{}, map[string]json.RawMessage{"bank": json.RawMessage(`{"x":1}`)})
+	alloc, err := s.GenesisAlloc(module.GenesisContext{Version: 1}, map[string]json.RawMessage{"bank": json.RawMessage(`{"x":1}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(alloc) != 1 || alloc[addrA].Balance.Cmp(common.Big1) != 0 || len(seen) != 1 || string(seen[0]) != `{"x":1}` {
 		t.Fatalf("alloc %v, sections %q", alloc, seen)
 	}
-	if _, err := s.GenesisAlloc(module.GenesisContext{}, map[string]json.RawMessage{"bnak": json.RawMessage(`{}`)}); !errors.Is(err, module.ErrInvalid) || !strings.Contains(err.Error(), "app_state.modules.bnak") {
+	if _, err := s.GenesisAlloc(module.GenesisContext{Version: 1}, map[string]json.RawMessage{"bnak": json.RawMessage(`{}`)}); !errors.Is(err, module.ErrInvalid) || !strings.Contains(err.Error(), "app_state.modules.bnak") {
 		t.Fatalf("a section no module owns: %v", err)
 	}
 	stray := fake{name: "bank", contracts: map[string]common.Address{"token": addrA}, accounts: types.GenesisAlloc{addrB: acc}}
@@ -139,7 +139,7 @@ func TestGenesisSections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.GenesisAlloc(module.GenesisContext{}, nil); !errors.Is(err, module.ErrInvalid) || !strings.Contains(err.Error(), "not among its contracts") {
+	if _, err := s.GenesisAlloc(module.GenesisContext{Version: 1}, nil); !errors.Is(err, module.ErrInvalid) || !strings.Contains(err.Error(), "not among its contracts") {
 		t.Fatalf("an account outside the module's contracts: %v", err)
 	}
 }
@@ -174,7 +174,36 @@ func TestANilSetHoldsNothing(t *testing.T) {
 	if _, ok := s.Contract("x"); ok {
 		t.Fatal("a nil set has a contract")
 	}
-	if alloc, err := s.GenesisAlloc(module.GenesisContext{}, nil); err != nil || len(alloc) != 0 {
+	if alloc, err := s.GenesisAlloc(module.GenesisContext{Version: 1}, nil); err != nil || len(alloc) != 0 {
 		t.Fatal(alloc, err)
+	}
+}
+
+// later is a module active from rule version 3.
+type later struct{ fake }
+
+func (later) ActiveFrom() uint64 { return 3 }
+
+func TestAModuleIsMadeWhenItsVersionComes(t *testing.T) {
+	acc := types.Account{Balance: common.Big1}
+	s, err := module.NewSet(later{fake{name: "clock", contracts: map[string]common.Address{"clock": addrA}, accounts: types.GenesisAlloc{addrA: acc}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		version, after uint64
+		made           bool
+	}{
+		{2, 0, false}, // a chain that starts before version 3: not at genesis
+		{3, 0, true},  // one that starts at it: at genesis
+		{4, 0, true},
+		{3, 2, true},  // version 3's first block, from 2
+		{4, 2, true},  // a chain that skips to 4
+		{4, 3, false}, // made already
+	} {
+		alloc, err := s.Accounts(module.GenesisContext{Version: tc.version}, tc.after, nil)
+		if err != nil || (len(alloc) == 1) != tc.made {
+			t.Errorf("version %d after %d: %d accounts (%v), want made %v", tc.version, tc.after, len(alloc), err, tc.made)
+		}
 	}
 }

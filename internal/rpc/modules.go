@@ -6,6 +6,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
+	"github.com/chuxin-chain/chuxin/internal/beacon"
+	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/module"
 )
 
@@ -20,9 +22,22 @@ func (c moduleChain) Call(ctx context.Context, to common.Address, data []byte) (
 
 // Beacon is the chain's beacon, if it has one.
 func (c moduleChain) Beacon() (module.Beacon, bool) {
-	b := c.b.Beacon
-	if b == nil {
-		return module.Beacon{}, false
+	if c.b.Beacon == nil {
+		return nil, false
 	}
-	return module.Beacon{Info: *b.Info, TimeZone: b.TimeZone}, true
+	return beaconView{c.b.Beacon}, true
 }
+
+// Contract is a module contract's address, by name.
+func (c moduleChain) Contract(name string) (common.Address, bool) { return c.b.Modules.Contract(name) }
+
+// beaconView is the node's beacon as module.Beacon.
+type beaconView struct{ b *beacon.Beacon }
+
+func (v beaconView) Info() *capsule.ChainInfo { return v.b.Info }
+func (v beaconView) ChainHash() string        { return v.b.ChainHash }
+func (v beaconView) TimeZone() string         { return v.b.TimeZone }
+func (v beaconView) Latest() (uint64, error)  { return v.b.Latest() }
+func (v beaconView) Threshold() (t, n int)    { return v.b.Threshold() }
+
+func (v beaconView) Key(round uint64) (*capsule.Signature, error) { return v.b.Key(round) }

@@ -22,7 +22,6 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
-	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/module"
 )
@@ -40,7 +39,6 @@ type Server struct {
 	ready   func() error
 	observe func(method string, d time.Duration)
 	methods map[string]bool // the methods served, the only ones observed by name
-	beacon  *beacon.Beacon  // served under /drand; nil: none
 	mounts  []module.Mount  // the modules' HTTP mounts
 	log     *slog.Logger
 }
@@ -85,7 +83,7 @@ func NewServer(b *Backend) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{rpc: srv, filters: fs, limits: b.Limits, ready: b.Ready, observe: b.Observe, methods: methods, beacon: b.Beacon, mounts: mounts, log: log}
+	s := &Server{rpc: srv, filters: fs, limits: b.Limits, ready: b.Ready, observe: b.Observe, methods: methods, mounts: mounts, log: log}
 	fs.dropConn = s.closeConn
 	return s, nil
 }
@@ -137,10 +135,6 @@ func (s *Server) handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.hostAllowed(r.Host) {
 			http.Error(w, fmt.Sprintf("host %s is not one this node answers to: add it to rpc.vhosts in chuxin.toml", r.Host), http.StatusForbidden)
-			return
-		}
-		if r.URL.Path == "/drand" || strings.HasPrefix(r.URL.Path, "/drand/") {
-			s.serveDrand(w, r)
 			return
 		}
 		if h, ok := module.Serve(s.mounts, r); ok {

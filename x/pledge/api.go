@@ -22,9 +22,9 @@ func (api *API) zone() (module.Beacon, *time.Location, error) {
 	if !ok {
 		return b, nil, ErrNoBeacon
 	}
-	loc, err := time.LoadLocation(b.TimeZone)
+	loc, err := time.LoadLocation(b.TimeZone())
 	if err != nil {
-		return b, nil, fmt.Errorf("the network's time zone %q: %w", b.TimeZone, err)
+		return b, nil, fmt.Errorf("the network's time zone %q: %w", b.TimeZone(), err)
 	}
 	return b, loc, nil
 }
@@ -52,7 +52,7 @@ func (api *API) Info(ctx context.Context) (*pledge.Info, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the pledge book's count: %w", err)
 	}
-	return &pledge.Info{Contract: pledge.Address, Pledges: hexutil.Uint64(out[0].(*big.Int).Uint64()), TimeZone: b.TimeZone}, nil
+	return &pledge.Info{Contract: pledge.Address, Pledges: hexutil.Uint64(out[0].(*big.Int).Uint64()), TimeZone: b.TimeZone()}, nil
 }
 
 // OpensAt tells when a pledge written now by a member who joined on the
@@ -72,8 +72,8 @@ func (api *API) OpensAt(joined string, years int) (*pledge.Opening, error) {
 	if err != nil {
 		return nil, err
 	}
-	round := b.Info.RoundFrom(at.Unix())
-	return &pledge.Opening{OpensAt: at, Unix: hexutil.Uint64(at.Unix()), Round: hexutil.Uint64(round), TimeZone: b.TimeZone}, nil
+	round := b.Info().RoundFrom(at.Unix())
+	return &pledge.Opening{OpensAt: at, Unix: hexutil.Uint64(at.Unix()), Round: hexutil.Uint64(round), TimeZone: b.TimeZone()}, nil
 }
 
 // compatAPI keeps chuxin_pledgeOpensAt, pledge_opensAt's old name.

@@ -47,25 +47,35 @@ func TestGenesisPlacesTheCodeOfRecordWhenTheChainHasABeacon(t *testing.T) {
 	}
 }
 
-// chain is a module.Chain with a beacon whose round 1 was at genesis.
+// chain is a module.Chain with a beacon, or none.
 type chain struct {
-	beacon *module.Beacon
+	beacon module.Beacon
 }
 
 func (chain) Call(context.Context, common.Address, []byte) ([]byte, error) {
 	return nil, errors.New("no state here")
 }
 
-func (c chain) Beacon() (module.Beacon, bool) {
-	if c.beacon == nil {
-		return module.Beacon{}, false
-	}
-	return *c.beacon, true
+func (c chain) Beacon() (module.Beacon, bool) { return c.beacon, c.beacon != nil }
+
+func (chain) Contract(string) (common.Address, bool) { return common.Address{}, false }
+
+// beacon is a beacon with rounds and a time zone, and no key released.
+type beacon struct {
+	info *capsule.ChainInfo
+	zone string
 }
+
+func (b beacon) Info() *capsule.ChainInfo             { return b.info }
+func (beacon) ChainHash() string                      { return "" }
+func (b beacon) TimeZone() string                     { return b.zone }
+func (beacon) Latest() (uint64, error)                { return 0, nil }
+func (beacon) Key(uint64) (*capsule.Signature, error) { return nil, nil }
+func (beacon) Threshold() (int, int)                  { return 1, 1 }
 
 func TestOpensAt(t *testing.T) {
 	genesis := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
-	b := &module.Beacon{Info: capsule.ChainInfo{Period: 3, GenesisTime: genesis}, TimeZone: "Asia/Shanghai"}
+	b := beacon{info: &capsule.ChainInfo{Period: 3, GenesisTime: genesis}, zone: "Asia/Shanghai"}
 	apis := pledge.Module{}.APIs(chain{b})
 	if len(apis) != 2 || apis[0].Namespace != "pledge" || apis[1].Namespace != "chuxin" || !apis[1].Compat {
 		t.Fatalf("the pledge module's APIs: %+v", apis)
@@ -78,8 +88,8 @@ func TestOpensAt(t *testing.T) {
 	}
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	want := time.Date(joined.Year()+1, joined.Month(), joined.Day(), 0, 0, 0, 0, shanghai)
-	if !got.OpensAt.Equal(want) || got.TimeZone != "Asia/Shanghai" || uint64(got.Round) != b.Info.RoundFrom(want.Unix()) {
-		t.Fatalf("opens %v round %d, want %v round %d", got.OpensAt, got.Round, want, b.Info.RoundFrom(want.Unix()))
+	if !got.OpensAt.Equal(want) || got.TimeZone != "Asia/Shanghai" || uint64(got.Round) != b.info.RoundFrom(want.Unix()) {
+		t.Fatalf("opens %v round %d, want %v round %d", got.OpensAt, got.Round, want, b.info.RoundFrom(want.Unix()))
 	}
 	none := pledge.Module{}.APIs(chain{})[0].Service.(*pledge.API)
 	if _, err := none.OpensAt(joined.Format(time.DateOnly), 0); !errors.Is(err, pledge.ErrNoBeacon) {

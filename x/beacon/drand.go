@@ -1,18 +1,16 @@
-package rpc
+package beacon
 
 import (
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/capsule"
-	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/chuxin-chain/chuxin/internal/module"
 )
 
 // drand's HTTP API, served under /drand on the JSON-RPC port when the chain
@@ -39,11 +37,12 @@ type drandBeacon struct {
 	Signature  string `json:"signature"`
 }
 
-func newDrandInfo(b *beacon.Beacon) drandInfo {
+func newDrandInfo(b module.Beacon) drandInfo {
+	info := b.Info()
 	return drandInfo{
-		PublicKey: hex.EncodeToString(b.Info.PublicKey.Bytes()), Period: b.Info.Period, GenesisTime: b.Info.GenesisTime,
-		Hash: b.ChainHash, GroupHash: hex.EncodeToString(b.Info.GenesisSeed), SchemeID: capsule.Scheme,
-		Metadata: map[string]string{"beaconID": b.Info.BeaconID},
+		PublicKey: hex.EncodeToString(info.PublicKey.Bytes()), Period: info.Period, GenesisTime: info.GenesisTime,
+		Hash: b.ChainHash(), GroupHash: hex.EncodeToString(info.GenesisSeed), SchemeID: capsule.Scheme,
+		Metadata: map[string]string{"beaconID": info.BeaconID},
 	}
 }
 
@@ -52,11 +51,14 @@ func roundJSON(round uint64, key *capsule.Signature) drandBeacon {
 	return drandBeacon{Round: round, Randomness: hex.EncodeToString(r[:]), Signature: hex.EncodeToString(key.Bytes())}
 }
 
-// serveDrand answers a GET under /drand.
-func (s *Server) serveDrand(w http.ResponseWriter, r *http.Request) {
-	b := s.beacon
+// drand serves drand's HTTP API under /drand.
+type drand struct{ chain module.Chain }
+
+// ServeHTTP answers a GET under /drand.
+func (d drand) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, ok := d.chain.Beacon()
 	w.Header().Set("Access-Control-Allow-Origin", "*") // a public beacon, as drand's
-	if b == nil {
+	if !ok {
 		http.Error(w, "this chain has no beacon (its genesis has no beacon committee)", http.StatusNotFound)
 		return
 	}
@@ -67,8 +69,8 @@ func (s *Server) serveDrand(w http.ResponseWriter, r *http.Request) {
 	path := strings.Trim(strings.TrimPrefix(r.URL.Path, "/drand"), "/")
 	parts := strings.Split(path, "/")
 	if len(parts[0]) == 64 { // /{chainhash}/…
-		if parts[0] != b.ChainHash {
-			http.Error(w, fmt.Sprintf("unknown chain hash %s: this beacon's is %s", parts[0], b.ChainHash), http.StatusNotFound)
+		if parts[0] != b.ChainHash() {
+			http.Error(w, fmt.Sprintf("unknown chain hash %s: this beacon's is %s", parts[0], b.ChainHash()), http.StatusNotFound)
 			return
 		}
 		parts = parts[1:]
@@ -77,26 +79,26 @@ func (s *Server) serveDrand(w http.ResponseWriter, r *http.Request) {
 	case len(parts) == 1 && parts[0] == "info":
 		writeDrand(w, newDrandInfo(b), true)
 	case len(parts) == 1 && parts[0] == "chains":
-		writeDrand(w, []string{b.ChainHash}, false)
+		writeDrand(w, []string{b.ChainHash()}, false)
 	case len(parts) == 1 && parts[0] == "health":
 		latest, err := b.Latest()
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		expected := b.Info.RoundAt(time.Now().Unix())
+		expected := b.Info().RoundAt(time.Now().Unix())
 		if latest+1 < expected {
 			w.WriteHeader(http.StatusServiceUnavailable) // behind, as drand answers
 		}
 		writeDrand(w, map[string]uint64{"current": latest, "expected": expected}, false)
 	case len(parts) == 2 && parts[0] == "public":
-		s.serveRound(w, b, parts[1])
+		serveRound(w, b, parts[1])
 	default:
 		http.Error(w, "the drand API: /info, /chains, /health, /public/latest, /public/{round}", http.StatusNotFound)
 	}
 }
 
-func (s *Server) serveRound(w http.ResponseWriter, b *beacon.Beacon, which string) {
+func serveRound(w http.ResponseWriter, b module.Beacon, which string) {
 	var round uint64
 	if which == "latest" {
 		latest, err := b.Latest()
@@ -123,7 +125,7 @@ func (s *Server) serveRound(w http.ResponseWriter, b *beacon.Beacon, which strin
 		return
 	}
 	if key == nil {
-		at := time.Unix(b.Info.RoundTime(round), 0).UTC().Format(time.RFC3339)
+		at := time.Unix(b.Info().RoundTime(round), 0).UTC().Format(time.RFC3339)
 		http.Error(w, fmt.Sprintf("round %d is not released yet: it comes at %s", round, at), http.StatusTooEarly)
 		return
 	}
@@ -139,29 +141,3 @@ func writeDrand(w http.ResponseWriter, v any, immutable bool) {
 	}
 	_ = json.NewEncoder(w).Encode(v)
 }
-
-// EpochKey is chuxin_getEpochKey's answer: a released epoch (drand round)
-// with its key and randomness.
-type EpochKey struct {
-	Round      hexutil.Uint64 `json:"round"`
-	Key        hexutil.Bytes  `json:"key"`
-	Randomness hexutil.Bytes  `json:"randomness"`
-	Time       hexutil.Uint64 `json:"time"` // when the round came, seconds
-}
-
-// GetEpochKey returns the key of a released epoch, or null while it is
-// sealed (or on a chain without a beacon, an error saying so).
-func (api *ChuxinAPI) GetEpochKey(round hexutil.Uint64) (*EpochKey, error) {
-	b := api.b.Beacon
-	if b == nil {
-		return nil, errNoBeacon
-	}
-	key, err := b.Key(uint64(round))
-	if err != nil || key == nil {
-		return nil, err
-	}
-	r := key.Randomness()
-	return &EpochKey{Round: round, Key: key.Bytes(), Randomness: r[:], Time: hexutil.Uint64(b.Info.RoundTime(uint64(round)))}, nil
-}
-
-var errNoBeacon = errors.New("this chain has no beacon: its genesis has no beacon committee")
