@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
@@ -8,12 +9,14 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/spf13/cobra"
 
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/node"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -122,7 +125,16 @@ func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort in
 	if err != nil {
 		return nil, err
 	}
-	accs, err := devaccounts.Derive(devaccounts.Mnemonic, 1)
+	accs, err := devaccounts.Derive(devaccounts.Mnemonic, 10)
+	if err != nil {
+		return nil, err
+	}
+	// The development accounts may schedule calls (the scheduler module).
+	allowed := make([]common.Address, len(accs))
+	for i, a := range accs {
+		allowed[i] = a.Address
+	}
+	section, err := json.Marshal(map[string]any{"allowed": allowed})
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +144,7 @@ func devnetHomes(dir string, validators int, chainID uint64, p2pPort, rpcPort in
 		FeeRecipient: accs[0].Address, // as geth --dev's etherbase, and the governor
 		Consortium:   devConsortium(len(alloc), permissioned),
 		Beacon:       beaconParams(beaconPeriod),
+		Genesis:      func(g *genesis.Genesis) { g.Modules = map[string]json.RawMessage{"scheduler": section} },
 		Tune: func(i int, c *config.Config) {
 			c.Consensus.TimeoutCommit = config.Duration(blockTime)
 			c.Consensus.TimeoutPropose = config.Duration(time.Second)

@@ -11,6 +11,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -22,6 +23,7 @@ func testnetCmd() *cobra.Command {
 		feeRecipient string
 		open         bool
 		beaconPeriod uint32
+		ruleVersion  uint64
 	)
 	cmd := &cobra.Command{
 		Use:   "testnet",
@@ -66,6 +68,12 @@ extensions and served by every node in drand's HTTP API under /drand.`,
 				return err
 			}
 			spec.Beacon = beaconParams(beaconPeriod)
+			if ruleVersion != 0 {
+				if ruleVersion > genesis.KnownRuleVersion {
+					return fmt.Errorf("--rule-version %d: this binary knows rule versions 1 to %d", ruleVersion, genesis.KnownRuleVersion)
+				}
+				spec.Genesis = func(g *genesis.Genesis) { g.Rules.Versions = []genesis.RuleVersion{{Version: ruleVersion, Height: 1}} }
+			}
 			homes, err := ceremony.WriteNetwork(spec)
 			if err != nil {
 				return err
@@ -98,6 +106,7 @@ extensions and served by every node in drand's HTTP API under /drand.`,
 	f.StringVar(&feeRecipient, "fee-recipient", "", "account that receives the validators' priority fees (default: the first development account)")
 	f.BoolVar(&open, "open", false, "an open network: any account may send and deploy")
 	f.Uint32Var(&beaconPeriod, "beacon-period", 3600, "seconds between the time capsules' epochs, released by the validators (0: no beacon)")
+	f.Uint64Var(&ruleVersion, "rule-version", 0, "the chuxin rule version the chain starts at (0: the newest this binary knows; an older one to rehearse an upgrade, which governance schedules)")
 	return cmd
 }
 

@@ -79,9 +79,10 @@ type App struct {
 	peerFilter atomic.Pointer[PeerFilter] // read by the query connection
 }
 
-// New returns the application over st for the chain that g describes.
-func New(st *store.Store, g *genesis.Genesis, log *slog.Logger) *App {
-	exec := execution.NewExecutor(g)
+// New returns the application over st for the chain that g describes,
+// with its modules' system-call hooks (module.Set.Hooks).
+func New(st *store.Store, g *genesis.Genesis, log *slog.Logger, hooks ...execution.Hook) *App {
+	exec := execution.NewExecutor(g, hooks...)
 	txs := NewTxCache()
 	exec.Cache = txs
 	return &App{store: st, genesis: g, exec: exec, pool: NewTxPool(), txs: txs, log: log, maxPerSender: DefaultMaxPerSender}

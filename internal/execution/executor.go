@@ -113,6 +113,11 @@ type Executor struct {
 	// SystemCode returns the system contracts' code under a rule version
 	// (genesis.Genesis.SystemCode), installed where a version takes effect.
 	SystemCode func(version uint64) (map[common.Address][]byte, error)
+	// ModuleAccounts returns the accounts of the modules that a rule
+	// version activates on a chain coming from an earlier one
+	// (genesis.Genesis.ModuleAccounts), made where that version takes
+	// effect.
+	ModuleAccounts func(prev, version uint64) (types.GenesisAlloc, error)
 
 	// GenesisCode are the addresses that hold code at genesis
 	// (genesis.CodeAddresses): what they create on a permissioned network
@@ -122,8 +127,9 @@ type Executor struct {
 	frozen atomic.Pointer[frozenSnapshot] // the frozen set, between blocks
 }
 
-// NewExecutor returns the executor of the chain that g describes.
-func NewExecutor(g *genesis.Genesis) *Executor {
+// NewExecutor returns the executor of the chain that g describes, whose
+// modules' hooks (module.Set.Hooks) run after the core's, in order.
+func NewExecutor(g *genesis.Genesis, hooks ...Hook) *Executor {
 	cfg := g.Rules.Ethereum
 	return &Executor{
 		Rules:       &g.Rules,
@@ -137,9 +143,10 @@ func NewExecutor(g *genesis.Genesis) *Executor {
 			}
 			return m
 		}(),
-		Hooks:       []Hook{consortiumHook{}},
-		GenesisCode: g.CodeAddresses(),
-		SystemCode:  g.SystemCode,
+		Hooks:          append([]Hook{consortiumHook{}}, hooks...),
+		GenesisCode:    g.CodeAddresses(),
+		SystemCode:     g.SystemCode,
+		ModuleAccounts: g.ModuleAccounts,
 	}
 }
 
@@ -347,8 +354,13 @@ func (e *Executor) VersionAt(st system.State, number uint64) uint64 {
 // (Executor.SystemCode) on the block where it takes effect: their storage
 // stays (each version's layout extends the one before's), and a contract
 // new in that version (ConsortiumViews in version 2) is created. Where the
-// code is that version's already it changes nothing.
-func (e *Executor) installSystemCode(statedb *state.StateDB, version uint64) error {
+// code is that version's already it changes nothing. The modules that the
+// version activates, coming from prev, get their contracts made, with the
+// storage their constructors wrote (installModules).
+func (e *Executor) installSystemCode(statedb *state.StateDB, prev, version uint64) error {
+	if err := e.installModules(statedb, prev, version); err != nil {
+		return err
+	}
 	if e.SystemCode == nil {
 		return nil
 	}
@@ -375,6 +387,28 @@ func (e *Executor) installSystemCode(statedb *state.StateDB, version uint64) err
 	return nil
 }
 
+// installModules makes the contracts of the modules that rule version
+// activates on a chain coming from prev, as their genesis accounts would
+// have been: code, nonce and the storage their constructors wrote.
+func (e *Executor) installModules(statedb *state.StateDB, prev, version uint64) error {
+	if e.ModuleAccounts == nil {
+		return nil
+	}
+	accounts, err := e.ModuleAccounts(prev, version)
+	if err != nil {
+		return fmt.Errorf("%w: the modules of rule version %d: %v", ErrSystemCall, version, err)
+	}
+	for _, a := range slices.SortedFunc(maps.Keys(accounts), common.Address.Cmp) {
+		acc := accounts[a]
+		statedb.SetCode(a, acc.Code, tracing.CodeChangeUnspecified)
+		statedb.SetNonce(a, max(acc.Nonce, 1), tracing.NonceChangeNewContract)
+		for _, slot := range slices.SortedFunc(maps.Keys(acc.Storage), common.Hash.Cmp) {
+			statedb.SetState(a, slot, acc.Storage[slot])
+		}
+	}
+	return nil
+}
+
 // begin makes the header of the block that in describes and the System
 // (with the block's EVM) over statedb, and applies the block's payloads and
 // pre-block hooks. The caller releases the EVM.
@@ -385,9 +419,10 @@ func (e *Executor) begin(statedb *state.StateDB, chain core.ChainContext, in *Bl
 		return nil, nil, err
 	}
 	version := e.VersionAt(statedb, number)
-	entered := number > 1 && e.VersionAt(statedb, number-1) != version
+	prev := e.VersionAt(statedb, number-1)
+	entered := number > 1 && prev != version
 	if entered {
-		if err := e.installSystemCode(statedb, version); err != nil {
+		if err := e.installSystemCode(statedb, prev, version); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -13,7 +13,11 @@ import (
 // KnownRuleVersion is the newest chuxin rule version this binary executes.
 // A chain may schedule a newer one; this binary then stops before the
 // height it activates (see Rules.Check).
-const KnownRuleVersion = 2
+//
+// Version 3 changes no rule of the core: it activates the modules that
+// declare it (module.Activation), the scheduler among them, whose
+// contracts are made on its first block on older chains.
+const KnownRuleVersion = 3
 
 // VersionGuards is the chuxin rule version from which the consortium's
 // guards apply (new chains start at it; an older chain gains it when

@@ -1,7 +1,10 @@
 package module
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -124,4 +127,19 @@ type HTTP interface {
 type Commands interface {
 	Module
 	Commands() []*cobra.Command
+}
+
+// DecodeSection decodes a module's genesis section into v strictly: a
+// field v does not have is refused, named, as the rest of the genesis is
+// decoded. An absent section leaves v as it is.
+func DecodeSection(ctx GenesisContext, name string, v any) error {
+	if ctx.Section == nil {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(ctx.Section))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: app_state.modules.%s: %v", ErrInvalid, name, err)
+	}
+	return nil
 }

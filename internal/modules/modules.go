@@ -7,6 +7,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/x/beacon"
 	"github.com/chuxin-chain/chuxin/x/pledge"
+	"github.com/chuxin-chain/chuxin/x/scheduler"
 )
 
 // All returns the modules, in order.
@@ -14,6 +15,7 @@ func All() []module.Module {
 	return []module.Module{
 		beacon.Module{},
 		pledge.Module{},
+		scheduler.Module{},
 	}
 }
 

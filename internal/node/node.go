@@ -135,7 +135,7 @@ func Open(ctx context.Context, home string, log *slog.Logger, mods *module.Set) 
 	if from, to, ok := st.Rewound(); ok {
 		log.Warn("the state of the last blocks was not written before the node stopped; consensus replays them", "head", from, "state_on_disk", to)
 	}
-	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log), modules: mods, signStateRebuilt: rebuilt}
+	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log, mods.Hooks()...), modules: mods, signStateRebuilt: rebuilt}
 	n.admission = newAdmission(log, cfg.P2P.PersistentPeers, func() (system.State, error) {
 		head := st.Head()
 		if head == nil {

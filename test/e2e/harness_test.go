@@ -146,15 +146,15 @@ func dialWhenUp(t *testing.T, url string, p *proc) *ethclient.Client {
 }
 
 // testnet writes a network with `chuxin testnet` and returns its directory
-// and the JSON-RPC URL of each node.
-func testnet(t *testing.T, validators, observers int) (string, []string) {
+// and the JSON-RPC URL of each node; flags are more of testnet's flags.
+func testnet(t *testing.T, validators, observers int, flags ...string) (string, []string) {
 	t.Helper()
 	dir := t.TempDir()
 	n := validators + observers
 	base := testchain.PortBase(3 * n)
-	out, err := exec.Command(chuxinBinary(t), "testnet", "--out", dir,
+	out, err := exec.Command(chuxinBinary(t), append([]string{"testnet", "--out", dir,
 		"--validators", fmt.Sprint(validators), "--observers", fmt.Sprint(observers),
-		"--p2p-port", fmt.Sprint(base), "--rpc-port", fmt.Sprint(base+2*n)).CombinedOutput()
+		"--p2p-port", fmt.Sprint(base), "--rpc-port", fmt.Sprint(base + 2*n)}, flags...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("chuxin testnet: %v\n%s", err, out)
 	}

@@ -19,8 +19,6 @@
 package pledge
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -68,13 +66,9 @@ type genesisSection struct{}
 // GenesisAccounts places the pledge book, with the code of record, on the
 // Capsules contract, in a chain with a beacon.
 func (Module) GenesisAccounts(ctx module.GenesisContext) (types.GenesisAlloc, error) {
-	if ctx.Section != nil {
-		dec := json.NewDecoder(bytes.NewReader(ctx.Section))
-		dec.DisallowUnknownFields()
-		var sec genesisSection
-		if err := dec.Decode(&sec); err != nil {
-			return nil, fmt.Errorf("%w: app_state.modules.pledge: %v", ErrGenesis, err)
-		}
+	var sec genesisSection
+	if err := module.DecodeSection(ctx, "pledge", &sec); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrGenesis, err)
 	}
 	if !ctx.Beacon {
 		if ctx.Section != nil {
