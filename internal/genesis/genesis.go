@@ -74,6 +74,9 @@ type Modules interface {
 	// after rule version after, up to ctx.Version (after 0: at genesis),
 	// each module given its section of sections.
 	Accounts(ctx ModuleContext, after uint64, sections map[string]json.RawMessage) (types.GenesisAlloc, error)
+	// Addresses are the addresses the modules own, whenever they become
+	// active, by owner.
+	Addresses() map[common.Address]string
 }
 
 // UseModules makes g the genesis of a chain that runs mods: the accounts
@@ -86,6 +89,17 @@ func (g *Genesis) UseModules(mods Modules) error {
 	g.modules = mods
 	if _, err := g.moduleAllocs(0, g.Rules.VersionAt(1)); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	// The modules a later rule version activates are made then, from their
+	// sections: a section they would refuse is refused now, not at that
+	// height, where it would stop every node.
+	if _, err := g.moduleAllocs(0, max(KnownRuleVersion, g.Rules.VersionAt(1))); err != nil {
+		return fmt.Errorf("%w: %w (a module of a later rule version)", ErrInvalid, err)
+	}
+	for a, acc := range g.Alloc {
+		if owner, ok := mods.Addresses()[a]; ok && (len(acc.Code) > 0 || len(acc.Storage) > 0 || acc.Nonce > 0) {
+			return fmt.Errorf("%w: alloc gives %s code, storage or a nonce, but module %s owns that address", ErrInvalid, a, owner)
+		}
 	}
 	return nil
 }

@@ -32,6 +32,10 @@ var (
 // ReservedNamespaces are the JSON-RPC namespaces the core serves.
 var ReservedNamespaces = []string{"eth", "net", "web3", "txpool", "debug", "chuxin", "rpc"}
 
+// CompatNamespace is the only namespace where modules keep old method
+// names (API.Compat): the methods applications had before modules.
+const CompatNamespace = "chuxin"
+
 // ReservedPrefixes are the URL paths the core serves on the JSON-RPC port.
 var ReservedPrefixes = []string{"/health", "/ready"}
 
@@ -221,6 +225,9 @@ func (s *Set) APIs(chain Chain) ([]API, error) {
 		}
 		for _, api := range a.APIs(chain) {
 			if api.Compat {
+				if api.Namespace != CompatNamespace {
+					return nil, fmt.Errorf("%w: module %s keeps old names in the namespace %q: old names live only in %q", ErrInvalid, m.Name(), api.Namespace, CompatNamespace)
+				}
 				out = append(out, api)
 				continue
 			}

@@ -88,6 +88,7 @@ func TestAPIsAndMountsRefuseConflicts(t *testing.T) {
 			fake{name: "bank", mounts: []module.Mount{{Prefix: "/bank", Handler: h}}},
 			fake{name: "court", mounts: []module.Mount{{Prefix: "/bank/court", Handler: h}}},
 		}, "overlaps /bank of module bank"},
+		{"old names outside the chuxin namespace", []module.Module{fake{name: "bank", apis: []module.API{{Namespace: "debug", Service: service{}, Compat: true}}}}, `old names live only in "chuxin"`},
 		{"a path that is no path", []module.Module{fake{name: "bank", mounts: []module.Mount{{Prefix: "bank/", Handler: h}}}}, `mounts "bank/"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,12 +1,20 @@
 package modules_test
 
 import (
+	"encoding/json"
+	"errors"
 	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/internal/modules"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+	sched "github.com/chuxin-chain/chuxin/x/scheduler/types"
 )
 
 // TestTheListIsValid: the binary's modules pass the registry's checks,
@@ -42,5 +50,23 @@ func TestTheGenericLayersImportNoModule(t *testing.T) {
 				t.Errorf("%s depends on %s: a generic layer imports no module; give the module an interface of internal/module instead", pkg, dep)
 			}
 		}
+	}
+}
+
+// TestGenesisChecksEveryModule: a section of a module that a later rule
+// version activates is checked at genesis (at that version's first block
+// its refusal would stop every node), and no allocation takes a module's
+// address, whenever the module arrives.
+func TestGenesisChecksEveryModule(t *testing.T) {
+	g := testchain.Genesis(1337, 30_000_000, nil)
+	g.Rules.Versions = []genesis.RuleVersion{{Version: 2, Height: 1}}
+	g.Modules = map[string]json.RawMessage{"scheduler": json.RawMessage(`{"allowed":5}`)}
+	if err := g.UseModules(modules.Set()); !errors.Is(err, genesis.ErrInvalid) || !strings.Contains(err.Error(), "app_state.modules.scheduler") {
+		t.Fatalf("a bad section of a version 3 module on a version 2 chain: %v", err)
+	}
+	g.Modules = nil
+	g.Alloc[sched.Address] = types.Account{Code: []byte{0x00}, Balance: common.Big0}
+	if err := g.UseModules(modules.Set()); !errors.Is(err, genesis.ErrInvalid) || !strings.Contains(err.Error(), "module scheduler owns that address") {
+		t.Fatalf("code at the scheduler's address on a version 2 chain: %v", err)
 	}
 }

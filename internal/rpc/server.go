@@ -59,7 +59,7 @@ func NewServer(b *Backend) (*Server, error) {
 	fs := newFilterSystem(b.Limits.MaxFiltersPerIP, log)
 	eth := &EthAPI{b: b, filters: fs}
 	fs.api = eth
-	methods := map[string]bool{}
+	methods := map[string]bool{"rpc_modules": true} // go-ethereum's own
 	apis := map[string]any{"eth": eth, "net": &NetAPI{b}, "web3": Web3API{}, "txpool": &TxPoolAPI{b}, "chuxin": &ChuxinAPI{b}}
 	if b.Limits.Debug {
 		apis["debug"] = &DebugAPI{b}

@@ -38,6 +38,8 @@ var (
 	counter     = common.HexToAddress("0x00000000000000000000000000000000000c0c0c")
 	reverter    = common.HexToAddress("0x00000000000000000000000000000000000bad00")
 	spinner     = common.HexToAddress("0x000000000000000000000000000000000005b1b1")
+	proxy       = common.HexToAddress("0x0000000000000000000000000000000000aaaa01")
+	echo        = common.HexToAddress("0x0000000000000000000000000000000000aaaa02")
 )
 
 func key(s string) *ecdsa.PrivateKey {
@@ -65,12 +67,14 @@ func newChain(t testing.TB, versions ...genesis.RuleVersion) *chain {
 		counter:            {Code: testchain.CounterRuntime(), Balance: common.Big0},
 		reverter:           {Code: []byte{0x60, 0x00, 0x60, 0x00, 0xfd}, Balance: common.Big0}, // REVERT(0, 0)
 		spinner:            {Code: []byte{0x5b, 0x60, 0x00, 0x56}, Balance: common.Big0},       // a loop: runs out of gas
+		proxy:              {Code: proxyCode(), Balance: common.Big0},
+		echo:               {Code: []byte{0x36, 0x60, 0x00, 0x60, 0x00, 0x37, 0x36, 0x60, 0x00, 0xfd}, Balance: common.Big0}, // reverts with its calldata
 	}
 	g := testchain.Genesis(chainID, 1_000_000_000, alloc)
 	if len(versions) > 0 {
 		g.Rules.Versions = versions
 	}
-	g.Modules = map[string]json.RawMessage{"scheduler": json.RawMessage(`{"allowed":["` + owner.Hex() + `"]}`)}
+	g.Modules = map[string]json.RawMessage{"scheduler": json.RawMessage(`{"allowed":["` + owner.Hex() + `","` + proxy.Hex() + `"]}`)}
 	set, err := module.NewSet(scheduler.Module{})
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +303,7 @@ func TestRefusalsSayWhy(t *testing.T) {
 		{stranger, pack(t, "schedule", counter, []byte{}, now+100, uint64(1000)), "may not schedule calls"},
 		{owner, pack(t, "schedule", counter, []byte{}, now, uint64(1000)), "not in the future"},
 		{owner, pack(t, "schedule", counter, []byte{}, now+100, uint64(sched.MaxBlockGas)), "the gas limit is 1 to 2000000"},
-		{owner, pack(t, "schedule", counter, make([]byte, 4097), now+100, uint64(1000)), "at most 4096 bytes"},
+		{owner, pack(t, "schedule", counter, make([]byte, 1025), now+100, uint64(1000)), "at most 1024 bytes"},
 		{stranger, pack(t, "allow", stranger, true), "admin role"},
 		{common.Address{}, pack(t, "fire", big.NewInt(1), big.NewInt(1)), "called by the node"},
 	} {
@@ -318,7 +322,7 @@ func TestCancel(t *testing.T) {
 	c := newChain(t)
 	now := c.head.Time
 	c.applyAt(now+1, c.schedule(counter, 100_000, now+5, now+5)...)
-	if got := c.refusal(stranger, pack(t, "cancel", big.NewInt(1))); !strings.Contains(got, "only the contract that scheduled a call cancels it") {
+	if got := c.refusal(stranger, pack(t, "cancel", big.NewInt(1))); !strings.Contains(got, "only the contract that scheduled a call, or a consortium admin, cancels it") {
 		t.Fatalf("a stranger's cancel: %q", got)
 	}
 	c.applyAt(now+2, c.tx(ownerKey, pack(t, "cancel", big.NewInt(1))))
@@ -375,5 +379,118 @@ func TestTheBoundsAreTheContracts(t *testing.T) {
 	ret, err := c.call(common.Address{}, pack(t, "MAX_CALL_GAS"))
 	if err != nil || new(big.Int).SetBytes(ret).Uint64() != sched.MaxCallGas {
 		t.Fatalf("MAX_CALL_GAS %x (%v), types.MaxCallGas %d", ret, err, sched.MaxCallGas)
+	}
+}
+
+// proxyCode forwards its calldata to the Scheduler contract, reverting if
+// that reverts: an allowed scheduler that anyone drives.
+func proxyCode() []byte {
+	c := []byte{0x36, 0x60, 0x00, 0x60, 0x00, 0x37, 0x60, 0x00, 0x60, 0x00, 0x36, 0x60, 0x00, 0x60, 0x00, 0x73}
+	c = append(c, sched.Address.Bytes()...)
+	return append(c, 0x5a, 0xf1, 0x60, 0x2e, 0x57, 0x60, 0x00, 0x60, 0x00, 0xfd, 0x5b, 0x00)
+}
+
+// txTo signs owner's call of to.
+func (c *chain) txTo(to common.Address, data []byte, gas uint64) []byte {
+	n := c.nonces[owner]
+	c.nonces[owner]++
+	b, err := testchain.Call(ownerKey, cid, n, to, data, gas).MarshalBinary()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return b
+}
+
+// TestACallCannotCancelItself: a scheduled call that cancels itself while
+// it runs fails, and the queue goes on (it had counted the call twice, and
+// every later fire reverted).
+func TestACallCannotCancelItself(t *testing.T) {
+	c := newChain(t)
+	now := c.head.Time
+	raws := [][]byte{c.txTo(proxy, pack(t, "schedule", proxy, pack(t, "cancel", big.NewInt(1)), now+5, uint64(200_000)), 1_000_000)}
+	raws = append(raws, c.schedule(counter, 100_000, now+6)...)
+	c.applyAt(now+1, raws...)
+	if res := c.applyAt(now + 5); len(res.Failures) != 0 {
+		t.Fatal(res.Failures)
+	}
+	if got := c.get(1); got.Status != "failed" { // its cancel reverted ("not pending"), which the proxy passes on without a reason
+		t.Fatalf("the self-cancelling call: %+v", got)
+	}
+	if res := c.applyAt(now + 6); len(res.Failures) != 0 || c.get(2).Status != "done" || c.counted() != 1 {
+		t.Fatalf("the next call: %+v, %v", c.get(2), res.Failures)
+	}
+}
+
+// TestFireNeverRunsOutOfGas: 64 calls with the most data, each failing
+// with the longest reason kept, behind a first call whose gas shifts the
+// others' against fire's own: for every shift, fire's system call
+// succeeds, and the queue drains over blocks.
+func TestFireNeverRunsOutOfGas(t *testing.T) {
+	data := make([]byte, 1024)
+	for i := range data {
+		data[i] = 0xab
+	}
+	for g0 := uint64(20_000); g0 <= 1_620_000; g0 += 200_000 {
+		c := newChain(t)
+		now := c.head.Time
+		raws := [][]byte{c.txTo(sched.Address, pack(t, "schedule", spinner, []byte{}, now+99, g0), 1_000_000)}
+		for range 64 {
+			raws = append(raws, c.txTo(sched.Address, pack(t, "schedule", echo, data, now+100, uint64(30_000)), 3_000_000))
+		}
+		res := c.applyAt(now+1, raws...)
+		for _, o := range res.Outcomes {
+			if o.Err != nil {
+				t.Fatalf("schedule: %v", o.Err)
+			}
+		}
+		at := now + 100
+		for {
+			res := c.applyAt(at)
+			if len(res.Failures) != 0 {
+				t.Fatalf("first call of %d gas: fire failed at +%d: %v", g0, at-now, res.Failures)
+			}
+			page, err := sched.Read(context.Background(), c.reader(), sched.Query{Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.Pending == 0 {
+				break
+			}
+			if at++; at > now+110 {
+				t.Fatalf("first call of %d gas: %d calls still pending after 10 blocks", g0, page.Pending)
+			}
+		}
+		if got := c.get(2); got.Status != "failed" || len(got.Reason) != 128 {
+			t.Fatalf("a call that reverted with its data: %s, a reason of %d bytes", got.Status, len(got.Reason))
+		}
+	}
+}
+
+func TestAnAdminCancelsAndDisallows(t *testing.T) {
+	c := newChain(t)
+	now := c.head.Time
+	c.applyAt(now+1, c.schedule(counter, 100_000, now+5, now+5)...)
+	c.applyAt(now+2, c.tx(testchain.GovernorKey, pack(t, "cancel", big.NewInt(1))), c.tx(testchain.GovernorKey, pack(t, "allow", owner, false)))
+	c.applyAt(now + 5)
+	if c.get(1).Status != "cancelled" {
+		t.Fatalf("the admin's cancel: %+v", c.get(1))
+	}
+	if got := c.get(2); got.Status != "failed" || got.Reason != "the scheduler is no longer allowed" || c.counted() != 0 {
+		t.Fatalf("a disallowed scheduler's call: %+v", got)
+	}
+}
+
+// TestTheCodeIsPinned: chains hold the Scheduler's code from genesis or
+// from version 3's first block, so a node built with other code would not
+// replay them; a change of Scheduler.sol is a new contract at a new rule
+// version, with this artifact kept.
+func TestTheCodeIsPinned(t *testing.T) {
+	art, err := contracts.Scheduler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "0x69e6dc16e46d199fdf0cc60eedeaf92e11a9dca8ddebe8cdc8f2fdce16179c8c"
+	if got := crypto.Keccak256Hash(art.Bytecode).Hex(); got != want {
+		t.Fatalf("the Scheduler's code changed (%s, pinned %s)", got, want)
 	}
 }

@@ -13,6 +13,11 @@ interface IConsortiumPermissions {
 /// block; what is left runs in the next blocks. A call that reverts or runs
 /// out of gas is recorded as failed, with its reason, and the others go on.
 ///
+/// fire never runs out of its gas: before it takes a call from the queue it
+/// makes sure that the call's gas and the most the bookkeeping around it
+/// can cost (taking it from the queue, loading its data, recording a
+/// failure) are left; when they are not, the rest waits for the next block.
+///
 /// The node reads one slot a block (nextDue, slot 0): an idle chain with
 /// nothing due stays idle.
 contract Scheduler {
@@ -28,11 +33,20 @@ contract Scheduler {
     /// The most gas one call may have.
     uint64 public constant MAX_CALL_GAS = 2_000_000;
     /// The most bytes of one call's data.
-    uint256 public constant MAX_DATA = 4096;
-    /// The most calls pending at once.
-    uint256 public constant MAX_PENDING = 65536;
+    uint256 public constant MAX_DATA = 1024;
+    /// The most calls in the queue at once (pending ones, and cancelled ones
+    /// not yet taken out), and the most of one scheduler's: one scheduler
+    /// can delay the others' calls by at most MAX_QUEUED_BY / 64 blocks.
+    uint256 public constant MAX_QUEUE = 65536;
+    uint256 public constant MAX_QUEUED_BY = 4096;
     /// What a failed call's reason keeps.
-    uint256 internal constant MAX_REASON = 256;
+    uint256 internal constant MAX_REASON = 128;
+    /// The gas fire keeps, besides a call's own, for taking it from the
+    /// queue (a heap of 65,536: 16 levels), loading its data (MAX_DATA),
+    /// the two freeze checks, and recording its outcome and event (a
+    /// MAX_REASON reason); and the least it keeps to take a cancelled call.
+    uint256 internal constant CALL_RESERVE = 600_000;
+    uint256 internal constant POP_RESERVE = 200_000;
 
     address internal constant SYSTEM = 0xffffFFFfFFffffffffffffffFfFFFfffFFFfFFfE;
     IConsortiumPermissions internal constant CONSORTIUM = IConsortiumPermissions(0xC415000000000000000000000000000000000001);
@@ -54,10 +68,12 @@ contract Scheduler {
     mapping(uint256 => Call) internal calls;
     uint256 public count;
     uint256 public pending;
-    /// A binary min-heap of the pending calls' keys: time << 128 | id.
+    /// A binary min-heap of the queued calls' keys: time << 128 | id.
     uint256[] internal heap;
     /// The contracts that may schedule.
     mapping(address => bool) public allowed;
+    /// Each scheduler's calls in the queue.
+    mapping(address => uint256) public queuedBy;
 
     event Allowed(address indexed account, bool allowed, address indexed by);
     event Scheduled(uint256 indexed id, address indexed owner, address indexed target, uint64 time, uint64 gasLimit);
@@ -71,11 +87,17 @@ contract Scheduler {
         }
     }
 
-    /// Allows an account to schedule calls, or no longer; by an account
-    /// with the consortium's admin role (which only governance grants).
+    /// Whether account holds the consortium's admin role, unfrozen.
+    function _admin(address account) internal view returns (bool) {
+        uint256 p = CONSORTIUM.permissions(account);
+        return p & ADMIN != 0 && p & FROZEN == 0;
+    }
+
+    /// Allows an account to schedule calls, or no longer (its pending calls
+    /// then fail when due); by an account with the consortium's admin role
+    /// (which only governance grants).
     function allow(address account, bool yes) external {
-        uint256 p = CONSORTIUM.permissions(msg.sender);
-        require(p & ADMIN != 0 && p & FROZEN == 0, "allowing a scheduler takes the consortium's admin role");
+        require(_admin(msg.sender), "allowing a scheduler takes the consortium's admin role");
         allowed[account] = yes;
         emit Allowed(account, yes, msg.sender);
     }
@@ -86,8 +108,10 @@ contract Scheduler {
         require(allowed[msg.sender], "this account may not schedule calls: the consortium's admins allow schedulers");
         require(time > block.timestamp, "the time is not in the future");
         require(gasLimit > 0 && gasLimit <= MAX_CALL_GAS, "the gas limit is 1 to 2000000");
-        require(data.length <= MAX_DATA, "the call's data is at most 4096 bytes");
-        require(pending < MAX_PENDING, "65536 calls are pending: let some run first");
+        require(data.length <= MAX_DATA, "the call's data is at most 1024 bytes");
+        require(heap.length < MAX_QUEUE, "65536 calls are queued: let some run first");
+        require(queuedBy[msg.sender] < MAX_QUEUED_BY, "this scheduler has 4096 calls queued: let some run first");
+        queuedBy[msg.sender]++;
         id = ++count;
         Call storage c = calls[id];
         c.owner = msg.sender;
@@ -102,45 +126,53 @@ contract Scheduler {
         emit Scheduled(id, msg.sender, target, time, gasLimit);
     }
 
-    /// Cancels a pending call; by the contract that scheduled it.
+    /// Cancels a pending call; by the contract that scheduled it, or an
+    /// account with the consortium's admin role.
     function cancel(uint256 id) external {
         Call storage c = calls[id];
-        require(c.owner == msg.sender, "only the contract that scheduled a call cancels it");
+        require(c.owner == msg.sender || _admin(msg.sender), "only the contract that scheduled a call, or a consortium admin, cancels it");
         require(c.status == PENDING, "the call is not pending");
         c.status = CANCELLED;
         pending--;
         emit Cancelled(id);
     }
 
-    /// Runs the calls due, in (time, id) order: at most maxCalls taken from
-    /// the queue (cancelled ones among them) and maxGas of the calls' gas
-    /// limits. Called by the node after a block's transactions.
+    /// Runs the calls due, in (time, id) order: at most maxCalls calls and
+    /// maxGas of their gas limits, while gas for them is left (cancelled
+    /// calls are taken out on the way). Called by the node after a block's
+    /// transactions.
     function fire(uint256 maxCalls, uint256 maxGas) external {
         require(msg.sender == SYSTEM, "fire is called by the node");
-        uint256 taken;
-        while (heap.length > 0 && taken < maxCalls) {
+        uint256 ran;
+        while (heap.length > 0 && ran < maxCalls && gasleft() >= POP_RESERVE) {
             uint256 top = heap[0];
             if (top >> 128 > block.timestamp) break;
-            uint256 id = uint128(top);
-            Call storage c = calls[id];
-            if (c.status == PENDING && (c.gasLimit > maxGas || gasleft() < uint256(c.gasLimit) * 64 / 63 + 200_000)) break;
+            Call storage c = calls[uint128(top)];
+            if (c.status == PENDING && (c.gasLimit > maxGas || gasleft() < uint256(c.gasLimit) * 64 / 63 + CALL_RESERVE)) break;
             _pop();
-            taken++;
+            queuedBy[c.owner]--;
             if (c.status != PENDING) continue;
+            ran++;
             maxGas -= c.gasLimit;
+            // Out of the queue before it runs: a call cannot cancel itself.
+            c.status = DONE;
             pending--;
             c.firedAt = uint64(block.number);
             (bool ok, bytes memory reason) = _run(c);
-            c.status = ok ? DONE : FAILED;
-            if (!ok) c.reason = reason;
-            emit Fired(id, c.target, ok, reason);
+            if (!ok) {
+                c.status = FAILED;
+                c.reason = reason;
+            }
+            emit Fired(uint128(top), c.target, ok, reason);
         }
         nextDue = heap.length == 0 ? 0 : heap[0] >> 128;
     }
 
     /// Calls c's target with its gas, keeping at most MAX_REASON bytes of
-    /// what a failed call returned; a frozen owner or target fails.
+    /// what a failed call returned; a call whose scheduler is no longer
+    /// allowed, or whose scheduler or target is frozen, fails.
     function _run(Call storage c) internal returns (bool ok, bytes memory reason) {
+        if (!allowed[c.owner]) return (false, bytes("the scheduler is no longer allowed"));
         if (CONSORTIUM.permissions(c.owner) & FROZEN != 0) return (false, bytes("the scheduling contract is frozen"));
         if (CONSORTIUM.permissions(c.target) & FROZEN != 0) return (false, bytes("the target is frozen"));
         bytes memory data = c.data;

@@ -101,7 +101,7 @@ func Read(ctx context.Context, call Caller, q Query) (*Page, error) {
 	from := max(q.FromID, 1)
 	end := min(page.Count, from+ScanWindow-1)
 	for from <= end {
-		n := min(end-from+1, 256)
+		n := min(end-from+1, 32)
 		out, err := view(ctx, call, "list", new(big.Int).SetUint64(from), new(big.Int).SetUint64(n))
 		if err != nil {
 			return nil, err
