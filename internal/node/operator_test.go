@@ -101,12 +101,20 @@ func TestMetricsAndReadiness(t *testing.T) {
 		}
 	}
 	nodes[3].Stop()
+	// A live validator's signature can be absent from a commit that the
+	// other three made before its precommit arrived (CometBFT counts it
+	// missed, as Cosmos's slashing does); once node3 is down, every commit
+	// needs node0's, so from then on node0 misses none.
+	node0Missed := -1.0
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		scrape()
 		missed, _ := value("chuxin_validator_missed_blocks_total", "name", "node3")
 		released, _ := value("chuxin_beacon_released_round")
 		lag, _ := value("chuxin_beacon_lag_rounds")
-		if missed >= 2 && released > 0 && lag <= 1 {
+		if missed >= 1 && node0Missed < 0 {
+			node0Missed, _ = value("chuxin_validator_missed_blocks_total", "name", "node0")
+		}
+		if missed >= 3 && released > 0 && lag <= 1 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -164,8 +172,8 @@ func TestMetricsAndReadiness(t *testing.T) {
 			t.Errorf("%s%v = %v (present: %v)", want.name, want.labels, v, ok)
 		}
 	}
-	if v, ok := value("chuxin_validator_missed_blocks_total", "name", "node0"); ok && v > 0 {
-		t.Errorf("node0, which signs, missed %v blocks", v)
+	if v, _ := value("chuxin_validator_missed_blocks_total", "name", "node0"); v != node0Missed {
+		t.Errorf("node0, which signs every block node3 is down for, missed %v blocks, %v before", v, node0Missed)
 	}
 }
 
