@@ -74,9 +74,6 @@ type Modules interface {
 	// after rule version after, up to ctx.Version (after 0: at genesis),
 	// each module given its section of sections.
 	Accounts(ctx ModuleContext, after uint64, sections map[string]json.RawMessage) (types.GenesisAlloc, error)
-	// Addresses are the addresses the modules own, whenever they become
-	// active, by owner.
-	Addresses() map[common.Address]string
 }
 
 // UseModules makes g the genesis of a chain that runs mods: the accounts
@@ -92,13 +89,16 @@ func (g *Genesis) UseModules(mods Modules) error {
 	}
 	// The modules a later rule version activates are made then, from their
 	// sections: a section they would refuse is refused now, not at that
-	// height, where it would stop every node.
-	if _, err := g.moduleAllocs(0, max(KnownRuleVersion, g.Rules.VersionAt(1))); err != nil {
+	// height, where it would stop every node; and their addresses must be
+	// empty, since making them keeps no code or storage found there.
+	first := g.Rules.VersionAt(1)
+	later, err := g.moduleAllocs(first, max(KnownRuleVersion, first))
+	if err != nil {
 		return fmt.Errorf("%w: %w (a module of a later rule version)", ErrInvalid, err)
 	}
-	for a, acc := range g.Alloc {
-		if owner, ok := mods.Addresses()[a]; ok && (len(acc.Code) > 0 || len(acc.Storage) > 0 || acc.Nonce > 0) {
-			return fmt.Errorf("%w: alloc gives %s code, storage or a nonce, but module %s owns that address", ErrInvalid, a, owner)
+	for a := range later {
+		if acc, ok := g.Alloc[a]; ok && (len(acc.Code) > 0 || len(acc.Storage) > 0 || acc.Nonce > 0) {
+			return fmt.Errorf("%w: alloc gives %s code, storage or a nonce, but a module a later rule version activates is made there", ErrInvalid, a)
 		}
 	}
 	return nil

@@ -489,8 +489,85 @@ func TestTheCodeIsPinned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = "0x69e6dc16e46d199fdf0cc60eedeaf92e11a9dca8ddebe8cdc8f2fdce16179c8c"
+	const want = "0xbc166da76daf9d609f57341ef7d2a59115e705f55a7863d3eec0ee98c12bd84d"
 	if got := crypto.Keccak256Hash(art.Bytecode).Hex(); got != want {
 		t.Fatalf("the Scheduler's code changed (%s, pinned %s)", got, want)
+	}
+}
+
+// TestCancelledCallsLeaveTheQueue: calls due one a second, some cancelled
+// from the middle of the queue, by their scheduler and by an admin; every
+// other call runs in the block of its own second, and the counts come back
+// to nothing.
+func TestCancelledCallsLeaveTheQueue(t *testing.T) {
+	c := newChain(t)
+	now := c.head.Time
+	const n = 120
+	var times []uint64
+	for i := range n {
+		times = append(times, now+10+uint64((i*37)%n)) // every second once, out of order
+	}
+	c.applyAt(now+1, c.schedule(counter, 50_000, times...)...)
+	cancelled := map[uint64]bool{}
+	var raws [][]byte
+	for id := uint64(3); id <= n; id += 7 {
+		k := ownerKey
+		if id%2 == 0 {
+			k = testchain.GovernorKey
+		}
+		raws = append(raws, c.tx(k, pack(t, "cancel", new(big.Int).SetUint64(id))))
+		cancelled[id] = true
+	}
+	c.applyAt(now+2, raws...)
+	for at := now + 10; at < now+10+n; at++ {
+		res := c.applyAt(at)
+		if len(res.Failures) != 0 {
+			t.Fatal(res.Failures)
+		}
+	}
+	for id := uint64(1); id <= n; id++ {
+		got := c.get(id)
+		if cancelled[id] {
+			if got.Status != "cancelled" {
+				t.Fatalf("cancelled call %d: %+v", id, got)
+			}
+			continue
+		}
+		h, err := c.st.HeaderByNumber(got.FiredAt)
+		if err != nil || got.Status != "done" || h.Time != got.Time {
+			t.Fatalf("call %d due at %d: %s in block %d (%v)", id, got.Time, got.Status, got.FiredAt, err)
+		}
+	}
+	for _, v := range []string{"pending", "nextDue"} {
+		ret, err := c.call(common.Address{}, pack(t, v))
+		if err != nil || new(big.Int).SetBytes(ret).Sign() != 0 {
+			t.Fatalf("%s after every call: %x, %v", v, ret, err)
+		}
+	}
+	for _, v := range []string{"queuedBy", "queuedGasBy"} {
+		ret, err := c.call(common.Address{}, pack(t, v, owner))
+		if err != nil || new(big.Int).SetBytes(ret).Sign() != 0 {
+			t.Fatalf("%s of the scheduler after every call: %x, %v", v, ret, err)
+		}
+	}
+}
+
+// TestASchedulersShareIsBounded: one scheduler's pending calls hold at most
+// 640,000,000 gas (64 blocks of the bound); a cancel frees its share.
+func TestASchedulersShareIsBounded(t *testing.T) {
+	c := newChain(t)
+	now := c.head.Time
+	times := make([]uint64, 320)
+	for i := range times {
+		times[i] = now + 1000
+	}
+	c.applyAt(now+1, c.schedule(counter, sched.MaxCallGas, times...)...)
+	next := pack(t, "schedule", counter, []byte{}, now+1000, uint64(sched.MaxCallGas))
+	if got := c.refusal(owner, next); !strings.Contains(got, "over 640000000 gas") {
+		t.Fatalf("a 321st call of the most gas: %q", got)
+	}
+	c.applyAt(now+2, c.tx(ownerKey, pack(t, "cancel", big.NewInt(7))))
+	if got := c.refusal(owner, next); got != "" {
+		t.Fatalf("after a cancel: %q", got)
 	}
 }

@@ -34,19 +34,21 @@ contract Scheduler {
     uint64 public constant MAX_CALL_GAS = 2_000_000;
     /// The most bytes of one call's data.
     uint256 public constant MAX_DATA = 1024;
-    /// The most calls in the queue at once (pending ones, and cancelled ones
-    /// not yet taken out), and the most of one scheduler's: one scheduler
-    /// can delay the others' calls by at most MAX_QUEUED_BY / 64 blocks.
+    /// The most calls pending at once, and the most calls and gas of one
+    /// scheduler's: one scheduler can delay the others' calls by at most
+    /// 64 blocks (4,096 calls at 64 a block, or 640,000,000 gas at
+    /// 10,000,000 a block).
     uint256 public constant MAX_QUEUE = 65536;
     uint256 public constant MAX_QUEUED_BY = 4096;
+    uint256 public constant MAX_QUEUED_GAS_BY = 640_000_000;
     /// What a failed call's reason keeps.
     uint256 internal constant MAX_REASON = 128;
     /// The gas fire keeps, besides a call's own, for taking it from the
-    /// queue (a heap of 65,536: 16 levels), loading its data (MAX_DATA),
+    /// queue (a heap of 65,536: 16 levels, each moving a key and its
+    /// position), loading its data (MAX_DATA),
     /// the two freeze checks, and recording its outcome and event (a
-    /// MAX_REASON reason); and the least it keeps to take a cancelled call.
-    uint256 internal constant CALL_RESERVE = 600_000;
-    uint256 internal constant POP_RESERVE = 200_000;
+    /// MAX_REASON reason).
+    uint256 internal constant CALL_RESERVE = 700_000;
 
     address internal constant SYSTEM = 0xffffFFFfFFffffffffffffffFfFFFfffFFFfFFfE;
     IConsortiumPermissions internal constant CONSORTIUM = IConsortiumPermissions(0xC415000000000000000000000000000000000001);
@@ -68,12 +70,15 @@ contract Scheduler {
     mapping(uint256 => Call) internal calls;
     uint256 public count;
     uint256 public pending;
-    /// A binary min-heap of the queued calls' keys: time << 128 | id.
+    /// A binary min-heap of the pending calls' keys: time << 128 | id.
     uint256[] internal heap;
+    /// Each pending call's place in the heap, plus one.
+    mapping(uint256 => uint256) internal placeOf;
     /// The contracts that may schedule.
     mapping(address => bool) public allowed;
-    /// Each scheduler's calls in the queue.
+    /// Each scheduler's pending calls, and their gas.
     mapping(address => uint256) public queuedBy;
+    mapping(address => uint256) public queuedGasBy;
 
     event Allowed(address indexed account, bool allowed, address indexed by);
     event Scheduled(uint256 indexed id, address indexed owner, address indexed target, uint64 time, uint64 gasLimit);
@@ -109,9 +114,11 @@ contract Scheduler {
         require(time > block.timestamp, "the time is not in the future");
         require(gasLimit > 0 && gasLimit <= MAX_CALL_GAS, "the gas limit is 1 to 2000000");
         require(data.length <= MAX_DATA, "the call's data is at most 1024 bytes");
-        require(heap.length < MAX_QUEUE, "65536 calls are queued: let some run first");
-        require(queuedBy[msg.sender] < MAX_QUEUED_BY, "this scheduler has 4096 calls queued: let some run first");
+        require(heap.length < MAX_QUEUE, "65536 calls are pending: let some run first");
+        require(queuedBy[msg.sender] < MAX_QUEUED_BY, "this scheduler has 4096 calls pending: let some run first");
+        require(queuedGasBy[msg.sender] + gasLimit <= MAX_QUEUED_GAS_BY, "this scheduler's pending calls would have over 640000000 gas: let some run first");
         queuedBy[msg.sender]++;
+        queuedGasBy[msg.sender] += gasLimit;
         id = ++count;
         Call storage c = calls[id];
         c.owner = msg.sender;
@@ -126,37 +133,43 @@ contract Scheduler {
         emit Scheduled(id, msg.sender, target, time, gasLimit);
     }
 
-    /// Cancels a pending call; by the contract that scheduled it, or an
-    /// account with the consortium's admin role.
+    /// Cancels a pending call, taking it out of the queue; by the contract
+    /// that scheduled it, or an account with the consortium's admin role.
     function cancel(uint256 id) external {
         Call storage c = calls[id];
         require(c.owner == msg.sender || _admin(msg.sender), "only the contract that scheduled a call, or a consortium admin, cancels it");
         require(c.status == PENDING, "the call is not pending");
         c.status = CANCELLED;
-        pending--;
+        _dequeue(c);
+        _removeAt(placeOf[id] - 1);
+        nextDue = heap.length == 0 ? 0 : heap[0] >> 128;
         emit Cancelled(id);
     }
 
+    /// Takes a call off the counts of pending calls.
+    function _dequeue(Call storage c) internal {
+        pending--;
+        queuedBy[c.owner]--;
+        queuedGasBy[c.owner] -= c.gasLimit;
+    }
+
     /// Runs the calls due, in (time, id) order: at most maxCalls calls and
-    /// maxGas of their gas limits, while gas for them is left (cancelled
-    /// calls are taken out on the way). Called by the node after a block's
-    /// transactions.
+    /// maxGas of their gas limits, while gas for them is left. Called by
+    /// the node after a block's transactions.
     function fire(uint256 maxCalls, uint256 maxGas) external {
         require(msg.sender == SYSTEM, "fire is called by the node");
         uint256 ran;
-        while (heap.length > 0 && ran < maxCalls && gasleft() >= POP_RESERVE) {
+        while (heap.length > 0 && ran < maxCalls) {
             uint256 top = heap[0];
             if (top >> 128 > block.timestamp) break;
             Call storage c = calls[uint128(top)];
-            if (c.status == PENDING && (c.gasLimit > maxGas || gasleft() < uint256(c.gasLimit) * 64 / 63 + CALL_RESERVE)) break;
-            _pop();
-            queuedBy[c.owner]--;
-            if (c.status != PENDING) continue;
+            if (c.gasLimit > maxGas || gasleft() < uint256(c.gasLimit) * 64 / 63 + CALL_RESERVE) break;
+            _removeAt(0);
             ran++;
             maxGas -= c.gasLimit;
             // Out of the queue before it runs: a call cannot cancel itself.
             c.status = DONE;
-            pending--;
+            _dequeue(c);
             c.firedAt = uint64(block.number);
             (bool ok, bytes memory reason) = _run(c);
             if (!ok) {
@@ -210,23 +223,35 @@ contract Scheduler {
 
     function _push(uint256 key) internal {
         heap.push(key);
-        uint256 i = heap.length - 1;
+        _up(heap.length - 1, key);
+    }
+
+    /// Takes the key at i out of the heap.
+    function _removeAt(uint256 i) internal {
+        uint256 removed = heap[i];
+        uint256 last = heap[heap.length - 1];
+        heap.pop();
+        delete placeOf[uint128(removed)];
+        if (i == heap.length) return;
+        if (i > 0 && heap[(i - 1) / 2] > last) _up(i, last);
+        else _down(i, last);
+    }
+
+    /// Places key at i, or above it while its parent is greater.
+    function _up(uint256 i, uint256 key) internal {
         while (i > 0) {
             uint256 parent = (i - 1) / 2;
             uint256 p = heap[parent];
             if (p <= key) break;
-            heap[i] = p;
+            _place(i, p);
             i = parent;
         }
-        heap[i] = key;
+        _place(i, key);
     }
 
-    function _pop() internal {
-        uint256 last = heap[heap.length - 1];
-        heap.pop();
+    /// Places key at i, or below it while a child is smaller.
+    function _down(uint256 i, uint256 key) internal {
         uint256 size = heap.length;
-        if (size == 0) return;
-        uint256 i = 0;
         while (true) {
             uint256 l = 2 * i + 1;
             if (l >= size) break;
@@ -239,10 +264,15 @@ contract Scheduler {
                     ck = rk;
                 }
             }
-            if (last <= ck) break;
-            heap[i] = ck;
+            if (key <= ck) break;
+            _place(i, ck);
             i = child;
         }
-        heap[i] = last;
+        _place(i, key);
+    }
+
+    function _place(uint256 i, uint256 key) internal {
+        heap[i] = key;
+        placeOf[uint128(key)] = i + 1;
     }
 }
