@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chuxin-chain/chuxin/internal/testchain"
 	sched "github.com/chuxin-chain/chuxin/x/scheduler/types"
 )
 
@@ -19,13 +20,26 @@ func BenchmarkBacklogDrain(b *testing.B) {
 	for range b.N {
 		c := newChain(b)
 		now := c.head.Time
+		// 10,000 calls due at once, from three schedulers (one has at most
+		// 4,096 pending): the owner, the stranger (allowed by the admin)
+		// and the proxy (driven by the owner).
 		const n = 10_000
+		c.applyAt(now+1, c.tx(testchain.GovernorKey, pack(b, "allow", stranger, true)))
+		due := now + 100
+		call := pack(b, "schedule", counter, []byte{}, due, uint64(30_000))
 		for i := 0; i < n; i += 1000 {
-			times := make([]uint64, 1000)
-			for j := range times {
-				times[j] = now + 100
+			var raws [][]byte
+			for j := range 1000 {
+				switch (i + j) % 3 {
+				case 0:
+					raws = append(raws, c.tx(ownerKey, call))
+				case 1:
+					raws = append(raws, c.tx(strangerKey, call))
+				default:
+					raws = append(raws, c.txTo(proxy, call, 1_000_000))
+				}
 			}
-			c.applyAt(now+1+uint64(i/1000), c.schedule(counter, 30_000, times...)...)
+			c.applyAt(now+2+uint64(i/1000), raws...)
 		}
 		at := now + 100
 		var busy, idle []time.Duration
