@@ -23,7 +23,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/govclient"
 	"github.com/chuxin-chain/chuxin/internal/module/client"
 	"github.com/chuxin-chain/chuxin/internal/node"
-	chuxinrpc "github.com/chuxin-chain/chuxin/internal/rpc"
+	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -75,7 +75,7 @@ type validatorChange struct {
 // caught up: their power is down from the block the change applies.
 // changes are the proposal's validator updates (power 0 removes a key).
 // It is empty when no key is new.
-func toleranceWarning(info *chuxinrpc.ConsortiumInfo, changes []validatorChange) string {
+func toleranceWarning(info *wire.ConsortiumInfo, changes []validatorChange) string {
 	power := map[[32]byte]uint64{}
 	for _, v := range info.Validators {
 		power[v.PubKey] = v.Power
@@ -158,7 +158,7 @@ func spareOf(total uint64, candidates []uint64, alreadyDown uint64) (uint64, int
 // checkJoin refuses a part that would change what the consortium has
 // already: an admitted node, a member, a validator key, an account's
 // roles. A join only adds; a change is a proposal of its own flags.
-func checkJoin(ctx context.Context, c *govclient.Client, info *chuxinrpc.ConsortiumInfo, part *ceremony.Part) error {
+func checkJoin(ctx context.Context, c *govclient.Client, info *wire.ConsortiumInfo, part *ceremony.Part) error {
 	for _, n := range info.Nodes {
 		if strings.EqualFold(n.ID, part.NodeID) {
 			return fmt.Errorf("--join: node %s is admitted already (as %q)", part.NodeID, n.Name)
@@ -231,7 +231,7 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 		actions = append(as, actions...)
 		fmt.Fprint(cmd.ErrOrStderr(), note)
 	}
-	var info *chuxinrpc.ConsortiumInfo
+	var info *wire.ConsortiumInfo
 	if len(p.joins) > 0 || len(p.changes) > 0 {
 		if info, err = c.Consortium(ctx); err != nil {
 			return fmt.Errorf("reading the consortium, to check the proposal against it: %w", err)

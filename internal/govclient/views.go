@@ -9,7 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 
-	chuxinrpc "github.com/chuxin-chain/chuxin/internal/rpc"
+	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -285,8 +285,8 @@ func DescribeAction(a system.Action) string {
 }
 
 // Audit reads a page of the audit trail (chuxin_audit).
-func (c *Client) Audit(ctx context.Context, q chuxinrpc.AuditQuery) (*chuxinrpc.AuditPage, error) {
-	var page chuxinrpc.AuditPage
+func (c *Client) Audit(ctx context.Context, q wire.AuditQuery) (*wire.AuditPage, error) {
+	var page wire.AuditPage
 	if err := c.Call(ctx, &page, "chuxin_audit", q); err != nil {
 		return nil, err
 	}
@@ -294,8 +294,8 @@ func (c *Client) Audit(ctx context.Context, q chuxinrpc.AuditQuery) (*chuxinrpc.
 }
 
 // Consortium reads the consortium as it stands (chuxin_consortium).
-func (c *Client) Consortium(ctx context.Context) (*chuxinrpc.ConsortiumInfo, error) {
-	var info chuxinrpc.ConsortiumInfo
+func (c *Client) Consortium(ctx context.Context) (*wire.ConsortiumInfo, error) {
+	var info wire.ConsortiumInfo
 	if err := c.Call(ctx, &info, "chuxin_consortium"); err != nil {
 		return nil, err
 	}

@@ -70,3 +70,22 @@ func TestGenesisChecksEveryModule(t *testing.T) {
 		t.Fatalf("code at the scheduler's address on a version 2 chain: %v", err)
 	}
 }
+
+// TestClientsImportNoServer: the CLI's clients (the shared client, the
+// governance client, every module's client) reach the node only over
+// JSON-RPC: none depends on the server or the node.
+func TestClientsImportNoServer(t *testing.T) {
+	const root = "github.com/chuxin-chain/chuxin/"
+	for _, pkg := range []string{"internal/module/client", "internal/govclient", "x/beacon/client", "x/pledge/client", "x/scheduler/client"} {
+		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", root+pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			switch dep {
+			case root + "internal/rpc", root + "internal/node", root + "internal/app":
+				t.Errorf("%s depends on %s: a client decodes wire types (internal/rpc/wire, x/NAME/types), never the server's", pkg, dep)
+			}
+		}
+	}
+}
