@@ -135,6 +135,9 @@ var benignErrors = []struct {
 	{"Stopping peer for error", "connection reset by peer", slog.LevelInfo},
 	{"Stopped accept routine, as transport is closed", "", slog.LevelDebug},
 	{"Error stopping pool", "already stopped", slog.LevelDebug},
+	// A peer stopped twice (for an error, and as its connection closed):
+	// the second stop finds it stopped.
+	{"error stopping peer", "already stopped", slog.LevelDebug},
 	{"Error serving server", "use of closed network connection", slog.LevelDebug},
 	{"Error dialing peer", "duplicate ID", slog.LevelDebug},
 	{"Error dialing peer", "connection refused", slog.LevelInfo},
