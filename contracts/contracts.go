@@ -22,6 +22,16 @@ type Artifact struct {
 	ABI      abi.ABI
 	Bytecode []byte // creation code, without constructor arguments
 	Runtime  []byte // the deployed code (for a contract without immutables)
+	// Storage is where solc laid out the contract's state variables: what
+	// the node reads of a contract's storage is checked against it.
+	Storage []StorageSlot
+}
+
+// StorageSlot is one state variable in solc's storage layout.
+type StorageSlot struct {
+	Label  string `json:"label"`
+	Slot   uint64 `json:"slot"`
+	Offset int    `json:"offset"`
 }
 
 // Load returns the artifact of the named contract (e.g. "ChuxinToken"). A
@@ -43,11 +53,12 @@ func LoadFS(fsys fs.FS, name string) (*Artifact, error) {
 		ABI      json.RawMessage `json:"abi"`
 		Bytecode string          `json:"bytecode"`
 		Runtime  string          `json:"deployedBytecode"`
+		Storage  []StorageSlot   `json:"storage"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("contract %s: %w", name, err)
 	}
-	a := &Artifact{Name: name}
+	a := &Artifact{Name: name, Storage: raw.Storage}
 	if err := a.ABI.UnmarshalJSON(raw.ABI); err != nil {
 		return nil, fmt.Errorf("contract %s abi: %w", name, err)
 	}

@@ -1,9 +1,9 @@
 package system
 
 import (
-	"encoding/json"
-	"os"
 	"testing"
+
+	"github.com/chuxin-chain/chuxin/contracts"
 )
 
 // TestStorageLayout checks the slots the node reads against the compiler's
@@ -18,18 +18,8 @@ func TestStorageLayout(t *testing.T) {
 
 func checkLayout(t *testing.T, contract string, want map[string]uint64) {
 	t.Helper()
-	raw, err := os.ReadFile("../../contracts/artifacts/" + contract + ".json")
+	art, err := contracts.Load(contract)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var art struct {
-		Storage []struct {
-			Label  string `json:"label"`
-			Slot   uint64 `json:"slot"`
-			Offset int    `json:"offset"`
-		} `json:"storage"`
-	}
-	if err := json.Unmarshal(raw, &art); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range art.Storage {

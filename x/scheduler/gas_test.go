@@ -1,9 +1,7 @@
 package scheduler_test
 
 import (
-	"encoding/json"
 	"math/big"
-	"os"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
@@ -24,17 +22,8 @@ import (
 // contract, as solc laid it out (its artifact's storage layout).
 func slotOf(t *testing.T, label string) common.Hash {
 	t.Helper()
-	b, err := os.ReadFile("contracts/artifacts/Scheduler.json")
+	art, err := contracts.Scheduler()
 	if err != nil {
-		t.Fatal(err)
-	}
-	var art struct {
-		Storage []struct {
-			Label string `json:"label"`
-			Slot  uint64 `json:"slot"`
-		} `json:"storage"`
-	}
-	if err := json.Unmarshal(b, &art); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range art.Storage {
