@@ -117,8 +117,11 @@ func (a *App) OnAdmit(f AdmitFunc) { a.onAdmit = append(a.onAdmit, f) }
 func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, error) {
 	resp := &abci.InfoResponse{Data: "chuxin", Version: Version, AppVersion: 1}
 	if head := a.store.Head(); head != nil && head.Number.Sign() > 0 {
-		resp.LastBlockHeight = head.Number.Int64()
-		resp.LastBlockAppHash = execution.AppHash(head)
+		hash, err := a.appHash(head)
+		if err != nil {
+			return nil, err
+		}
+		resp.LastBlockHeight, resp.LastBlockAppHash = head.Number.Int64(), hash
 	}
 	return resp, nil
 }
@@ -149,7 +152,25 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 		maxGas = int64(a.genesis.Rules.GasLimit)
 	}
 	params := paramUpdates(&execution.ParamUpdates{Block: &execution.BlockParams{MaxBytes: genesis.MaxBlockBytes, MaxGas: maxGas}})
-	return &abci.InitChainResponse{AppHash: execution.AppHash(block.Header()), ConsensusParams: params}, nil
+	hash, err := a.appHash(block.Header())
+	if err != nil {
+		return nil, err
+	}
+	return &abci.InitChainResponse{AppHash: hash, ConsensusParams: params}, nil
+}
+
+// appHash returns the AppHash of the committed block h (execution.AppHash),
+// from its state and its system logs.
+func (a *App) appHash(h *types.Header) ([]byte, error) {
+	st, err := a.store.State(h.Root)
+	if err != nil {
+		return nil, fmt.Errorf("the AppHash of block %d: %w", h.Number, err)
+	}
+	logs, err := a.store.SystemLogs(h.Number.Uint64())
+	if err != nil {
+		return nil, fmt.Errorf("the AppHash of block %d: %w", h.Number, err)
+	}
+	return a.exec.AppHashOf(st, h, logs), nil
 }
 
 // checkConsensusGenesis refuses a CometBFT genesis whose validators or

@@ -24,8 +24,14 @@
 // nothing of its own to the EVM. It does no I/O beyond the state database it
 // is handed (whose dirty trie nodes stay in memory until the store commits
 // them), reads no clock and iterates no map: two nodes that execute the same
-// block over the same parent state reach the same root, bit for bit. The
-// AppHash of a block is keccak256(stateRoot ‖ receiptsRoot) (AppHash).
+// block over the same parent state reach the same root, bit for bit.
+//
+// The logs that system calls emit are in no receipt; a block keeps them as
+// its system logs (SystemLog), each naming the system call that emitted
+// it. The AppHash of a block is keccak256(stateRoot ‖ receiptsRoot ‖
+// systemLogsRoot) from rule version 4 (genesis.VersionSystemLogs), so the
+// validators certify those logs too, and keccak256(stateRoot ‖
+// receiptsRoot) before it (AppHash).
 //
 // A transaction that cannot be executed (bad encoding, bad signature, wrong
 // nonce, too little balance for its gas, no room left in the block) is not

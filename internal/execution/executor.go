@@ -74,19 +74,15 @@ type Result struct {
 	// Failures are the block's system calls that failed (System.Fail), in
 	// order: the block went on without what they would have done.
 	Failures []error
+	// SystemLogs are the logs the block's system calls emitted, in order.
+	SystemLogs SystemLogs
+	// SystemLogsRoot is their root (SystemLogsRoot), which the AppHash
+	// covers from rule version genesis.VersionSystemLogs; nil before it.
+	SystemLogsRoot *common.Hash
 }
 
 // AppHash returns what the validators sign for this block (see AppHash).
-func (r *Result) AppHash() []byte { return AppHash(r.Block.Header()) }
-
-// AppHash is keccak256(stateRoot ‖ receiptsRoot) of an executed block: the
-// value a chuxin block reports to consensus, so that the validators' commit
-// signatures certify its accounts, storage, receipts and logs (CometBFT's
-// data hash already certifies the transactions). An empty block after an
-// empty block leaves it unchanged, so an idle chain stays idle.
-func AppHash(h *types.Header) []byte {
-	return crypto.Keccak256(h.Root.Bytes(), h.ReceiptHash.Bytes())
-}
+func (r *Result) AppHash() []byte { return AppHash(r.Block.Header(), r.SystemLogsRoot) }
 
 // TxCache remembers transactions decoded and checked earlier (at mempool
 // admission), with their senders, by their raw bytes. It must only hold
@@ -297,6 +293,7 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 	defer sys.evm.Release()
 	txs, receipts, outcomes := e.applyTxs(sys, header, in.Txs, nil)
 	res := &Result{Outcomes: outcomes}
+	sys.phase = PhasePostBlock
 	for i, h := range e.Hooks {
 		if err := h.PostBlock(sys, in, &res.Updates); err != nil {
 			return nil, fmt.Errorf("block %d: post-block hook %d: %w", header.Number, i, err)
@@ -316,7 +313,11 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 		res.Updates.Params = &ParamUpdates{Block: &BlockParams{MaxBytes: genesis.MaxBlockBytes, MaxGas: int64(next.GasLimit)}}
 	}
 
-	res.Indexed, res.Failures = sys.indexed, sys.failed
+	res.Indexed, res.Failures, res.SystemLogs = sys.indexed, sys.failed, sys.logs
+	if sys.version >= genesis.VersionSystemLogs {
+		root := SystemLogsRoot(res.SystemLogs)
+		res.SystemLogsRoot = &root
+	}
 
 	root, err := statedb.Commit(sys.rules, header.Number.Uint64())
 	if err != nil {
@@ -443,6 +444,7 @@ func (e *Executor) begin(statedb *state.StateDB, chain core.ChainContext, in *Bl
 		evm.Release()
 		return nil, nil, fmt.Errorf("block %d: %w", header.Number, err)
 	}
+	sys.phase = PhasePreBlock
 	for i, h := range e.Hooks {
 		if err := h.PreBlock(sys, in); err != nil {
 			evm.Release()
@@ -456,6 +458,7 @@ func (e *Executor) applyPayloads(sys *System, payloads []Payload) error {
 	if err := e.CheckPayloads(payloads); err != nil {
 		return err // ProcessProposal refuses these: a broken invariant
 	}
+	sys.phase = PhasePayload
 	for i, p := range payloads {
 		if err := e.Payloads[p.Type].Apply(sys, p.Data); err != nil {
 			return fmt.Errorf("payload %d (type %d): %w", i, p.Type, err)

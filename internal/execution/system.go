@@ -45,8 +45,10 @@ type PayloadHandler interface {
 }
 
 // System makes system calls within one block: calls from
-// params.SystemAddress that pay no gas and leave no receipt. Logs they
-// emit are not part of any receipt (as with go-ethereum's system calls).
+// params.SystemAddress that pay no gas and leave no receipt. The logs they
+// emit are part of no receipt (as with go-ethereum's system calls): the
+// block keeps them as its system logs (SystemLog), each naming the call
+// that emitted it.
 type System struct {
 	evm     *vm.EVM
 	statedb *state.StateDB
@@ -56,6 +58,9 @@ type System struct {
 	version uint64                  // the chuxin rule version in force (Executor.VersionAt)
 	base    vm.PrecompiledContracts // the block's precompiles (BasePrecompiles)
 	entered bool                    // the block is the first of that version (not block 1)
+	phase   Phase                   // of the calls being made
+	calls   uint64                  // system calls made so far
+	logs    SystemLogs              // what they emitted
 }
 
 // Fail records that a system call of the block failed. The block goes on
@@ -96,10 +101,21 @@ func (s *System) Version() uint64 { return s.version }
 // and returns its error (ErrSystemCall).
 func (s *System) Call(to common.Address, data []byte) ([]byte, error) {
 	s.prepare(to, data)
+	// System calls share one log context (prepare), so the call's logs
+	// are those past what the calls before it left there; a call that
+	// reverts leaves none.
+	before := len(s.statedb.GetLogs(common.Hash{}, 0, common.Hash{}, 0))
 	ret, _, err := s.evm.Call(params.SystemAddress, to, data, vm.NewGasBudget(SystemCallGas, 0), common.U2560)
 	s.statedb.Finalise(s.rules)
+	call := s.calls
+	s.calls++
 	if err != nil {
 		return ret, fmt.Errorf("%w: call to %s: %v", ErrSystemCall, to, err)
+	}
+	var method [4]byte
+	copy(method[:], data)
+	for _, l := range s.statedb.GetLogs(common.Hash{}, 0, common.Hash{}, 0)[before:] {
+		s.logs = append(s.logs, SystemLog{Address: l.Address, Topics: l.Topics, Data: l.Data, Call: call, Phase: s.phase, To: to, Method: method})
 	}
 	return ret, nil
 }

@@ -16,8 +16,16 @@ import (
 //
 // Version 3 changes no rule of the core: it activates the modules that
 // declare it (module.Activation), the scheduler among them, whose
-// contracts are made on its first block on older chains.
-const KnownRuleVersion = 3
+// contracts are made on its first block on older chains. Version 4
+// certifies the logs of system calls (VersionSystemLogs).
+const KnownRuleVersion = 4
+
+// VersionSystemLogs is the chuxin rule version from which a block's AppHash
+// covers the logs its system calls emitted: keccak256(stateRoot ‖
+// receiptsRoot ‖ systemLogsRoot) rather than keccak256(stateRoot ‖
+// receiptsRoot) (execution.AppHash). Every version keeps and serves those
+// logs; from this one the validators' signatures certify them.
+const VersionSystemLogs = 4
 
 // VersionGuards is the chuxin rule version from which the consortium's
 // guards apply (new chains start at it; an older chain gains it when
