@@ -36,6 +36,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethdb"
 	"github.com/ethereum/go-ethereum/ethdb/pebble"
 	"github.com/ethereum/go-ethereum/params"
+	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/ethereum/go-ethereum/trie"
 	"github.com/ethereum/go-ethereum/triedb"
 	"github.com/ethereum/go-ethereum/triedb/hashdb"
@@ -85,6 +86,13 @@ var (
 	// rulesKey holds the chain's rules (genesis.EncodeRules), written with
 	// the genesis block.
 	rulesKey = []byte("chuxin-rules")
+	// systemLogsKey prefixes the system logs of a height that has some
+	// (execution.SystemLogs, RLP).
+	systemLogsKey = []byte("chuxin-sl-")
+	// systemLogsFromKey holds the first height whose system logs this
+	// store kept: 1, or the height after the head that a binary which
+	// kept none left.
+	systemLogsFromKey = []byte("chuxin-sl-from")
 )
 
 // Store is a node's database. Reads are safe from any goroutine while one
@@ -132,6 +140,10 @@ func Open(dir string, o Options) (*Store, error) {
 		s.head, s.flushed = head, head.Number.Uint64()
 		s.config = rawdb.ReadChainConfig(db, rawdb.ReadCanonicalHash(db, 0))
 		s.openSnapshot(s.head.Root)
+		if err := s.markSystemLogsFrom(head.Number.Uint64() + 1); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open database %s: %w", dir, err)
+		}
 	}
 	return s, nil
 }
@@ -259,6 +271,9 @@ func (s *Store) InitGenesis(g *genesis.Genesis) (*types.Block, error) {
 	if err != nil {
 		return nil, fmt.Errorf("commit genesis: %w", err)
 	}
+	if err := s.markSystemLogsFrom(1); err != nil {
+		return nil, err
+	}
 	if err := s.kv.SyncKeyValue(); err != nil {
 		return nil, fmt.Errorf("sync genesis: %w", err)
 	}
@@ -301,6 +316,15 @@ func (s *Store) CommitBlock(res *execution.Result, consensusHash []byte) error {
 	}
 	for _, e := range res.Indexed {
 		if err := batch.Put(append(append([]byte{}, indexKey...), e.Key...), e.Value); err != nil {
+			return fmt.Errorf("write block %d: %w", block.NumberU64(), err)
+		}
+	}
+	if len(res.SystemLogs) > 0 {
+		enc, err := rlp.EncodeToBytes(res.SystemLogs)
+		if err != nil {
+			return fmt.Errorf("write block %d: system logs: %w", block.NumberU64(), err)
+		}
+		if err := batch.Put(heightKey(systemLogsKey, block.NumberU64()), enc); err != nil {
 			return fmt.Errorf("write block %d: %w", block.NumberU64(), err)
 		}
 	}
@@ -380,6 +404,89 @@ func (s *Store) Indexed(key []byte) ([]byte, error) {
 		return nil, fmt.Errorf("index %q: %w", key, err)
 	}
 	return v, nil
+}
+
+// markSystemLogsFrom records, once, that this store keeps the system logs
+// of every block from height on.
+func (s *Store) markSystemLogsFrom(height uint64) error {
+	if ok, err := s.kv.Has(systemLogsFromKey); err != nil || ok {
+		return err
+	}
+	if err := s.kv.Put(systemLogsFromKey, binary.BigEndian.AppendUint64(nil, height)); err != nil {
+		return fmt.Errorf("write the first height with system logs: %w", err)
+	}
+	return nil
+}
+
+// SystemLogsFrom returns the first height whose system logs this store
+// kept: 1, unless a binary that kept none made the blocks before it.
+func (s *Store) SystemLogsFrom() (uint64, error) {
+	v, err := s.kv.Get(systemLogsFromKey)
+	if err != nil || len(v) != 8 {
+		return 0, fmt.Errorf("the first height with system logs (%d bytes, %v): the database is damaged", len(v), err)
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// SystemLogs returns the system logs of the committed block number (none
+// for a block without any).
+func (s *Store) SystemLogs(number uint64) (execution.SystemLogs, error) {
+	if !s.visible(number) {
+		return nil, fmt.Errorf("system logs of block %d: %w", number, ErrNotFound)
+	}
+	key := heightKey(systemLogsKey, number)
+	ok, err := s.kv.Has(key)
+	if err != nil {
+		return nil, fmt.Errorf("system logs of block %d: %w", number, err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	v, err := s.kv.Get(key)
+	if err != nil {
+		return nil, fmt.Errorf("system logs of block %d: %w", number, err)
+	}
+	return decodeSystemLogs(number, v)
+}
+
+// EachSystemLogs calls fn, in rising height, with the system logs of each
+// committed block of from..to that has some. It reads only those blocks,
+// so a range without system logs costs one seek.
+func (s *Store) EachSystemLogs(from, to uint64, fn func(number uint64, logs execution.SystemLogs) error) error {
+	if from > to {
+		return nil
+	}
+	it := s.kv.NewIterator(systemLogsKey, binary.BigEndian.AppendUint64(nil, from))
+	defer it.Release()
+	for it.Next() {
+		k := it.Key()
+		if len(k) != len(systemLogsKey)+8 {
+			continue // systemLogsFromKey, which shares the prefix
+		}
+		n := binary.BigEndian.Uint64(k[len(systemLogsKey):])
+		if n > to || !s.visible(n) {
+			break
+		}
+		logs, err := decodeSystemLogs(n, it.Value())
+		if err != nil {
+			return err
+		}
+		if err := fn(n, logs); err != nil {
+			return err
+		}
+	}
+	if err := it.Error(); err != nil {
+		return fmt.Errorf("system logs of blocks %d-%d: %w", from, to, err)
+	}
+	return nil
+}
+
+func decodeSystemLogs(number uint64, enc []byte) (execution.SystemLogs, error) {
+	var logs execution.SystemLogs
+	if err := rlp.DecodeBytes(enc, &logs); err != nil {
+		return nil, fmt.Errorf("system logs of block %d: %w: the database is damaged", number, err)
+	}
+	return logs, nil
 }
 
 func heightKey(prefix []byte, n uint64) []byte {
