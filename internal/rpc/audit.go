@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -69,22 +70,29 @@ func (api *ChuxinAPI) Audit(ctx context.Context, q AuditQuery) (*AuditPage, erro
 	if q.Kind != "" && !contains([]string{"proposal", "vote", "member", "validator", "role", "freeze", "node", "param"}, q.Kind) {
 		return nil, invalidParams("kind %q: one of proposal, vote, member, validator, role, freeze, node, param", q.Kind)
 	}
-	var all []AuditEntry
+	var all []ranked
 	if from <= to {
 		if all, err = api.auditLogs(ctx, from, to); err != nil {
 			return nil, err
 		}
-		settled, err := api.auditState(ctx, from, to)
+		system, err := api.auditSystem(ctx, from, to)
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, settled...)
+		all = append(all, system...)
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Block < all[j].Block })
+	// In a block: what the node did before the transactions (evidence),
+	// the transactions, what it did after them (settlement).
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].Block != all[j].Block {
+			return all[i].Block < all[j].Block
+		}
+		return all[i].rank < all[j].rank
+	})
 	var kept []AuditEntry
 	for _, e := range all {
-		if (q.Kind == "" || e.Kind == q.Kind) && (q.Account == nil || concerns(&e, *q.Account)) {
-			kept = append(kept, e)
+		if (q.Kind == "" || e.Kind == q.Kind) && (q.Account == nil || concerns(&e.AuditEntry, *q.Account)) {
+			kept = append(kept, e.AuditEntry)
 		}
 	}
 	page := &AuditPage{FromBlock: hexutil.Uint64(from), ToBlock: hexutil.Uint64(to), Total: len(kept), Page: q.Page, PageSize: q.PageSize, Entries: []AuditEntry{}}
@@ -114,10 +122,17 @@ func concerns(e *AuditEntry, account common.Address) bool {
 	return false
 }
 
+// ranked is an audit entry with its place in its block: 0 before the
+// transactions, 1 a transaction's, 2 after them.
+type ranked struct {
+	AuditEntry
+	rank int
+}
+
 // auditLogs decodes the Consortium contract's logs of from..to.
-func (api *ChuxinAPI) auditLogs(ctx context.Context, from, to uint64) ([]AuditEntry, error) {
+func (api *ChuxinAPI) auditLogs(ctx context.Context, from, to uint64) ([]ranked, error) {
 	crit := FilterCriteria{Addresses: []common.Address{system.ConsortiumAddress}}
-	var out []AuditEntry
+	var out []ranked
 	senders := map[common.Hash]string{}
 	err := scanReceipts(ctx, api.b, &crit, from, to, func(h *types.Header, receipts types.Receipts) error {
 		for _, r := range receipts {
@@ -132,8 +147,8 @@ func (api *ChuxinAPI) auditLogs(ctx context.Context, from, to uint64) ([]AuditEn
 					senders[l.TxHash] = actor
 				}
 				tx := l.TxHash
-				out = append(out, AuditEntry{Block: hexutil.Uint64(h.Number.Uint64()), Time: hexutil.Uint64(h.Time), Tx: &tx, Actor: actor,
-					Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields})
+				out = append(out, ranked{AuditEntry{Block: hexutil.Uint64(h.Number.Uint64()), Time: hexutil.Uint64(h.Time), Tx: &tx, Actor: actor,
+					Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields}, 1})
 			}
 		}
 		return nil
@@ -156,11 +171,123 @@ func (api *ChuxinAPI) sender(hash common.Hash) string {
 	return from.Hex()
 }
 
-// auditState adds what the node did by system calls, whose events are in
-// no receipt, from the contract's state: proposals decided when their voting
-// period ended, and evidence of misbehaviour.
-func (api *ChuxinAPI) auditState(ctx context.Context, from, to uint64) ([]AuditEntry, error) {
-	var out []AuditEntry
+// auditSystem adds what the node did by system calls, whose events are in
+// no receipt: proposals decided when their voting period ended (with what
+// their actions changed), and evidence of misbehaviour. It reads the
+// Consortium's system logs of the blocks that have some; for blocks that a
+// binary keeping no system logs made (store.Store.SystemLogsFrom), it
+// falls back to the contract's state (auditState).
+func (api *ChuxinAPI) auditSystem(ctx context.Context, from, to uint64) ([]ranked, error) {
+	logsFrom, err := api.b.Store.SystemLogsFrom()
+	if err != nil {
+		return nil, err
+	}
+	var out []ranked
+	if from < logsFrom {
+		if out, err = api.auditState(ctx, from, min(to, logsFrom-1)); err != nil {
+			return nil, err
+		}
+	}
+	err = api.b.Store.EachSystemLogs(max(from, logsFrom), to, func(n uint64, logs execution.SystemLogs) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		h, err := api.b.Store.HeaderByNumber(n)
+		if err != nil {
+			return err
+		}
+		for i := range logs {
+			l := &logs[i]
+			ev, ok := system.DecodeEvent(&types.Log{Address: l.Address, Topics: l.Topics, Data: l.Data})
+			if !ok {
+				continue
+			}
+			e := AuditEntry{Block: hexutil.Uint64(n), Time: hexutil.Uint64(h.Time), Actor: "consensus",
+				Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields}
+			switch ev.Name {
+			case "Passed", "Rejected", "Expired", "Failed":
+				if e, err = api.settled(ctx, n, h.Time, ev); err != nil {
+					return err
+				}
+			case "Misbehaved":
+				// Its power went to zero if the same call removed it next.
+				removed := false
+				if i+1 < len(logs) && logs[i+1].Call == l.Call {
+					next, ok := system.DecodeEvent(&types.Log{Address: logs[i+1].Address, Topics: logs[i+1].Topics, Data: logs[i+1].Data})
+					removed = ok && next.Name == "ValidatorChanged" && next.Fields["pubKey"] == ev.Fields["pubKey"] && next.Fields["power"] == uint64(0)
+				}
+				key, _ := ev.Fields["pubKey"].(common.Hash)
+				height, _ := ev.Fields["height"].(uint64)
+				kind, _ := ev.Fields["kind"].(uint8)
+				powerBefore, _ := ev.Fields["powerBefore"].(uint64)
+				e = evidenceEntry(evidenceView{pubKey: key, height: height, block: n, kind: kind, powerBefore: powerBefore, removed: removed}, hexutil.Uint64(h.Time))
+				if removed {
+					i++ // the removal is the evidence's, told with it
+				}
+			}
+			rank := 2
+			if l.Phase != execution.PhasePostBlock {
+				rank = 0
+			}
+			out = append(out, ranked{e, rank})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// settled is the audit entry of a proposal that settlement decided in
+// block n (ev its Passed, Rejected, Expired or Failed event), with its
+// votes as they stand.
+func (api *ChuxinAPI) settled(ctx context.Context, n, time uint64, ev system.Event) (AuditEntry, error) {
+	id, _ := ev.Fields["id"].(*big.Int)
+	if id == nil {
+		return AuditEntry{}, fmt.Errorf("%s event of block %d without an id", ev.Name, n)
+	}
+	ret, err := api.view(ctx, "proposal", id)
+	if err != nil {
+		return AuditEntry{}, err
+	}
+	return settledEntry(id.Uint64(), proposalOf(ret[0]), n, hexutil.Uint64(time)), nil
+}
+
+// settledEntry tells a proposal decided when its voting period ended.
+func settledEntry(id uint64, p proposalView, block uint64, time hexutil.Uint64) AuditEntry {
+	status := []string{"", "open", "passed", "rejected", "expired", "failed"}[min(int(p.status), 5)]
+	text := fmt.Sprintf("proposal %d %s when its voting period ended (yes %s, no %s)", id, status, p.yes, p.no)
+	if p.outcome != "" {
+		text += ": " + p.outcome
+	}
+	return AuditEntry{Block: hexutil.Uint64(block), Time: time, Actor: "consensus", Kind: "proposal",
+		Event: "Settled", Text: text, Fields: map[string]any{"id": id, "status": status, "proposer": p.proposer}}
+}
+
+// evidenceEntry tells evidence of a validator's misbehaviour.
+func evidenceEntry(e evidenceView, time hexutil.Uint64) AuditEntry {
+	kind := "signed twice"
+	if e.kind == 2 {
+		kind = "took part in a light client attack"
+	}
+	text := fmt.Sprintf("validator %s %s at height %d; its power %d was set to 0", common.Hash(e.pubKey), kind, e.height, e.powerBefore)
+	switch {
+	case e.powerBefore == 0:
+		text = fmt.Sprintf("evidence that validator %s %s at height %d; it was no longer a validator, nothing changed", common.Hash(e.pubKey), kind, e.height)
+	case !e.removed:
+		text = fmt.Sprintf("validator %s %s at height %d; it is the last validator, so its power %d stays (CometBFT refuses an empty set)", common.Hash(e.pubKey), kind, e.height, e.powerBefore)
+	}
+	return AuditEntry{Block: hexutil.Uint64(e.block), Time: time, Actor: "consensus", Kind: "validator",
+		Event: "Evidence", Text: text, Fields: map[string]any{"pubKey": common.Hash(e.pubKey), "height": e.height, "powerBefore": e.powerBefore}}
+}
+
+// auditState tells, from the contract's state, the proposals that
+// settlement decided in from..to and the evidence recorded there: the
+// audit of blocks whose system logs this store does not have. It reads
+// every proposal and every piece of evidence.
+func (api *ChuxinAPI) auditState(ctx context.Context, from, to uint64) ([]ranked, error) {
+	var out []ranked
 	at := func(n uint64) hexutil.Uint64 {
 		if h, err := api.b.Store.HeaderByNumber(n); err == nil {
 			return hexutil.Uint64(h.Time)
@@ -181,13 +308,7 @@ func (api *ChuxinAPI) auditState(ctx context.Context, from, to uint64) ([]AuditE
 		if p.decided == 0 || p.decided <= p.deadline || p.decided < from || p.decided > to {
 			continue
 		}
-		status := []string{"", "open", "passed", "rejected", "expired", "failed"}[min(int(p.status), 5)]
-		text := fmt.Sprintf("proposal %d %s when its voting period ended (yes %s, no %s)", id, status, p.yes, p.no)
-		if p.outcome != "" {
-			text += ": " + p.outcome
-		}
-		out = append(out, AuditEntry{Block: hexutil.Uint64(p.decided), Time: at(p.decided), Actor: "consensus", Kind: "proposal",
-			Event: "Settled", Text: text, Fields: map[string]any{"id": id, "status": status, "proposer": p.proposer}})
+		out = append(out, ranked{settledEntry(id, p, p.decided, at(p.decided)), 2})
 	}
 	n, err := api.view(ctx, "evidenceCount")
 	if err != nil {
@@ -202,19 +323,7 @@ func (api *ChuxinAPI) auditState(ctx context.Context, from, to uint64) ([]AuditE
 		if e.block < from || e.block > to {
 			continue
 		}
-		kind := "signed twice"
-		if e.kind == 2 {
-			kind = "took part in a light client attack"
-		}
-		text := fmt.Sprintf("validator %s %s at height %d; its power %d was set to 0", common.Hash(e.pubKey), kind, e.height, e.powerBefore)
-		switch {
-		case e.powerBefore == 0:
-			text = fmt.Sprintf("evidence that validator %s %s at height %d; it was no longer a validator, nothing changed", common.Hash(e.pubKey), kind, e.height)
-		case !e.removed:
-			text = fmt.Sprintf("validator %s %s at height %d; it is the last validator, so its power %d stays (CometBFT refuses an empty set)", common.Hash(e.pubKey), kind, e.height, e.powerBefore)
-		}
-		out = append(out, AuditEntry{Block: hexutil.Uint64(e.block), Time: at(e.block), Actor: "consensus", Kind: "validator",
-			Event: "Evidence", Text: text, Fields: map[string]any{"pubKey": common.Hash(e.pubKey), "height": e.height, "powerBefore": e.powerBefore}})
+		out = append(out, ranked{evidenceEntry(e, at(e.block)), 0})
 	}
 	return out, nil
 }

@@ -6,12 +6,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
-	"github.com/ethereum/go-ethereum/core/rawdb"
-	"github.com/ethereum/go-ethereum/rlp"
-	"github.com/ethereum/go-ethereum/trie"
-	"github.com/ethereum/go-ethereum/triedb"
-
-	"github.com/chuxin-chain/chuxin/internal/execution"
 )
 
 // ChuxinAPI is the chuxin namespace: what a chuxin node offers beyond
@@ -23,7 +17,9 @@ type ChuxinAPI struct{ b *Backend }
 // and what links that root to the validators' signatures.
 //
 // A light client checks it in three steps:
-//  1. keccak256(stateRoot ‖ receiptsRoot) equals appHash;
+//  1. keccak256(stateRoot ‖ receiptsRoot ‖ systemLogsRoot) equals appHash
+//     (keccak256(stateRoot ‖ receiptsRoot) for a block before rule
+//     version 4, which has no systemLogsRoot);
 //  2. the CometBFT header at consensusHeight (one above blockNumber: a
 //     header carries the AppHash of the block before it) has that AppHash,
 //     and a commit for that header is signed by more than two thirds of the
@@ -39,6 +35,7 @@ type ReceiptProof struct {
 	Receipt          hexutil.Bytes  `json:"receipt"`
 	ReceiptsRoot     common.Hash    `json:"receiptsRoot"`
 	StateRoot        common.Hash    `json:"stateRoot"`
+	SystemLogsRoot   *common.Hash   `json:"systemLogsRoot,omitempty"`
 	AppHash          hexutil.Bytes  `json:"appHash"`
 	ConsensusHeight  hexutil.Uint64 `json:"consensusHeight"`
 	Proof            []string       `json:"proof"`
@@ -52,23 +49,18 @@ func (api *ChuxinAPI) GetReceiptProof(hash common.Hash) (*ReceiptProof, error) {
 		return nil, err
 	}
 	loc, header, receipts := c.loc, c.header, c.receipts
-	tr := trie.NewEmpty(triedb.NewDatabase(rawdb.NewMemoryDatabase(), nil))
-	var buf bytes.Buffer
-	for i := range receipts {
-		buf.Reset()
-		receipts.EncodeIndex(i, &buf)
-		if err := tr.Update(rlp.AppendUint64(nil, uint64(i)), bytes.Clone(buf.Bytes())); err != nil {
-			return nil, fmt.Errorf("receipt trie of block %d: %w", header.Number, err)
-		}
+	root, proof, err := proveIndex(receipts, loc.Index)
+	if err != nil {
+		return nil, fmt.Errorf("receipt trie of block %d: %w", header.Number, err)
 	}
-	if root := tr.Hash(); root != header.ReceiptHash {
+	if root != header.ReceiptHash {
 		return nil, fmt.Errorf("receipt trie of block %d: root %s, header says %s: the stored receipts are damaged", header.Number, root, header.ReceiptHash)
 	}
-	var proof proofList
-	if err := tr.Prove(rlp.AppendUint64(nil, loc.Index), &proof); err != nil {
-		return nil, fmt.Errorf("prove receipt %d of block %d: %w", loc.Index, header.Number, err)
+	appHash, logsRoot, err := api.appHash(header)
+	if err != nil {
+		return nil, err
 	}
-	buf.Reset()
+	var buf bytes.Buffer
 	receipts.EncodeIndex(int(loc.Index), &buf)
 	return &ReceiptProof{
 		BlockNumber:      hexutil.Uint64(loc.BlockNumber),
@@ -78,7 +70,8 @@ func (api *ChuxinAPI) GetReceiptProof(hash common.Hash) (*ReceiptProof, error) {
 		Receipt:          buf.Bytes(),
 		ReceiptsRoot:     header.ReceiptHash,
 		StateRoot:        header.Root,
-		AppHash:          execution.AppHash(header),
+		SystemLogsRoot:   logsRoot,
+		AppHash:          appHash,
 		ConsensusHeight:  hexutil.Uint64(loc.BlockNumber + 1),
 		Proof:            proof,
 	}, nil

@@ -32,18 +32,21 @@ var cid = big.NewInt(1337)
 // harness is one application behind the RPC server, with blocks made on
 // demand by calling the ABCI methods as CometBFT would (no consensus).
 type harness struct {
-	t      testing.TB
-	app    *app.App
-	srv    *Server
-	http   *httptest.Server
-	eth    *ethclient.Client
-	rpc    *gethrpc.Client
-	keys   []*ecdsa.PrivateKey
-	height int64
+	t       testing.TB
+	app     *app.App
+	srv     *Server
+	backend *Backend
+	http    *httptest.Server
+	eth     *ethclient.Client
+	rpc     *gethrpc.Client
+	keys    []*ecdsa.PrivateKey
+	height  int64
 
 	mu      sync.Mutex
 	mempool [][]byte
 	blocks  map[uint64][][]byte // the consensus blocks' transactions, by height
+	// appHashes are the AppHashes FinalizeBlock returned, by height.
+	appHashes map[uint64][]byte
 }
 
 // harnessConsensusAddress is the harness node's CometBFT address.
@@ -84,7 +87,7 @@ func newHarnessWith(t testing.TB, opts store.Options, tune ...func(*genesis.Gene
 	limits.MaxLogRange = 50
 	limits.Debug = true
 	h.blocks = map[uint64][][]byte{}
-	h.srv, err = NewServer(&Backend{
+	h.backend = &Backend{
 		Store: st, App: h.app, Limits: limits, Submit: h.submit,
 		Peers: func() int { return 0 }, Syncing: func() (bool, uint64) { return false, 0 },
 		PoolSize: func() int {
@@ -107,7 +110,8 @@ func newHarnessWith(t testing.TB, opts store.Options, tune ...func(*genesis.Gene
 			}
 			return txs, nil, nil
 		},
-	})
+	}
+	h.srv, err = NewServer(h.backend)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,12 +165,19 @@ func (h *harness) mine() *types.Block {
 	h.mu.Unlock()
 	hash := make([]byte, 32)
 	hash[0], hash[1] = byte(h.height), byte(h.height>>8)
-	if _, err := h.app.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{
+	fin, err := h.app.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{
 		Txs: prep.Txs, Height: h.height, Hash: hash, Time: time.Unix(1_800_000_000+h.height, 0),
 		ProposerAddress: make([]byte, 20),
-	}); err != nil {
+	})
+	if err != nil {
 		h.t.Fatal(err)
 	}
+	h.mu.Lock()
+	if h.appHashes == nil {
+		h.appHashes = map[uint64][]byte{}
+	}
+	h.appHashes[uint64(h.height)] = fin.AppHash
+	h.mu.Unlock()
 	if _, err := h.app.Commit(ctx, &abci.CommitRequest{}); err != nil {
 		h.t.Fatal(err)
 	}

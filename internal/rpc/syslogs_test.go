@@ -1,0 +1,179 @@
+package rpc
+
+import (
+	"bytes"
+	"math/big"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethdb/memorydb"
+	"github.com/ethereum/go-ethereum/rlp"
+	"github.com/ethereum/go-ethereum/trie"
+
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/store"
+	"github.com/chuxin-chain/chuxin/internal/system"
+	"github.com/chuxin-chain/chuxin/internal/testchain"
+)
+
+// expiredProposal makes a harness whose voting period is 2 blocks, in
+// which the governor proposes and nobody votes: the block after the
+// deadline settles it, and its Expired event is a system log. It returns
+// the harness and that block's number.
+func expiredProposal(t *testing.T) (*harness, uint64) {
+	h := newHarnessWith(t, store.Options{CacheMB: 16}, func(g *genesis.Genesis) { g.Consortium.VotingPeriod = 2 })
+	data, err := system.Pack("propose", []system.Action{system.SetParam(system.ParamVotingPeriod, 9)}, "nobody votes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.submit(t.Context(), encode(testchain.Call(testchain.GovernorKey, cid, 0, system.ConsortiumAddress, data, 8_000_000))); err != nil {
+		t.Fatal(err)
+	}
+	proposed := h.mine().NumberU64() // deadline proposed+2, settled at proposed+3
+	for h.mine().NumberU64() < proposed+3 {
+	}
+	return h, proposed + 3
+}
+
+// TestSystemLogsAreServedAndProved: settlement's event is in no receipt
+// and not in eth_getLogs; chuxin_getSystemLogs serves it with the block
+// and the system call that emitted it, under eth_getLogs's filter;
+// chuxin_getSystemLogProof proves it against the AppHash that the block
+// reported to consensus; and chuxin_audit tells the settlement from it.
+func TestSystemLogsAreServedAndProved(t *testing.T) {
+	h, settled := expiredProposal(t)
+	expired := crypto.Keccak256Hash([]byte("Expired(uint256,string)"))
+
+	var eth []*types.Log
+	if err := h.rpc.Call(&eth, "eth_getLogs", map[string]any{"fromBlock": "0x1", "toBlock": "latest", "topics": []any{expired}}); err != nil || len(eth) != 0 {
+		t.Fatalf("eth_getLogs has a system log: %v %v", eth, err)
+	}
+
+	var logs []SystemLog
+	if err := h.rpc.Call(&logs, "chuxin_getSystemLogs", map[string]any{"fromBlock": "0x1", "toBlock": "latest"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(logs) != 1 {
+		t.Fatalf("system logs of the chain: %+v", logs)
+	}
+	l := logs[0]
+	block, err := h.eth.HeaderByNumber(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Address != system.ConsortiumAddress || l.Topics[0] != expired || uint64(l.BlockNumber) != settled || l.BlockHash != block.Hash() ||
+		uint64(l.BlockTimestamp) != block.Time || l.LogIndex != 0 || l.Removed {
+		t.Fatalf("the settlement's log: %+v (block %d %s)", l, settled, block.Hash())
+	}
+	if c := l.SystemCall; c.Phase != "postBlock" || c.To != system.ConsortiumAddress || !bytes.Equal(c.Method, system.SettleCall()) {
+		t.Fatalf("the call that emitted it: %+v", c)
+	}
+
+	// The filter: by address, by topic, by block hash; none elsewhere.
+	for _, tc := range []struct {
+		name string
+		crit map[string]any
+		want int
+	}{
+		{"its address", map[string]any{"fromBlock": "0x1", "address": system.ConsortiumAddress}, 1},
+		{"another address", map[string]any{"fromBlock": "0x1", "address": common.Address{1}}, 0},
+		{"its topic", map[string]any{"fromBlock": "0x1", "topics": []any{[]common.Hash{{1}, expired}}}, 1},
+		{"another topic", map[string]any{"fromBlock": "0x1", "topics": []any{common.Hash{1}}}, 0},
+		{"its block", map[string]any{"blockHash": block.Hash()}, 1},
+		{"the blocks before", map[string]any{"fromBlock": "0x1", "toBlock": hexutil.Uint64(settled - 1)}, 0},
+	} {
+		var got []SystemLog
+		if err := h.rpc.Call(&got, "chuxin_getSystemLogs", tc.crit); err != nil || len(got) != tc.want {
+			t.Errorf("%s: %d logs, want %d (%v)", tc.name, len(got), tc.want, err)
+		}
+	}
+
+	// The proof, checked as a light client would.
+	var p SystemLogProof
+	if err := h.rpc.Call(&p, "chuxin_getSystemLogProof", hexutil.Uint64(settled), hexutil.Uint64(0)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(p.AppHash, h.appHashes[settled]) {
+		t.Fatalf("the proof's AppHash %x, the block reported %x", p.AppHash, h.appHashes[settled])
+	}
+	if !bytes.Equal(crypto.Keccak256(p.StateRoot.Bytes(), p.ReceiptsRoot.Bytes(), p.SystemLogsRoot.Bytes()), p.AppHash) ||
+		p.StateRoot != block.Root || p.ReceiptsRoot != block.ReceiptHash || uint64(p.ConsensusHeight) != settled+1 {
+		t.Fatalf("the roots do not hash to the AppHash: %+v", p)
+	}
+	db := memorydb.New()
+	for _, n := range p.Proof {
+		b := common.FromHex(n)
+		db.Put(crypto.Keccak256(b), b)
+	}
+	got, err := trie.VerifyProof(p.SystemLogsRoot, rlp.AppendUint64(nil, 0), db)
+	if err != nil || !bytes.Equal(got, p.Log) {
+		t.Fatalf("the proof: %v", err)
+	}
+	var proved execution.SystemLog
+	if err := rlp.DecodeBytes(p.Log, &proved); err != nil || proved.Address != l.Address || proved.Topics[0] != expired ||
+		!bytes.Equal(proved.Data, l.Data) || proved.Phase != execution.PhasePostBlock || proved.To != system.ConsortiumAddress {
+		t.Fatalf("the proved log: %+v %v", proved, err)
+	}
+	for _, bad := range [][2]hexutil.Uint64{{hexutil.Uint64(settled), 1}, {hexutil.Uint64(settled + 100), 0}} {
+		if err := h.rpc.Call(&p, "chuxin_getSystemLogProof", bad[0], bad[1]); err == nil {
+			t.Errorf("a proof of log %d of block %d", bad[1], bad[0])
+		}
+	}
+	// A block without system logs hashes the empty trie's root.
+	before, err := h.eth.HeaderByNumber(t.Context(), new(big.Int).SetUint64(settled-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := crypto.Keccak256(before.Root.Bytes(), before.ReceiptHash.Bytes(), types.EmptyRootHash.Bytes()); !bytes.Equal(h.appHashes[settled-1], want) {
+		t.Fatalf("block %d, without system logs: AppHash %x, want %x", settled-1, h.appHashes[settled-1], want)
+	}
+
+	// chuxin_audit tells the settlement, from the log.
+	var page AuditPage
+	if err := h.rpc.Call(&page, "chuxin_audit", AuditQuery{Kind: "proposal"}); err != nil {
+		t.Fatal(err)
+	}
+	var settledEntries []AuditEntry
+	for _, e := range page.Entries {
+		if e.Event == "Settled" {
+			settledEntries = append(settledEntries, e)
+		}
+	}
+	if len(settledEntries) != 1 || uint64(settledEntries[0].Block) != settled || settledEntries[0].Actor != "consensus" ||
+		!strings.HasPrefix(settledEntries[0].Text, "proposal 1 expired when its voting period ended (yes 0, no 0): participation 0/") {
+		t.Fatalf("the audit's settlement: %+v", page.Entries)
+	}
+
+	// A query spans at most rpc.max_log_block_range blocks (50 here).
+	for h.mine().NumberU64() < 60 {
+	}
+	var none []SystemLog
+	if err := h.rpc.Call(&none, "chuxin_getSystemLogs", map[string]any{"fromBlock": "0x0", "toBlock": "latest"}); err == nil || !strings.Contains(err.Error(), "rpc.max_log_block_range") {
+		t.Fatalf("61 blocks: %v", err)
+	}
+}
+
+// TestAuditFromStateTellsWhatTheLogsTell: for blocks whose system logs a
+// store does not have (made by a binary that kept none), chuxin_audit reads
+// the contract's state instead; both tell the same settlement.
+func TestAuditFromStateTellsWhatTheLogsTell(t *testing.T) {
+	h, settled := expiredProposal(t)
+	api := &ChuxinAPI{b: h.backend}
+	fromLogs, err := api.auditSystem(t.Context(), 1, settled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromState, err := api.auditState(t.Context(), 1, settled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fromLogs) != 1 || !reflect.DeepEqual(fromLogs, fromState) {
+		t.Fatalf("from the system logs: %+v\nfrom the state: %+v", fromLogs, fromState)
+	}
+}
