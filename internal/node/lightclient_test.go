@@ -59,17 +59,11 @@ func TestReceiptProofVerifiesAgainstSignedCommit(t *testing.T) {
 	}
 
 	// 1. The roots hash to the AppHash.
-	if !bytes.Equal(crypto.Keccak256(p.StateRoot.Bytes(), p.ReceiptsRoot.Bytes()), p.AppHash) {
-		t.Fatal("appHash is not keccak256(stateRoot ‖ receiptsRoot)")
+	if p.SystemLogsRoot == nil || !bytes.Equal(crypto.Keccak256(p.StateRoot.Bytes(), p.ReceiptsRoot.Bytes(), p.SystemLogsRoot.Bytes()), p.AppHash) {
+		t.Fatal("appHash is not keccak256(stateRoot ‖ receiptsRoot ‖ systemLogsRoot)")
 	}
 	// 2. The AppHash is in a header that the genesis validators signed.
-	waitHeight(t, c, uint64(p.ConsensusHeight)+1)
 	cmt, err := rpchttp.New("http://" + nodes[0].Config.RPC.CometAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	height := int64(p.ConsensusHeight)
-	commit, err := cmt.Commit(context.Background(), &height)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,27 +75,48 @@ func TestReceiptProofVerifiesAgainstSignedCommit(t *testing.T) {
 	for i, v := range gen.Validators {
 		vals[i] = cmttypes.NewValidator(v.PubKey, v.Power)
 	}
-	if err := commit.SignedHeader.ValidateBasic(gen.ChainID); err != nil {
-		t.Fatal(err)
+	signed := func(appHash []byte, consensusHeight uint64) {
+		t.Helper()
+		waitHeight(t, c, consensusHeight+1)
+		height := int64(consensusHeight)
+		commit, err := cmt.Commit(context.Background(), &height)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := commit.SignedHeader.ValidateBasic(gen.ChainID); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmttypes.NewValidatorSet(vals).VerifyCommitLightAllSignatures(gen.ChainID, commit.Commit.BlockID, height, commit.Commit); err != nil {
+			t.Fatalf("commit of height %d: %v", height, err)
+		}
+		if !bytes.Equal(commit.Header.AppHash, appHash) {
+			t.Fatalf("signed header %d has AppHash %X, the proof says %x", height, commit.Header.AppHash, appHash)
+		}
 	}
-	if err := cmttypes.NewValidatorSet(vals).VerifyCommitLightAllSignatures(gen.ChainID, commit.Commit.BlockID, height, commit.Commit); err != nil {
-		t.Fatalf("commit of height %d: %v", height, err)
-	}
-	if !bytes.Equal(commit.Header.AppHash, p.AppHash) {
-		t.Fatalf("signed header %d has AppHash %X, the proof says %x", height, commit.Header.AppHash, p.AppHash)
-	}
+	signed(p.AppHash, uint64(p.ConsensusHeight))
 	// 3. The receipt is in the receipts root.
-	proof := memorydb.New()
-	for _, node := range p.Proof {
-		b := common.FromHex(node)
-		proof.Put(crypto.Keccak256(b), b)
-	}
-	got, err := trie.VerifyProof(p.ReceiptsRoot, rlp.AppendUint64(nil, uint64(p.TransactionIndex)), proof)
-	if err != nil || !bytes.Equal(got, p.Receipt) {
-		t.Fatalf("receipt proof: %v", err)
+	if got := verifyProof(t, p.ReceiptsRoot, uint64(p.TransactionIndex), p.Proof); !bytes.Equal(got, p.Receipt) {
+		t.Fatal("the receipt proof ends elsewhere")
 	}
 	var receipt types.Receipt
 	if err := receipt.UnmarshalBinary(p.Receipt); err != nil || receipt.Status != types.ReceiptStatusSuccessful || receipt.CumulativeGasUsed != r.CumulativeGasUsed {
 		t.Fatalf("proved receipt: %+v %v", receipt, err)
 	}
+
+}
+
+// verifyProof walks a Merkle proof from root along rlp(index) and returns
+// the value it ends in.
+func verifyProof(t *testing.T, root common.Hash, index uint64, nodes []string) []byte {
+	t.Helper()
+	proof := memorydb.New()
+	for _, node := range nodes {
+		b := common.FromHex(node)
+		proof.Put(crypto.Keccak256(b), b)
+	}
+	got, err := trie.VerifyProof(root, rlp.AppendUint64(nil, index), proof)
+	if err != nil {
+		t.Fatalf("proof against %s: %v", root, err)
+	}
+	return got
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,10 +11,20 @@ import (
 	"testing"
 
 	cmtjson "github.com/cometbft/cometbft/libs/json"
+	cmtmath "github.com/cometbft/cometbft/libs/math"
 	"github.com/cometbft/cometbft/privval"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethdb/memorydb"
+	"github.com/ethereum/go-ethereum/rlp"
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
+	"github.com/ethereum/go-ethereum/trie"
+
+	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // duplicateVote builds evidence that the validator whose key is in home
@@ -113,6 +124,7 @@ func TestDoubleSignRemovesTheValidator(t *testing.T) {
 	if strings.Contains(out, strings.ToLower(id.PubKey)+" power") {
 		t.Fatalf("node3 is still listed as a validator:\n%s", out)
 	}
+	provesMisbehaviour(t, urls, dir, id.PubKey)
 
 	// Evidence against a validator already removed changes nothing.
 	if _, err := c.BroadcastEvidence(context.Background(), duplicateVote(t, c, home(dir, 3), misbehaved-1)); err != nil {
@@ -157,5 +169,69 @@ func TestDoubleSignRemovesTheValidator(t *testing.T) {
 		if logHas(t, dir, fmt.Sprintf("node%d", i), "CONSENSUS FAILURE") {
 			t.Fatalf("node%d failed consensus", i)
 		}
+	}
+}
+
+// provesMisbehaviour checks the evidence's system log as a light client
+// would: chuxin_getSystemLogs serves the Misbehaved event of the validator
+// whose consensus key is pubKey, and chuxin_getSystemLogProof proves it
+// against an AppHash that the genesis validators signed in a CometBFT
+// header.
+func provesMisbehaviour(t *testing.T, urls []string, dir, pubKey string) {
+	t.Helper()
+	c, err := gethrpc.Dial(urls[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var logs []wire.SystemLog
+	misbehaved := crypto.Keccak256Hash([]byte("Misbehaved(bytes32,uint64,uint8,uint64)"))
+	if err := c.Call(&logs, "chuxin_getSystemLogs", map[string]any{"fromBlock": "0x1", "topics": []any{misbehaved, common.HexToHash(pubKey)}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(logs) != 1 || logs[0].SystemCall.Phase != "preBlock" || logs[0].Address != system.ConsortiumAddress {
+		t.Fatalf("the evidence's system logs: %+v", logs)
+	}
+	var p wire.SystemLogProof
+	if err := c.Call(&p, "chuxin_getSystemLogProof", logs[0].BlockNumber, logs[0].LogIndex); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(crypto.Keccak256(p.StateRoot.Bytes(), p.ReceiptsRoot.Bytes(), p.SystemLogsRoot.Bytes()), p.AppHash) {
+		t.Fatal("appHash is not keccak256(stateRoot ‖ receiptsRoot ‖ systemLogsRoot)")
+	}
+	proof := memorydb.New()
+	for _, node := range p.Proof {
+		b := common.FromHex(node)
+		proof.Put(crypto.Keccak256(b), b)
+	}
+	if got, err := trie.VerifyProof(p.SystemLogsRoot, rlp.AppendUint64(nil, uint64(p.LogIndex)), proof); err != nil || !bytes.Equal(got, p.Log) {
+		t.Fatalf("the system log's proof: %v", err)
+	}
+	cmt, err := rpchttp.New(cometURL(urls, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	height := int64(p.ConsensusHeight)
+	var commit *coretypes.ResultCommit
+	waitFor(t, fmt.Sprintf("the commit of height %d", height), func() bool {
+		commit, err = cmt.Commit(context.Background(), &height)
+		return err == nil && commit.CanonicalCommit
+	})
+	gen, err := cmttypes.GenesisDocFromFile(filepath.Join(home(dir, 0), "config", "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := make([]*cmttypes.Validator, len(gen.Validators))
+	for i, v := range gen.Validators {
+		vals[i] = cmttypes.NewValidator(v.PubKey, v.Power)
+	}
+	// The genesis validators trust this header: node3, whose power the
+	// evidence removed, still counts there with a quarter, as a light
+	// client that trusts the genesis set would count it.
+	if err := cmttypes.NewValidatorSet(vals).VerifyCommitLightTrusting(gen.ChainID, commit.Commit, cmtmath.Fraction{Numerator: 2, Denominator: 3}); err != nil {
+		t.Fatalf("the commit of height %d: %v", height, err)
+	}
+	if !bytes.Equal(commit.Header.AppHash, p.AppHash) {
+		t.Fatalf("signed header %d has AppHash %X, the proof says %x", height, commit.Header.AppHash, p.AppHash)
 	}
 }

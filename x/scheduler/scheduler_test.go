@@ -40,6 +40,9 @@ var (
 	spinner     = common.HexToAddress("0x000000000000000000000000000000000005b1b1")
 	proxy       = common.HexToAddress("0x0000000000000000000000000000000000aaaa01")
 	echo        = common.HexToAddress("0x0000000000000000000000000000000000aaaa02")
+	// logger emits LOG0(0, 0) and stops; loggerReverts emits it and reverts.
+	logger        = common.HexToAddress("0x0000000000000000000000000000000000aaaa03")
+	loggerReverts = common.HexToAddress("0x0000000000000000000000000000000000aaaa04")
 )
 
 func key(s string) *ecdsa.PrivateKey {
@@ -69,6 +72,8 @@ func newChain(t testing.TB, versions ...genesis.RuleVersion) *chain {
 		spinner:            {Code: []byte{0x5b, 0x60, 0x00, 0x56}, Balance: common.Big0},       // a loop: runs out of gas
 		proxy:              {Code: proxyCode(), Balance: common.Big0},
 		echo:               {Code: []byte{0x36, 0x60, 0x00, 0x60, 0x00, 0x37, 0x36, 0x60, 0x00, 0xfd}, Balance: common.Big0}, // reverts with its calldata
+		logger:             {Code: []byte{0x60, 0x00, 0x60, 0x00, 0xa0, 0x00}, Balance: common.Big0},
+		loggerReverts:      {Code: []byte{0x60, 0x00, 0x60, 0x00, 0xa0, 0x60, 0x00, 0x80, 0xfd}, Balance: common.Big0},
 	}
 	g := testchain.Genesis(chainID, 1_000_000_000, alloc)
 	if len(versions) > 0 {
