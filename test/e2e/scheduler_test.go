@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,12 +10,16 @@ import (
 	"strings"
 	"testing"
 
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
+	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 	"github.com/chuxin-chain/chuxin/x/scheduler/contracts"
 	sched "github.com/chuxin-chain/chuxin/x/scheduler/types"
@@ -26,7 +31,10 @@ import (
 // version's first block, alike. An admin allows an account, whose call,
 // scheduled through the contract, runs in the first block whose time is at
 // or after the call's. An observer started afterwards syncs from genesis
-// through the activation to the same blocks.
+// through the activation to the same blocks. Governance then schedules
+// version 4, from whose first block the AppHash the validators sign covers
+// the system logs (the firing's log, from a version 3 block, is served but
+// has no proof).
 func TestSchedulerArrivesWithRuleVersion3(t *testing.T) {
 	dir, urls := testnet(t, 4, 1, "--rule-version", "2", "--open", "--beacon-period", "0")
 	clients := make([]*ethclient.Client, 5)
@@ -157,14 +165,71 @@ func TestSchedulerArrivesWithRuleVersion3(t *testing.T) {
 		t.Fatalf("schedule list:\n%s", out)
 	}
 
-	// The observer syncs from genesis, through version 3, to the same chain.
+	// The firing is a system log, served but not certified under version 3.
+	var logs []wire.SystemLog
+	firedID := art.ABI.Events["Fired"].ID
+	if err := c.Call(&logs, "chuxin_getSystemLogs", map[string]any{"fromBlock": hexutil.Uint64(call.FiredAt), "toBlock": hexutil.Uint64(call.FiredAt), "topics": []any{firedID}}); err != nil ||
+		len(logs) != 1 || logs[0].Address != sched.Address || logs[0].SystemCall.Phase != "postBlock" || logs[0].Topics[2] != common.BytesToHash(counter.Bytes()) {
+		t.Fatalf("the firing's system log: %+v, %v", logs, err)
+	}
+	var proof wire.SystemLogProof
+	if err := c.Call(&proof, "chuxin_getSystemLogProof", logs[0].BlockNumber, logs[0].LogIndex); err == nil || !strings.Contains(err.Error(), "covers no system logs") {
+		t.Fatalf("a proof under rule version 3: %v", err)
+	}
+
+	// Governance schedules version 4: from its first block the AppHash
+	// that every validator signs covers the system logs.
+	if h, err = clients[0].BlockNumber(ctx); err != nil {
+		t.Fatal(err)
+	}
+	at4 := h + 10
+	cli(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "rule version 4: certified system logs", "--schedule-upgrade", fmt.Sprintf("4:%d", at4)}, rpcFlag...)...)
+	cli(t, append([]string{"gov", "vote", "2", "yes", "--dev-account", "1"}, rpcFlag...)...)
+	cli(t, append([]string{"gov", "vote", "2", "yes", "--dev-account", "2"}, rpcFlag...)...)
+	waitFor(t, fmt.Sprintf("every validator at height %d", at4+2), func() bool {
+		nudge()
+		for i := range 4 {
+			if got, err := clients[i].BlockNumber(ctx); err != nil || got < at4+2 {
+				return false
+			}
+		}
+		return true
+	})
+	cmt, err := rpchttp.New(cometURL(urls, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []uint64{at4 - 1, at4} {
+		eth, err := clients[0].HeaderByNumber(ctx, new(big.Int).SetUint64(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Call(&logs, "chuxin_getSystemLogs", map[string]any{"blockHash": eth.Hash()}); err != nil || len(logs) != 0 {
+			t.Fatalf("block %d has system logs: %+v, %v", n, logs, err)
+		}
+		want := crypto.Keccak256(eth.Root.Bytes(), eth.ReceiptHash.Bytes())
+		if n >= at4 {
+			want = crypto.Keccak256(eth.Root.Bytes(), eth.ReceiptHash.Bytes(), types.EmptyRootHash.Bytes())
+		}
+		height := int64(n + 1) // a header carries the AppHash of the block before it
+		signed, err := cmt.Header(ctx, &height)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(signed.Header.AppHash, want) {
+			t.Fatalf("block %d (version 4 from %d): the validators signed AppHash %X, want %x", n, at4, signed.Header.AppHash, want)
+		}
+	}
+
+	// The observer syncs from genesis, through versions 3 and 4, to the
+	// same chain (its CometBFT checks every AppHash it replays).
 	clients[4] = dialWhenUp(t, urls[4], startProc(t, dir, "node4", "start", "--home", home(dir, 4)))
 	h, err = clients[0].BlockNumber(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	waitHeight(t, clients[4], h)
-	for _, n := range []uint64{at - 1, at, h} {
+	for _, n := range []uint64{at - 1, at, at4, h} {
 		want, _ := clients[0].HeaderByNumber(ctx, new(big.Int).SetUint64(n))
 		got, err := clients[4].HeaderByNumber(ctx, new(big.Int).SetUint64(n))
 		if err != nil || got.Hash() != want.Hash() || got.Root != want.Root {
