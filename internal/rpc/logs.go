@@ -132,18 +132,7 @@ func contains[T comparable](list []T, v T) bool {
 // GetLogs returns the logs that match the criteria, within the node's bounds
 // on block range and result count.
 func (api *EthAPI) GetLogs(ctx context.Context, crit FilterCriteria) ([]*types.Log, error) {
-	if crit.BlockHash != nil {
-		h, err := api.b.Store.HeaderByHash(*crit.BlockHash)
-		if err != nil {
-			return nil, invalidParams("unknown block %s", crit.BlockHash)
-		}
-		return api.logsInRange(ctx, &crit, h.Number.Uint64(), h.Number.Uint64())
-	}
-	// Two explicit numbers the wrong way round: geth's error.
-	if f, t := crit.FromBlock, crit.ToBlock; f != nil && t != nil && *f >= 0 && *t >= 0 && *f > *t {
-		return nil, &rpcError{code: -32000, msg: fmt.Sprintf("invalid block range params: fromBlock %d is after toBlock %d", *f, *t)}
-	}
-	from, to, err := api.logRange(crit.FromBlock, crit.ToBlock)
+	from, to, err := api.filterRange(&crit)
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +140,31 @@ func (api *EthAPI) GetLogs(ctx context.Context, crit FilterCriteria) ([]*types.L
 		return []*types.Log{}, nil
 	}
 	return api.logsInRange(ctx, &crit, from, to)
+}
+
+// filterRange resolves the blocks a filter covers: its blockHash's, or
+// fromBlock..toBlock within the node's bound (from > to: none).
+func (api *EthAPI) filterRange(crit *FilterCriteria) (from, to uint64, err error) {
+	if crit.BlockHash != nil {
+		h, err := api.b.Store.HeaderByHash(*crit.BlockHash)
+		if err != nil {
+			return 0, 0, invalidParams("unknown block %s", crit.BlockHash)
+		}
+		return h.Number.Uint64(), h.Number.Uint64(), nil
+	}
+	// Two explicit numbers the wrong way round: geth's error.
+	if f, t := crit.FromBlock, crit.ToBlock; f != nil && t != nil && *f >= 0 && *t >= 0 && *f > *t {
+		return 0, 0, &rpcError{code: -32000, msg: fmt.Sprintf("invalid block range params: fromBlock %d is after toBlock %d", *f, *t)}
+	}
+	return api.logRange(crit.FromBlock, crit.ToBlock)
+}
+
+// tooManyLogs refuses an answer of more than the node's bound on logs.
+func (b *Backend) tooManyLogs(n int) error {
+	if n > b.Limits.MaxLogResults {
+		return limitExceeded("query returns more than %d logs (rpc.max_log_results): narrow the block range or the filter", b.Limits.MaxLogResults)
+	}
+	return nil
 }
 
 // logRange resolves fromBlock/toBlock (default: latest) against the head.
@@ -200,10 +214,7 @@ func (api *EthAPI) logsInRange(ctx context.Context, crit *FilterCriteria, from, 
 				}
 			}
 		}
-		if len(out) > api.b.Limits.MaxLogResults {
-			return limitExceeded("query returns more than %d logs (rpc.max_log_results): narrow the block range or the filter", api.b.Limits.MaxLogResults)
-		}
-		return nil
+		return api.b.tooManyLogs(len(out))
 	})
 	if err != nil {
 		return nil, err

@@ -32,25 +32,12 @@ type (
 // returns belongs to a transaction. It reads only the blocks that have
 // some.
 func (api *ChuxinAPI) GetSystemLogs(ctx context.Context, crit FilterCriteria) ([]SystemLog, error) {
-	eth := &EthAPI{b: api.b}
-	var from, to uint64
-	if crit.BlockHash != nil {
-		h, err := api.b.Store.HeaderByHash(*crit.BlockHash)
-		if err != nil {
-			return nil, invalidParams("unknown block %s", crit.BlockHash)
-		}
-		from, to = h.Number.Uint64(), h.Number.Uint64()
-	} else {
-		if f, t := crit.FromBlock, crit.ToBlock; f != nil && t != nil && *f >= 0 && *t >= 0 && *f > *t {
-			return nil, &rpcError{code: -32000, msg: fmt.Sprintf("invalid block range params: fromBlock %d is after toBlock %d", *f, *t)}
-		}
-		var err error
-		if from, to, err = eth.logRange(crit.FromBlock, crit.ToBlock); err != nil {
-			return nil, err
-		}
+	from, to, err := (&EthAPI{b: api.b}).filterRange(&crit)
+	if err != nil {
+		return nil, err
 	}
 	out := []SystemLog{}
-	err := api.b.Store.EachSystemLogs(from, to, func(n uint64, logs execution.SystemLogs) error {
+	err = api.b.Store.EachSystemLogs(from, to, func(n uint64, logs execution.SystemLogs) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -64,10 +51,7 @@ func (api *ChuxinAPI) GetSystemLogs(ctx context.Context, crit FilterCriteria) ([
 			}
 			out = append(out, systemLogJSON(h, i, &l))
 		}
-		if len(out) > api.b.Limits.MaxLogResults {
-			return limitExceeded("query returns more than %d logs (rpc.max_log_results): narrow the block range or the filter", api.b.Limits.MaxLogResults)
-		}
-		return nil
+		return api.b.tooManyLogs(len(out))
 	})
 	if err != nil {
 		return nil, err
