@@ -3,7 +3,8 @@
 // transactions; this package admits them to the mempool (CheckTx), builds and
 // checks proposals, executes decided blocks (FinalizeBlock) and makes them
 // durable (Commit). The AppHash it returns is keccak256(stateRoot ‖
-// receiptsRoot) of the executed Ethereum block (execution.AppHash).
+// receiptsRoot ‖ systemLogsRoot) of the executed Ethereum block, without
+// the last before rule version 4 (execution.AppHash).
 //
 // Calls arrive on separate connections (consensus, mempool, query) that may
 // run concurrently; each piece of mutable state says which connection owns
@@ -159,18 +160,18 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 	return &abci.InitChainResponse{AppHash: hash, ConsensusParams: params}, nil
 }
 
-// appHash returns the AppHash of the committed block h (execution.AppHash),
-// from its state and its system logs.
+// appHash returns the AppHash of the committed block h
+// (execution.Executor.CommittedAppHash).
 func (a *App) appHash(h *types.Header) ([]byte, error) {
 	st, err := a.store.State(h.Root)
 	if err != nil {
 		return nil, fmt.Errorf("the AppHash of block %d: %w", h.Number, err)
 	}
-	logs, err := a.store.SystemLogs(h.Number.Uint64())
+	hash, _, err := a.exec.CommittedAppHash(st, h, func() error { return a.store.ReadErr(st, h.Root) }, a.store.SystemLogs)
 	if err != nil {
 		return nil, fmt.Errorf("the AppHash of block %d: %w", h.Number, err)
 	}
-	return a.exec.AppHashOf(st, h, logs), nil
+	return hash, nil
 }
 
 // checkConsensusGenesis refuses a CometBFT genesis whose validators or

@@ -326,10 +326,15 @@ func (e *Executor) Execute(statedb *state.StateDB, chain core.ChainContext, in *
 	header.Root = root
 	res.Block = types.NewBlock(header, &types.Body{Transactions: txs, Withdrawals: types.Withdrawals{}}, receipts, trie.NewStackTrie(nil))
 	hash := res.Block.Hash()
+	// A log's index counts the block's transaction logs from 0, as a
+	// stored receipt's derived fields do; the state's count of logs also
+	// took the system calls' before the transactions.
+	index := uint(0)
 	for _, r := range receipts {
 		r.BlockHash = hash
 		for _, l := range r.Logs {
-			l.BlockHash = hash
+			l.BlockHash, l.Index = hash, index
+			index++
 		}
 	}
 	res.Receipts = receipts

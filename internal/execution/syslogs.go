@@ -98,15 +98,26 @@ func AppHash(h *types.Header, systemLogsRoot *common.Hash) []byte {
 	return crypto.Keccak256(h.Root.Bytes(), h.ReceiptHash.Bytes(), systemLogsRoot.Bytes())
 }
 
-// AppHashOf returns the AppHash of the committed block h, whose system
-// logs are logs, reading its rule version from st: the state of h or of a
-// block after it (a rule upgrade is scheduled only for a later height, so
-// a later state knows every one in force at h). The genesis block is
-// under the version of block 1.
-func (e *Executor) AppHashOf(st system.State, h *types.Header, logs SystemLogs) []byte {
-	if e.VersionAt(st, h.Number.Uint64()) < genesis.VersionSystemLogs {
-		return AppHash(h, nil)
+// CommittedAppHash returns the AppHash of the committed block h and, from
+// rule version genesis.VersionSystemLogs, the system logs root it covers.
+// It reads the block's rule version in st, the state of h or of a block
+// after it (a rule upgrade is scheduled only for a later height, so a later
+// state knows every one in force at h; the genesis block is under the
+// version of block 1), then stateErr says whether those reads failed; it
+// reads the block's system logs (logs) only where its version covers them.
+func (e *Executor) CommittedAppHash(st system.State, h *types.Header, stateErr func() error, logs func(number uint64) (SystemLogs, error)) ([]byte, *common.Hash, error) {
+	number := h.Number.Uint64()
+	version := e.VersionAt(st, number)
+	if err := stateErr(); err != nil {
+		return nil, nil, fmt.Errorf("the rule version of block %d: %w", number, err)
 	}
-	root := SystemLogsRoot(logs)
-	return AppHash(h, &root)
+	if version < genesis.VersionSystemLogs {
+		return AppHash(h, nil), nil, nil
+	}
+	l, err := logs(number)
+	if err != nil {
+		return nil, nil, err
+	}
+	root := SystemLogsRoot(l)
+	return AppHash(h, &root), &root, nil
 }

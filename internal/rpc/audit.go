@@ -81,14 +81,7 @@ func (api *ChuxinAPI) Audit(ctx context.Context, q AuditQuery) (*AuditPage, erro
 		}
 		all = append(all, system...)
 	}
-	// In a block: what the node did before the transactions (evidence),
-	// the transactions, what it did after them (settlement).
-	sort.SliceStable(all, func(i, j int) bool {
-		if all[i].Block != all[j].Block {
-			return all[i].Block < all[j].Block
-		}
-		return all[i].rank < all[j].rank
-	})
+	sortRanked(all)
 	var kept []AuditEntry
 	for _, e := range all {
 		if (q.Kind == "" || e.Kind == q.Kind) && (q.Account == nil || concerns(&e.AuditEntry, *q.Account)) {
@@ -127,6 +120,18 @@ func concerns(e *AuditEntry, account common.Address) bool {
 type ranked struct {
 	AuditEntry
 	rank int
+}
+
+// sortRanked orders entries by block and, in a block, what the node did
+// before the transactions (evidence), the transactions, what it did after
+// them (settlement); otherwise as they came.
+func sortRanked(all []ranked) {
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].Block != all[j].Block {
+			return all[i].Block < all[j].Block
+		}
+		return all[i].rank < all[j].rank
+	})
 }
 
 // auditLogs decodes the Consortium contract's logs of from..to.
@@ -172,11 +177,12 @@ func (api *ChuxinAPI) sender(hash common.Hash) string {
 }
 
 // auditSystem adds what the node did by system calls, whose events are in
-// no receipt: proposals decided when their voting period ended (with what
-// their actions changed), and evidence of misbehaviour. It reads the
-// Consortium's system logs of the blocks that have some; for blocks that a
-// binary keeping no system logs made (store.Store.SystemLogsFrom), it
-// falls back to the contract's state (auditState).
+// no receipt: proposals decided when their voting period ended (each
+// followed by what its actions changed), and evidence of misbehaviour. It
+// reads the Consortium's system logs of the blocks that have some; for
+// blocks that a binary keeping no system logs made
+// (store.Store.SystemLogsFrom), it falls back to the contract's state
+// (auditState), which tells the decisions but not what they changed.
 func (api *ChuxinAPI) auditSystem(ctx context.Context, from, to uint64) ([]ranked, error) {
 	logsFrom, err := api.b.Store.SystemLogsFrom()
 	if err != nil {
@@ -188,7 +194,8 @@ func (api *ChuxinAPI) auditSystem(ctx context.Context, from, to uint64) ([]ranke
 			return nil, err
 		}
 	}
-	err = api.b.Store.EachSystemLogs(max(from, logsFrom), to, func(n uint64, logs execution.SystemLogs) error {
+	consortium := func(b types.Bloom) bool { return b.Test(system.ConsortiumAddress.Bytes()) }
+	err = api.b.Store.EachSystemLogs(max(from, logsFrom), to, consortium, func(n uint64, logs execution.SystemLogs) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -196,11 +203,21 @@ func (api *ChuxinAPI) auditSystem(ctx context.Context, from, to uint64) ([]ranke
 		if err != nil {
 			return err
 		}
-		for i := range logs {
+		// A settlement applies a passed proposal's actions before its
+		// Passed event: what they changed is told after the decision.
+		var changes []ranked
+		for i := 0; i < len(logs); i++ {
 			l := &logs[i]
+			if i > 0 && logs[i-1].Call != l.Call {
+				out, changes = append(out, changes...), nil
+			}
 			ev, ok := system.DecodeEvent(&types.Log{Address: l.Address, Topics: l.Topics, Data: l.Data})
 			if !ok {
 				continue
+			}
+			rank := 2
+			if l.Phase != execution.PhasePostBlock {
+				rank = 0
 			}
 			e := AuditEntry{Block: hexutil.Uint64(n), Time: hexutil.Uint64(h.Time), Actor: "consensus",
 				Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields}
@@ -209,28 +226,28 @@ func (api *ChuxinAPI) auditSystem(ctx context.Context, from, to uint64) ([]ranke
 				if e, err = api.settled(ctx, n, h.Time, ev); err != nil {
 					return err
 				}
+				out, changes = append(append(out, ranked{e, rank}), changes...), nil
 			case "Misbehaved":
-				// Its power went to zero if the same call removed it next.
+				// Its power went to zero if the same call removed it next:
+				// the removal is the evidence's, told with it.
 				removed := false
 				if i+1 < len(logs) && logs[i+1].Call == l.Call {
 					next, ok := system.DecodeEvent(&types.Log{Address: logs[i+1].Address, Topics: logs[i+1].Topics, Data: logs[i+1].Data})
 					removed = ok && next.Name == "ValidatorChanged" && next.Fields["pubKey"] == ev.Fields["pubKey"] && next.Fields["power"] == uint64(0)
 				}
+				if removed {
+					i++
+				}
 				key, _ := ev.Fields["pubKey"].(common.Hash)
 				height, _ := ev.Fields["height"].(uint64)
 				kind, _ := ev.Fields["kind"].(uint8)
 				powerBefore, _ := ev.Fields["powerBefore"].(uint64)
-				e = evidenceEntry(evidenceView{pubKey: key, height: height, block: n, kind: kind, powerBefore: powerBefore, removed: removed}, hexutil.Uint64(h.Time))
-				if removed {
-					i++ // the removal is the evidence's, told with it
-				}
+				out = append(out, ranked{evidenceEntry(evidenceView{pubKey: key, height: height, block: n, kind: kind, powerBefore: powerBefore, removed: removed}, hexutil.Uint64(h.Time)), rank})
+			default:
+				changes = append(changes, ranked{e, rank})
 			}
-			rank := 2
-			if l.Phase != execution.PhasePostBlock {
-				rank = 0
-			}
-			out = append(out, ranked{e, rank})
 		}
+		out = append(out, changes...)
 		return nil
 	})
 	if err != nil {

@@ -47,6 +47,8 @@ type harness struct {
 	blocks  map[uint64][][]byte // the consensus blocks' transactions, by height
 	// appHashes are the AppHashes FinalizeBlock returned, by height.
 	appHashes map[uint64][]byte
+	// misbehavior is the evidence the next block carries.
+	misbehavior []abci.Misbehavior
 }
 
 // harnessConsensusAddress is the harness node's CometBFT address.
@@ -79,7 +81,11 @@ func newHarnessWith(t testing.TB, opts store.Options, tune ...func(*genesis.Gene
 		t.Fatal(err)
 	}
 	h.app = app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if _, err := h.app.InitChain(context.Background(), &abci.InitChainRequest{}); err != nil {
+	initReq := &abci.InitChainRequest{}
+	for _, v := range g.Validators {
+		initReq.Validators = append(initReq.Validators, abci.ValidatorUpdate{PubKeyType: "ed25519", PubKeyBytes: v.PubKey, Power: v.Power})
+	}
+	if _, err := h.app.InitChain(context.Background(), initReq); err != nil {
 		t.Fatal(err)
 	}
 	limits := config.Default().RPC
@@ -167,8 +173,9 @@ func (h *harness) mine() *types.Block {
 	hash[0], hash[1] = byte(h.height), byte(h.height>>8)
 	fin, err := h.app.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{
 		Txs: prep.Txs, Height: h.height, Hash: hash, Time: time.Unix(1_800_000_000+h.height, 0),
-		ProposerAddress: make([]byte, 20),
+		ProposerAddress: make([]byte, 20), Misbehavior: h.misbehavior,
 	})
+	h.misbehavior = nil
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func (n *proofList) Delete(key []byte) error { return errors.New("a proof list i
 
 // GetProof returns the Merkle proof of an account and some of its storage
 // against a block's state root, which the validators' commit signatures
-// certify through the block's AppHash, keccak256(stateRoot ‖ receiptsRoot).
+// certify through the block's AppHash (execution.AppHash).
 func (api *EthAPI) GetProof(addr common.Address, keys []string, bnh gethrpc.BlockNumberOrHash) (*accountResult, error) {
 	if len(keys) > maxProofKeys {
 		return nil, limitExceeded("%d storage keys, at most %d per eth_getProof", len(keys), maxProofKeys)

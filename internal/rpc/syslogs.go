@@ -30,14 +30,14 @@ type (
 // eth_getLogs takes), within the bounds of eth_getLogs: the logs that
 // system calls emitted, which eth_getLogs leaves out because every log it
 // returns belongs to a transaction. It reads only the blocks that have
-// some.
+// some whose bloom admits the filter.
 func (api *ChuxinAPI) GetSystemLogs(ctx context.Context, crit FilterCriteria) ([]SystemLog, error) {
 	from, to, err := (&EthAPI{b: api.b}).filterRange(&crit)
 	if err != nil {
 		return nil, err
 	}
 	out := []SystemLog{}
-	err = api.b.Store.EachSystemLogs(from, to, func(n uint64, logs execution.SystemLogs) error {
+	err = api.b.Store.EachSystemLogs(from, to, crit.mayMatch, func(n uint64, logs execution.SystemLogs) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -50,8 +50,11 @@ func (api *ChuxinAPI) GetSystemLogs(ctx context.Context, crit FilterCriteria) ([
 				continue
 			}
 			out = append(out, systemLogJSON(h, i, &l))
+			if err := api.b.tooManyLogs(len(out)); err != nil {
+				return err
+			}
 		}
-		return api.b.tooManyLogs(len(out))
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -73,7 +76,14 @@ func systemLogJSON(h *types.Header, i int, l *execution.SystemLog) SystemLog {
 // validators' signatures (see SystemLogProof). Blocks before rule version
 // genesis.VersionSystemLogs have no such root in their AppHash.
 func (api *ChuxinAPI) GetSystemLogProof(number hexutil.Uint64, index hexutil.Uint64) (*SystemLogProof, error) {
-	h, err := api.b.header(gethrpc.BlockNumberOrHashWithNumber(gethrpc.BlockNumber(number)))
+	head, err := api.b.head()
+	if err != nil {
+		return nil, err
+	}
+	if uint64(number) > head.Number.Uint64() {
+		return nil, invalidParams("block %d is not committed yet (the head is %d)", number, head.Number)
+	}
+	h, err := api.b.Store.HeaderByNumber(uint64(number))
 	if err != nil {
 		return nil, err
 	}
@@ -117,21 +127,15 @@ func (api *ChuxinAPI) versionAt(number uint64) (uint64, error) {
 }
 
 // appHash returns the AppHash of the committed block h and, from rule
-// version genesis.VersionSystemLogs, the system logs root it covers.
+// version genesis.VersionSystemLogs, the system logs root it covers
+// (execution.Executor.CommittedAppHash), reading the rule version in the
+// head's state.
 func (api *ChuxinAPI) appHash(h *types.Header) ([]byte, *common.Hash, error) {
-	v, err := api.versionAt(h.Number.Uint64())
+	st, head, err := api.b.stateAt(gethrpc.BlockNumberOrHashWithNumber(gethrpc.LatestBlockNumber))
 	if err != nil {
 		return nil, nil, err
 	}
-	if v < genesis.VersionSystemLogs {
-		return execution.AppHash(h, nil), nil, nil
-	}
-	logs, err := api.b.Store.SystemLogs(h.Number.Uint64())
-	if err != nil {
-		return nil, nil, err
-	}
-	root := execution.SystemLogsRoot(logs)
-	return execution.AppHash(h, &root), &root, nil
+	return api.b.App.Executor().CommittedAppHash(st, h, func() error { return api.b.readErr(st, head) }, api.b.Store.SystemLogs)
 }
 
 // proveIndex builds the trie that maps rlp(i) to list's item i (as a

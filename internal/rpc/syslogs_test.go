@@ -2,11 +2,14 @@ package rpc
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"fmt"
 	"math/big"
 	"reflect"
 	"strings"
 	"testing"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -120,7 +123,7 @@ func TestSystemLogsAreServedAndProved(t *testing.T) {
 		!bytes.Equal(proved.Data, l.Data) || proved.Phase != execution.PhasePostBlock || proved.To != system.ConsortiumAddress {
 		t.Fatalf("the proved log: %+v %v", proved, err)
 	}
-	for _, bad := range [][2]hexutil.Uint64{{hexutil.Uint64(settled), 1}, {hexutil.Uint64(settled + 100), 0}} {
+	for _, bad := range [][2]hexutil.Uint64{{hexutil.Uint64(settled), 1}, {hexutil.Uint64(settled + 100), 0}, {0xfffffffffffffffe, 0}, {0xffffffffffffffff, 0}} {
 		if err := h.rpc.Call(&p, "chuxin_getSystemLogProof", bad[0], bad[1]); err == nil {
 			t.Errorf("a proof of log %d of block %d", bad[1], bad[0])
 		}
@@ -161,19 +164,81 @@ func TestSystemLogsAreServedAndProved(t *testing.T) {
 
 // TestAuditFromStateTellsWhatTheLogsTell: for blocks whose system logs a
 // store does not have (made by a binary that kept none), chuxin_audit reads
-// the contract's state instead; both tell the same settlement.
+// the contract's state instead; both tell the same settlement, and the
+// same evidence, once each (the removal the evidence caused is told with
+// it). From the logs a settlement that passed is followed by what its
+// actions changed.
 func TestAuditFromStateTellsWhatTheLogsTell(t *testing.T) {
-	h, settled := expiredProposal(t)
+	var keys [][]byte
+	for i := range 2 {
+		seed := make([]byte, 32)
+		seed[0] = byte(i + 1)
+		keys = append(keys, ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey))
+	}
+	other := common.Address{0x12, 0x34}
+	h := newHarnessWith(t, store.Options{CacheMB: 16}, func(g *genesis.Genesis) {
+		g.Consortium.VotingPeriod = 2
+		g.Consortium.Members = append(g.Consortium.Members, system.Member{Name: "other", Weight: 1, Governors: []common.Address{other}})
+		g.Validators = []genesis.Validator{{PubKey: keys[0], Power: 10}, {PubKey: keys[1], Power: 10}}
+	})
+	// Proposal 1 expires; proposal 2, half the weight for it, passes when
+	// its voting period ends.
+	gov := func(nonce uint64, method string, args ...any) {
+		data, err := system.Pack(method, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.submit(t.Context(), encode(testchain.Call(testchain.GovernorKey, cid, nonce, system.ConsortiumAddress, data, 8_000_000))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gov(0, "propose", []system.Action{system.SetParam(system.ParamVotingPeriod, 9)}, "nobody votes")
+	gov(1, "propose", []system.Action{system.SetParam(system.ParamVotingPeriod, 7)}, "one vote for")
+	gov(2, "vote", big.NewInt(2), true)
+	proposed := h.mine().NumberU64()
+	// The evidence's block also grants a role: its log is the block's
+	// first transaction log, index 0, after the evidence's system logs.
+	var published []uint
+	h.app.OnCommit(func(_ *types.Block, rs types.Receipts) {
+		for _, r := range rs {
+			for _, l := range r.Logs {
+				published = append(published, l.Index)
+			}
+		}
+	})
+	gov(3, "grantRoles", other, big.NewInt(int64(system.RoleDeployer)))
+	h.misbehavior = []abci.Misbehavior{{Type: abci.MISBEHAVIOR_TYPE_DUPLICATE_VOTE, Validator: abci.Validator{Address: system.ConsensusAddress(keys[1]), Power: 10}, Height: 1}}
+	punished := h.mine().NumberU64()
+	if len(published) != 1 || published[0] != 0 {
+		t.Fatalf("the log indices a block's receipts were published with: %v, want [0]", published)
+	}
+	for h.mine().NumberU64() < proposed+3 {
+	}
 	api := &ChuxinAPI{b: h.backend}
-	fromLogs, err := api.auditSystem(t.Context(), 1, settled)
+	fromLogs, err := api.auditSystem(t.Context(), 1, proposed+3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromState, err := api.auditState(t.Context(), 1, settled)
+	fromState, err := api.auditState(t.Context(), 1, proposed+3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fromLogs) != 1 || !reflect.DeepEqual(fromLogs, fromState) {
-		t.Fatalf("from the system logs: %+v\nfrom the state: %+v", fromLogs, fromState)
+	sortRanked(fromLogs)
+	sortRanked(fromState)
+	var events []string
+	for _, e := range fromLogs {
+		events = append(events, fmt.Sprintf("%d %s", e.Block, e.Event))
+	}
+	want := []string{fmt.Sprintf("%d Evidence", punished), fmt.Sprintf("%d Settled", proposed+3), fmt.Sprintf("%d Settled", proposed+3), fmt.Sprintf("%d ParamChanged", proposed+3)}
+	if !reflect.DeepEqual(events, want) {
+		t.Fatalf("from the system logs: %v, want %v", events, want)
+	}
+	if !strings.Contains(fromLogs[0].Text, "its power 10 was set to 0") || !strings.Contains(fromLogs[2].Text, "proposal 2 passed when its voting period ended") ||
+		!strings.Contains(fromLogs[3].Text, "the voting period (blocks) set to 7") {
+		t.Fatalf("from the system logs: %+v", fromLogs)
+	}
+	// The state tells the decisions and the evidence, not the changes.
+	if !reflect.DeepEqual(fromLogs[:3], fromState) {
+		t.Fatalf("from the system logs: %+v\nfrom the state: %+v", fromLogs[:3], fromState)
 	}
 }

@@ -89,10 +89,17 @@ var (
 	// systemLogsKey prefixes the system logs of a height that has some
 	// (execution.SystemLogs, RLP).
 	systemLogsKey = []byte("chuxin-sl-")
+	// systemBloomKey prefixes the bloom of those logs' addresses and
+	// topics, by height: what a range walk reads (EachSystemLogs).
+	systemBloomKey = []byte("chuxin-sb-")
 	// systemLogsFromKey holds the first height whose system logs this
 	// store kept: 1, or the height after the head that a binary which
 	// kept none left.
 	systemLogsFromKey = []byte("chuxin-sl-from")
+	// systemLogsToKey holds the last height this store committed while
+	// keeping system logs: a head above it was made by a binary that kept
+	// none.
+	systemLogsToKey = []byte("chuxin-sl-to")
 )
 
 // Store is a node's database. Reads are safe from any goroutine while one
@@ -319,14 +326,8 @@ func (s *Store) CommitBlock(res *execution.Result, consensusHash []byte) error {
 			return fmt.Errorf("write block %d: %w", block.NumberU64(), err)
 		}
 	}
-	if len(res.SystemLogs) > 0 {
-		enc, err := rlp.EncodeToBytes(res.SystemLogs)
-		if err != nil {
-			return fmt.Errorf("write block %d: system logs: %w", block.NumberU64(), err)
-		}
-		if err := batch.Put(heightKey(systemLogsKey, block.NumberU64()), enc); err != nil {
-			return fmt.Errorf("write block %d: %w", block.NumberU64(), err)
-		}
+	if err := writeSystemLogs(batch, block.NumberU64(), res.SystemLogs); err != nil {
+		return fmt.Errorf("write block %d: %w", block.NumberU64(), err)
 	}
 	rawdb.WriteHeadBlockHash(batch, block.Hash())
 	rawdb.WriteHeadHeaderHash(batch, block.Hash())
@@ -406,11 +407,54 @@ func (s *Store) Indexed(key []byte) ([]byte, error) {
 	return v, nil
 }
 
-// markSystemLogsFrom records, once, that this store keeps the system logs
-// of every block from height on.
+// writeSystemLogs adds a block's system logs and their bloom to batch (if
+// it has any), and the block as the last committed keeping them.
+func writeSystemLogs(batch ethdb.Batch, number uint64, logs execution.SystemLogs) error {
+	if len(logs) > 0 {
+		enc, err := rlp.EncodeToBytes(logs)
+		if err != nil {
+			return fmt.Errorf("system logs: %w", err)
+		}
+		if err := batch.Put(heightKey(systemLogsKey, number), enc); err != nil {
+			return err
+		}
+		if err := batch.Put(heightKey(systemBloomKey, number), systemLogsBloom(logs).Bytes()); err != nil {
+			return err
+		}
+	}
+	return batch.Put(systemLogsToKey, binary.BigEndian.AppendUint64(nil, number))
+}
+
+// systemLogsBloom is the bloom of the logs' addresses and topics, as a
+// header's bloom is of its receipts' logs.
+func systemLogsBloom(logs execution.SystemLogs) types.Bloom {
+	var b types.Bloom
+	for _, l := range logs {
+		b.Add(l.Address.Bytes())
+		for _, t := range l.Topics {
+			b.Add(t.Bytes())
+		}
+	}
+	return b
+}
+
+// markSystemLogsFrom records that this store keeps the system logs of
+// every block from height on: once for a chain it begins, and again when
+// a binary that kept none has made blocks since this store last kept
+// them (its head is above the last height kept).
 func (s *Store) markSystemLogsFrom(height uint64) error {
-	if ok, err := s.kv.Has(systemLogsFromKey); err != nil || ok {
-		return err
+	ok, err := s.kv.Has(systemLogsFromKey)
+	if err != nil {
+		return fmt.Errorf("read the first height with system logs: %w", err)
+	}
+	if ok {
+		kept := uint64(0) // the last height committed keeping them (0: none)
+		if last, err := s.kv.Get(systemLogsToKey); err == nil && len(last) == 8 {
+			kept = binary.BigEndian.Uint64(last)
+		}
+		if kept+1 >= height {
+			return nil // no block made since without them
+		}
 	}
 	if err := s.kv.Put(systemLogsFromKey, binary.BigEndian.AppendUint64(nil, height)); err != nil {
 		return fmt.Errorf("write the first height with system logs: %w", err)
@@ -422,8 +466,11 @@ func (s *Store) markSystemLogsFrom(height uint64) error {
 // kept: 1, unless a binary that kept none made the blocks before it.
 func (s *Store) SystemLogsFrom() (uint64, error) {
 	v, err := s.kv.Get(systemLogsFromKey)
-	if err != nil || len(v) != 8 {
-		return 0, fmt.Errorf("the first height with system logs (%d bytes, %v): the database is damaged", len(v), err)
+	if err != nil {
+		return 0, fmt.Errorf("the first height with system logs: %w", err)
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("the first height with system logs has %d bytes, not 8: the database is damaged", len(v))
 	}
 	return binary.BigEndian.Uint64(v), nil
 }
@@ -450,24 +497,29 @@ func (s *Store) SystemLogs(number uint64) (execution.SystemLogs, error) {
 }
 
 // EachSystemLogs calls fn, in rising height, with the system logs of each
-// committed block of from..to that has some. It reads only those blocks,
-// so a range without system logs costs one seek.
-func (s *Store) EachSystemLogs(from, to uint64, fn func(number uint64, logs execution.SystemLogs) error) error {
+// committed block of from..to that has some and whose bloom of addresses
+// and topics mayMatch admits (nil: every one). It walks only the blooms
+// of those blocks and reads the logs of the admitted, so a range without
+// system logs costs one seek.
+func (s *Store) EachSystemLogs(from, to uint64, mayMatch func(types.Bloom) bool, fn func(number uint64, logs execution.SystemLogs) error) error {
 	if from > to {
 		return nil
 	}
-	it := s.kv.NewIterator(systemLogsKey, binary.BigEndian.AppendUint64(nil, from))
+	it := s.kv.NewIterator(systemBloomKey, binary.BigEndian.AppendUint64(nil, from))
 	defer it.Release()
 	for it.Next() {
 		k := it.Key()
-		if len(k) != len(systemLogsKey)+8 {
-			continue // systemLogsFromKey, which shares the prefix
+		if len(k) != len(systemBloomKey)+8 {
+			continue
 		}
-		n := binary.BigEndian.Uint64(k[len(systemLogsKey):])
+		n := binary.BigEndian.Uint64(k[len(systemBloomKey):])
 		if n > to || !s.visible(n) {
 			break
 		}
-		logs, err := decodeSystemLogs(n, it.Value())
+		if mayMatch != nil && !mayMatch(types.BytesToBloom(it.Value())) {
+			continue
+		}
+		logs, err := s.SystemLogs(n)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
@@ -45,9 +46,10 @@ func TestSystemLogsByBlock(t *testing.T) {
 		}
 	}
 	var seen []uint64
+	var mayMatch func(types.Bloom) bool
 	walk := func(from, to uint64) {
 		seen = nil
-		if err := s.EachSystemLogs(from, to, func(n uint64, logs execution.SystemLogs) error {
+		if err := s.EachSystemLogs(from, to, mayMatch, func(n uint64, logs execution.SystemLogs) error {
 			if len(logs) != 1 || execution.SystemLogsRoot(logs) != execution.SystemLogsRoot(logOf(n)) {
 				t.Fatalf("block %d: %+v", n, logs)
 			}
@@ -66,6 +68,12 @@ func TestSystemLogsByBlock(t *testing.T) {
 	if walk(5, 3); len(seen) != 0 {
 		t.Fatalf("an empty range: %v", seen)
 	}
+	// The bloom: only block 4's logs come from address 4.
+	mayMatch = func(b types.Bloom) bool { return b.Test(common.Address{4}.Bytes()) }
+	if walk(1, 6); len(seen) != 1 || seen[0] != 4 {
+		t.Fatalf("blocks whose bloom admits address 4: %v", seen)
+	}
+	mayMatch = nil
 	if logs, err := s.SystemLogs(3); err != nil || logs != nil {
 		t.Fatalf("block 3, without any: %v %v", logs, err)
 	}
@@ -88,8 +96,33 @@ func TestSystemLogsByBlock(t *testing.T) {
 	if s, err = Open(dir, Options{CacheMB: 16, Archive: true}); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
 	if from, err := s.SystemLogsFrom(); err != nil || from != 7 {
 		t.Fatalf("an older database keeps them from %d (%v), want 7", from, err)
+	}
+
+	// A binary that kept none made blocks 4 to 6 after this one made 1 to
+	// 3 (a downgrade, then this binary again): from the block after the
+	// head.
+	if err := s.kv.Put(systemLogsFromKey, heightKey(nil, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.kv.Put(systemLogsToKey, heightKey(nil, 3)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(dir, Options{CacheMB: 16, Archive: true}); err != nil {
+		t.Fatal(err)
+	}
+	if from, err := s.SystemLogsFrom(); err != nil || from != 7 {
+		t.Fatalf("after a downgrade they are kept from %d (%v), want 7", from, err)
+	}
+	// This binary stopped at its head: nothing changes.
+	s.Close()
+	if s, err = Open(dir, Options{CacheMB: 16, Archive: true}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if from, err := s.SystemLogsFrom(); err != nil || from != 7 {
+		t.Fatalf("reopened, they are kept from %d (%v), want 7", from, err)
 	}
 }

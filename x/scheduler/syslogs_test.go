@@ -96,7 +96,7 @@ func TestFiringsAreSystemLogs(t *testing.T) {
 		t.Fatalf("idle blocks: root %v, AppHashes %x %x", idle1.SystemLogsRoot, idle1.AppHash(), idle2.AppHash())
 	}
 	var seen []uint64
-	if err := c.st.EachSystemLogs(0, c.head.Number.Uint64()+10, func(n uint64, logs execution.SystemLogs) error {
+	if err := c.st.EachSystemLogs(0, c.head.Number.Uint64()+10, nil, func(n uint64, logs execution.SystemLogs) error {
 		seen = append(seen, n)
 		return nil
 	}); err != nil || !reflect.DeepEqual(seen, []uint64{h.Number.Uint64()}) {
@@ -129,10 +129,11 @@ func TestBeforeVersion4TheAppHashLeavesSystemLogsOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.exec.AppHashOf(st, res.Block.Header(), res.SystemLogs); !bytes.Equal(got, res.AppHash()) {
-		t.Fatalf("the AppHash of the version 3 block from the store: %x, it reported %x", got, res.AppHash())
+	stateErr := func() error { return c.st.ReadErr(st, c.head.Root) }
+	if got, root, err := c.exec.CommittedAppHash(st, res.Block.Header(), stateErr, c.st.SystemLogs); err != nil || root != nil || !bytes.Equal(got, res.AppHash()) {
+		t.Fatalf("the AppHash of the version 3 block from the store: %x (root %v, %v), it reported %x", got, root, err, res.AppHash())
 	}
-	if got := c.exec.AppHashOf(st, v4.Block.Header(), nil); !bytes.Equal(got, v4.AppHash()) {
-		t.Fatalf("the AppHash of the version 4 block from the store: %x, it reported %x", got, v4.AppHash())
+	if got, root, err := c.exec.CommittedAppHash(st, v4.Block.Header(), stateErr, c.st.SystemLogs); err != nil || root == nil || !bytes.Equal(got, v4.AppHash()) {
+		t.Fatalf("the AppHash of the version 4 block from the store: %x (root %v, %v), it reported %x", got, root, err, v4.AppHash())
 	}
 }
