@@ -62,15 +62,18 @@ function compile(only, runs) {
 const isSystem = (f) => f.startsWith("contracts/system/");
 const output = { contracts: { ...compile((f) => !isSystem(f), 200), ...compile(isSystem, 1) } };
 
-// A contract that serves another's functions from its fallback (by
-// DELEGATECALL, as Consortium serves ConsortiumViews') gets their ABI too,
-// so that callers see one interface at its address.
-const served = { Consortium: "ConsortiumViews" };
+// A contract that serves others' functions from its fallback (by
+// DELEGATECALL, as Consortium serves its parts') gets their ABI too, so that
+// callers see one interface at its address: all but the functions only its
+// own proposals reach (named byProposal…).
+const served = { Consortium: ["ConsortiumViews", "ConsortiumPermissions", "ConsortiumValidators", "ConsortiumNetwork"] };
 for (const contracts of Object.values(output.contracts)) {
-  for (const [name, from] of Object.entries(served)) {
-    if (!contracts[name] || !contracts[from]) continue;
-    const own = new Set(contracts[name].abi.map((e) => `${e.type} ${e.name}`));
-    contracts[name].abi = [...contracts[name].abi, ...contracts[from].abi.filter((e) => e.type === "function" && !own.has(`${e.type} ${e.name}`))];
+  for (const [name, parts] of Object.entries(served)) {
+    for (const from of parts) {
+      if (!contracts[name] || !contracts[from]) continue;
+      const own = new Set(contracts[name].abi.map((e) => `${e.type} ${e.name}`));
+      contracts[name].abi = [...contracts[name].abi, ...contracts[from].abi.filter((e) => e.type === "function" && !e.name.startsWith("byProposal") && !own.has(`${e.type} ${e.name}`))];
+    }
   }
 }
 

@@ -3,8 +3,9 @@ pragma solidity ^0.8.24;
 
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
-/// The Consortium's storage, shared by the contract and its views (which it
-/// reaches by DELEGATECALL), so that both read the same slots.
+/// The Consortium's storage, shared by the contract and its parts (its
+/// views, permissions, validators and network, which it reaches by
+/// DELEGATECALL), so that all read and write the same slots.
 abstract contract ConsortiumState {
     using Strings for uint256;
 
@@ -199,6 +200,34 @@ abstract contract ConsortiumState {
     /// the frozen accounts only when it changes.
     uint256 public frozenVersion;
 
+    /// The node's address for system calls.
+    address internal constant SYSTEM = 0xffffFFFfFFffffffffffffffFfFFFfffFFFfFFfE;
+    /// Where the Consortium and its parts live; the Consortium serves the
+    /// parts at its own address by DELEGATECALL, on its storage.
+    address internal constant CONSORTIUM = 0xC415000000000000000000000000000000000001;
+    address internal constant VIEWS = 0xc415000000000000000000000000000000000004;
+    address internal constant PERMISSIONS = 0xC415000000000000000000000000000000000011;
+    address internal constant VALIDATORS = 0xC415000000000000000000000000000000000012;
+    address internal constant NETWORK = 0xC415000000000000000000000000000000000013;
+
+    event MemberChanged(bytes32 indexed id, string name, uint64 weight, address[] governors);
+    event ValidatorChanged(bytes32 indexed pubKey, uint64 power);
+    event RolesChanged(address indexed account, uint256 roles, address indexed by);
+    event Frozen(address indexed account, address indexed by, string reason);
+    event Unfrozen(address indexed account, address indexed by);
+    event ParamChanged(uint8 indexed param, uint256 value);
+    event NodeAdmitted(bytes20 indexed id, string name);
+    event NodeRevoked(bytes20 indexed id);
+    event UpgradeScheduled(uint64 version, uint64 height);
+    event FeeRecipientChanged(bytes32 indexed pubKey, address recipient);
+    event Misbehaved(bytes32 indexed pubKey, uint64 height, uint8 kind, uint64 powerBefore);
+    event Proposed(uint256 indexed id, address indexed proposer, bytes32 indexed member, uint64 deadline, string description);
+    event Voted(uint256 indexed id, address indexed governor, bytes32 indexed member, bool support, uint64 weight);
+    event Passed(uint256 indexed id);
+    event Rejected(uint256 indexed id, string reason);
+    event Expired(uint256 indexed id, string reason);
+    event Failed(uint256 indexed id, string reason);
+
     function _proposal(uint256 id) internal view returns (Proposal storage) {
         require(id > 0 && id <= proposals.length, string.concat("no proposal ", id.toString()));
         return proposals[id - 1];
@@ -265,335 +294,15 @@ contract ConsortiumViews is ConsortiumState {
     }
 }
 
-/// @title Consortium
-/// @notice chuxin's governance system contract, at a fixed address in every
-/// chain's genesis. The consortium's members (organisations, each with a
-/// voting weight and governor accounts) decide by proposals what the network
-/// is: its members, its validators and their voting power, account roles and
-/// its parameters. Admins grant roles; regulators freeze accounts.
-///
-/// The node reads this contract's storage for what consensus and admission
-/// need (the first state variables below; their slots are fixed, and a Go
-/// test checks them against the compiler's storage layout) and makes two
-/// system calls after a block's transactions, only when they have work:
-/// settle() when a voting period ended, takeValidatorUpdates() when a passed
-/// proposal changed the validators.
-contract Consortium is ConsortiumState {
+/// @title ConsortiumRules
+/// @notice The rules every part of the Consortium applies to its storage:
+/// members, validators, nodes, upgrades, roles, freezes and parameters.
+/// The Consortium's constructor applies them to the genesis, and each part
+/// (ConsortiumPermissions, ConsortiumValidators, ConsortiumNetwork) to what
+/// it is asked; what a part does not run is not in its code.
+abstract contract ConsortiumRules is ConsortiumState {
     using Strings for uint256;
     using Strings for address;
-
-    /// Where the views live (ConsortiumViews).
-    address internal constant VIEWS = 0xc415000000000000000000000000000000000004;
-
-
-    event MemberChanged(bytes32 indexed id, string name, uint64 weight, address[] governors);
-    event ValidatorChanged(bytes32 indexed pubKey, uint64 power);
-    event RolesChanged(address indexed account, uint256 roles, address indexed by);
-    event Frozen(address indexed account, address indexed by, string reason);
-    event Unfrozen(address indexed account, address indexed by);
-    event ParamChanged(uint8 indexed param, uint256 value);
-    event NodeAdmitted(bytes20 indexed id, string name);
-    event NodeRevoked(bytes20 indexed id);
-    event UpgradeScheduled(uint64 version, uint64 height);
-    event FeeRecipientChanged(bytes32 indexed pubKey, address recipient);
-    event Misbehaved(bytes32 indexed pubKey, uint64 height, uint8 kind, uint64 powerBefore);
-    event Proposed(uint256 indexed id, address indexed proposer, bytes32 indexed member, uint64 deadline, string description);
-    event Voted(uint256 indexed id, address indexed governor, bytes32 indexed member, bool support, uint64 weight);
-    event Passed(uint256 indexed id);
-    event Rejected(uint256 indexed id, string reason);
-    event Expired(uint256 indexed id, string reason);
-    event Failed(uint256 indexed id, string reason);
-
-    /// Thrown by dryRun when the actions apply: a proposal is checked by
-    /// applying its actions and rolling them back.
-    error DryRunApplied();
-
-    constructor(Genesis memory g) {
-        for (uint256 i = 0; i < g.members.length; i++) {
-            _setMember(g.members[i].name, g.members[i].weight, g.members[i].governors);
-        }
-        require(totalWeight > 0, "genesis: the consortium needs a member with weight");
-        for (uint256 i = 0; i < g.nodes.length; i++) {
-            _setNode(g.nodes[i].id, true, g.nodes[i].name);
-        }
-        for (uint256 i = 0; i < g.validators.length; i++) {
-            ValidatorUpdate memory v = g.validators[i];
-            require(v.power > 0 && powerOf[v.pubKey] == 0, "genesis: validators must be distinct, with power");
-            validatorKeys.push(v.pubKey);
-            powerOf[v.pubKey] = v.power;
-            keyOf[_address(v.pubKey)] = v.pubKey;
-            totalPower += v.power;
-            if (i < g.feeRecipients.length) {
-                feeRecipientOf[_address(v.pubKey)] = g.feeRecipients[i];
-            }
-        }
-        require(g.accounts.length == g.roles.length, "genesis: one role set per account");
-        for (uint256 i = 0; i < g.accounts.length; i++) {
-            // An account named twice has the roles of both grants.
-            _setRoles(g.accounts[i], (permissions[g.accounts[i]] & ROLES) | g.roles[i], address(0));
-        }
-        _setParam(PARAM_QUORUM, g.quorum);
-        _setParam(PARAM_THRESHOLD, g.threshold);
-        _setParam(PARAM_VOTING_PERIOD, g.votingPeriod);
-        _setParam(PARAM_PERMISSIONED, g.permissioned ? 1 : 0);
-        // The genesis's own limits; the floors of _setParam bind proposals.
-        gasLimit = g.gasLimit;
-        baseFee = g.baseFee;
-        beaconHolders = g.beaconHolders;
-        beaconThreshold = g.beaconThreshold;
-    }
-
-    // ---- Proposals and votes ----
-
-    /// Proposes actions; a governor of a member only. The actions are checked
-    /// now, against the current state, exactly as they would be applied.
-    function propose(Action[] calldata actions, string calldata description) external returns (uint256 id) {
-        bytes32 member = _memberOf(msg.sender);
-        require(actions.length > 0 && actions.length <= MAX_ACTIONS, "a proposal has 1 to 32 actions");
-        require(open.length < MAX_OPEN, "64 proposals are open: let some end first");
-        require(bytes(description).length <= 1024, "a description has at most 1024 bytes");
-        require(gasleft() > APPLY_RESERVE + 1_000_000, "propose with more gas: the check of the actions may use 5000000");
-        // Applied, the actions are read from storage, which the check,
-        // reading them from calldata, does not pay: it keeps that back.
-        uint256 reads = 0;
-        for (uint256 i = 0; i < actions.length; i++) {
-            reads += (actions[i].data.length + 31) / 32 + 3;
-        }
-        try this.dryRun{gas: APPLY_GAS - reads * 2100}(actions) {
-            revert("unreachable");
-        } catch (bytes memory reason) {
-            if (bytes4(reason) != DryRunApplied.selector) {
-                require(reason.length > 0, "the actions need more than 5000000 gas to apply: split them into proposals");
-                _bubble(reason);
-            }
-        }
-        id = proposals.length + 1;
-        uint64 deadline = uint64(block.number) + votingPeriod;
-        proposals.push(Proposal(msg.sender, member, uint64(block.number), deadline, 0, Status.Open, 0, 0, description, ""));
-        for (uint256 i = 0; i < actions.length; i++) {
-            actionsOf[id].push(actions[i]);
-        }
-        open.push(id);
-        if (nextDeadline == 0 || deadline + 1 < nextDeadline) {
-            nextDeadline = deadline + 1;
-        }
-        emit Proposed(id, msg.sender, member, deadline, description);
-    }
-
-    /// Votes for (support) or against a proposal, for the caller's member.
-    /// A proposal passes, and its actions apply, in the block of the vote
-    /// that makes it certain: approvals of at least the threshold of all
-    /// weight, with the quorum taking part. It is rejected once approval can
-    /// no longer reach the threshold; otherwise it is decided when its
-    /// voting period ends (settle).
-    function vote(uint256 id, bool support) external {
-        bytes32 member = _memberOf(msg.sender);
-        Proposal storage p = _proposal(id);
-        require(p.status == Status.Open, string.concat("proposal ", id.toString(), " is ", _statusName(p.status), ": it takes no votes"));
-        require(
-            block.number <= p.deadline,
-            string.concat("voting on proposal ", id.toString(), " ended at block ", uint256(p.deadline).toString())
-        );
-        require(
-            !hasVoted[id][member],
-            string.concat("member ", members[member].name, " has voted on proposal ", id.toString(), " already")
-        );
-        hasVoted[id][member] = true;
-        uint64 w = members[member].weight;
-        if (support) p.yes += w;
-        else p.no += w;
-        emit Voted(id, msg.sender, member, support, w);
-        if (p.yes * 10000 >= threshold * totalWeight && (p.yes + p.no) * 10000 >= quorum * totalWeight) {
-            _execute(id);
-        } else if (p.no * 10000 > (10000 - threshold) * totalWeight) {
-            _close(id, Status.Rejected);
-            emit Rejected(id, "the votes against leave the threshold out of reach");
-        }
-    }
-
-    /// Decides the open proposals whose voting period is over; the node calls
-    /// it after the transactions of the block at nextDeadline.
-    function settle() external {
-        require(msg.sender == SYSTEM, "settle is called by the node");
-        uint256 i = 0;
-        // Each decision may apply a proposal under APPLY_GAS; what does not
-        // fit in this call is left for the next block's.
-        while (i < open.length && gasleft() > APPLY_RESERVE + 600_000) {
-            uint256 id = open[i];
-            Proposal storage p = proposals[id - 1];
-            if (block.number <= p.deadline) {
-                i++;
-                continue;
-            }
-            uint256 cast = p.yes + p.no;
-            if (cast * 10000 < quorum * totalWeight) {
-                _close(id, Status.Expired);
-                p.outcome = string.concat("participation ", _bps(cast), " of the weight, below the quorum");
-                emit Expired(id, p.outcome);
-            } else if (p.yes * 10000 < threshold * cast) {
-                _close(id, Status.Rejected);
-                p.outcome = "approval below the threshold";
-                emit Rejected(id, p.outcome);
-            } else {
-                _execute(id); // removes open[i]
-            }
-        }
-        _resetDeadline();
-    }
-
-    /// Applies actions and reverts with DryRunApplied: propose's check.
-    function dryRun(Action[] calldata actions) external {
-        require(msg.sender == address(this), "dryRun is internal");
-        for (uint256 i = 0; i < actions.length; i++) {
-            _apply(actions[i]);
-        }
-        revert DryRunApplied();
-    }
-
-    /// Applies a passed proposal's actions, all or none.
-    function applyProposal(uint256 id) external {
-        require(msg.sender == address(this), "applyProposal is internal");
-        Action[] storage acts = actionsOf[id];
-        for (uint256 i = 0; i < acts.length; i++) {
-            _apply(acts[i]);
-        }
-    }
-
-    // ---- Roles and freezes ----
-
-    /// Grants roles to an account; an admin only.
-    function grantRoles(address account, uint256 roles) external {
-        _require(ADMIN);
-        _setRoles(account, (permissions[account] & ROLES) | roles, msg.sender);
-    }
-
-    /// Revokes roles from an account; an admin only.
-    function revokeRoles(address account, uint256 roles) external {
-        _require(ADMIN);
-        _setRoles(account, (permissions[account] & ROLES) & ~roles, msg.sender);
-    }
-
-    /// Freezes an account or contract: it can send nothing and receive no
-    /// value, and calls into it revert. A regulator only.
-    /// A governor is frozen only by a proposal (SET_FROZEN), so that no
-    /// regulator alone can stop governance.
-    function freeze(address account, string calldata reason) external {
-        _require(REGULATOR);
-        require(governorOf[account] == 0, string.concat("account ", account.toHexString(), " is a governor: only a proposal freezes it"));
-        _setFrozen(account, true, reason);
-    }
-
-    /// Unfreezes an account or contract; a regulator only.
-    function unfreeze(address account) external {
-        _require(REGULATOR);
-        _setFrozen(account, false, "");
-    }
-
-    function _setFrozen(address account, bool on, string memory reason) internal {
-        frozenVersion++;
-        if (on) {
-            require(uint160(account) >> 16 != uint160(address(this)) >> 16, "a system contract cannot be frozen");
-            require(permissions[account] & FROZEN == 0, string.concat("account ", account.toHexString(), " is frozen already"));
-            permissions[account] |= FROZEN;
-            freezes[account] = Freeze(uint64(block.number), msg.sender);
-            frozen.push(account);
-            frozenIndex[account] = frozen.length;
-            emit Frozen(account, msg.sender, reason);
-            return;
-        }
-        require(permissions[account] & FROZEN != 0, string.concat("account ", account.toHexString(), " is not frozen"));
-        require(freezes[account].by != address(this) || msg.sender == address(this), "the consortium froze it: only a proposal unfreezes it");
-        permissions[account] &= ~FROZEN;
-        delete freezes[account];
-        uint256 i = frozenIndex[account] - 1;
-        address last = frozen[frozen.length - 1];
-        frozen[i] = last;
-        frozenIndex[last] = i + 1;
-        frozen.pop();
-        delete frozenIndex[account];
-        emit Unfrozen(account, msg.sender);
-    }
-
-    // ---- Consensus ----
-
-    /// Returns and clears the validator changes consensus has not taken;
-    /// the node calls it after a block whose transactions made some.
-    function takeValidatorUpdates() external returns (ValidatorUpdate[] memory updates) {
-        require(msg.sender == SYSTEM, "takeValidatorUpdates is called by the node");
-        updates = pending;
-        for (uint256 i = 0; i < updates.length; i++) {
-            delete pendingIndex[updates[i].pubKey];
-        }
-        delete pending;
-    }
-
-    /// Records evidence that consensus reported in a block and sets each
-    /// misbehaving validator's power to zero; the node calls it before the
-    /// block's transactions. Evidence against a validator no longer in the
-    /// set is recorded and changes nothing, as does evidence that would
-    /// leave the set empty (CometBFT refuses an empty set).
-    function punish(bytes20[] calldata addrs, uint64[] calldata heights, uint8[] calldata kinds) external {
-        require(msg.sender == SYSTEM, "punish is called by the node");
-        for (uint256 i = 0; i < addrs.length; i++) {
-            bytes32 key = keyOf[addrs[i]];
-            uint64 power = key == 0 ? 0 : powerOf[key];
-            bool remove = power > 0 && validatorKeys.length > 1;
-            evidence.push(Evidence(key, heights[i], uint64(block.number), kinds[i], power, remove));
-            emit Misbehaved(key, heights[i], kinds[i], power);
-            if (remove) {
-                ValidatorUpdate[] memory u = new ValidatorUpdate[](1);
-                u[0] = ValidatorUpdate(key, 0);
-                _setValidators(u, false);
-            }
-        }
-    }
-
-    /// Serves the list views from ConsortiumViews, in this storage.
-    fallback() external {
-        assembly {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), VIEWS, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
-    }
-
-    // ---- Internal ----
-
-    address internal constant SYSTEM = 0xffffFFFfFFffffffffffffffFfFFFfffFFFfFFfE;
-
-    function _apply(Action memory a) internal {
-        if (a.kind == SET_MEMBER) {
-            (string memory name, uint64 weight, address[] memory governors) = abi.decode(a.data, (string, uint64, address[]));
-            _setMember(name, weight, governors);
-            require(totalWeight > 0, "the consortium would have no member with weight");
-        } else if (a.kind == SET_VALIDATORS) {
-            _setValidators(abi.decode(a.data, (ValidatorUpdate[])), true);
-        } else if (a.kind == SET_ROLES) {
-            (address account, uint256 roles) = abi.decode(a.data, (address, uint256));
-            _setRoles(account, roles, address(this));
-        } else if (a.kind == SET_PARAM) {
-            (uint8 param, uint256 value) = abi.decode(a.data, (uint8, uint256));
-            _setParam(param, value);
-        } else if (a.kind == SET_FEE_RECIPIENT) {
-            (bytes32 pubKey, address recipient) = abi.decode(a.data, (bytes32, address));
-            require(powerOf[pubKey] > 0, string.concat("validator ", uint256(pubKey).toHexString(32), " is not in the set"));
-            feeRecipientOf[_address(pubKey)] = recipient;
-            emit FeeRecipientChanged(pubKey, recipient);
-        } else if (a.kind == SCHEDULE_UPGRADE) {
-            (uint64 version, uint64 height) = abi.decode(a.data, (uint64, uint64));
-            _scheduleUpgrade(version, height);
-        } else if (a.kind == SET_FROZEN) {
-            (address account, bool frozen_) = abi.decode(a.data, (address, bool));
-            _setFrozen(account, frozen_, "by proposal");
-        } else if (a.kind == SET_NODE) {
-            (bytes20 id, bool admitted, string memory name) = abi.decode(a.data, (bytes20, bool, string));
-            _setNode(id, admitted, name);
-        } else {
-            revert(string.concat("unknown action kind ", uint256(a.kind).toString()));
-        }
-    }
 
     function _setMember(string memory name, uint64 weight, address[] memory governors) internal {
         require(bytes(name).length > 0 && bytes(name).length <= 64, "a member's name has 1 to 64 bytes");
@@ -770,19 +479,6 @@ contract Consortium is ConsortiumState {
         emit ParamChanged(param, value);
     }
 
-    function _execute(uint256 id) internal {
-        Proposal storage p = proposals[id - 1];
-        _close(id, Status.Passed);
-        require(gasleft() > APPLY_RESERVE, "vote with more gas: passing this proposal applies it with up to 5000000");
-        try this.applyProposal{gas: APPLY_GAS}(id) {
-            emit Passed(id);
-        } catch (bytes memory reason) {
-            p.status = Status.Failed;
-            p.outcome = _reason(reason);
-            emit Failed(id, p.outcome);
-        }
-    }
-
     /// Refuses a base fee at which some member has no governor able to pay
     /// GOVERNOR_GAS: governance must stay able to act (and to lower it).
     function _governorsCanPay(uint256 fee) internal view {
@@ -794,6 +490,440 @@ contract Consortium is ConsortiumState {
                 can = permissions[g] & FROZEN == 0 && g.balance >= fee * GOVERNOR_GAS;
             }
             require(can, string.concat("no unfrozen governor of member ", m.name, " could pay 8000000 gas (a proposal) at that base fee: fund one first"));
+        }
+    }
+
+    function _setFrozen(address account, bool on, string memory reason) internal {
+        frozenVersion++;
+        if (on) {
+            require(uint160(account) >> 16 != uint160(address(this)) >> 16, "a system contract cannot be frozen");
+            require(permissions[account] & FROZEN == 0, string.concat("account ", account.toHexString(), " is frozen already"));
+            permissions[account] |= FROZEN;
+            freezes[account] = Freeze(uint64(block.number), msg.sender);
+            frozen.push(account);
+            frozenIndex[account] = frozen.length;
+            emit Frozen(account, msg.sender, reason);
+            return;
+        }
+        require(permissions[account] & FROZEN != 0, string.concat("account ", account.toHexString(), " is not frozen"));
+        require(freezes[account].by != address(this) || msg.sender == address(this), "the consortium froze it: only a proposal unfreezes it");
+        permissions[account] &= ~FROZEN;
+        delete freezes[account];
+        uint256 i = frozenIndex[account] - 1;
+        address last = frozen[frozen.length - 1];
+        frozen[i] = last;
+        frozenIndex[last] = i + 1;
+        frozen.pop();
+        delete frozenIndex[account];
+        emit Unfrozen(account, msg.sender);
+    }
+
+    function _require(uint256 role) internal view {
+        if (permissions[msg.sender] & role == 0) {
+            revert(string.concat("account ", msg.sender.toHexString(), " lacks role ", _roleName(role)));
+        }
+    }
+
+    function _roleName(uint256 role) internal pure returns (string memory) {
+        if (role == ADMIN) return "admin";
+        if (role == DEPLOYER) return "deployer";
+        if (role == TRANSACTOR) return "transactor";
+        return "regulator";
+    }
+
+    function _memberOf(address account) internal view returns (bytes32 member) {
+        member = governorOf[account];
+        require(member != 0, string.concat("account ", account.toHexString(), " is no member's governor"));
+    }
+
+    /// Guards a part's function that only a passed proposal reaches: by
+    /// DELEGATECALL from the Consortium, from its applyProposal or dryRun.
+    function _onlyProposal() internal view {
+        require(address(this) == CONSORTIUM && msg.sender == CONSORTIUM, "applied by a passed proposal only");
+    }
+}
+
+/// @title ConsortiumPermissions
+/// @notice Roles and freezes, at 0xC415…0011: admins grant and revoke
+/// roles, regulators freeze and unfreeze, and proposals do both. The
+/// Consortium serves these at its own address by DELEGATECALL.
+contract ConsortiumPermissions is ConsortiumRules {
+    using Strings for address;
+
+    /// Grants roles to an account; an admin only.
+    function grantRoles(address account, uint256 roles) external {
+        _require(ADMIN);
+        _setRoles(account, (permissions[account] & ROLES) | roles, msg.sender);
+    }
+
+    /// Revokes roles from an account; an admin only.
+    function revokeRoles(address account, uint256 roles) external {
+        _require(ADMIN);
+        _setRoles(account, (permissions[account] & ROLES) & ~roles, msg.sender);
+    }
+
+    /// Freezes an account or contract: it can send nothing and receive no
+    /// value, and calls into it revert. A regulator only.
+    /// A governor is frozen only by a proposal (SET_FROZEN), so that no
+    /// regulator alone can stop governance.
+    function freeze(address account, string calldata reason) external {
+        _require(REGULATOR);
+        require(governorOf[account] == 0, string.concat("account ", account.toHexString(), " is a governor: only a proposal freezes it"));
+        _setFrozen(account, true, reason);
+    }
+
+    /// Unfreezes an account or contract; a regulator only.
+    function unfreeze(address account) external {
+        _require(REGULATOR);
+        _setFrozen(account, false, "");
+    }
+
+    /// SET_ROLES.
+    function byProposalSetRoles(address account, uint256 roles) external {
+        _onlyProposal();
+        _setRoles(account, roles, address(this));
+    }
+
+    /// SET_FROZEN.
+    function byProposalSetFrozen(address account, bool frozen_) external {
+        _onlyProposal();
+        _setFrozen(account, frozen_, "by proposal");
+    }
+}
+
+/// @title ConsortiumValidators
+/// @notice The validator set, at 0xC415…0012: the validators and their
+/// power, the changes consensus has not taken, fee recipients, evidence of
+/// misbehaviour, and the guards a change must pass (the beacon's threshold
+/// of share holders). The Consortium serves these at its own address by
+/// DELEGATECALL; the node calls takeValidatorUpdates and punish there.
+contract ConsortiumValidators is ConsortiumRules {
+    using Strings for uint256;
+
+    /// Returns and clears the validator changes consensus has not taken;
+    /// the node calls it after a block whose transactions made some.
+    function takeValidatorUpdates() external returns (ValidatorUpdate[] memory updates) {
+        require(msg.sender == SYSTEM, "takeValidatorUpdates is called by the node");
+        updates = pending;
+        for (uint256 i = 0; i < updates.length; i++) {
+            delete pendingIndex[updates[i].pubKey];
+        }
+        delete pending;
+    }
+
+    /// Records evidence that consensus reported in a block and sets each
+    /// misbehaving validator's power to zero; the node calls it before the
+    /// block's transactions. Evidence against a validator no longer in the
+    /// set is recorded and changes nothing, as does evidence that would
+    /// leave the set empty (CometBFT refuses an empty set).
+    function punish(bytes20[] calldata addrs, uint64[] calldata heights, uint8[] calldata kinds) external {
+        require(msg.sender == SYSTEM, "punish is called by the node");
+        for (uint256 i = 0; i < addrs.length; i++) {
+            bytes32 key = keyOf[addrs[i]];
+            uint64 power = key == 0 ? 0 : powerOf[key];
+            bool remove = power > 0 && validatorKeys.length > 1;
+            evidence.push(Evidence(key, heights[i], uint64(block.number), kinds[i], power, remove));
+            emit Misbehaved(key, heights[i], kinds[i], power);
+            if (remove) {
+                ValidatorUpdate[] memory u = new ValidatorUpdate[](1);
+                u[0] = ValidatorUpdate(key, 0);
+                _setValidators(u, false);
+            }
+        }
+    }
+
+    /// SET_VALIDATORS.
+    function byProposalSetValidators(ValidatorUpdate[] calldata updates) external {
+        _onlyProposal();
+        _setValidators(updates, true);
+    }
+
+    /// SET_FEE_RECIPIENT.
+    function byProposalSetFeeRecipient(bytes32 pubKey, address recipient) external {
+        _onlyProposal();
+        require(powerOf[pubKey] > 0, string.concat("validator ", uint256(pubKey).toHexString(32), " is not in the set"));
+        feeRecipientOf[_address(pubKey)] = recipient;
+        emit FeeRecipientChanged(pubKey, recipient);
+    }
+}
+
+/// @title ConsortiumNetwork
+/// @notice The network, at 0xC415…0013: admitted nodes, rule upgrades and
+/// parameters (the quorum, threshold and voting period of proposals,
+/// permissioned, the block gas limit and base fee). Only proposals change
+/// them, through the Consortium, by DELEGATECALL.
+contract ConsortiumNetwork is ConsortiumRules {
+    /// SET_NODE.
+    function byProposalSetNode(bytes20 id, bool admitted, string calldata name) external {
+        _onlyProposal();
+        _setNode(id, admitted, name);
+    }
+
+    /// SCHEDULE_UPGRADE.
+    function byProposalScheduleUpgrade(uint64 version, uint64 height) external {
+        _onlyProposal();
+        _scheduleUpgrade(version, height);
+    }
+
+    /// SET_PARAM.
+    function byProposalSetParam(uint8 param, uint256 value) external {
+        _onlyProposal();
+        _setParam(param, value);
+    }
+}
+
+/// @title Consortium
+/// @notice chuxin's governance system contract, at a fixed address in every
+/// chain's genesis. The consortium's members (organisations, each with a
+/// voting weight and governor accounts) decide by proposals what the network
+/// is: its members, its validators and their voting power, account roles and
+/// its parameters. Admins grant roles; regulators freeze accounts.
+///
+/// It is split by concern, each part under EIP-170's code size limit (which
+/// applies at genesis too): this contract is governance proper (members,
+/// proposals, votes, settlement); ConsortiumPermissions keeps roles and
+/// freezes, ConsortiumValidators the validator set, ConsortiumNetwork nodes,
+/// upgrades and parameters, and ConsortiumViews the list views. The parts
+/// share this contract's storage: it serves their functions at its own
+/// address by DELEGATECALL (callers see one contract, with one ABI), and
+/// applies a proposal's actions through them.
+///
+/// The node reads this contract's storage for what consensus and admission
+/// need (the first state variables below; their slots are fixed, and a Go
+/// test checks them against the compiler's storage layout) and makes two
+/// system calls after a block's transactions, only when they have work:
+/// settle() when a voting period ended, takeValidatorUpdates() when a passed
+/// proposal changed the validators.
+contract Consortium is ConsortiumRules {
+    using Strings for uint256;
+    using Strings for address;
+
+    /// Thrown by dryRun when the actions apply: a proposal is checked by
+    /// applying its actions and rolling them back.
+    error DryRunApplied();
+
+    constructor(Genesis memory g) {
+        for (uint256 i = 0; i < g.members.length; i++) {
+            _setMember(g.members[i].name, g.members[i].weight, g.members[i].governors);
+        }
+        require(totalWeight > 0, "genesis: the consortium needs a member with weight");
+        for (uint256 i = 0; i < g.nodes.length; i++) {
+            _setNode(g.nodes[i].id, true, g.nodes[i].name);
+        }
+        for (uint256 i = 0; i < g.validators.length; i++) {
+            ValidatorUpdate memory v = g.validators[i];
+            require(v.power > 0 && powerOf[v.pubKey] == 0, "genesis: validators must be distinct, with power");
+            validatorKeys.push(v.pubKey);
+            powerOf[v.pubKey] = v.power;
+            keyOf[_address(v.pubKey)] = v.pubKey;
+            totalPower += v.power;
+            if (i < g.feeRecipients.length) {
+                feeRecipientOf[_address(v.pubKey)] = g.feeRecipients[i];
+            }
+        }
+        require(g.accounts.length == g.roles.length, "genesis: one role set per account");
+        for (uint256 i = 0; i < g.accounts.length; i++) {
+            // An account named twice has the roles of both grants.
+            _setRoles(g.accounts[i], (permissions[g.accounts[i]] & ROLES) | g.roles[i], address(0));
+        }
+        _setParam(PARAM_QUORUM, g.quorum);
+        _setParam(PARAM_THRESHOLD, g.threshold);
+        _setParam(PARAM_VOTING_PERIOD, g.votingPeriod);
+        _setParam(PARAM_PERMISSIONED, g.permissioned ? 1 : 0);
+        // The genesis's own limits; the floors of _setParam bind proposals.
+        gasLimit = g.gasLimit;
+        baseFee = g.baseFee;
+        beaconHolders = g.beaconHolders;
+        beaconThreshold = g.beaconThreshold;
+    }
+
+    // ---- Proposals and votes ----
+
+    /// Proposes actions; a governor of a member only. The actions are checked
+    /// now, against the current state, exactly as they would be applied.
+    function propose(Action[] calldata actions, string calldata description) external returns (uint256 id) {
+        bytes32 member = _memberOf(msg.sender);
+        require(actions.length > 0 && actions.length <= MAX_ACTIONS, "a proposal has 1 to 32 actions");
+        require(open.length < MAX_OPEN, "64 proposals are open: let some end first");
+        require(bytes(description).length <= 1024, "a description has at most 1024 bytes");
+        require(gasleft() > APPLY_RESERVE + 1_000_000, "propose with more gas: the check of the actions may use 5000000");
+        // Applied, the actions are read from storage, which the check,
+        // reading them from calldata, does not pay: it keeps that back.
+        uint256 reads = 0;
+        for (uint256 i = 0; i < actions.length; i++) {
+            reads += (actions[i].data.length + 31) / 32 + 3;
+        }
+        try this.dryRun{gas: APPLY_GAS - reads * 2100}(actions) {
+            revert("unreachable");
+        } catch (bytes memory reason) {
+            if (bytes4(reason) != DryRunApplied.selector) {
+                require(reason.length > 0, "the actions need more than 5000000 gas to apply: split them into proposals");
+                _bubble(reason);
+            }
+        }
+        id = proposals.length + 1;
+        uint64 deadline = uint64(block.number) + votingPeriod;
+        proposals.push(Proposal(msg.sender, member, uint64(block.number), deadline, 0, Status.Open, 0, 0, description, ""));
+        for (uint256 i = 0; i < actions.length; i++) {
+            actionsOf[id].push(actions[i]);
+        }
+        open.push(id);
+        if (nextDeadline == 0 || deadline + 1 < nextDeadline) {
+            nextDeadline = deadline + 1;
+        }
+        emit Proposed(id, msg.sender, member, deadline, description);
+    }
+
+    /// Votes for (support) or against a proposal, for the caller's member.
+    /// A proposal passes, and its actions apply, in the block of the vote
+    /// that makes it certain: approvals of at least the threshold of all
+    /// weight, with the quorum taking part. It is rejected once approval can
+    /// no longer reach the threshold; otherwise it is decided when its
+    /// voting period ends (settle).
+    function vote(uint256 id, bool support) external {
+        bytes32 member = _memberOf(msg.sender);
+        Proposal storage p = _proposal(id);
+        require(p.status == Status.Open, string.concat("proposal ", id.toString(), " is ", _statusName(p.status), ": it takes no votes"));
+        require(
+            block.number <= p.deadline,
+            string.concat("voting on proposal ", id.toString(), " ended at block ", uint256(p.deadline).toString())
+        );
+        require(
+            !hasVoted[id][member],
+            string.concat("member ", members[member].name, " has voted on proposal ", id.toString(), " already")
+        );
+        hasVoted[id][member] = true;
+        uint64 w = members[member].weight;
+        if (support) p.yes += w;
+        else p.no += w;
+        emit Voted(id, msg.sender, member, support, w);
+        if (p.yes * 10000 >= threshold * totalWeight && (p.yes + p.no) * 10000 >= quorum * totalWeight) {
+            _execute(id);
+        } else if (p.no * 10000 > (10000 - threshold) * totalWeight) {
+            _close(id, Status.Rejected);
+            emit Rejected(id, "the votes against leave the threshold out of reach");
+        }
+    }
+
+    /// Decides the open proposals whose voting period is over; the node calls
+    /// it after the transactions of the block at nextDeadline.
+    function settle() external {
+        require(msg.sender == SYSTEM, "settle is called by the node");
+        uint256 i = 0;
+        // Each decision may apply a proposal under APPLY_GAS; what does not
+        // fit in this call is left for the next block's.
+        while (i < open.length && gasleft() > APPLY_RESERVE + 600_000) {
+            uint256 id = open[i];
+            Proposal storage p = proposals[id - 1];
+            if (block.number <= p.deadline) {
+                i++;
+                continue;
+            }
+            uint256 cast = p.yes + p.no;
+            if (cast * 10000 < quorum * totalWeight) {
+                _close(id, Status.Expired);
+                p.outcome = string.concat("participation ", _bps(cast), " of the weight, below the quorum");
+                emit Expired(id, p.outcome);
+            } else if (p.yes * 10000 < threshold * cast) {
+                _close(id, Status.Rejected);
+                p.outcome = "approval below the threshold";
+                emit Rejected(id, p.outcome);
+            } else {
+                _execute(id); // removes open[i]
+            }
+        }
+        _resetDeadline();
+    }
+
+    /// Applies actions and reverts with DryRunApplied: propose's check.
+    function dryRun(Action[] calldata actions) external {
+        require(msg.sender == address(this), "dryRun is internal");
+        for (uint256 i = 0; i < actions.length; i++) {
+            _apply(actions[i]);
+        }
+        revert DryRunApplied();
+    }
+
+    /// Applies a passed proposal's actions, all or none.
+    function applyProposal(uint256 id) external {
+        require(msg.sender == address(this), "applyProposal is internal");
+        Action[] storage acts = actionsOf[id];
+        for (uint256 i = 0; i < acts.length; i++) {
+            _apply(acts[i]);
+        }
+    }
+
+    /// Serves the parts' functions (ConsortiumPermissions',
+    /// ConsortiumValidators') and the list views (ConsortiumViews'), on
+    /// this storage.
+    fallback() external {
+        bytes4 s = msg.sig;
+        address part = VIEWS;
+        if (s == ConsortiumPermissions.grantRoles.selector || s == ConsortiumPermissions.revokeRoles.selector ||
+            s == ConsortiumPermissions.freeze.selector || s == ConsortiumPermissions.unfreeze.selector) {
+            part = PERMISSIONS;
+        } else if (s == ConsortiumValidators.punish.selector || s == ConsortiumValidators.takeValidatorUpdates.selector) {
+            part = VALIDATORS;
+        }
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), part, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    // ---- Internal ----
+
+    /// Applies one action: members here, the rest in the part that keeps
+    /// them (by DELEGATECALL, so on this storage).
+    function _apply(Action memory a) internal {
+        if (a.kind == SET_MEMBER) {
+            (string memory name, uint64 weight, address[] memory governors) = abi.decode(a.data, (string, uint64, address[]));
+            _setMember(name, weight, governors);
+            require(totalWeight > 0, "the consortium would have no member with weight");
+        } else if (a.kind == SET_VALIDATORS) {
+            _part(VALIDATORS, abi.encodeCall(ConsortiumValidators.byProposalSetValidators, (abi.decode(a.data, (ValidatorUpdate[])))));
+        } else if (a.kind == SET_ROLES) {
+            (address account, uint256 roles) = abi.decode(a.data, (address, uint256));
+            _part(PERMISSIONS, abi.encodeCall(ConsortiumPermissions.byProposalSetRoles, (account, roles)));
+        } else if (a.kind == SET_PARAM) {
+            (uint8 param, uint256 value) = abi.decode(a.data, (uint8, uint256));
+            _part(NETWORK, abi.encodeCall(ConsortiumNetwork.byProposalSetParam, (param, value)));
+        } else if (a.kind == SET_FEE_RECIPIENT) {
+            (bytes32 pubKey, address recipient) = abi.decode(a.data, (bytes32, address));
+            _part(VALIDATORS, abi.encodeCall(ConsortiumValidators.byProposalSetFeeRecipient, (pubKey, recipient)));
+        } else if (a.kind == SCHEDULE_UPGRADE) {
+            (uint64 version, uint64 height) = abi.decode(a.data, (uint64, uint64));
+            _part(NETWORK, abi.encodeCall(ConsortiumNetwork.byProposalScheduleUpgrade, (version, height)));
+        } else if (a.kind == SET_FROZEN) {
+            (address account, bool frozen_) = abi.decode(a.data, (address, bool));
+            _part(PERMISSIONS, abi.encodeCall(ConsortiumPermissions.byProposalSetFrozen, (account, frozen_)));
+        } else if (a.kind == SET_NODE) {
+            (bytes20 id, bool admitted, string memory name) = abi.decode(a.data, (bytes20, bool, string));
+            _part(NETWORK, abi.encodeCall(ConsortiumNetwork.byProposalSetNode, (id, admitted, name)));
+        } else {
+            revert(string.concat("unknown action kind ", uint256(a.kind).toString()));
+        }
+    }
+
+    /// Runs a part's function on this storage, passing its revert on.
+    function _part(address part, bytes memory call) internal {
+        (bool ok, bytes memory ret) = part.delegatecall(call);
+        if (!ok) _bubble(ret);
+    }
+
+    function _execute(uint256 id) internal {
+        Proposal storage p = proposals[id - 1];
+        _close(id, Status.Passed);
+        require(gasleft() > APPLY_RESERVE, "vote with more gas: passing this proposal applies it with up to 5000000");
+        try this.applyProposal{gas: APPLY_GAS}(id) {
+            emit Passed(id);
+        } catch (bytes memory reason) {
+            p.status = Status.Failed;
+            p.outcome = _reason(reason);
+            emit Failed(id, p.outcome);
         }
     }
 
@@ -817,24 +947,6 @@ contract Consortium is ConsortiumState {
             if (next == 0 || d < next) next = d;
         }
         nextDeadline = next;
-    }
-
-    function _memberOf(address account) internal view returns (bytes32 member) {
-        member = governorOf[account];
-        require(member != 0, string.concat("account ", account.toHexString(), " is no member's governor"));
-    }
-
-    function _require(uint256 role) internal view {
-        if (permissions[msg.sender] & role == 0) {
-            revert(string.concat("account ", msg.sender.toHexString(), " lacks role ", _roleName(role)));
-        }
-    }
-
-    function _roleName(uint256 role) internal pure returns (string memory) {
-        if (role == ADMIN) return "admin";
-        if (role == DEPLOYER) return "deployer";
-        if (role == TRANSACTOR) return "transactor";
-        return "regulator";
     }
 
     function _statusName(Status s) internal pure returns (string memory) {

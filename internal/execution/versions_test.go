@@ -36,7 +36,7 @@ func TestVersionOneChainKeepsItsRulesUntilGovernanceMovesIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	views, err := contracts.Load("ConsortiumViews")
+	views, err := contracts.Load("v4/ConsortiumViews")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,5 +290,99 @@ func TestGasBoundOfConsensusByVersion(t *testing.T) {
 	}
 	if p := c.apply().Updates.Params; p != nil {
 		t.Fatalf("the block after: updates %+v", p)
+	}
+}
+
+// TestVersionFiveSplitsTheConsortium: a chain made under rule version 4
+// runs the Consortium in one contract (with its views). Governance
+// schedules version 5; on its first block the Consortium gets version 5's
+// code and its parts appear, its storage kept: members, roles, a freeze and
+// the validators carry over, and every concern works through the parts at
+// the Consortium's address — an admin's grant, a regulator's unfreeze, a
+// proposal that sets a parameter, admits a node and changes a validator.
+func TestVersionFiveSplitsTheConsortium(t *testing.T) {
+	c := newConsortiumAt(t, true, 30_000_000, 4)
+	v4, err := system.ConsortiumAt(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v5, err := system.ConsortiumAt(genesis.VersionSplit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, arts, err := system.ConsortiumParts(genesis.VersionSplit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(v4.Runtime, v5.Runtime) || !bytes.Equal(c.codeAt(system.ConsortiumAddress), v4.Runtime) || len(c.codeAt(system.ConsortiumPermissionsAddress)) != 0 {
+		t.Fatal("a version 4 chain does not start with version 4's Consortium, unsplit")
+	}
+	target := common.Address{0x42}
+	c.gov(0, "freeze", target, "court order 10")
+	at := c.head.Number.Uint64() + 10
+	id := new(big.Int).SetUint64(c.propose(0, system.ScheduleUpgrade(genesis.VersionSplit, at)))
+	c.gov(0, "vote", id, true)
+	c.gov(1, "vote", id, true)
+	for c.head.Number.Uint64()+1 < at {
+		c.apply()
+	}
+	if len(c.codeAt(system.ConsortiumValidatorsAddress)) != 0 {
+		t.Fatal("the parts came before version 5")
+	}
+	c.apply() // block at: version 5
+	if !bytes.Equal(c.codeAt(system.ConsortiumAddress), v5.Runtime) {
+		t.Fatal("version 5's first block did not install its Consortium code")
+	}
+	for i, p := range parts {
+		if !bytes.Equal(c.codeAt(p.Address), arts[i].Runtime) {
+			t.Fatalf("version 5's first block did not install %s at %s", p.Name, p.Address)
+		}
+	}
+
+	// The storage carried over, and each concern works through its part.
+	if n := c.view("memberCount")[0].(*big.Int); n.Int64() != 3 {
+		t.Fatalf("members after the split: %v", n)
+	}
+	if _, err := c.send(0, &target, 1, nil); !errors.Is(err, execution.ErrFrozen) {
+		t.Fatalf("a transfer to an account frozen before the split: %v", err)
+	}
+	c.gov(0, "unfreeze", target) // ConsortiumPermissions
+	if _, err := c.send(0, &target, 1, nil); err != nil {
+		t.Fatalf("a transfer to the unfrozen account: %v", err)
+	}
+	grantee := c.addrs[3]
+	c.gov(0, "grantRoles", grantee, big.NewInt(int64(system.RoleTransactor)))
+	if st, _ := c.st.State(c.head.Root); system.PermissionsOf(st, grantee).Roles != system.RoleTransactor {
+		t.Fatal("an admin's grant after the split did not hold")
+	}
+	if reason := c.simulate(3, "grantRoles", grantee, big.NewInt(int64(system.RoleAdmin))); !strings.Contains(reason, "lacks role admin") {
+		t.Fatalf("a grant by a non-admin after the split: %q", reason)
+	}
+	node := system.NodeID{7}
+	val2 := system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 5}
+	id = new(big.Int).SetUint64(c.propose(0, system.SetParam(system.ParamVotingPeriod, 7), system.SetNode(node, true, "city-7"), system.SetValidators(val2)))
+	c.gov(0, "vote", id, true)
+	res := c.gov(1, "vote", id, true)
+	if s, outcome := c.status(id.Uint64()); s != statusPassed {
+		t.Fatalf("a proposal after the split: %d %s", s, outcome)
+	}
+	if v := c.view("votingPeriod")[0].(uint64); v != 7 {
+		t.Fatalf("the voting period after the proposal: %d", v)
+	}
+	if st, _ := c.st.State(c.head.Root); !system.Admitted(st, node) {
+		t.Fatal("the node the proposal admitted is not admitted")
+	}
+	if len(res.Updates.Validators) != 1 || res.Updates.Validators[0].Power != 5 {
+		t.Fatalf("the validator change the proposal made: %+v", res.Updates.Validators)
+	}
+	// A part's proposal-only function is nobody's to call.
+	data, err := arts[1].ABI.Pack("byProposalSetRoles", c.addrs[3], big.NewInt(int64(system.RoleAdmin)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []common.Address{system.ConsortiumAddress, system.ConsortiumPermissionsAddress} {
+		if _, err := c.call(c.addrs[0], to, data); err == nil {
+			t.Fatalf("an admin called byProposalSetRoles at %s", to)
+		}
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/params"
 
-	"github.com/chuxin-chain/chuxin/contracts"
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -218,12 +217,12 @@ func (g *Genesis) SystemCode(version uint64) (map[common.Address][]byte, error) 
 		return nil, err
 	}
 	out := map[common.Address][]byte{system.ConsortiumAddress: consortium.Runtime}
-	if system.ConsortiumHasViews(version) {
-		views, err := contracts.Load("ConsortiumViews")
-		if err != nil {
-			return nil, err
-		}
-		out[system.ConsortiumViewsAddress] = views.Runtime
+	parts, arts, err := system.ConsortiumParts(version)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range parts {
+		out[p.Address] = arts[i].Runtime
 	}
 	if g.Beacon != nil {
 		capsules, err := g.capsulesAccount(version)
@@ -278,13 +277,11 @@ func (g *Genesis) systemAllocs(version uint64) (types.GenesisAlloc, error) {
 		system.ConsortiumAddress:           consortium,
 		params.DeterministicFactoryAddress: {Nonce: 1, Code: params.DeterministicFactoryCode, Balance: common.Big0},
 	}
-	if system.ConsortiumHasViews(version) {
-		views, err := system.ViewsAccount(g.Rules.Ethereum, g.Timestamp)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-		}
-		alloc[system.ConsortiumViewsAddress] = views
+	parts, err := system.PartAccounts(g.Rules.Ethereum, g.Timestamp, version)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
+	maps.Copy(alloc, parts)
 	std, err := system.StandardAllocs(g.Rules.Ethereum, g.Timestamp)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
@@ -314,8 +311,10 @@ func (g *Genesis) systemAllocs(version uint64) (types.GenesisAlloc, error) {
 // network what they create needs a deployer's transaction.
 func (g *Genesis) CodeAddresses() map[common.Address]bool {
 	out := map[common.Address]bool{
-		system.ConsortiumAddress: true, system.ConsortiumViewsAddress: true,
-		params.DeterministicFactoryAddress: true,
+		system.ConsortiumAddress: true, params.DeterministicFactoryAddress: true,
+	}
+	for _, a := range system.ConsortiumPartAddresses {
+		out[a] = true
 	}
 	for _, d := range system.StandardDeployments {
 		out[d.Address] = true

@@ -8,6 +8,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/params"
+
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // KnownRuleVersion is the newest chuxin rule version this binary executes.
@@ -17,8 +19,17 @@ import (
 // Version 3 changes no rule of the core: it activates the modules that
 // declare it (module.Activation), the scheduler among them, whose
 // contracts are made on its first block on older chains. Version 4
-// certifies the logs of system calls (VersionSystemLogs).
-const KnownRuleVersion = 4
+// certifies the logs of system calls (VersionSystemLogs). Version 5 splits
+// the Consortium by concern (VersionSplit).
+const KnownRuleVersion = 5
+
+// VersionSplit is the chuxin rule version from which the Consortium
+// contract is split by concern, each part under 20,000 bytes of code, for
+// room to grow (system.ConsortiumParts): governance proper at its address,
+// and the permissions, validators and network parts, which it serves by
+// DELEGATECALL on its storage. Its behaviour, address, slots and ABI are
+// version 4's; the parts' code is installed on the version's first block.
+const VersionSplit = system.VersionSplit
 
 // VersionSystemLogs is the chuxin rule version from which a block's AppHash
 // covers the logs its system calls emitted: keccak256(stateRoot ‖

@@ -88,11 +88,14 @@ func NewSet(mods ...Module) (*Set, error) {
 // hold, by what they are.
 func coreAddresses() map[common.Address]string {
 	out := map[common.Address]string{
-		system.ConsortiumAddress:           "the Consortium contract",
-		system.ConsortiumViewsAddress:      "the Consortium's views",
-		system.CapsulesAddress:             "the Capsules contract",
-		system.TimelockHeaderAddress:       "the timelock header precompile",
-		params.DeterministicFactoryAddress: "the deterministic deployment factory",
+		system.ConsortiumAddress:            "the Consortium contract",
+		system.ConsortiumViewsAddress:       "the Consortium's views",
+		system.ConsortiumPermissionsAddress: "the Consortium's permissions",
+		system.ConsortiumValidatorsAddress:  "the Consortium's validators",
+		system.ConsortiumNetworkAddress:     "the Consortium's network",
+		system.CapsulesAddress:              "the Capsules contract",
+		system.TimelockHeaderAddress:        "the timelock header precompile",
+		params.DeterministicFactoryAddress:  "the deterministic deployment factory",
 	}
 	for _, d := range system.StandardDeployments {
 		out[d.Address] = "the standard deployment " + d.Name

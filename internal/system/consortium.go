@@ -323,17 +323,71 @@ func Consortium() (*contracts.Artifact, error) { return contracts.Load("Consorti
 // ConsortiumAt returns the Consortium contract's artifact under chuxin rule
 // version: the code a chain made under that version starts with, and the
 // code the node installs on the block where that version takes effect.
-// Version 1 chains keep the code they were made with (contracts/artifacts/v1),
-// so that their blocks replay the same on this binary; from version 2 the
-// contract serves its list views from ConsortiumViews and keeps
-// frozenVersion.
+// Each version keeps the code it was made with, so that a chain's blocks
+// replay the same on this binary:
+//   - version 1 (contracts/artifacts/v1): one contract;
+//   - versions 2 to 4 (contracts/artifacts/v4): it serves its list views
+//     from ConsortiumViews and keeps frozenVersion;
+//   - version 5 on (VersionSplit): split by concern into parts under
+//     20,000 bytes each (ConsortiumParts), for room to grow.
 func ConsortiumAt(version uint64) (*contracts.Artifact, error) {
-	if version < 2 {
+	switch {
+	case version < 2:
 		return contracts.Load("v1/Consortium")
+	case version < VersionSplit:
+		return contracts.Load("v4/Consortium")
 	}
 	return contracts.Load("Consortium")
 }
 
+// VersionSplit is the chuxin rule version from which the Consortium is
+// split by concern (ConsortiumParts). It equals genesis.VersionSplit.
+const VersionSplit = 5
+
 // ConsortiumHasViews reports whether the Consortium contract of rule
 // version serves its list views from ConsortiumViewsAddress.
 func ConsortiumHasViews(version uint64) bool { return version >= 2 }
+
+// The addresses of the Consortium's parts from rule version 5, which it
+// serves at its own address by DELEGATECALL, on its storage.
+var (
+	ConsortiumPermissionsAddress = common.HexToAddress("0xC415000000000000000000000000000000000011")
+	ConsortiumValidatorsAddress  = common.HexToAddress("0xC415000000000000000000000000000000000012")
+	ConsortiumNetworkAddress     = common.HexToAddress("0xC415000000000000000000000000000000000013")
+)
+
+// ConsortiumPart is a contract the Consortium serves by DELEGATECALL: its
+// list views, and from rule version 5 its parts by concern.
+type ConsortiumPart struct {
+	Name    string // the artifact's
+	Address common.Address
+}
+
+// ConsortiumParts returns the parts of the Consortium of rule version, by
+// address: none before version 2, the views (of version 2's code) to
+// version 4, the views, permissions, validators and network from version
+// 5, with their artifacts.
+func ConsortiumParts(version uint64) ([]ConsortiumPart, []*contracts.Artifact, error) {
+	var parts []ConsortiumPart
+	switch {
+	case version < 2:
+		return nil, nil, nil
+	case version < VersionSplit:
+		parts = []ConsortiumPart{{"v4/ConsortiumViews", ConsortiumViewsAddress}}
+	default:
+		parts = []ConsortiumPart{{"ConsortiumViews", ConsortiumViewsAddress}, {"ConsortiumPermissions", ConsortiumPermissionsAddress},
+			{"ConsortiumValidators", ConsortiumValidatorsAddress}, {"ConsortiumNetwork", ConsortiumNetworkAddress}}
+	}
+	arts := make([]*contracts.Artifact, len(parts))
+	for i, p := range parts {
+		a, err := contracts.Load(p.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		arts[i] = a
+	}
+	return parts, arts, nil
+}
+
+// ConsortiumPartAddresses are the addresses of every rule version's parts.
+var ConsortiumPartAddresses = []common.Address{ConsortiumViewsAddress, ConsortiumPermissionsAddress, ConsortiumValidatorsAddress, ConsortiumNetworkAddress}

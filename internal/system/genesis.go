@@ -14,8 +14,6 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/triedb"
 	"github.com/holiman/uint256"
-
-	"github.com/chuxin-chain/chuxin/contracts"
 )
 
 // Genesis is the consortium a chain starts with, in its genesis app_state.
@@ -214,14 +212,22 @@ func (g *Genesis) Account(validators []GenesisValidator, limits Limits, committe
 	return Deploy("Consortium", code, config, time)
 }
 
-// ViewsAccount returns the genesis account of the ConsortiumViews contract,
-// which the Consortium contract's fallback serves by DELEGATECALL.
-func ViewsAccount(config *params.ChainConfig, time uint64) (types.Account, error) {
-	art, err := contracts.Load("ConsortiumViews")
+// PartAccounts returns the genesis accounts of the Consortium's parts
+// under rule version (ConsortiumParts), which it serves by DELEGATECALL.
+func PartAccounts(config *params.ChainConfig, time, version uint64) (types.GenesisAlloc, error) {
+	parts, arts, err := ConsortiumParts(version)
 	if err != nil {
-		return types.Account{}, err
+		return nil, err
 	}
-	return Deploy("ConsortiumViews", art.Bytecode, config, time)
+	out := types.GenesisAlloc{}
+	for i, p := range parts {
+		acc, err := Deploy(p.Name, arts[i].Bytecode, config, time)
+		if err != nil {
+			return nil, err
+		}
+		out[p.Address] = acc
+	}
+	return out, nil
 }
 
 // Deploy runs a contract's creation code (with its constructor's

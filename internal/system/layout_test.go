@@ -1,6 +1,8 @@
 package system
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/chuxin-chain/chuxin/contracts"
@@ -9,10 +11,31 @@ import (
 // TestStorageLayout checks the slots the node reads against the compiler's
 // storage layout of the system contracts: a reordered state variable
 // would otherwise make the node read the wrong words.
+//
+// The Consortium's parts run on its storage (by DELEGATECALL), so each
+// part's layout must be the Consortium's, word for word.
 func TestStorageLayout(t *testing.T) {
-	checkLayout(t, "Consortium", map[string]uint64{"permissions": slotPermissions, "freezes": slotFreezes, "permissioned": slotPermissioned,
+	slots := map[string]uint64{"permissions": slotPermissions, "freezes": slotFreezes, "permissioned": slotPermissioned,
 		"pending": slotPending, "nextDeadline": slotDeadline, "frozen": slotFrozen, "admittedSince": slotAdmitted, "upgrades": slotUpgrades, "feeRecipientOf": slotFeeRecipient,
-		"gasLimit": slotGasLimit, "baseFee": slotBaseFee, "governorOf": slotGovernorOf, "validatorKeys": slotValidatorKeys, "powerOf": slotPowerOf, "frozenVersion": slotFrozenVersion})
+		"gasLimit": slotGasLimit, "baseFee": slotBaseFee, "governorOf": slotGovernorOf, "validatorKeys": slotValidatorKeys, "powerOf": slotPowerOf, "frozenVersion": slotFrozenVersion}
+	checkLayout(t, "Consortium", maps.Clone(slots))
+	consortium, err := contracts.Load("Consortium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []uint64{2, VersionSplit} {
+		parts, arts, err := ConsortiumParts(version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range parts {
+			checkLayout(t, p.Name, maps.Clone(slots))
+			if version >= VersionSplit && !slices.Equal(arts[i].Storage, consortium.Storage) {
+				t.Errorf("%s's storage layout is not the Consortium's:\n%v\n%v", p.Name, arts[i].Storage, consortium.Storage)
+			}
+		}
+	}
+	checkLayout(t, "v4/Consortium", maps.Clone(slots))
 	checkLayout(t, "Capsules", map[string]uint64{"countAt": slotCountAt})
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/chuxin-chain/chuxin/internal/devaccounts"
 	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
+	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 	"github.com/chuxin-chain/chuxin/x/scheduler/contracts"
 	sched "github.com/chuxin-chain/chuxin/x/scheduler/types"
@@ -32,9 +33,10 @@ import (
 // scheduled through the contract, runs in the first block whose time is at
 // or after the call's. An observer started afterwards syncs from genesis
 // through the activation to the same blocks. Governance then schedules
-// version 4, from whose first block the AppHash the validators sign covers
-// the system logs (the firing's log, from a version 3 block, is served but
-// has no proof).
+// version 5 (with 4), from whose first block the AppHash the validators
+// sign covers the system logs (the firing's log, from a version 3 block,
+// is served but has no proof) and the Consortium runs split into its
+// parts.
 func TestSchedulerArrivesWithRuleVersion3(t *testing.T) {
 	dir, urls := testnet(t, 4, 1, "--rule-version", "2", "--open", "--beacon-period", "0")
 	clients := make([]*ethclient.Client, 5)
@@ -177,13 +179,14 @@ func TestSchedulerArrivesWithRuleVersion3(t *testing.T) {
 		t.Fatalf("a proof under rule version 3: %v", err)
 	}
 
-	// Governance schedules version 4: from its first block the AppHash
-	// that every validator signs covers the system logs.
+	// Governance schedules version 5 (taking 4 with it): from its first
+	// block the AppHash that every validator signs covers the system logs
+	// (4), and the Consortium is split into its parts (5).
 	if h, err = clients[0].BlockNumber(ctx); err != nil {
 		t.Fatal(err)
 	}
 	at4 := h + 10
-	cli(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "rule version 4: certified system logs", "--schedule-upgrade", fmt.Sprintf("4:%d", at4)}, rpcFlag...)...)
+	cli(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "rule versions 4 and 5: certified system logs, the Consortium split", "--schedule-upgrade", fmt.Sprintf("5:%d", at4)}, rpcFlag...)...)
 	cli(t, append([]string{"gov", "vote", "2", "yes", "--dev-account", "1"}, rpcFlag...)...)
 	cli(t, append([]string{"gov", "vote", "2", "yes", "--dev-account", "2"}, rpcFlag...)...)
 	waitFor(t, fmt.Sprintf("every validator at height %d", at4+2), func() bool {
@@ -217,11 +220,20 @@ func TestSchedulerArrivesWithRuleVersion3(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(signed.Header.AppHash, want) {
-			t.Fatalf("block %d (version 4 from %d): the validators signed AppHash %X, want %x", n, at4, signed.Header.AppHash, want)
+			t.Fatalf("block %d (version 5 from %d): the validators signed AppHash %X, want %x", n, at4, signed.Header.AppHash, want)
 		}
 	}
+	for i := range 4 {
+		if code, err := clients[i].CodeAt(ctx, system.ConsortiumValidatorsAddress, nil); err != nil || len(code) == 0 {
+			t.Fatalf("node%d has no ConsortiumValidators after version 5: %v", i, err)
+		}
+	}
+	// Governance goes on through the parts: an admin's grant.
+	if out := cli(t, append([]string{"roles", "grant", accs[3].Address.Hex(), "deployer", "--dev-account", "0"}, rpcFlag...)...); !strings.Contains(out, "now has roles deployer") {
+		t.Fatalf("roles grant after the split:\n%s", out)
+	}
 
-	// The observer syncs from genesis, through versions 3 and 4, to the
+	// The observer syncs from genesis, through versions 3 to 5, to the
 	// same chain (its CometBFT checks every AppHash it replays).
 	clients[4] = dialWhenUp(t, urls[4], startProc(t, dir, "node4", "start", "--home", home(dir, 4)))
 	h, err = clients[0].BlockNumber(ctx)
