@@ -375,6 +375,19 @@ func (e *Executor) installSystemCode(statedb *state.StateDB, prev, version uint6
 		return fmt.Errorf("%w: the system contracts' code of rule version %d: %v", ErrSystemCall, version, err)
 	}
 	addrs := slices.SortedFunc(maps.Keys(code), common.Address.Cmp)
+	// Version 1 let a regulator freeze any address but the Consortium's,
+	// an empty one where a later version installs a part of the Consortium
+	// among them: from the split on, the freeze of an address that gets
+	// system code is lifted as the code is installed, or governance would
+	// call a stand-in that reverts (later versions freeze no system
+	// contract).
+	if prev < genesis.VersionSplit && version >= genesis.VersionSplit {
+		for _, a := range addrs {
+			if a != system.ConsortiumAddress {
+				system.LiftFreeze(statedb, a)
+			}
+		}
+	}
 	for _, a := range addrs {
 		if statedb.GetCodeHash(a) == crypto.Keccak256Hash(code[a]) {
 			continue

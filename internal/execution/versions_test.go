@@ -386,3 +386,53 @@ func TestVersionFiveSplitsTheConsortium(t *testing.T) {
 		}
 	}
 }
+
+// TestTheSplitLiftsFreezesOfItsParts: version 1 let a regulator freeze the
+// empty addresses where version 5 installs the Consortium's parts. The
+// version's first block lifts those freezes, keeps the others (the frozen
+// list and its index stay whole), and governance works through the parts.
+func TestTheSplitLiftsFreezesOfItsParts(t *testing.T) {
+	c := newConsortiumAt(t, true, 30_000_000, 1)
+	other := common.Address{0x42}
+	c.gov(0, "freeze", system.ConsortiumPermissionsAddress, "under version 1")
+	c.gov(0, "freeze", other, "court order 11")
+	c.gov(0, "freeze", system.ConsortiumNetworkAddress, "under version 1")
+	at := c.head.Number.Uint64() + 10
+	id := new(big.Int).SetUint64(c.propose(0, system.ScheduleUpgrade(genesis.VersionSplit, at)))
+	c.gov(0, "vote", id, true)
+	c.gov(1, "vote", id, true)
+	for c.head.Number.Uint64() < at {
+		c.apply()
+	}
+	st, err := c.st.State(c.head.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frozen := system.Frozen(st); len(frozen) != 1 || frozen[0] != other || !system.PermissionsOf(st, other).Frozen {
+		t.Fatalf("frozen after the split: %v", frozen)
+	}
+	for _, a := range []common.Address{system.ConsortiumPermissionsAddress, system.ConsortiumNetworkAddress} {
+		if system.PermissionsOf(st, a).Frozen || system.FreezeOf(st, a) != (system.Freeze{}) {
+			t.Fatalf("%s is still frozen after the split", a)
+		}
+	}
+	if v := c.view("frozenVersion")[0].(*big.Int); v.Int64() != 2 {
+		t.Fatalf("frozenVersion after two freezes lifted: %v", v)
+	}
+	// Governance works through the parts, and the other freeze holds and
+	// is lifted as any other.
+	c.gov(0, "grantRoles", c.addrs[3], big.NewInt(int64(system.RoleTransactor)))
+	id = new(big.Int).SetUint64(c.propose(0, system.SetParam(system.ParamVotingPeriod, 7)))
+	c.gov(0, "vote", id, true)
+	c.gov(1, "vote", id, true)
+	if s, outcome := c.status(id.Uint64()); s != statusPassed {
+		t.Fatalf("a proposal after the split: %d %s", s, outcome)
+	}
+	if _, err := c.send(0, &other, 1, nil); !errors.Is(err, execution.ErrFrozen) {
+		t.Fatalf("a transfer to the account still frozen: %v", err)
+	}
+	c.gov(0, "unfreeze", other)
+	if _, err := c.send(0, &other, 1, nil); err != nil {
+		t.Fatalf("a transfer to the unfrozen account: %v", err)
+	}
+}

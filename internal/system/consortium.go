@@ -97,6 +97,7 @@ const (
 	slotGovernorOf    = 16 // mapping(address => bytes32)
 	slotValidatorKeys = 18 // bytes32[]
 	slotPowerOf       = 19 // mapping(bytes32 => uint64)
+	slotFrozenIndex   = 22 // mapping(address => uint256), 1-based into frozen
 	slotFrozenVersion = 33 // uint256
 )
 
@@ -236,6 +237,42 @@ func Frozen(st State) []common.Address {
 	return out
 }
 
+// Writer is what the node writes of contract storage.
+type Writer interface {
+	State
+	SetState(addr common.Address, key, value common.Hash) common.Hash
+}
+
+// LiftFreeze lifts a freeze of account in the Consortium's storage, as the
+// contract's unfreeze does (the account leaves the frozen list, by swapping
+// the last into its place, and frozenVersion moves), without the
+// contract's checks, and reports whether account was frozen. The node
+// lifts so the freezes of the addresses where a rule version installs
+// the Consortium's parts: version 1 let a regulator freeze any address but
+// the Consortium's own, and a frozen part could never run again.
+func LiftFreeze(st Writer, account common.Address) bool {
+	if !PermissionsOf(st, account).Frozen {
+		return false
+	}
+	set := func(slot common.Hash, v *big.Int) { st.SetState(ConsortiumAddress, slot, common.BigToHash(v)) }
+	get := func(slot common.Hash) *big.Int { return st.GetState(ConsortiumAddress, slot).Big() }
+	perm := mappingSlot(account, slotPermissions)
+	set(perm, new(big.Int).AndNot(get(perm), frozenBit.ToBig()))
+	set(mappingSlot(account, slotFreezes), new(big.Int))
+	base := new(big.Int).SetBytes(crypto.Keccak256(word(slotFrozen).Bytes()))
+	at := func(i uint64) common.Hash { return common.BigToHash(new(big.Int).Add(base, new(big.Int).SetUint64(i))) }
+	index := mappingSlot(account, slotFrozenIndex)
+	i, n := get(index).Uint64()-1, FrozenCount(st)
+	last := common.BytesToAddress(st.GetState(ConsortiumAddress, at(n-1)).Bytes())
+	set(at(i), new(big.Int).SetBytes(last.Bytes()))
+	set(mappingSlot(last, slotFrozenIndex), new(big.Int).SetUint64(i+1))
+	set(at(n-1), new(big.Int))
+	set(word(slotFrozen), new(big.Int).SetUint64(n-1))
+	set(index, new(big.Int))
+	set(word(slotFrozenVersion), new(big.Int).Add(get(word(slotFrozenVersion)), common.Big1))
+	return true
+}
+
 // Upgrade is a rule version scheduled by governance from a height on.
 type Upgrade struct {
 	Version uint64
@@ -343,10 +380,6 @@ func ConsortiumAt(version uint64) (*contracts.Artifact, error) {
 // VersionSplit is the chuxin rule version from which the Consortium is
 // split by concern (ConsortiumParts). It equals genesis.VersionSplit.
 const VersionSplit = 5
-
-// ConsortiumHasViews reports whether the Consortium contract of rule
-// version serves its list views from ConsortiumViewsAddress.
-func ConsortiumHasViews(version uint64) bool { return version >= 2 }
 
 // The addresses of the Consortium's parts from rule version 5, which it
 // serves at its own address by DELEGATECALL, on its storage.

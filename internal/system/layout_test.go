@@ -17,7 +17,7 @@ import (
 func TestStorageLayout(t *testing.T) {
 	slots := map[string]uint64{"permissions": slotPermissions, "freezes": slotFreezes, "permissioned": slotPermissioned,
 		"pending": slotPending, "nextDeadline": slotDeadline, "frozen": slotFrozen, "admittedSince": slotAdmitted, "upgrades": slotUpgrades, "feeRecipientOf": slotFeeRecipient,
-		"gasLimit": slotGasLimit, "baseFee": slotBaseFee, "governorOf": slotGovernorOf, "validatorKeys": slotValidatorKeys, "powerOf": slotPowerOf, "frozenVersion": slotFrozenVersion}
+		"gasLimit": slotGasLimit, "baseFee": slotBaseFee, "governorOf": slotGovernorOf, "validatorKeys": slotValidatorKeys, "powerOf": slotPowerOf, "frozenIndex": slotFrozenIndex, "frozenVersion": slotFrozenVersion}
 	checkLayout(t, "Consortium", maps.Clone(slots))
 	consortium, err := contracts.Load("Consortium")
 	if err != nil {
