@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math/big"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -434,5 +435,41 @@ func TestTheSplitLiftsFreezesOfItsParts(t *testing.T) {
 	c.gov(0, "unfreeze", other)
 	if _, err := c.send(0, &other, 1, nil); err != nil {
 		t.Fatalf("a transfer to the unfrozen account: %v", err)
+	}
+}
+
+// publicArrays are the Consortium's public array state variables.
+var publicArrays = map[string]bool{"beaconHolders": true, "upgrades": true, "frozen": true}
+
+// TestEveryFunctionOfTheConsortiumABIIsServed: the Consortium's ABI holds
+// its parts' functions (compile.mjs merges them) and its fallback routes
+// them (Consortium.sol): a function in the one but not the other would
+// revert with nothing to say. Each function of the ABI, called at the
+// Consortium with zero arguments, either answers or says why it refuses.
+func TestEveryFunctionOfTheConsortiumABIIsServed(t *testing.T) {
+	c := newConsortium(t, true)
+	art, err := system.ConsortiumAt(genesis.KnownRuleVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range art.ABI.Methods {
+		args := make([]any, len(m.Inputs))
+		for i, in := range m.Inputs {
+			v := reflect.New(in.Type.GetType()).Elem()
+			if v.Kind() == reflect.Pointer { // *big.Int
+				v = reflect.New(v.Type().Elem())
+			}
+			args[i] = v.Interface()
+		}
+		packed, err := m.Inputs.Pack(args...)
+		if err != nil {
+			t.Fatalf("%s: %v", m.Name, err)
+		}
+		ret, err := c.call(c.addrs[3], system.ConsortiumAddress, append(m.ID, packed...))
+		// Solidity's getter of a public array reverts without a word at an
+		// index past its end.
+		if err != nil && len(ret) == 0 && !publicArrays[m.Name] {
+			t.Errorf("%s reverts without a word: its part does not serve it (%v)", m.Sig, err)
+		}
 	}
 }
