@@ -138,6 +138,11 @@ var benignErrors = []struct {
 	// A peer stopped twice (for an error, and as its connection closed):
 	// the second stop finds it stopped.
 	{"error stopping peer", "already stopped", slog.LevelDebug},
+	// A node stopped while it still syncs blocks: CometBFT's consensus
+	// reactor stops its consensus state, which block sync has not handed
+	// over to yet.
+	{"Not stopping State service -- has not been started yet", "", slog.LevelDebug},
+	{"Error stopping consensus state", "not started", slog.LevelDebug},
 	{"Error serving server", "use of closed network connection", slog.LevelDebug},
 	{"Error dialing peer", "duplicate ID", slog.LevelDebug},
 	{"Error dialing peer", "connection refused", slog.LevelInfo},

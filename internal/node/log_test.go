@@ -85,6 +85,8 @@ func TestCometLoggerLowersBenignErrors(t *testing.T) {
 	l.Error("Error serving server", "err", errString("accept tcp 127.0.0.1:26657: use of closed network connection"))
 	l.Error("Error stopping pool", "err", errString("already stopped"))
 	l.Error("error stopping peer", "peer", "ab12", "err", errString("already stopped"))
+	l.Error("Not stopping State service -- has not been started yet", "impl", "ConsensusState")
+	l.Error("Error stopping consensus state", "err", errString("not started"))
 	l.Error("Tx already received from peer", "tx", "AB")
 	l.Error("Error dialing peer", "err", errString("duplicate ID<ab>"))
 	l.Error("SendTimeout", "reason", errString("peer did not send us anything"), "timeout", "15s")
