@@ -13,7 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
 
-//go:embed artifacts/*.json artifacts/v1/*.json artifacts/v4/*.json
+//go:embed artifacts/*.json artifacts/v1/*.json artifacts/v4/*.json artifacts/v5/*.json
 var artifacts embed.FS
 
 // Artifact is one compiled contract.

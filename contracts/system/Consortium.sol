@@ -63,6 +63,7 @@ abstract contract ConsortiumState {
     uint8 public constant SCHEDULE_UPGRADE = 6; // (uint64 version, uint64 height)
     uint8 public constant SET_FEE_RECIPIENT = 7; // (bytes32 pubKey, address recipient)
     uint8 public constant SET_FROZEN = 8; // (address account, bool frozen)
+    uint8 public constant SET_NODE_VALIDATORS = 9; // ((bytes32 pubKey, uint64 power, bytes20 node)[]); power 0 removes
 
     /// CometBFT's bound on the total voting power (MaxTotalVotingPower).
     uint256 internal constant MAX_TOTAL_POWER = uint256(uint64(type(int64).max)) / 8;
@@ -95,6 +96,14 @@ abstract contract ConsortiumState {
     struct ValidatorUpdate {
         bytes32 pubKey; // ed25519
         uint64 power; // 0 removes
+    }
+
+    /// A validator change that names the admitted node that signs with the
+    /// key (SET_NODE_VALIDATORS).
+    struct NodeValidator {
+        bytes32 pubKey; // ed25519
+        uint64 power; // 0 removes
+        bytes20 node; // CometBFT node ID; not read when power is 0
     }
 
     struct Member {
@@ -160,6 +169,7 @@ abstract contract ConsortiumState {
         uint256 baseFee;
         bytes32[] beaconHolders; // consensus keys of the beacon's share holders
         uint256 beaconThreshold; // how many of them must stay validators
+        bytes20[] validatorNodes; // the admitted node of validators[i] (0: not named)
     }
 
     uint256 public quorum;
@@ -199,6 +209,12 @@ abstract contract ConsortiumState {
     /// Raised by every freeze and unfreeze: the node rebuilds its view of
     /// the frozen accounts only when it changes.
     uint256 public frozenVersion;
+    /// The admitted node each validator signs on (by consensus key), and
+    /// the validator each such node signs for: a validator added by a
+    /// proposal names its node (SET_NODE_VALIDATORS), which must be
+    /// admitted, or its power would only cost the network liveness.
+    mapping(bytes32 => bytes20) public nodeOfValidator;
+    mapping(bytes20 => bytes32) public validatorOnNode;
 
     /// The node's address for system calls.
     address internal constant SYSTEM = 0xffffFFFfFFffffffffffffffFfFFFfffFFFfFFfE;
@@ -220,6 +236,7 @@ abstract contract ConsortiumState {
     event NodeRevoked(bytes20 indexed id);
     event UpgradeScheduled(uint64 version, uint64 height);
     event FeeRecipientChanged(bytes32 indexed pubKey, address recipient);
+    event ValidatorNodeChanged(bytes32 indexed pubKey, bytes20 indexed node);
     event Misbehaved(bytes32 indexed pubKey, uint64 height, uint8 kind, uint64 powerBefore);
     event Proposed(uint256 indexed id, address indexed proposer, bytes32 indexed member, uint64 deadline, string description);
     event Voted(uint256 indexed id, address indexed governor, bytes32 indexed member, bool support, uint64 weight);
@@ -366,8 +383,11 @@ abstract contract ConsortiumRules is ConsortiumState {
                         break;
                     }
                 }
+                _bindNode(u.pubKey, 0);
             } else if (old == 0) {
                 require(u.pubKey != bytes32(0), "a validator needs its consensus public key");
+                require(!guard || nodeOfValidator[u.pubKey] != 0, string.concat("validator ", uint256(u.pubKey).toHexString(32),
+                    " is new: name the admitted node that signs with it (SET_NODE_VALIDATORS; chuxin gov propose --set-validator KEY:POWER:NODE_ID or --join PART.json)"));
                 validatorKeys.push(u.pubKey);
                 keyOf[_address(u.pubKey)] = u.pubKey;
             }
@@ -394,6 +414,23 @@ abstract contract ConsortiumRules is ConsortiumState {
         require(staying >= beaconThreshold || staying >= before, string.concat("only ", staying.toString(), " of the beacon's ",
             beaconHolders.length.toString(), " share holders would stay validators; ", beaconThreshold.toString(),
             " must, or no epoch key is released and no capsule opens"));
+    }
+
+    /// Records that validator key signs on node (0: on none), refusing a
+    /// node that is not admitted or signs for another validator already.
+    function _bindNode(bytes32 key, bytes20 node) internal {
+        bytes20 was = nodeOfValidator[key];
+        if (was == node) return;
+        if (was != 0) delete validatorOnNode[was];
+        if (node != 0) {
+            require(admittedSince[node] != 0, string.concat("node ", _hex20(node), " is not admitted: admit it (SET_NODE, --admit-node) before, or in, this proposal"));
+            bytes32 other = validatorOnNode[node];
+            require(other == 0, string.concat("node ", _hex20(node), " signs for validator ", uint256(other).toHexString(32),
+                " already: a node signs with one key (to rotate, remove that key in the same proposal)"));
+            validatorOnNode[node] = key;
+        }
+        nodeOfValidator[key] = node;
+        emit ValidatorNodeChanged(key, node);
     }
 
     function _holdersStaying() internal view returns (uint256 n) {
@@ -428,6 +465,9 @@ abstract contract ConsortiumRules is ConsortiumState {
             return;
         }
         require(admittedSince[id] != 0, string.concat("node ", _hex20(id), " is not admitted"));
+        bytes32 key = validatorOnNode[id];
+        require(key == 0, string.concat("node ", _hex20(id), " signs for validator ", uint256(key).toHexString(32),
+            ": remove the validator first, in this proposal or an earlier one"));
         delete admittedSince[id];
         delete nodeName[id];
         for (uint256 i = 0; i < nodeIds.length; i++) {
@@ -638,6 +678,26 @@ contract ConsortiumValidators is ConsortiumRules {
         _setValidators(updates, true);
     }
 
+    /// SET_NODE_VALIDATORS: SET_VALIDATORS, each key bound to the admitted
+    /// node that signs with it.
+    function byProposalSetNodeValidators(NodeValidator[] calldata changes) external {
+        _onlyProposal();
+        ValidatorUpdate[] memory updates = new ValidatorUpdate[](changes.length);
+        // Removals first free their nodes, so that a key can take over its
+        // node from the key it replaces in one action (a rotation).
+        for (uint256 i = 0; i < changes.length; i++) {
+            updates[i] = ValidatorUpdate(changes[i].pubKey, changes[i].power);
+            if (changes[i].power == 0) _bindNode(changes[i].pubKey, 0);
+        }
+        for (uint256 i = 0; i < changes.length; i++) {
+            if (changes[i].power > 0) {
+                require(changes[i].node != 0, string.concat("validator ", uint256(changes[i].pubKey).toHexString(32), " names no node"));
+                _bindNode(changes[i].pubKey, changes[i].node);
+            }
+        }
+        _setValidators(updates, true);
+    }
+
     /// SET_FEE_RECIPIENT.
     function byProposalSetFeeRecipient(bytes32 pubKey, address recipient) external {
         _onlyProposal();
@@ -719,6 +779,9 @@ contract Consortium is ConsortiumRules {
             totalPower += v.power;
             if (i < g.feeRecipients.length) {
                 feeRecipientOf[_address(v.pubKey)] = g.feeRecipients[i];
+            }
+            if (i < g.validatorNodes.length && g.validatorNodes[i] != 0) {
+                _bindNode(v.pubKey, g.validatorNodes[i]);
             }
         }
         require(g.accounts.length == g.roles.length, "genesis: one role set per account");
@@ -885,6 +948,8 @@ contract Consortium is ConsortiumRules {
             require(totalWeight > 0, "the consortium would have no member with weight");
         } else if (a.kind == SET_VALIDATORS) {
             _part(VALIDATORS, abi.encodeCall(ConsortiumValidators.byProposalSetValidators, (abi.decode(a.data, (ValidatorUpdate[])))));
+        } else if (a.kind == SET_NODE_VALIDATORS) {
+            _part(VALIDATORS, abi.encodeCall(ConsortiumValidators.byProposalSetNodeValidators, (abi.decode(a.data, (NodeValidator[])))));
         } else if (a.kind == SET_ROLES) {
             (address account, uint256 roles) = abi.decode(a.data, (address, uint256));
             _part(PERMISSIONS, abi.encodeCall(ConsortiumPermissions.byProposalSetRoles, (account, roles)));

@@ -3,6 +3,7 @@ package execution_test
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -40,6 +41,30 @@ type consortium struct {
 
 var val1 = system.ValidatorUpdate{PubKey: [32]byte{1}, Power: 10}
 
+// testNode is the node that the validator of key signs on in these tests:
+// the genesis admits those of the keys {1} to {9} and {0x77}.
+func testNode(key [32]byte) system.NodeID { return system.NodeID{0xee, key[0]} }
+
+// testNodes are the nodes a test genesis admits (testNode).
+func testNodes() []system.Node {
+	var nodes []system.Node
+	for _, b := range []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 0x77} {
+		id := testNode([32]byte{b})
+		nodes = append(nodes, system.Node{ID: hex.EncodeToString(id[:]), Name: fmt.Sprintf("city-%d", b)})
+	}
+	return nodes
+}
+
+// setNodeValidators is the SET_NODE_VALIDATORS action of us, each key on
+// its testNode: the way a proposal adds a validator.
+func setNodeValidators(us ...system.ValidatorUpdate) system.Action {
+	changes := make([]system.NodeValidator, len(us))
+	for i, u := range us {
+		changes[i] = system.NodeValidator{PubKey: u.PubKey, Power: u.Power, Node: testNode(u.PubKey)}
+	}
+	return system.SetNodeValidators(changes...)
+}
+
 func newConsortium(t *testing.T, permissioned bool) *consortium {
 	t.Helper()
 	return newConsortiumWithGas(t, permissioned, 30_000_000)
@@ -52,8 +77,8 @@ func newConsortiumWithGas(t *testing.T, permissioned bool, gasLimit uint64) *con
 }
 
 // newConsortiumAt is newConsortiumWithGas on a chain that starts at chuxin
-// rule version.
-func newConsortiumAt(t *testing.T, permissioned bool, gasLimit, version uint64) *consortium {
+// rule version, its genesis changed by each of edits.
+func newConsortiumAt(t *testing.T, permissioned bool, gasLimit, version uint64, edits ...func(*genesis.Genesis)) *consortium {
 	t.Helper()
 	g := testchain.Genesis(chainID, gasLimit, nil)
 	g.Rules.Versions = []genesis.RuleVersion{{Version: version, Height: 1}}
@@ -71,6 +96,10 @@ func newConsortiumAt(t *testing.T, permissioned bool, gasLimit, version uint64) 
 		Quorum: 5000, Threshold: 6667, VotingPeriod: 5, Permissioned: permissioned,
 		// Named twice: the account has the roles of both grants.
 		Roles: []system.RoleGrant{{Account: keys[0], Roles: []string{"admin", "regulator"}}, {Account: keys[0], Roles: []string{"transactor", "deployer"}}},
+		Nodes: testNodes(),
+	}
+	for _, edit := range edits {
+		edit(g)
 	}
 	return &consortium{chain: fundedChainOf(t, g, 4, nil), nonces: map[common.Address]uint64{}}
 }
@@ -342,7 +371,7 @@ const (
 func TestProposalAddsAValidatorWhenItPasses(t *testing.T) {
 	c := newConsortium(t, true)
 	val2 := system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 5}
-	id := c.propose(0, system.SetValidators(val2))
+	id := c.propose(0, setNodeValidators(val2))
 	res := c.gov(0, "vote", new(big.Int).SetUint64(id), true) // 2 of 4: short of two thirds of all weight
 	if s, _ := c.status(id); s != statusOpen || len(res.Updates.Validators) != 0 {
 		t.Fatalf("after one vote: status %d, updates %v", s, res.Updates.Validators)
@@ -377,12 +406,12 @@ func TestProposalsCometBFTWouldRejectAreRefused(t *testing.T) {
 	unknown := system.ValidatorUpdate{PubKey: [32]byte{7}}
 	for want, actions := range map[string][]system.Action{
 		"is not in the set":                {system.SetValidators(unknown)},
-		"is changed twice":                 {system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 1}, system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 2})},
+		"is changed twice":                 {setNodeValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 1}, system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 2})},
 		"the validator set would be empty": {system.SetValidators(system.ValidatorUpdate{PubKey: val1.PubKey})},
-		"power is over CometBFT's limit":   {system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 1 << 62})},
-		"total voting power would be over": {system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: (1<<63 - 1) / 8}, system.ValidatorUpdate{PubKey: [32]byte{3}, Power: 1})},
+		"power is over CometBFT's limit":   {setNodeValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 1 << 62})},
+		"total voting power would be over": {setNodeValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: (1<<63 - 1) / 8}, system.ValidatorUpdate{PubKey: [32]byte{3}, Power: 1})},
 		"no validator changes":             {system.SetValidators()},
-		"unknown action kind 9":            {{Kind: 9}},
+		"unknown action kind 10":           {{Kind: 10}},
 		"quorum and threshold are":         {system.SetParam(system.ParamQuorum, 0)},
 		"no member with weight":            {system.SetMember("A", 0, nil), system.SetMember("B", 0, nil), system.SetMember("C", 0, nil)},
 	} {
@@ -394,7 +423,7 @@ func TestProposalsCometBFTWouldRejectAreRefused(t *testing.T) {
 		t.Errorf("a proposal by a non-member: %q", reason)
 	}
 	// Both halves of a valid change pass the check: adding, then removing.
-	if reason := propose(system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 1}, system.ValidatorUpdate{PubKey: val1.PubKey})); reason != "" {
+	if reason := propose(setNodeValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 1}, system.ValidatorUpdate{PubKey: val1.PubKey})); reason != "" {
 		t.Errorf("replacing the only validator: %q", reason)
 	}
 }
@@ -426,7 +455,7 @@ func TestVotingPeriodEndsInSettlement(t *testing.T) {
 	// Proposal 2: A votes yes (half the weight: the quorum, all in favour),
 	// which is not certain before the end, so it passes when settled.
 	one := new(big.Int).SetUint64(c.propose(0, system.SetParam(system.ParamThreshold, 5000)))
-	two := new(big.Int).SetUint64(c.propose(0, system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 3})))
+	two := new(big.Int).SetUint64(c.propose(0, setNodeValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 3})))
 	c.gov(2, "vote", one, true)
 	c.gov(0, "vote", two, true)
 	// Each is settled in the block after its last voting block.
@@ -501,7 +530,7 @@ func TestScheduledUpgradeStopsExecutionAtItsHeight(t *testing.T) {
 func TestEvidenceTakesTheValidatorsPower(t *testing.T) {
 	c := newConsortium(t, true)
 	val2 := system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 5}
-	id := new(big.Int).SetUint64(c.propose(0, system.SetValidators(val2)))
+	id := new(big.Int).SetUint64(c.propose(0, setNodeValidators(val2)))
 	c.gov(0, "vote", id, true)
 	c.gov(1, "vote", id, true)
 	addr := func(v system.ValidatorUpdate) (a [20]byte) {
@@ -613,6 +642,7 @@ func newBeaconConsortiumAt(t *testing.T, version uint64) (*consortium, [][32]byt
 		g.Beacon.Holders = append(g.Beacon.Holders, capsule.Holder{Validator: key[:], PublicShare: committee.Shares[i].Bytes()})
 	}
 	g.Consortium = system.NewGenesis("A", crypto.PubkeyToAddress(testKey(0).PublicKey), false)
+	g.Consortium.Nodes = testNodes()
 	info, err := g.Beacon.Info(g.ChainID)
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,7 @@ func TestEvidenceAgainstBeaconHoldersAlwaysTakesEffect(t *testing.T) {
 	}
 	// But one that keeps the holders as they are, or brings one back, may
 	// pass: validator governance is not frozen by the evidence.
-	for _, a := range []system.Action{system.SetValidators(system.ValidatorUpdate{PubKey: [32]byte{0x77}, Power: 10}), system.SetValidators(system.ValidatorUpdate{PubKey: keys[0], Power: 10})} {
+	for _, a := range []system.Action{setNodeValidators(system.ValidatorUpdate{PubKey: [32]byte{0x77}, Power: 10}), setNodeValidators(system.ValidatorUpdate{PubKey: keys[0], Power: 10})} {
 		if reason := c.simulate(0, "propose", []system.Action{a}, "x"); reason != "" {
 			t.Fatalf("a proposal that lowers no holder: %q", reason)
 		}
@@ -77,7 +77,7 @@ func TestEvidenceAgainstBeaconHoldersAlwaysTakesEffect(t *testing.T) {
 func TestAddAndRemoveInOneProposalHandsConsensusNothing(t *testing.T) {
 	c := newConsortium(t, true)
 	k := system.ValidatorUpdate{PubKey: [32]byte{7}, Power: 5}
-	id := new(big.Int).SetUint64(c.propose(0, system.SetValidators(k), system.SetValidators(system.ValidatorUpdate{PubKey: k.PubKey})))
+	id := new(big.Int).SetUint64(c.propose(0, setNodeValidators(k), system.SetValidators(system.ValidatorUpdate{PubKey: k.PubKey})))
 	c.gov(0, "vote", id, true)
 	res := c.gov(1, "vote", id, true)
 	if s, o := c.status(id.Uint64()); s != statusPassed {
@@ -134,7 +134,7 @@ func TestValidatorUpdatesAreAlwaysAcceptedByCometBFT(t *testing.T) {
 						for _, i := range r.Perm(len(pool))[:1+r.IntN(2)] {
 							us = append(us, system.ValidatorUpdate{PubKey: pool[i], Power: uint64(r.IntN(3))})
 						}
-						actions = append(actions, system.SetValidators(us...))
+						actions = append(actions, setNodeValidators(us...))
 					}
 					if c.simulate(0, "propose", actions, "x") != "" {
 						continue // refused when proposed, as it must be

@@ -156,7 +156,7 @@ func (g *Genesis) Validate() error {
 	if err := g.Rules.validate(g.ChainID); err != nil {
 		return err
 	}
-	if err := validateValidators(g.Validators); err != nil {
+	if err := validateValidators(g.Validators, g.Consortium.Nodes); err != nil {
 		return err
 	}
 	if err := g.Consortium.Validate(); err != nil {
@@ -258,6 +258,9 @@ func (g *Genesis) systemAllocs(version uint64) (types.GenesisAlloc, error) {
 		copy(vals[i].PubKey[:], v.PubKey)
 		vals[i].Power = uint64(v.Power)
 		vals[i].FeeRecipient = v.FeeRecipient
+		if v.Node != "" {
+			vals[i].Node, _ = system.ParseNodeID(v.Node) // validateValidators parsed it
+		}
 	}
 	limits := system.Limits{GasLimit: g.Rules.GasLimit, BaseFee: g.Rules.BaseFeeInt()}
 	var committee system.BeaconCommittee

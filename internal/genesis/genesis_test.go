@@ -77,6 +77,18 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"validators[0].pubKey", func(g *genesis.Genesis) { g.Validators[0].PubKey = key(1)[:31] }},
 		{"validators[0].power", func(g *genesis.Genesis) { g.Validators[0].Power = 0 }},
 		{"validators[0] and validators[1]", func(g *genesis.Genesis) { g.Validators = append(g.Validators, g.Validators[0]) }},
+		{"validators[0].node", func(g *genesis.Genesis) { g.Validators[0].Node = "7c1e" }},
+		{"validators[0].node 7c1e000000000000000000000000000000000000 is not among consortium.nodes", func(g *genesis.Genesis) {
+			g.Validators[0].Node = "7c1e000000000000000000000000000000000000"
+		}},
+		{"validators[0] and validators[1] name node", func(g *genesis.Genesis) {
+			id := "7c1e000000000000000000000000000000000000"
+			g.Consortium.Nodes = append(g.Consortium.Nodes, system.Node{ID: id})
+			other := g.Validators[0]
+			other.PubKey = key(9)[:]
+			g.Validators = append(g.Validators, other)
+			g.Validators[0].Node, g.Validators[1].Node = id, id
+		}},
 		{"consortium.members", func(g *genesis.Genesis) { g.Consortium.Members = nil }},
 		{"consortium.quorum", func(g *genesis.Genesis) { g.Consortium.Quorum = 10001 }},
 		{"consortium.votingPeriod", func(g *genesis.Genesis) { g.Consortium.VotingPeriod = 0 }},

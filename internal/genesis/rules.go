@@ -20,8 +20,19 @@ import (
 // declare it (module.Activation), the scheduler among them, whose
 // contracts are made on its first block on older chains. Version 4
 // certifies the logs of system calls (VersionSystemLogs). Version 5 splits
-// the Consortium by concern (VersionSplit).
-const KnownRuleVersion = 5
+// the Consortium by concern (VersionSplit). Version 6 ties each validator
+// to its admitted node (VersionValidatorNodes).
+const KnownRuleVersion = 6
+
+// VersionValidatorNodes is the chuxin rule version from which a validator
+// that a proposal adds names the admitted node that signs with it (the
+// SET_NODE_VALIDATORS action; chuxin gov propose --set-validator
+// KEY:POWER:NODE_ID, --join, --rotate-validator), and a node that signs for
+// a validator is not revoked: a validator whose node the consortium has
+// not admitted cannot connect, so its power would only cost liveness. The
+// genesis validators' nodes are their Validator.Node. Power changes and
+// removals name no node.
+const VersionValidatorNodes = system.VersionValidatorNodes
 
 // VersionSplit is the chuxin rule version from which the Consortium
 // contract is split by concern, each part under 20,000 bytes of code, for

@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // Validator is one validator of the genesis.
@@ -22,6 +24,11 @@ type Validator struct {
 	// FeeRecipient receives the priority fees of the blocks it proposes:
 	// the coinbase of those blocks.
 	FeeRecipient common.Address `json:"feeRecipient"`
+	// Node is the CometBFT node ID (40 hex digits) of the admitted node
+	// that signs with the key, one of consortium.nodes. The Consortium
+	// keeps it from rule version VersionValidatorNodes: a node that signs
+	// for a validator is not revoked while it does.
+	Node string `json:"node,omitempty"`
 }
 
 // Address returns the validator's CometBFT address: the first 20 bytes of
@@ -31,8 +38,22 @@ func (v Validator) Address() []byte {
 	return sum[:20]
 }
 
-func validateValidators(vals []Validator) error {
+func validateValidators(vals []Validator, nodes []system.Node) error {
 	for i, v := range vals {
+		if v.Node != "" {
+			id, err := system.ParseNodeID(v.Node)
+			if err != nil {
+				return fmt.Errorf("%w: validators[%d].node: %w", ErrInvalid, i, err)
+			}
+			if !slices.ContainsFunc(nodes, func(n system.Node) bool { other, err := system.ParseNodeID(n.ID); return err == nil && other == id }) {
+				return fmt.Errorf("%w: validators[%d].node %s is not among consortium.nodes: admit it there, or leave the validator's node out", ErrInvalid, i, v.Node)
+			}
+			for j := range i {
+				if other, err := system.ParseNodeID(vals[j].Node); err == nil && other == id {
+					return fmt.Errorf("%w: validators[%d] and validators[%d] name node %s: a node signs with one key", ErrInvalid, j, i, v.Node)
+				}
+			}
+		}
 		switch {
 		case len(v.PubKey) != ed25519.PublicKeySize:
 			return fmt.Errorf("%w: validators[%d].pubKey has %d bytes, an ed25519 key has %d", ErrInvalid, i, len(v.PubKey), ed25519.PublicKeySize)

@@ -62,6 +62,9 @@ const (
 	KindUpgrade       = 6
 	KindFeeRecipient  = 7
 	KindSetFrozen     = 8
+	// KindSetNodeValidators is KindSetValidators with each key's admitted
+	// node, from rule version VersionValidatorNodes.
+	KindSetNodeValidators = 9
 )
 
 // The parameters a SetParam action sets.
@@ -85,8 +88,12 @@ func mustType(t string, components []abi.ArgumentMarshaling) abi.Type {
 func arguments(types []string) abi.Arguments {
 	args := make(abi.Arguments, len(types))
 	for i, t := range types {
-		if t == "(bytes32,uint64)[]" {
+		switch t {
+		case "(bytes32,uint64)[]":
 			args[i] = abi.Argument{Type: mustType("tuple[]", []abi.ArgumentMarshaling{{Name: "pubKey", Type: "bytes32"}, {Name: "power", Type: "uint64"}})}
+			continue
+		case "(bytes32,uint64,bytes20)[]":
+			args[i] = abi.Argument{Type: mustType("tuple[]", []abi.ArgumentMarshaling{{Name: "pubKey", Type: "bytes32"}, {Name: "power", Type: "uint64"}, {Name: "node", Type: "bytes20"}})}
 			continue
 		}
 		args[i] = abi.Argument{Type: mustType(t, nil)}
@@ -108,6 +115,28 @@ func DecodeSetValidators(data []byte) ([]ValidatorUpdate, error) {
 	return us, nil
 }
 
+// NodeValidator is a validator change that names the admitted node that
+// signs with the key (the node is not read when Power is 0).
+type NodeValidator struct {
+	PubKey [32]byte
+	Power  uint64
+	Node   NodeID
+}
+
+// DecodeSetNodeValidators decodes the data of a SetNodeValidators action.
+func DecodeSetNodeValidators(data []byte) ([]NodeValidator, error) {
+	args := arguments([]string{"(bytes32,uint64,bytes20)[]"})
+	out, err := args.Unpack(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: set-node-validators data: %v", ErrCall, err)
+	}
+	var us []NodeValidator
+	if err := args.Copy(&us, out); err != nil {
+		return nil, fmt.Errorf("%w: set-node-validators data: %v", ErrCall, err)
+	}
+	return us, nil
+}
+
 func pack(types []string, values ...any) []byte {
 	b, err := arguments(types).Pack(values...)
 	if err != nil {
@@ -124,6 +153,14 @@ func SetMember(name string, weight uint64, governors []common.Address) Action {
 // SetValidators changes validators' power (0 removes one, a new key adds it).
 func SetValidators(updates ...ValidatorUpdate) Action {
 	return Action{KindSetValidators, pack([]string{"(bytes32,uint64)[]"}, updates)}
+}
+
+// SetNodeValidators changes validators' power as SetValidators does, and
+// names the admitted node that signs with each key it adds or keeps: the
+// action by which a proposal adds a validator from rule version
+// VersionValidatorNodes.
+func SetNodeValidators(changes ...NodeValidator) Action {
+	return Action{KindSetNodeValidators, pack([]string{"(bytes32,uint64,bytes20)[]"}, changes)}
 }
 
 // SetRoles replaces an account's roles.

@@ -365,21 +365,39 @@ func Consortium() (*contracts.Artifact, error) { return contracts.Load("Consorti
 //   - version 1 (contracts/artifacts/v1): one contract;
 //   - versions 2 to 4 (contracts/artifacts/v4): it serves its list views
 //     from ConsortiumViews and keeps frozenVersion;
-//   - version 5 on (VersionSplit): split by concern into parts under
-//     20,000 bytes each (ConsortiumParts), for room to grow.
+//   - version 5 (VersionSplit, contracts/artifacts/v5): split by concern
+//     into parts under 20,000 bytes each (ConsortiumParts), for room to
+//     grow;
+//   - version 6 on (VersionValidatorNodes): a validator a proposal adds
+//     names the admitted node that signs with it.
 func ConsortiumAt(version uint64) (*contracts.Artifact, error) {
+	return contracts.Load(consortiumFolder(version) + "Consortium")
+}
+
+// consortiumFolder is where the code of rule version's Consortium and its
+// parts is kept: a folder per version whose code changed, the newest at
+// the top.
+func consortiumFolder(version uint64) string {
 	switch {
 	case version < 2:
-		return contracts.Load("v1/Consortium")
+		return "v1/"
 	case version < VersionSplit:
-		return contracts.Load("v4/Consortium")
+		return "v4/"
+	case version < VersionValidatorNodes:
+		return "v5/"
 	}
-	return contracts.Load("Consortium")
+	return ""
 }
 
 // VersionSplit is the chuxin rule version from which the Consortium is
 // split by concern (ConsortiumParts). It equals genesis.VersionSplit.
 const VersionSplit = 5
+
+// VersionValidatorNodes is the chuxin rule version from which a validator
+// that a proposal adds names the admitted node that signs with it
+// (SetNodeValidators), and a node that signs for a validator is not
+// revoked. It equals genesis.VersionValidatorNodes.
+const VersionValidatorNodes = 6
 
 // The addresses of the Consortium's parts from rule version 5, which it
 // serves at its own address by DELEGATECALL, on its storage.
@@ -408,8 +426,9 @@ func ConsortiumParts(version uint64) ([]ConsortiumPart, []*contracts.Artifact, e
 	case version < VersionSplit:
 		parts = []ConsortiumPart{{"v4/ConsortiumViews", ConsortiumViewsAddress}}
 	default:
-		parts = []ConsortiumPart{{"ConsortiumViews", ConsortiumViewsAddress}, {"ConsortiumPermissions", ConsortiumPermissionsAddress},
-			{"ConsortiumValidators", ConsortiumValidatorsAddress}, {"ConsortiumNetwork", ConsortiumNetworkAddress}}
+		dir := consortiumFolder(version)
+		parts = []ConsortiumPart{{dir + "ConsortiumViews", ConsortiumViewsAddress}, {dir + "ConsortiumPermissions", ConsortiumPermissionsAddress},
+			{dir + "ConsortiumValidators", ConsortiumValidatorsAddress}, {dir + "ConsortiumNetwork", ConsortiumNetworkAddress}}
 	}
 	arts := make([]*contracts.Artifact, len(parts))
 	for i, p := range parts {

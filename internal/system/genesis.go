@@ -86,10 +86,13 @@ type ValidatorUpdate struct {
 	Power  uint64
 }
 
-// GenesisValidator is a validator of the genesis with its fee recipient.
+// GenesisValidator is a validator of the genesis with its fee recipient
+// and the admitted node that signs with it (zero: not named; bound from
+// rule version VersionValidatorNodes).
 type GenesisValidator struct {
 	ValidatorUpdate
 	FeeRecipient common.Address
+	Node         NodeID
 }
 
 // Validate reports the first thing the contract's constructor would refuse,
@@ -144,6 +147,9 @@ type constructorArgs struct {
 	// least Threshold holders among the validators.
 	BeaconHolders   [][32]byte
 	BeaconThreshold *big.Int
+	// The admitted node of each validator, from rule version 6 (the ABI
+	// of earlier versions has no such field, and packing leaves it out).
+	ValidatorNodes [][20]byte
 }
 
 // BeaconCommittee is the beacon's share holders (by consensus key) and
@@ -177,7 +183,7 @@ func (g *Genesis) Account(validators []GenesisValidator, limits Limits, committe
 	if err != nil {
 		return types.Account{}, err
 	}
-	args := constructorArgs{Validators: []ValidatorUpdate{}, FeeRecipients: []common.Address{}, Quorum: new(big.Int).SetUint64(g.Quorum),
+	args := constructorArgs{Validators: []ValidatorUpdate{}, FeeRecipients: []common.Address{}, ValidatorNodes: [][20]byte{}, Quorum: new(big.Int).SetUint64(g.Quorum),
 		Threshold: new(big.Int).SetUint64(g.Threshold), VotingPeriod: g.VotingPeriod, Permissioned: g.Permissioned,
 		GasLimit: limits.GasLimit, BaseFee: limits.BaseFee,
 		BeaconHolders: committee.Holders, BeaconThreshold: new(big.Int).SetUint64(committee.Threshold)}
@@ -190,6 +196,7 @@ func (g *Genesis) Account(validators []GenesisValidator, limits Limits, committe
 	for _, v := range validators {
 		args.Validators = append(args.Validators, v.ValidatorUpdate)
 		args.FeeRecipients = append(args.FeeRecipients, v.FeeRecipient)
+		args.ValidatorNodes = append(args.ValidatorNodes, v.Node)
 	}
 	for _, m := range g.Members {
 		args.Members = append(args.Members, constructorMember(m))

@@ -19,11 +19,11 @@ func TestStorageLayout(t *testing.T) {
 		"pending": slotPending, "nextDeadline": slotDeadline, "frozen": slotFrozen, "admittedSince": slotAdmitted, "upgrades": slotUpgrades, "feeRecipientOf": slotFeeRecipient,
 		"gasLimit": slotGasLimit, "baseFee": slotBaseFee, "governorOf": slotGovernorOf, "validatorKeys": slotValidatorKeys, "powerOf": slotPowerOf, "frozenIndex": slotFrozenIndex, "frozenVersion": slotFrozenVersion}
 	checkLayout(t, "Consortium", maps.Clone(slots))
-	consortium, err := contracts.Load("Consortium")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, version := range []uint64{2, VersionSplit} {
+	for _, version := range []uint64{2, VersionSplit, VersionValidatorNodes} {
+		consortium, err := ConsortiumAt(version)
+		if err != nil {
+			t.Fatal(err)
+		}
 		parts, arts, err := ConsortiumParts(version)
 		if err != nil {
 			t.Fatal(err)
@@ -36,6 +36,7 @@ func TestStorageLayout(t *testing.T) {
 		}
 	}
 	checkLayout(t, "v4/Consortium", maps.Clone(slots))
+	checkLayout(t, "v5/Consortium", maps.Clone(slots))
 	checkLayout(t, "Capsules", map[string]uint64{"countAt": slotCountAt})
 }
 

@@ -24,11 +24,17 @@ func TestSystemCodeOfEachRuleVersionIsPinned(t *testing.T) {
 		"v4/ConsortiumViews": "0x09e9d979a6fe2ba64254baf4d0e6b290585135cb3d908373c4012104e5d613cc",
 		"Capsules":           "0x5ef4b1f73e113cc7a37c7f009c49643d1484039d9a9f2305f5022143949b1542",
 		// Rule version 5: the Consortium split by concern.
-		"Consortium":            "0xb7ed2d279b4d37ab832278ddbdf0c780c9fac2d3d559d98bebeb0310fd9597a6",
-		"ConsortiumViews":       "0x75570b64bf59e4e7d8e314e4cd54bd5ad19a39288048ebe2f375891b16ca9411",
-		"ConsortiumPermissions": "0xceb504203f3fab06f0d3784cb618580f7a25ea6ecbab25dec33682a42d3556c3",
-		"ConsortiumValidators":  "0xa1670ecf481b51d1fb6731be4204fff3c698667c77ffdf0d23b14cc89f169db9",
-		"ConsortiumNetwork":     "0x77aad5996b7724ded398758e88362bffb56c9548a27644f95f91f18a23bd103a",
+		"v5/Consortium":            "0xb7ed2d279b4d37ab832278ddbdf0c780c9fac2d3d559d98bebeb0310fd9597a6",
+		"v5/ConsortiumViews":       "0x75570b64bf59e4e7d8e314e4cd54bd5ad19a39288048ebe2f375891b16ca9411",
+		"v5/ConsortiumPermissions": "0xceb504203f3fab06f0d3784cb618580f7a25ea6ecbab25dec33682a42d3556c3",
+		"v5/ConsortiumValidators":  "0xa1670ecf481b51d1fb6731be4204fff3c698667c77ffdf0d23b14cc89f169db9",
+		"v5/ConsortiumNetwork":     "0x77aad5996b7724ded398758e88362bffb56c9548a27644f95f91f18a23bd103a",
+		// Rule version 6: a validator a proposal adds names its admitted node.
+		"Consortium":            "0x551d72695edc7615a12fc406780fbde09b9599b21c42550cd5a547b6742ab963",
+		"ConsortiumViews":       "0x0fbe75559d23e5932523109015aa8f5d233cb2a5f2e2b0965eabc468212fb5ff",
+		"ConsortiumPermissions": "0x70c8056ab6201cb8a87bbb352f81eabe8b2f6d15d3df32582f682c31c094cfb3",
+		"ConsortiumValidators":  "0xcd7cd74a49a4f22ab10ba990ddd55b065e3e2032f0bff4ed7c55131705793da6",
+		"ConsortiumNetwork":     "0x3d26a95344b3ac545bdbff726c2fbd9b110b3f605c6332a5525d75b77c617fd7",
 	} {
 		a, err := contracts.Load(name)
 		if err != nil {
@@ -48,12 +54,14 @@ func TestSystemCodeOfEachRuleVersionIsPinned(t *testing.T) {
 func TestSystemContractsLeaveRoomToGrow(t *testing.T) {
 	const most = 20_000
 	names := []string{"Consortium", "Capsules"}
-	parts, _, err := system.ConsortiumParts(system.VersionSplit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range parts {
-		names = append(names, p.Name)
+	for _, version := range []uint64{system.VersionSplit, system.VersionValidatorNodes} {
+		parts, _, err := system.ConsortiumParts(version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range parts {
+			names = append(names, p.Name)
+		}
 	}
 	for _, name := range names {
 		a, err := contracts.Load(name)
