@@ -130,6 +130,9 @@ func consortiumText(info *wire.ConsortiumInfo) string {
 			name = "-"
 		}
 		fmt.Fprintf(&b, "  %-12s %s %s power %-6d proposed %-5d signed %-5d missed %d\n", name, v.Address, v.PubKey, v.Power, v.Proposed, v.Signed, v.Missed)
+		if v.Node != "" {
+			fmt.Fprintf(&b, "  %-12s on node %s\n", "", v.Node)
+		}
 	}
 	b.WriteString("admitted nodes:\n")
 	for _, n := range info.Nodes {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -210,8 +211,16 @@ func joinText(part *ceremony.Part) string {
 type proposal struct {
 	actions []system.Action
 	joins   []*ceremony.Part
-	rotate  [][2]system.ValidatorUpdate
+	rotate  []rotation
 	changes []validatorChange // the validator changes, for the tolerance warning
+	nodes   bool              // the actions name validators' nodes (SetNodeValidators)
+}
+
+// rotation is a --rotate-validator: the old key, the new, and the node
+// that signs with them if the command named it.
+type rotation struct {
+	old, next system.ValidatorUpdate
+	node      *system.NodeID
 }
 
 func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string, vote bool) error {
@@ -223,8 +232,21 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 	}
 	defer c.Close()
 	actions := p.actions
+	// From rule version 6 the consortium keeps each validator's node, and
+	// a validator change that adds a key names it.
+	binds := true
+	if p.nodes || len(p.rotate) > 0 || len(p.joins) > 0 {
+		if _, err := c.NodeOfValidator(ctx, [32]byte{}); errors.Is(err, govclient.ErrNoValidatorNodes) {
+			binds = false
+		} else if err != nil {
+			return fmt.Errorf("reading the consortium: %w", err)
+		}
+	}
+	if p.nodes && !binds {
+		return fmt.Errorf("--set-validator KEY:POWER:NODE_ID: %w; leave :NODE_ID out", govclient.ErrNoValidatorNodes)
+	}
 	for _, r := range p.rotate {
-		as, note, err := rotationActions(ctx, c, r[0], r[1])
+		as, note, err := rotationActions(ctx, c, r, binds)
 		if err != nil {
 			return err
 		}
@@ -241,7 +263,7 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 		if err := checkJoin(ctx, c, info, part); err != nil {
 			return err
 		}
-		as, _ := ceremony.JoinActions(part)
+		as, _ := ceremony.JoinActions(part, binds)
 		actions = append(actions, as...)
 		fmt.Fprint(cmd.ErrOrStderr(), joinText(part))
 	}
@@ -359,7 +381,7 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 at all, and then casts the proposing member's yes vote (a second transaction;
 --no-vote leaves it out). The proposal passes in the block of the vote that
 makes approval certain, or at the end of its voting period (see chuxin gov).`,
-		Example: `  chuxin gov propose --dev-account 0 --description "admit node4" --set-validator 0x3f…:10
+		Example: `  chuxin gov propose --dev-account 0 --description "node4 validates" --admit-node 7c1e…:node4 --set-validator 0x3f…:10:7c1e…
   chuxin gov propose --key gov.key --description "retire node2" --remove-validator 0x9a…
   chuxin gov propose --key gov.key --description "welcome Hangzhou" --set-member Hangzhou:1:0xAb…
   chuxin gov propose --key gov.key --description "permissioned" --set-param permissioned=1
@@ -368,15 +390,26 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var actions []system.Action
 			var vals []system.ValidatorUpdate
-			var rotate [][2]system.ValidatorUpdate
+			var rotate []rotation
 			for _, r := range rotations {
-				o, n, ok := strings.Cut(r, ":")
-				old, err1 := validatorKey(o)
-				next, err2 := validatorKey(n)
-				if !ok || err1 != nil || err2 != nil {
+				fields := strings.Split(r, ":")
+				if len(fields) < 2 || len(fields) > 3 {
 					return errRotateFormat
 				}
-				rotate = append(rotate, [2]system.ValidatorUpdate{old, next})
+				old, err1 := validatorKey(fields[0])
+				next, err2 := validatorKey(fields[1])
+				if err1 != nil || err2 != nil {
+					return errRotateFormat
+				}
+				rot := rotation{old: old, next: next}
+				if len(fields) == 3 {
+					id, err := system.ParseNodeID(fields[2])
+					if err != nil {
+						return fmt.Errorf("--rotate-validator %q: %w", r, err)
+					}
+					rot.node = &id
+				}
+				rotate = append(rotate, rot)
 			}
 			var parts []*ceremony.Part
 			for _, j := range joins {
@@ -384,7 +417,7 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				if err != nil {
 					return fmt.Errorf("--join: %w", err)
 				}
-				if _, err := ceremony.JoinActions(part); err != nil {
+				if _, err := ceremony.JoinActions(part, true); err != nil {
 					return fmt.Errorf("--join %s: %w", j, err)
 				}
 				for _, other := range parts {
@@ -408,19 +441,31 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 					changes = append(changes, validatorChange{key: [32]byte(part.ConsensusPubKey), power: uint64(part.Power), name: part.Moniker})
 				}
 			}
+			var nodeVals []system.NodeValidator
 			for _, v := range addVals {
-				key, power, ok := strings.Cut(v, ":")
-				p, err := strconv.ParseUint(power, 10, 63)
-				if !ok || err != nil {
-					return fmt.Errorf("--set-validator %q: want KEY:POWER", v)
+				fields := strings.Split(v, ":")
+				if len(fields) != 2 && len(fields) != 3 {
+					return fmt.Errorf("--set-validator %q: want KEY:POWER[:NODE_ID]", v)
 				}
-				u, err := validatorKey(key)
+				p, err := strconv.ParseUint(fields[1], 10, 63)
+				if err != nil {
+					return fmt.Errorf("--set-validator %q: want KEY:POWER[:NODE_ID], POWER a whole number", v)
+				}
+				u, err := validatorKey(fields[0])
 				if err != nil {
 					return err
 				}
 				u.Power = p
-				vals = append(vals, u)
 				changes = append(changes, validatorChange{key: u.PubKey, power: p})
+				if len(fields) == 2 {
+					vals = append(vals, u)
+					continue
+				}
+				id, err := system.ParseNodeID(fields[2])
+				if err != nil {
+					return fmt.Errorf("--set-validator %q: %w", v, err)
+				}
+				nodeVals = append(nodeVals, system.NodeValidator{PubKey: u.PubKey, Power: p, Node: id})
 			}
 			for _, key := range removeVals {
 				u, err := validatorKey(key)
@@ -430,8 +475,21 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				vals = append(vals, u)
 				changes = append(changes, validatorChange{key: u.PubKey})
 			}
+			// Nodes are admitted before validators name them, and revoked
+			// after validators leave them.
+			for _, a := range admit {
+				idText, name, _ := strings.Cut(a, ":")
+				id, err := system.ParseNodeID(idText)
+				if err != nil {
+					return fmt.Errorf("--admit-node: %w", err)
+				}
+				actions = append(actions, system.SetNode(id, true, name))
+			}
 			if len(vals) > 0 {
 				actions = append(actions, system.SetValidators(vals...))
+			}
+			if len(nodeVals) > 0 {
+				actions = append(actions, system.SetNodeValidators(nodeVals...))
 			}
 			for _, m := range members {
 				parts := strings.SplitN(m, ":", 3)
@@ -475,14 +533,6 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 					return fmt.Errorf("--set-param %q: want quorum|threshold|voting-period|permissioned|gas-limit|base-fee=NUMBER", p)
 				}
 				actions = append(actions, system.SetParam(id, v))
-			}
-			for _, a := range admit {
-				idText, name, _ := strings.Cut(a, ":")
-				id, err := system.ParseNodeID(idText)
-				if err != nil {
-					return fmt.Errorf("--admit-node: %w", err)
-				}
-				actions = append(actions, system.SetNode(id, true, name))
 			}
 			for _, r := range revoke {
 				id, err := system.ParseNodeID(r)
@@ -531,15 +581,15 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
 			}
-			return f.propose(cmd, proposal{actions: actions, joins: parts, rotate: rotate, changes: changes}, description, !noVote)
+			return f.propose(cmd, proposal{actions: actions, joins: parts, rotate: rotate, changes: changes, nodes: len(nodeVals) > 0}, description, !noVote)
 		},
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&noVote, "no-vote", false, "only propose: do not cast the proposing member's yes vote")
-	fl.StringArrayVar(&rotations, "rotate-validator", nil, "OLD_KEY:NEW_KEY: hand a validator's power and fee recipient to its new consensus key (chuxin rotate-key makes it); the node moves to the new key by itself")
+	fl.StringArrayVar(&rotations, "rotate-validator", nil, "OLD_KEY:NEW_KEY[:NODE_ID]: hand a validator's power, fee recipient and node to its new consensus key (chuxin rotate-key makes it and prints this); the node moves to the new key by itself. NODE_ID is needed only when the consortium has no node on record for the old key")
 	fl.StringArrayVar(&joins, "join", nil, "PART.json: let in a node made after genesis (chuxin init, chuxin join): admit it, make its member a member, grant the roles it asks, and make a validator its key with its power and fee recipient")
 	fl.StringVar(&description, "description", "", "what the proposal does and why")
-	fl.StringArrayVar(&addVals, "set-validator", nil, "KEY:POWER: add a validator or change its power (KEY: its consensus public key, hex or base64)")
+	fl.StringArrayVar(&addVals, "set-validator", nil, "KEY:POWER[:NODE_ID]: add a validator or change its power (KEY: its consensus public key, hex or base64). A new validator names the admitted node that signs with it (NODE_ID, chuxin init prints it); a power change need not")
 	fl.StringArrayVar(&removeVals, "remove-validator", nil, "KEY: remove a validator")
 	fl.StringArrayVar(&recipients, "set-fee-recipient", nil, "KEY:ADDRESS: the account that receives the fees of the blocks a validator proposes")
 	fl.StringArrayVar(&members, "set-member", nil, "NAME:WEIGHT:GOVERNOR[,GOVERNOR…]: add a member or change it")

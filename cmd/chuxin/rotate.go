@@ -65,9 +65,9 @@ among the validators than the threshold. Back the home up again afterwards
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "new consensus key 0x%x (address %s) in %s\n"+
 				"current key       0x%x (address %s)\n\n"+
-				"next: a governor proposes\n  chuxin gov propose --rotate-validator 0x%x:0x%x --description \"rotate %s's consensus key\"\n"+
+				"next: a governor proposes\n  chuxin gov propose --rotate-validator 0x%x:0x%x:%s --description \"rotate %s's consensus key\"\n"+
 				"keep the node running: it signs with the new key from the first block whose validator set holds it.\n",
-				pv.Key.PubKey.Bytes(), pv.Key.Address, next, id.ConsensusPK, id.Address, id.ConsensusPK, pv.Key.PubKey.Bytes(), cfg.Moniker)
+				pv.Key.PubKey.Bytes(), pv.Key.Address, next, id.ConsensusPK, id.Address, id.ConsensusPK, pv.Key.PubKey.Bytes(), id.NodeID, cfg.Moniker)
 			return err
 		},
 	}
@@ -78,7 +78,12 @@ among the validators than the threshold. Back the home up again afterwards
 
 // rotationActions are the actions that hand the old key's power and fee
 // recipient to the new key, and a note on what it does to the beacon.
-func rotationActions(ctx context.Context, c *govclient.Client, old, next system.ValidatorUpdate) ([]system.Action, string, error) {
+//
+// With binds (rule version 6 on), the new key is bound to the node that
+// signed with the old one: the node the rotation names, or else the one the
+// consortium has on record for the old key.
+func rotationActions(ctx context.Context, c *govclient.Client, r rotation, binds bool) ([]system.Action, string, error) {
+	old, next := r.old, r.next
 	info, err := c.Consortium(ctx)
 	if err != nil {
 		return nil, "", err
@@ -103,11 +108,23 @@ func rotationActions(ctx context.Context, c *govclient.Client, old, next system.
 	if recipient == (common.Address{}) {
 		return nil, "", fmt.Errorf("--rotate-validator: 0x%x has no fee recipient to carry over; name one with --set-fee-recipient", old.PubKey)
 	}
-	actions := []system.Action{
-		system.SetValidators(system.ValidatorUpdate{PubKey: old.PubKey}, system.ValidatorUpdate{PubKey: next.PubKey, Power: power}),
-		system.SetFeeRecipient(next.PubKey, recipient),
+	set := system.SetValidators(system.ValidatorUpdate{PubKey: old.PubKey}, system.ValidatorUpdate{PubKey: next.PubKey, Power: power})
+	note := fmt.Sprintf("rotation: 0x%x takes power %d and fee recipient %s from 0x%x", next.PubKey, power, recipient, old.PubKey)
+	if binds {
+		var node system.NodeID
+		if r.node != nil {
+			node = *r.node
+		} else if node, err = c.NodeOfValidator(ctx, old.PubKey); err != nil {
+			return nil, "", fmt.Errorf("the old key's node: %w", err)
+		}
+		if node == (system.NodeID{}) {
+			return nil, "", fmt.Errorf("--rotate-validator: the consortium has no node on record for 0x%x: name the node it signs on, OLD_KEY:NEW_KEY:NODE_ID (chuxin rotate-key prints it)", old.PubKey)
+		}
+		set = system.SetNodeValidators(system.NodeValidator{PubKey: old.PubKey}, system.NodeValidator{PubKey: next.PubKey, Power: power, Node: node})
+		note += fmt.Sprintf(" on node %s", node)
 	}
-	note := fmt.Sprintf("rotation: 0x%x takes power %d and fee recipient %s from 0x%x\n", next.PubKey, power, recipient, old.PubKey)
+	actions := []system.Action{set, system.SetFeeRecipient(next.PubKey, recipient)}
+	note += "\n"
 	// The beacon's holders, by consensus key: the old key's share stops counting.
 	var holders []common.Hash
 	for i := int64(0); i < 1024; i++ {
@@ -131,4 +148,4 @@ func rotationActions(ctx context.Context, c *govclient.Client, old, next system.
 	return actions, note, nil
 }
 
-var errRotateFormat = errors.New("--rotate-validator: want OLD_KEY:NEW_KEY (consensus public keys, hex or base64)")
+var errRotateFormat = errors.New("--rotate-validator: want OLD_KEY:NEW_KEY[:NODE_ID] (consensus public keys, hex or base64; the node ID, 40 hex digits)")

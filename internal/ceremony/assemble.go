@@ -130,7 +130,7 @@ func Assemble(parts []*Part, p Params) ([]byte, *genesis.Genesis, error) {
 		if part.Power > 0 {
 			pub := ed25519.PubKey(part.ConsensusPubKey)
 			vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: part.Power, Name: part.Moniker})
-			g.Validators = append(g.Validators, genesis.Validator{Name: part.Moniker, PubKey: part.ConsensusPubKey, Power: part.Power, FeeRecipient: part.FeeRecipient})
+			g.Validators = append(g.Validators, genesis.Validator{Name: part.Moniker, PubKey: part.ConsensusPubKey, Power: part.Power, FeeRecipient: part.FeeRecipient, Node: part.NodeID})
 		}
 		if part.Member != nil {
 			if c.Members, err = addMember(c.Members, *part.Member, part.Moniker); err != nil {

@@ -84,6 +84,11 @@ func TestCeremony(t *testing.T) {
 	if len(g.Validators) != 2 || g.Validators[1].Power != 20 || g.Validators[0].FeeRecipient != feesA {
 		t.Fatalf("validators %+v", g.Validators)
 	}
+	for i, v := range g.Validators { // each signs on its own node
+		if v.Node != parts[i].NodeID {
+			t.Errorf("validators[%d] names node %q, its part %q", i, v.Node, parts[i].NodeID)
+		}
+	}
 	if len(g.Consortium.Members) != 2 || g.Consortium.Members[0].Weight != 2 || !g.Consortium.Permissioned {
 		t.Fatalf("consortium %+v", g.Consortium)
 	}

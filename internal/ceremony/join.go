@@ -12,8 +12,11 @@ import (
 // init: admit its node ID under its moniker; make its operator a member,
 // if the part names one, with the part's weight and governors; grant the
 // roles the part asks for; and, for a validator, give its consensus key
-// the part's power and its blocks' fees to the part's fee recipient.
-func JoinActions(part *Part) ([]system.Action, error) {
+// the part's power and its blocks' fees to the part's fee recipient. With
+// nodes (a chain at rule version system.VersionValidatorNodes or later),
+// the validator change names the part's node as the one that signs with
+// the key, as the consortium then requires.
+func JoinActions(part *Part, nodes bool) ([]system.Action, error) {
 	id, err := system.ParseNodeID(part.NodeID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrPart, err)
@@ -37,9 +40,11 @@ func JoinActions(part *Part) ([]system.Action, error) {
 			return nil, fmt.Errorf("%w: validator %s names no fee recipient: its blocks' fees would go to an address whose key no one holds", ErrPart, part.Moniker)
 		}
 		key := [32]byte(part.ConsensusPubKey)
-		actions = append(actions,
-			system.SetValidators(system.ValidatorUpdate{PubKey: key, Power: uint64(part.Power)}),
-			system.SetFeeRecipient(key, part.FeeRecipient))
+		set := system.SetValidators(system.ValidatorUpdate{PubKey: key, Power: uint64(part.Power)})
+		if nodes {
+			set = system.SetNodeValidators(system.NodeValidator{PubKey: key, Power: uint64(part.Power), Node: id})
+		}
+		actions = append(actions, set, system.SetFeeRecipient(key, part.FeeRecipient))
 	}
 	return actions, nil
 }

@@ -65,17 +65,27 @@ func TestJoinARunningNetwork(t *testing.T) {
 	if _, err := os.Stat(config.BeaconShareFile(home)); err == nil {
 		t.Fatal("a joining node got a beacon share")
 	}
-	actions, err := ceremony.JoinActions(part)
-	if err != nil || len(actions) != 4 {
-		t.Fatalf("JoinActions: %d actions, %v", len(actions), err)
-	}
-	for i, kind := range []uint8{system.KindSetNode, system.KindSetMember, system.KindSetValidators, system.KindFeeRecipient} {
-		if actions[i].Kind != kind {
-			t.Fatalf("action %d is of kind %d, want %d", i, actions[i].Kind, kind)
+	for _, nodes := range []bool{false, true} {
+		actions, err := ceremony.JoinActions(part, nodes)
+		if err != nil || len(actions) != 4 {
+			t.Fatalf("JoinActions: %d actions, %v", len(actions), err)
+		}
+		set := uint8(system.KindSetValidators)
+		if nodes {
+			set = system.KindSetNodeValidators
+			vs, err := system.DecodeSetNodeValidators(actions[2].Data)
+			if err != nil || len(vs) != 1 || vs[0].Node.String() != strings.ToLower(part.NodeID) || vs[0].Power != uint64(part.Power) {
+				t.Fatalf("the join's validator change names %+v, %v; want node %s", vs, err, part.NodeID)
+			}
+		}
+		for i, kind := range []uint8{system.KindSetNode, system.KindSetMember, set, system.KindFeeRecipient} {
+			if actions[i].Kind != kind {
+				t.Fatalf("action %d is of kind %d, want %d", i, actions[i].Kind, kind)
+			}
 		}
 	}
 	part.FeeRecipient = common.Address{}
-	if _, err := ceremony.JoinActions(part); !errors.Is(err, ceremony.ErrPart) {
+	if _, err := ceremony.JoinActions(part, true); !errors.Is(err, ceremony.ErrPart) {
 		t.Fatalf("a validator without a fee recipient: %v", err)
 	}
 }

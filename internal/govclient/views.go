@@ -2,6 +2,7 @@ package govclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -90,14 +91,48 @@ func (c *Client) Proposal(ctx context.Context, id uint64) (*Proposal, error) {
 		Description: p.Description, Outcome: p.Outcome}
 	for _, a := range actions {
 		r.Actions = append(r.Actions, DescribeAction(a))
-		if a.Kind != system.KindSetValidators {
-			continue
-		}
-		if us, err := system.DecodeSetValidators(a.Data); err == nil {
+		if us, ok := validatorUpdates(a); ok {
 			r.Validators = append(r.Validators, us)
 		}
 	}
 	return r, nil
+}
+
+// validatorUpdates are the validator changes of a SetValidators or
+// SetNodeValidators action.
+func validatorUpdates(a system.Action) ([]system.ValidatorUpdate, bool) {
+	switch a.Kind {
+	case system.KindSetValidators:
+		us, err := system.DecodeSetValidators(a.Data)
+		return us, err == nil
+	case system.KindSetNodeValidators:
+		ns, err := system.DecodeSetNodeValidators(a.Data)
+		us := make([]system.ValidatorUpdate, len(ns))
+		for i, n := range ns {
+			us[i] = system.ValidatorUpdate{PubKey: n.PubKey, Power: n.Power}
+		}
+		return us, err == nil
+	}
+	return nil, false
+}
+
+// ErrNoValidatorNodes: the chain's rules keep no validator's node (rule
+// versions before system.VersionValidatorNodes).
+var ErrNoValidatorNodes = errors.New("this chain's rules keep no validator's node (rule version 6 brings them)")
+
+// NodeOfValidator returns the admitted node that a validator signs on, as
+// the consortium keeps it (zero: none on record, such as a genesis
+// validator whose node the genesis did not name), or ErrNoValidatorNodes.
+func (c *Client) NodeOfValidator(ctx context.Context, key [32]byte) (system.NodeID, error) {
+	out, err := c.View(ctx, "nodeOfValidator", key)
+	if errors.Is(err, ErrRefused) {
+		return system.NodeID{}, fmt.Errorf("%w: %w", ErrNoValidatorNodes, err)
+	}
+	if err != nil {
+		return system.NodeID{}, err
+	}
+	id, _ := out[0].([20]byte)
+	return system.NodeID(id), nil
 }
 
 // Proposals reads every proposal, newest first.
@@ -243,6 +278,17 @@ func DescribeAction(a system.Action) string {
 			parts := make([]string, len(us))
 			for i, u := range us {
 				parts[i] = fmt.Sprintf("validator 0x%x to power %d", u.PubKey, u.Power)
+				if u.Power == 0 {
+					parts[i] = fmt.Sprintf("remove validator 0x%x", u.PubKey)
+				}
+			}
+			return strings.Join(parts, "; ")
+		}
+	case system.KindSetNodeValidators:
+		if us, err := system.DecodeSetNodeValidators(a.Data); err == nil {
+			parts := make([]string, len(us))
+			for i, u := range us {
+				parts[i] = fmt.Sprintf("validator 0x%x to power %d on node %s", u.PubKey, u.Power, u.Node)
 				if u.Power == 0 {
 					parts[i] = fmt.Sprintf("remove validator 0x%x", u.PubKey)
 				}

@@ -95,8 +95,12 @@ func proposeRotation(ctx context.Context, url string, gov devaccounts.Account, o
 		return err
 	}
 	defer c.Close()
+	node, err := c.NodeOfValidator(ctx, oldK) // the genesis names it
+	if err != nil {
+		return err
+	}
 	p, err := c.Send(ctx, "propose", []system.Action{
-		system.SetValidators(system.ValidatorUpdate{PubKey: oldK}, system.ValidatorUpdate{PubKey: newK, Power: 10}),
+		system.SetNodeValidators(system.NodeValidator{PubKey: oldK}, system.NodeValidator{PubKey: newK, Power: 10, Node: node}),
 		system.SetFeeRecipient(newK, gov.Address),
 	}, "rotate")
 	if err != nil {

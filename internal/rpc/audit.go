@@ -451,7 +451,14 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 	keys, powers := v[0].([][32]byte), v[1].([]uint64)
 	for i, k := range keys {
 		addr := strings.ToUpper(common.Bytes2Hex(system.ConsensusAddress(k[:])))
-		info.Validators = append(info.Validators, ValidatorInfo{PubKey: k, Address: addr, Name: api.b.ValidatorNames[addr], Power: powers[i], ValidatorActivity: activity[addr]})
+		vi := ValidatorInfo{PubKey: k, Address: addr, Name: api.b.ValidatorNames[addr], Power: powers[i], ValidatorActivity: activity[addr]}
+		// Rule versions before 6 keep no node: the view reverts there.
+		if n, err := api.view(ctx, "nodeOfValidator", k); err == nil {
+			if id := system.NodeID(n[0].([20]byte)); id != (system.NodeID{}) {
+				vi.Node = id.String()
+			}
+		}
+		info.Validators = append(info.Validators, vi)
 	}
 	if v, err = api.view(ctx, "admittedNodes"); err != nil {
 		return nil, err

@@ -147,9 +147,15 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 	}
 
 	// Vote node5 in: two of four members are not enough, the third passes
-	// it. The proposer's vote is cast with its proposal.
-	out := cli(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "admit node5",
+	// it. The proposer's vote is cast with its proposal. A new validator
+	// names its admitted node.
+	out := cliFails(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "admit node5",
 		"--set-validator", ids[5].PubKey + ":10"}, rpc...)...)
+	if !strings.Contains(out, "is new: name the admitted node that signs with it") {
+		t.Fatalf("a new validator without its node:\n%s", out)
+	}
+	out = cli(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "admit node5",
+		"--set-validator", ids[5].PubKey + ":10:" + ids[5].NodeID}, rpc...)...)
 	if !strings.Contains(out, "proposal 1 created") || !strings.Contains(out, "voted for proposal 1") {
 		t.Fatalf("propose:\n%s", out)
 	}
@@ -223,7 +229,7 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 		t.Fatalf("CometBFT's block max_gas after the proposal: %q", params.Params.Block.MaxGas)
 	}
 	out = cli(t, append([]string{"gov", "members"}, rpc...)...)
-	if strings.Contains(out, strings.ToLower(ids[3].PubKey)) || !strings.Contains(out, strings.ToLower(ids[5].PubKey)) {
+	if strings.Contains(out, strings.ToLower(ids[3].PubKey)) || !strings.Contains(out, strings.ToLower(ids[5].PubKey)) || !strings.Contains(out, "on node "+ids[5].NodeID) {
 		t.Fatalf("gov members after the changes:\n%s", out)
 	}
 	if out := cli(t, append([]string{"gov", "show", "2"}, rpc...)...); !strings.Contains(out, "passed") || !strings.Contains(out, "remove validator") {

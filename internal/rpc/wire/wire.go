@@ -89,6 +89,9 @@ type ValidatorInfo struct {
 	Address string      `json:"address"`        // CometBFT's
 	Name    string      `json:"name,omitempty"` // the genesis's name for it, if it has one
 	Power   uint64      `json:"power"`
+	// Node is the admitted node that signs with the key, as the consortium
+	// keeps it (rule version 6 on); empty where none is on record.
+	Node string `json:"node,omitempty"`
 	ValidatorActivity
 }
 
