@@ -2,12 +2,12 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -216,6 +216,39 @@ type proposal struct {
 	nodes   bool              // the actions name validators' nodes (SetNodeValidators)
 }
 
+// nodesFirst orders actions for the contract, which applies them in
+// order: the admissions of nodes first and their revocations last, each
+// group and the rest as given, so that a validator names a node admitted
+// before it and a node is revoked after the validator that signed on it
+// has left.
+func nodesFirst(actions []system.Action) []system.Action {
+	phase := func(a system.Action) int {
+		if a.Kind != system.KindSetNode {
+			return 1
+		}
+		if _, admitted, _, err := system.DecodeSetNode(a.Data); err == nil && !admitted {
+			return 2
+		}
+		return 0
+	}
+	slices.SortStableFunc(actions, func(a, b system.Action) int { return cmp.Compare(phase(a), phase(b)) })
+	return actions
+}
+
+// nodesComingWarning warns, on a chain before rule version 6, when version
+// 6 is scheduled: a validator that a proposal adds without its node is
+// refused from its height, so the proposal fails if it passes there or
+// later.
+func nodesComingWarning(info *wire.ConsortiumInfo) string {
+	for _, u := range info.Upgrades {
+		if u.Version >= system.VersionValidatorNodes {
+			return fmt.Sprintf("warning: rule version %d applies from block %d, from which a validator is added only with its node: this proposal, made for version %d, fails if it passes at or after that block (then propose again)",
+				u.Version, u.Height, info.RuleVersion)
+		}
+	}
+	return ""
+}
+
 // rotation is a --rotate-validator: the old key, the new, and the node
 // that signs with them if the command named it.
 type rotation struct {
@@ -232,18 +265,22 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 	}
 	defer c.Close()
 	actions := p.actions
-	// From rule version 6 the consortium keeps each validator's node, and
-	// a validator change that adds a key names it.
-	binds := true
-	if p.nodes || len(p.rotate) > 0 || len(p.joins) > 0 {
-		if _, err := c.NodeOfValidator(ctx, [32]byte{}); errors.Is(err, govclient.ErrNoValidatorNodes) {
-			binds = false
-		} else if err != nil {
-			return fmt.Errorf("reading the consortium: %w", err)
+	var info *wire.ConsortiumInfo
+	if len(p.joins) > 0 || len(p.changes) > 0 || len(p.rotate) > 0 || p.nodes {
+		if info, err = c.Consortium(ctx); err != nil {
+			return fmt.Errorf("reading the consortium, to check the proposal against it: %w", err)
 		}
 	}
+	// From rule version 6 the consortium keeps each validator's node, and
+	// a validator change that adds a key names it.
+	binds := info != nil && info.RuleVersion >= system.VersionValidatorNodes
 	if p.nodes && !binds {
 		return fmt.Errorf("--set-validator KEY:POWER:NODE_ID: %w; leave :NODE_ID out", govclient.ErrNoValidatorNodes)
+	}
+	if info != nil && !binds {
+		if w := nodesComingWarning(info); w != "" {
+			fmt.Fprintln(cmd.ErrOrStderr(), w)
+		}
 	}
 	for _, r := range p.rotate {
 		as, note, err := rotationActions(ctx, c, r, binds)
@@ -252,12 +289,6 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 		}
 		actions = append(as, actions...)
 		fmt.Fprint(cmd.ErrOrStderr(), note)
-	}
-	var info *wire.ConsortiumInfo
-	if len(p.joins) > 0 || len(p.changes) > 0 {
-		if info, err = c.Consortium(ctx); err != nil {
-			return fmt.Errorf("reading the consortium, to check the proposal against it: %w", err)
-		}
 	}
 	for _, part := range p.joins {
 		if err := checkJoin(ctx, c, info, part); err != nil {
@@ -273,7 +304,7 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 		}
 	}
 	out := proposed{}
-	if out.Proposal, err = c.Send(ctx, "propose", actions, description); err != nil {
+	if out.Proposal, err = c.Send(ctx, "propose", nodesFirst(actions), description); err != nil {
 		return err
 	}
 	text := out.Proposal.Text()
@@ -475,8 +506,6 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				vals = append(vals, u)
 				changes = append(changes, validatorChange{key: u.PubKey})
 			}
-			// Nodes are admitted before validators name them, and revoked
-			// after validators leave them.
 			for _, a := range admit {
 				idText, name, _ := strings.Cut(a, ":")
 				id, err := system.ParseNodeID(idText)

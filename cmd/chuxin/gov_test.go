@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // TestToleranceWarning: four validators of power 10 tolerate one down; a
@@ -51,5 +53,35 @@ func TestToleranceWarning(t *testing.T) {
 	// joins: 40 power, spare 13, 3 after the new one.
 	if w := toleranceWarning(&wire.ConsortiumInfo{Validators: ten[:4]}, []validatorChange{{key: [32]byte{1}}, {key: [32]byte{99}, power: 10}}); !strings.Contains(w, "tolerates 3 more power down (0 validators)") {
 		t.Errorf("a removal and a join:\n%s", w)
+	}
+}
+
+// TestNodesFirst: the contract applies a proposal's actions in order, so
+// admissions go first, revocations last, and the rest keep their order:
+// a rotation onto a node that the same proposal admits, and the
+// revocation of the node the old key leaves, apply.
+func TestNodesFirst(t *testing.T) {
+	oldNode, newNode := system.NodeID{1}, system.NodeID{2}
+	rotate := system.SetNodeValidators(system.NodeValidator{PubKey: [32]byte{1}}, system.NodeValidator{PubKey: [32]byte{2}, Power: 10, Node: newNode})
+	fee := system.SetFeeRecipient([32]byte{2}, common.Address{9})
+	got := nodesFirst([]system.Action{rotate, fee, system.SetNode(oldNode, false, ""), system.SetNode(newNode, true, "new")})
+	want := []system.Action{system.SetNode(newNode, true, "new"), rotate, fee, system.SetNode(oldNode, false, "")}
+	for i := range want {
+		if got[i].Kind != want[i].Kind || !bytes.Equal(got[i].Data, want[i].Data) {
+			t.Fatalf("action %d: kind %d, want kind %d", i, got[i].Kind, want[i].Kind)
+		}
+	}
+}
+
+// TestNodesComingWarning: a chain before version 6 that has version 6
+// scheduled warns that a proposal adding validators its old way fails
+// from that height; one with no such version scheduled does not.
+func TestNodesComingWarning(t *testing.T) {
+	info := &wire.ConsortiumInfo{RuleVersion: 5, Upgrades: []wire.RuleUpgrade{{Version: 6, Height: 120}}}
+	if w := nodesComingWarning(info); !strings.Contains(w, "rule version 6 applies from block 120") || !strings.Contains(w, "made for version 5, fails if it passes at or after that block") {
+		t.Fatalf("warning: %q", w)
+	}
+	if w := nodesComingWarning(&wire.ConsortiumInfo{RuleVersion: 5}); w != "" {
+		t.Fatalf("no version 6 scheduled, but: %q", w)
 	}
 }

@@ -423,6 +423,7 @@ abstract contract ConsortiumRules is ConsortiumState {
         if (was == node) return;
         if (was != 0) delete validatorOnNode[was];
         if (node != 0) {
+            require(key != 0, "a validator needs its consensus public key");
             require(admittedSince[node] != 0, string.concat("node ", _hex20(node), " is not admitted: admit it (SET_NODE, --admit-node) before, or in, this proposal"));
             bytes32 other = validatorOnNode[node];
             require(other == 0, string.concat("node ", _hex20(node), " signs for validator ", uint256(other).toHexString(32),

@@ -76,6 +76,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"rules.ethereum", func(g *genesis.Genesis) { g.Rules.Ethereum.PragueTime = &ten }}, // Osaka before Prague
 		{"validators[0].pubKey", func(g *genesis.Genesis) { g.Validators[0].PubKey = key(1)[:31] }},
 		{"validators[0].power", func(g *genesis.Genesis) { g.Validators[0].Power = 0 }},
+		{"validators[0].pubKey is all zeros", func(g *genesis.Genesis) { g.Validators[0].PubKey = make([]byte, 32) }},
 		{"validators[0] and validators[1]", func(g *genesis.Genesis) { g.Validators = append(g.Validators, g.Validators[0]) }},
 		{"validators[0].node", func(g *genesis.Genesis) { g.Validators[0].Node = "7c1e" }},
 		{"validators[0].node 7c1e000000000000000000000000000000000000 is not among consortium.nodes", func(g *genesis.Genesis) {

@@ -25,9 +25,11 @@ type Validator struct {
 	// the coinbase of those blocks.
 	FeeRecipient common.Address `json:"feeRecipient"`
 	// Node is the CometBFT node ID (40 hex digits) of the admitted node
-	// that signs with the key, one of consortium.nodes. The Consortium
-	// keeps it from rule version VersionValidatorNodes: a node that signs
-	// for a validator is not revoked while it does.
+	// that signs with the key, one of consortium.nodes; the ceremony names
+	// it for every validator. A chain that starts at rule version
+	// VersionValidatorNodes or later keeps it, and a node that signs for a
+	// validator is then not revoked while it does; a chain that starts
+	// earlier, or a validator without one, has no node on record.
 	Node string `json:"node,omitempty"`
 }
 
@@ -57,6 +59,8 @@ func validateValidators(vals []Validator, nodes []system.Node) error {
 		switch {
 		case len(v.PubKey) != ed25519.PublicKeySize:
 			return fmt.Errorf("%w: validators[%d].pubKey has %d bytes, an ed25519 key has %d", ErrInvalid, i, len(v.PubKey), ed25519.PublicKeySize)
+		case bytes.Equal(v.PubKey, make([]byte, ed25519.PublicKeySize)):
+			return fmt.Errorf("%w: validators[%d].pubKey is all zeros: give the node's consensus public key (chuxin identity)", ErrInvalid, i)
 		case v.Power <= 0:
 			return fmt.Errorf("%w: validators[%d].power must be positive", ErrInvalid, i)
 		}

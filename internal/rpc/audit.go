@@ -1,10 +1,12 @@
 package rpc
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/big"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,6 +32,7 @@ type (
 	MemberInfo        = wire.MemberInfo
 	ValidatorInfo     = wire.ValidatorInfo
 	NodeInfo          = wire.NodeInfo
+	RuleUpgrade       = wire.RuleUpgrade
 )
 
 // maxAuditPage bounds the entries of one page.
@@ -361,6 +364,25 @@ func (api *ChuxinAPI) view(ctx context.Context, method string, args ...any) ([]a
 	return system.Unpack(method, ret)
 }
 
+// ruleVersions are the rule version at block next and the versions
+// scheduled after it, by the genesis or by governance, by height.
+func (api *ChuxinAPI) ruleVersions(st system.State, next uint64) (uint64, []RuleUpgrade) {
+	ex := api.b.App.Executor()
+	var later []RuleUpgrade
+	for _, v := range ex.Rules.Versions {
+		if v.Height > next {
+			later = append(later, RuleUpgrade{Version: v.Version, Height: v.Height})
+		}
+	}
+	for _, u := range system.Upgrades(st) {
+		if u.Height > next {
+			later = append(later, RuleUpgrade{Version: u.Version, Height: u.Height})
+		}
+	}
+	slices.SortStableFunc(later, func(a, b RuleUpgrade) int { return cmp.Compare(a.Height, b.Height) })
+	return ex.VersionAt(st, next), later
+}
+
 type proposalView struct {
 	proposer          common.Address
 	deadline, decided uint64
@@ -418,6 +440,7 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	info.RuleVersion, info.Upgrades = api.ruleVersions(st, h.Number.Uint64()+1)
 	limits := system.LimitsOf(st)
 	if err := api.b.readErr(st, h); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -78,6 +79,9 @@ func TestAuditTrailFiltersAndPages(t *testing.T) {
 	}
 	if len(info.Members) != 1 || info.Members[0].Name != "test" || info.Members[0].Governors[0] != testchain.Governor || info.Permissioned {
 		t.Fatalf("chuxin_consortium: %+v", info)
+	}
+	if info.RuleVersion != genesis.KnownRuleVersion || len(info.Upgrades) != 0 {
+		t.Fatalf("chuxin_consortium's rule version %d and upgrades %v, want %d and none", info.RuleVersion, info.Upgrades, genesis.KnownRuleVersion)
 	}
 }
 

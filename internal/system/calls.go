@@ -174,6 +174,15 @@ func SetNode(id NodeID, admitted bool, name string) Action {
 	return Action{KindSetNode, pack([]string{"bytes20", "bool", "string"}, [20]byte(id), admitted, name)}
 }
 
+// DecodeSetNode decodes the data of a SetNode action.
+func DecodeSetNode(data []byte) (id NodeID, admitted bool, name string, err error) {
+	out, err := arguments([]string{"bytes20", "bool", "string"}).Unpack(data)
+	if err != nil {
+		return id, false, "", fmt.Errorf("%w: set-node data: %v", ErrCall, err)
+	}
+	return NodeID(out[0].([20]byte)), out[1].(bool), out[2].(string), nil
+}
+
 // ScheduleUpgrade schedules rule version from height on: a node whose
 // binary does not know it stops before that height.
 func ScheduleUpgrade(version, height uint64) Action {

@@ -30,11 +30,11 @@ func TestSystemCodeOfEachRuleVersionIsPinned(t *testing.T) {
 		"v5/ConsortiumValidators":  "0xa1670ecf481b51d1fb6731be4204fff3c698667c77ffdf0d23b14cc89f169db9",
 		"v5/ConsortiumNetwork":     "0x77aad5996b7724ded398758e88362bffb56c9548a27644f95f91f18a23bd103a",
 		// Rule version 6: a validator a proposal adds names its admitted node.
-		"Consortium":            "0x551d72695edc7615a12fc406780fbde09b9599b21c42550cd5a547b6742ab963",
-		"ConsortiumViews":       "0x0fbe75559d23e5932523109015aa8f5d233cb2a5f2e2b0965eabc468212fb5ff",
-		"ConsortiumPermissions": "0x70c8056ab6201cb8a87bbb352f81eabe8b2f6d15d3df32582f682c31c094cfb3",
-		"ConsortiumValidators":  "0xcd7cd74a49a4f22ab10ba990ddd55b065e3e2032f0bff4ed7c55131705793da6",
-		"ConsortiumNetwork":     "0x3d26a95344b3ac545bdbff726c2fbd9b110b3f605c6332a5525d75b77c617fd7",
+		"Consortium":            "0x82b1ffddef77125c4c880b643f720488633f58f38f59ddc50467fd4249b2147b",
+		"ConsortiumViews":       "0x3ef2da3a7e979f93a5c8db34f31c5db0e184888765632cee4e256359defda85d",
+		"ConsortiumPermissions": "0x767c459a4fa11a863cdf9b4818f6e9e07bc98cccbbb7c75babd50a069abc3719",
+		"ConsortiumValidators":  "0x839e081de679889cba92c112c8e28f2ea6d5de17f2252ab162bcc9111ce50175",
+		"ConsortiumNetwork":     "0x1f9705bdd5aff490b39db5ef4c5c795e2d29b7e62a653b2b3b795e81a36e1e74",
 	} {
 		a, err := contracts.Load(name)
 		if err != nil {

@@ -70,10 +70,21 @@ type ConsortiumInfo struct {
 	Validators []ValidatorInfo `json:"validators"`
 	Nodes      []NodeInfo      `json:"nodes"`
 	Window     uint64          `json:"activityBlocks"` // the blocks the validators' activity counts
+	// RuleVersion is the chuxin rule version of the next block; Upgrades
+	// the versions scheduled after it (by the genesis or by governance),
+	// by height.
+	RuleVersion uint64        `json:"ruleVersion"`
+	Upgrades    []RuleUpgrade `json:"upgrades,omitempty"`
 	// LastBlockTime is the time of the last block; BlockInterval the mean
 	// seconds between the last activityBlocks blocks (0: fewer than two).
 	LastBlockTime *time.Time `json:"lastBlockTime,omitempty"`
 	BlockInterval float64    `json:"blockIntervalSeconds,omitempty"`
+}
+
+// RuleUpgrade is a rule version and the height it applies from.
+type RuleUpgrade struct {
+	Version uint64 `json:"version"`
+	Height  uint64 `json:"height"`
 }
 
 // MemberInfo is a member of the consortium.
