@@ -45,8 +45,9 @@ func TestValidatorsAProposalAddsNameTheirNode(t *testing.T) {
 	for want, actions := range map[string][]system.Action{
 		"0x0200000000000000000000000000000000000000000000000000000000000000 is new: name the admitted node": {system.SetValidators(system.ValidatorUpdate{PubKey: k2, Power: 5})},
 		"node 0xabababababababababababababababababababab is not admitted":                                   {system.SetNodeValidators(system.NodeValidator{PubKey: k2, Power: 5, Node: system.NodeID(bytes.Repeat([]byte{0xab}, 20))})},
-		"names no node":                 {system.SetNodeValidators(system.NodeValidator{PubKey: k2, Power: 5})},
-		"signs for validator 0x0200000": {system.SetNodeValidators(system.NodeValidator{PubKey: k2, Power: 5, Node: node2}, system.NodeValidator{PubKey: k3, Power: 5, Node: node2})},
+		"names no node": {system.SetNodeValidators(system.NodeValidator{PubKey: k2, Power: 5})},
+		"a validator needs its consensus public key": {system.SetNodeValidators(system.NodeValidator{Power: 5, Node: node2})},
+		"signs for validator 0x0200000":              {system.SetNodeValidators(system.NodeValidator{PubKey: k2, Power: 5, Node: node2}, system.NodeValidator{PubKey: k3, Power: 5, Node: node2})},
 	} {
 		if reason := propose(actions...); !strings.Contains(reason, want) {
 			t.Errorf("want %q: proposing it reverted with %q", want, reason)
