@@ -64,6 +64,11 @@ abstract contract ConsortiumState {
     uint8 public constant SET_FEE_RECIPIENT = 7; // (bytes32 pubKey, address recipient)
     uint8 public constant SET_FROZEN = 8; // (address account, bool frozen)
     uint8 public constant SET_NODE_VALIDATORS = 9; // ((bytes32 pubKey, uint64 power, bytes20 node)[]); power 0 removes
+    uint8 public constant SET_GOVERNED = 10; // (address target, bool listed, string name)
+    uint8 public constant CALL = 11; // (address target, bytes data)
+
+    /// How many contracts governance may hold on its list (SET_GOVERNED).
+    uint256 internal constant MAX_GOVERNED = 64;
 
     /// CometBFT's bound on the total voting power (MaxTotalVotingPower).
     uint256 internal constant MAX_TOTAL_POWER = uint256(uint64(type(int64).max)) / 8;
@@ -215,6 +220,12 @@ abstract contract ConsortiumState {
     /// admitted, or its power would only cost the network liveness.
     mapping(bytes32 => bytes20) public nodeOfValidator;
     mapping(bytes20 => bytes32) public validatorOnNode;
+    /// The contracts a proposal may call (CALL), in the order listed, and
+    /// their names (empty: not listed): the applications that keep their
+    /// own roles (an issuer, an operator bank, a court) and let a proposal
+    /// grant them, checking that their caller is the Consortium.
+    address[] internal governed;
+    mapping(address => string) public governedName;
 
     /// The node's address for system calls.
     address internal constant SYSTEM = 0xffffFFFfFFffffffffffffffFfFFFfffFFFfFFfE;
@@ -237,6 +248,8 @@ abstract contract ConsortiumState {
     event UpgradeScheduled(uint64 version, uint64 height);
     event FeeRecipientChanged(bytes32 indexed pubKey, address recipient);
     event ValidatorNodeChanged(bytes32 indexed pubKey, bytes20 indexed node);
+    event GovernedChanged(address indexed target, bool listed, string name);
+    event GovernedCalled(address indexed target, bytes4 indexed selector, string name);
     event Misbehaved(bytes32 indexed pubKey, uint64 height, uint8 kind, uint64 powerBefore);
     event Proposed(uint256 indexed id, address indexed proposer, bytes32 indexed member, uint64 deadline, string description);
     event Voted(uint256 indexed id, address indexed governor, bytes32 indexed member, bool support, uint64 weight);
@@ -259,6 +272,15 @@ abstract contract ConsortiumState {
 /// their own address they read empty storage. They keep EIP-170's code
 /// size limit, which applies at genesis too, away from governance.
 contract ConsortiumViews is ConsortiumState {
+
+    /// The contracts a proposal may call, with their names.
+    function governedContracts() external view returns (address[] memory targets, string[] memory names) {
+        targets = governed;
+        names = new string[](targets.length);
+        for (uint256 i = 0; i < targets.length; i++) {
+            names[i] = governedName[targets[i]];
+        }
+    }
 
     function evidenceCount() external view returns (uint256) {
         return evidence.length;
@@ -383,7 +405,6 @@ abstract contract ConsortiumRules is ConsortiumState {
                         break;
                     }
                 }
-                _bindNode(u.pubKey, 0);
             } else if (old == 0) {
                 require(u.pubKey != bytes32(0), "a validator needs its consensus public key");
                 require(!guard || nodeOfValidator[u.pubKey] != 0, string.concat("validator ", uint256(u.pubKey).toHexString(32),
@@ -402,6 +423,9 @@ abstract contract ConsortiumRules is ConsortiumState {
                 pending[idx - 1].power = u.power;
             }
             emit ValidatorChanged(u.pubKey, u.power);
+            // After its removal is told: the audit tells evidence's removal
+            // with the evidence, by the event that follows it.
+            if (u.power == 0) _bindNode(u.pubKey, 0);
         }
         require(validatorKeys.length > 0, "the validator set would be empty");
         require(totalPower <= MAX_TOTAL_POWER, "the total voting power would be over CometBFT's limit");
@@ -484,6 +508,31 @@ abstract contract ConsortiumRules is ConsortiumState {
     /// A consensus key's CometBFT address.
     function _address(bytes32 pubKey) internal pure returns (bytes20) {
         return bytes20(sha256(abi.encodePacked(pubKey)));
+    }
+
+    /// The words of a revert reason (Error(string)), at most 512 bytes of
+    /// them: a governed contract's reason is stored as a proposal's outcome,
+    /// and neither a malformed nor a huge one may make that revert or run
+    /// out of gas.
+    function _reason(bytes memory reason) internal pure returns (string memory) {
+        if (reason.length >= 68 && bytes4(reason) == 0x08c379a0) {
+            uint256 offset;
+            uint256 n;
+            assembly {
+                offset := mload(add(reason, 36))
+                n := mload(add(reason, 68))
+            }
+            if (offset == 32) {
+                // A reason cut short (byProposalCall keeps 512 bytes of it)
+                // is told as far as it goes.
+                if (n > reason.length - 68) n = reason.length - 68;
+                if (n > 512) n = 512;
+                bytes memory words = new bytes(n);
+                for (uint256 i = 0; i < n; i++) words[i] = reason[68 + i];
+                return string(words);
+            }
+        }
+        return "reverted without a reason, or ran out of gas";
     }
 
     function _hex20(bytes20 id) internal pure returns (string memory) {
@@ -714,6 +763,8 @@ contract ConsortiumValidators is ConsortiumRules {
 /// permissioned, the block gas limit and base fee). Only proposals change
 /// them, through the Consortium, by DELEGATECALL.
 contract ConsortiumNetwork is ConsortiumRules {
+    using Strings for address;
+
     /// SET_NODE.
     function byProposalSetNode(bytes20 id, bool admitted, string calldata name) external {
         _onlyProposal();
@@ -730,6 +781,68 @@ contract ConsortiumNetwork is ConsortiumRules {
     function byProposalSetParam(uint8 param, uint256 value) external {
         _onlyProposal();
         _setParam(param, value);
+    }
+
+    /// SET_GOVERNED: puts a contract on the list of those a proposal may
+    /// call, under a name, or takes it off.
+    function byProposalSetGoverned(address target, bool listed, string calldata name) external {
+        _onlyProposal();
+        bool was = bytes(governedName[target]).length != 0;
+        if (!listed) {
+            require(was, string.concat("contract ", target.toHexString(), " is not on the list of governed contracts"));
+            delete governedName[target];
+            for (uint256 i = 0; i < governed.length; i++) {
+                if (governed[i] == target) {
+                    governed[i] = governed[governed.length - 1];
+                    governed.pop();
+                    break;
+                }
+            }
+            emit GovernedChanged(target, false, "");
+            return;
+        }
+        require(bytes(name).length > 0 && bytes(name).length <= 64, "a governed contract's name has 1 to 64 bytes");
+        require(target != CONSORTIUM && target != VIEWS && target != PERMISSIONS && target != VALIDATORS && target != NETWORK,
+            "the Consortium and its parts are governed by the other actions");
+        bytes memory code = target.code;
+        require(code.length > 0, string.concat(target.toHexString(), " has no code: deploy the contract first"));
+        // An account delegated by EIP-7702 runs whatever code its key points
+        // it at: not a contract governance can know.
+        require(code.length != 23 || bytes3(code) != 0xef0100, string.concat(target.toHexString(), " is an account delegated by EIP-7702, not a contract"));
+        if (!was) {
+            require(governed.length < MAX_GOVERNED, "64 contracts are governed: take one off the list first");
+            governed.push(target);
+        }
+        governedName[target] = name;
+        emit GovernedChanged(target, true, name);
+    }
+
+    /// CALL: calls a governed contract as the Consortium (its caller is
+    /// 0xC415…0001); a revert fails the proposal with the contract's reason.
+    function byProposalCall(address target, bytes calldata data) external {
+        _onlyProposal();
+        string memory name = governedName[target];
+        require(bytes(name).length != 0, string.concat("contract ", target.toHexString(),
+            " is not governed: list it (SET_GOVERNED; chuxin gov propose --govern ADDRESS:NAME) before, or in, this proposal"));
+        require(target.code.length > 0, string.concat("contract ", name, " has no code any more"));
+        bytes memory input = data;
+        bool ok;
+        bytes memory ret;
+        // What the call returns is not kept, and of a revert only as much as
+        // a reason may be (_reason): a large answer costs no gas here.
+        assembly ("memory-safe") {
+            ok := call(gas(), target, 0, add(input, 32), mload(input), 0, 0)
+            if iszero(ok) {
+                let n := returndatasize()
+                if gt(n, 580) { n := 580 }
+                ret := mload(0x40)
+                mstore(ret, n)
+                returndatacopy(add(ret, 32), 0, n)
+                mstore(0x40, add(add(ret, 32), and(add(n, 31), not(31))))
+            }
+        }
+        if (!ok) revert(string.concat("the call of ", name, " failed: ", _reason(ret)));
+        emit GovernedCalled(target, bytes4(data), name);
     }
 }
 
@@ -969,6 +1082,12 @@ contract Consortium is ConsortiumRules {
         } else if (a.kind == SET_NODE) {
             (bytes20 id, bool admitted, string memory name) = abi.decode(a.data, (bytes20, bool, string));
             _part(NETWORK, abi.encodeCall(ConsortiumNetwork.byProposalSetNode, (id, admitted, name)));
+        } else if (a.kind == SET_GOVERNED) {
+            (address target, bool listed, string memory name) = abi.decode(a.data, (address, bool, string));
+            _part(NETWORK, abi.encodeCall(ConsortiumNetwork.byProposalSetGoverned, (target, listed, name)));
+        } else if (a.kind == CALL) {
+            (address target, bytes memory data) = abi.decode(a.data, (address, bytes));
+            _part(NETWORK, abi.encodeCall(ConsortiumNetwork.byProposalCall, (target, data)));
         } else {
             revert(string.concat("unknown action kind ", uint256(a.kind).toString()));
         }
@@ -1025,16 +1144,6 @@ contract Consortium is ConsortiumRules {
 
     function _bps(uint256 cast) internal view returns (string memory) {
         return string.concat(cast.toString(), "/", totalWeight.toString());
-    }
-
-    /// The words of a revert reason (Error(string)), or its hex.
-    function _reason(bytes memory reason) internal pure returns (string memory) {
-        if (reason.length >= 68 && bytes4(reason) == 0x08c379a0) {
-            bytes memory body = new bytes(reason.length - 4);
-            for (uint256 i = 4; i < reason.length; i++) body[i - 4] = reason[i];
-            return abi.decode(body, (string));
-        }
-        return "reverted without a reason";
     }
 
     function _bubble(bytes memory reason) internal pure {

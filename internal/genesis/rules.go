@@ -21,7 +21,8 @@ import (
 // contracts are made on its first block on older chains. Version 4
 // certifies the logs of system calls (VersionSystemLogs). Version 5 splits
 // the Consortium by concern (VersionSplit). Version 6 ties each validator
-// to its admitted node (VersionValidatorNodes).
+// to its admitted node and lets proposals call governed contracts
+// (VersionValidatorNodes).
 const KnownRuleVersion = 6
 
 // VersionValidatorNodes is the chuxin rule version from which a validator
@@ -31,7 +32,9 @@ const KnownRuleVersion = 6
 // a validator is not revoked: a validator whose node the consortium has
 // not admitted cannot connect, so its power would only cost liveness. The
 // genesis validators' nodes are their Validator.Node. Power changes and
-// removals name no node.
+// removals name no node. The same version lets a proposal call the
+// contracts on a list governance holds (system.SetGoverned, system.Call):
+// an application keeps its own roles and governance grants them there.
 const VersionValidatorNodes = system.VersionValidatorNodes
 
 // VersionSplit is the chuxin rule version from which the Consortium

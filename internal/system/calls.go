@@ -65,6 +65,10 @@ const (
 	// KindSetNodeValidators is KindSetValidators with each key's admitted
 	// node, from rule version VersionValidatorNodes.
 	KindSetNodeValidators = 9
+	// KindSetGoverned lists a contract that proposals may call, and
+	// KindCall calls one, from rule version VersionValidatorNodes.
+	KindSetGoverned = 10
+	KindCall        = 11
 )
 
 // The parameters a SetParam action sets.
@@ -103,16 +107,22 @@ func arguments(types []string) abi.Arguments {
 
 // DecodeSetValidators decodes the data of a SetValidators action.
 func DecodeSetValidators(data []byte) ([]ValidatorUpdate, error) {
-	args := arguments([]string{"(bytes32,uint64)[]"})
+	return decodeList[ValidatorUpdate]("(bytes32,uint64)[]", "set-validators", data)
+}
+
+// decodeList decodes data, one argument of list type typ, into Ts; what
+// names the action in the error.
+func decodeList[T any](typ, what string, data []byte) ([]T, error) {
+	args := arguments([]string{typ})
+	var list []T
 	out, err := args.Unpack(data)
+	if err == nil {
+		err = args.Copy(&list, out)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: set-validators data: %v", ErrCall, err)
+		return nil, fmt.Errorf("%w: %s data: %v", ErrCall, what, err)
 	}
-	var us []ValidatorUpdate
-	if err := args.Copy(&us, out); err != nil {
-		return nil, fmt.Errorf("%w: set-validators data: %v", ErrCall, err)
-	}
-	return us, nil
+	return list, nil
 }
 
 // NodeValidator is a validator change that names the admitted node that
@@ -125,16 +135,7 @@ type NodeValidator struct {
 
 // DecodeSetNodeValidators decodes the data of a SetNodeValidators action.
 func DecodeSetNodeValidators(data []byte) ([]NodeValidator, error) {
-	args := arguments([]string{"(bytes32,uint64,bytes20)[]"})
-	out, err := args.Unpack(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: set-node-validators data: %v", ErrCall, err)
-	}
-	var us []NodeValidator
-	if err := args.Copy(&us, out); err != nil {
-		return nil, fmt.Errorf("%w: set-node-validators data: %v", ErrCall, err)
-	}
-	return us, nil
+	return decodeList[NodeValidator]("(bytes32,uint64,bytes20)[]", "set-node-validators", data)
 }
 
 func pack(types []string, values ...any) []byte {
@@ -172,6 +173,28 @@ func SetRoles(account common.Address, roles Role) Action {
 // its admission.
 func SetNode(id NodeID, admitted bool, name string) Action {
 	return Action{KindSetNode, pack([]string{"bytes20", "bool", "string"}, [20]byte(id), admitted, name)}
+}
+
+// SetGoverned puts a contract on the consortium's list of those a proposal
+// may call (Call), under name, or takes it off (listed false).
+func SetGoverned(target common.Address, listed bool, name string) Action {
+	return Action{KindSetGoverned, pack([]string{"address", "bool", "string"}, target, listed, name)}
+}
+
+// Call calls a governed contract with data, as the Consortium: the way a
+// proposal grants an application's own roles (an issuer, an operator
+// bank, a court), which the application keeps in its contract.
+func Call(target common.Address, data []byte) Action {
+	return Action{KindCall, pack([]string{"address", "bytes"}, target, data)}
+}
+
+// DecodeSetGoverned decodes the data of a SetGoverned action.
+func DecodeSetGoverned(data []byte) (target common.Address, listed bool, name string, err error) {
+	out, err := arguments([]string{"address", "bool", "string"}).Unpack(data)
+	if err != nil {
+		return target, false, "", fmt.Errorf("%w: set-governed data: %v", ErrCall, err)
+	}
+	return out[0].(common.Address), out[1].(bool), out[2].(string), nil
 }
 
 // DecodeSetNode decodes the data of a SetNode action.

@@ -102,6 +102,20 @@ func describeEvent(name string, f map[string]any) string {
 		return fmt.Sprintf("validator %v's blocks now pay their fees to %v", f["pubKey"], f["recipient"])
 	case "UpgradeScheduled":
 		return fmt.Sprintf("rule version %v scheduled from height %v: upgrade every node's binary before it", f["version"], f["height"])
+	case "ValidatorNodeChanged":
+		node, _ := f["node"].([20]byte)
+		if node == ([20]byte{}) {
+			return fmt.Sprintf("validator %v signs on no node on record", f["pubKey"])
+		}
+		return fmt.Sprintf("validator %v signs on node %s", f["pubKey"], NodeID(node))
+	case "GovernedChanged":
+		if f["listed"] == false {
+			return fmt.Sprintf("contract %v taken off the list of governed contracts", f["target"])
+		}
+		return fmt.Sprintf("contract %v (%v) governed: proposals may call it", f["target"], f["name"])
+	case "GovernedCalled":
+		sel, _ := f["selector"].([4]byte)
+		return fmt.Sprintf("the consortium called %v (%v), function 0x%x", f["target"], f["name"], sel)
 	case "Misbehaved":
 		return fmt.Sprintf("validator %v misbehaved at height %v (kind %v); its power was %v", f["pubKey"], f["height"], f["kind"], f["powerBefore"])
 	}
@@ -136,7 +150,7 @@ func EventKind(name string) string {
 		return "vote"
 	case "MemberChanged":
 		return "member"
-	case "ValidatorChanged", "Misbehaved", "FeeRecipientChanged":
+	case "ValidatorChanged", "Misbehaved", "FeeRecipientChanged", "ValidatorNodeChanged":
 		return "validator"
 	case "RolesChanged":
 		return "role"
@@ -146,6 +160,8 @@ func EventKind(name string) string {
 		return "node"
 	case "ParamChanged", "UpgradeScheduled":
 		return "param"
+	case "GovernedChanged", "GovernedCalled":
+		return "contract"
 	}
 	return "other"
 }

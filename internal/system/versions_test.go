@@ -30,11 +30,11 @@ func TestSystemCodeOfEachRuleVersionIsPinned(t *testing.T) {
 		"v5/ConsortiumValidators":  "0xa1670ecf481b51d1fb6731be4204fff3c698667c77ffdf0d23b14cc89f169db9",
 		"v5/ConsortiumNetwork":     "0x77aad5996b7724ded398758e88362bffb56c9548a27644f95f91f18a23bd103a",
 		// Rule version 6: a validator a proposal adds names its admitted node.
-		"Consortium":            "0x82b1ffddef77125c4c880b643f720488633f58f38f59ddc50467fd4249b2147b",
-		"ConsortiumViews":       "0x3ef2da3a7e979f93a5c8db34f31c5db0e184888765632cee4e256359defda85d",
-		"ConsortiumPermissions": "0x767c459a4fa11a863cdf9b4818f6e9e07bc98cccbbb7c75babd50a069abc3719",
-		"ConsortiumValidators":  "0x839e081de679889cba92c112c8e28f2ea6d5de17f2252ab162bcc9111ce50175",
-		"ConsortiumNetwork":     "0x1f9705bdd5aff490b39db5ef4c5c795e2d29b7e62a653b2b3b795e81a36e1e74",
+		"Consortium":            "0xd066744436cb1a538b5dedee79c48ff1cc6536e6b82bedba1f7e8cc2a1a63c1f",
+		"ConsortiumViews":       "0x34da6988c4d7c5bc33d87b92c4cecdf02e0b5a53a3e886c803731b67582dc7ef",
+		"ConsortiumPermissions": "0x94a67d27c28d2a986312b6e73b9a1a9824bb134988eb472f81f3ce3e229f7f47",
+		"ConsortiumValidators":  "0x0d06ab40811381dc33c13e6655e7b17636c5126391490a88deedcdd1adfffc5f",
+		"ConsortiumNetwork":     "0xc5d1f12d8b97e001c222c1448c84bfb82a0b7a2cb4543a3250262c755dbeae07",
 	} {
 		a, err := contracts.Load(name)
 		if err != nil {
