@@ -134,6 +134,12 @@ func consortiumText(info *wire.ConsortiumInfo) string {
 			fmt.Fprintf(&b, "  %-12s on node %s\n", "", v.Node)
 		}
 	}
+	if len(info.Governed) > 0 {
+		b.WriteString("governed contracts (a proposal may call them):\n")
+		for _, g := range info.Governed {
+			fmt.Fprintf(&b, "  %s %s\n", g.Address, g.Name)
+		}
+	}
 	b.WriteString("admitted nodes:\n")
 	for _, n := range info.Nodes {
 		seen := "never seen by this node"

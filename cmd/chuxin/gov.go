@@ -216,17 +216,25 @@ type proposal struct {
 	nodes   bool              // the actions name validators' nodes (SetNodeValidators)
 }
 
-// nodesFirst orders actions for the contract, which applies them in
-// order: the admissions of nodes first and their revocations last, each
-// group and the rest as given, so that a validator names a node admitted
-// before it and a node is revoked after the validator that signed on it
-// has left.
-func nodesFirst(actions []system.Action) []system.Action {
+// listsFirst orders actions for the contract, which applies them in
+// order: the admissions of nodes and listings of governed contracts
+// first, their revocations last, each group and the rest as given, so
+// that a validator names a node admitted before it, a call goes to a
+// contract listed before it, and a node is revoked after the validator
+// that signed on it has left.
+func listsFirst(actions []system.Action) []system.Action {
 	phase := func(a system.Action) int {
-		if a.Kind != system.KindSetNode {
+		var listed bool
+		var err error
+		switch a.Kind {
+		case system.KindSetNode:
+			_, listed, _, err = system.DecodeSetNode(a.Data)
+		case system.KindSetGoverned:
+			_, listed, _, err = system.DecodeSetGoverned(a.Data)
+		default:
 			return 1
 		}
-		if _, admitted, _, err := system.DecodeSetNode(a.Data); err == nil && !admitted {
+		if err == nil && !listed {
 			return 2
 		}
 		return 0
@@ -304,7 +312,7 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 		}
 	}
 	out := proposed{}
-	if out.Proposal, err = c.Send(ctx, "propose", nodesFirst(actions), description); err != nil {
+	if out.Proposal, err = c.Send(ctx, "propose", listsFirst(actions), description); err != nil {
 		return err
 	}
 	text := out.Proposal.Text()
@@ -400,6 +408,7 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 		description                                 string
 		addVals, removeVals, members, removeMembers []string
 		roles, params, admit, revoke, upgrades      []string
+		govern, ungovern, calls                     []string
 		recipients, freezeAccts, unfreezeAccts      []string
 		joins, rotations                            []string
 		noVote                                      bool
@@ -563,6 +572,28 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				}
 				actions = append(actions, system.SetParam(id, v))
 			}
+			for _, g := range govern {
+				addr, name, _ := strings.Cut(g, ":")
+				as, err := addresses(addr)
+				if err != nil || len(as) != 1 || name == "" {
+					return fmt.Errorf("--govern %q: want ADDRESS:NAME", g)
+				}
+				actions = append(actions, system.SetGoverned(as[0], true, name))
+			}
+			for _, c := range calls {
+				target, data, err := callData(c)
+				if err != nil {
+					return fmt.Errorf("--call %q: %w", c, err)
+				}
+				actions = append(actions, system.Call(target, data))
+			}
+			for _, g := range ungovern {
+				as, err := addresses(g)
+				if err != nil || len(as) != 1 {
+					return fmt.Errorf("--ungovern %q: want an ADDRESS", g)
+				}
+				actions = append(actions, system.SetGoverned(as[0], false, ""))
+			}
 			for _, r := range revoke {
 				id, err := system.ParseNodeID(r)
 				if err != nil {
@@ -605,7 +636,7 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				}
 			}
 			if len(actions) == 0 && len(rotate) == 0 && len(parts) == 0 {
-				return fmt.Errorf("nothing to propose: add --join, --rotate-validator, --set-validator, --remove-validator, --set-fee-recipient, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node, --schedule-upgrade, --freeze or --unfreeze")
+				return fmt.Errorf("nothing to propose: add --join, --rotate-validator, --set-validator, --remove-validator, --set-fee-recipient, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node, --schedule-upgrade, --freeze, --unfreeze, --govern, --ungovern or --call")
 			}
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
@@ -625,6 +656,9 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 	fl.StringArrayVar(&removeMembers, "remove-member", nil, "NAME: remove a member")
 	fl.StringArrayVar(&roles, "set-roles", nil, "ADDRESS:ROLE[,ROLE…]: replace an account's roles (admin, deployer, transactor, regulator, or none)")
 	fl.StringArrayVar(&admit, "admit-node", nil, "NODE_ID[:NAME]: admit a node, so that the network's nodes take its connections")
+	fl.StringArrayVar(&govern, "govern", nil, "ADDRESS:NAME: put a contract on the list of those a proposal may call (--call), under a name")
+	fl.StringArrayVar(&ungovern, "ungovern", nil, "ADDRESS: take a contract off the governed list")
+	fl.StringArrayVar(&calls, "call", nil, "ADDRESS:FUNCTION(TYPES)[:ARG,ARG…] or ADDRESS:0xCALLDATA: call a governed contract as the consortium, e.g. to grant an application's own role: --call '0xAb…:setIssuer(address,bool):0xCd…,true'")
 	fl.StringArrayVar(&revoke, "revoke-node", nil, "NODE_ID: revoke a node's admission; its connections are closed")
 	fl.StringArrayVar(&freezeAccts, "freeze", nil, "ADDRESS: freeze an account or contract by the consortium's decision (the only way to freeze a governor)")
 	fl.StringArrayVar(&unfreezeAccts, "unfreeze", nil, "ADDRESS: unfreeze an account or contract, whoever froze it")
@@ -650,10 +684,11 @@ func validatorKey(s string) (system.ValidatorUpdate, error) {
 func addresses(s string) ([]common.Address, error) {
 	var out []common.Address
 	for _, a := range strings.Split(s, ",") {
-		if !common.IsHexAddress(a) {
-			return nil, fmt.Errorf("%q is not an address (0x and 40 hex digits)", a)
+		addr, err := address(a)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, common.HexToAddress(a))
+		out = append(out, addr)
 	}
 	return out, nil
 }

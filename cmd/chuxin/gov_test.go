@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
@@ -56,15 +57,15 @@ func TestToleranceWarning(t *testing.T) {
 	}
 }
 
-// TestNodesFirst: the contract applies a proposal's actions in order, so
+// TestListsFirst: the contract applies a proposal's actions in order, so
 // admissions go first, revocations last, and the rest keep their order:
 // a rotation onto a node that the same proposal admits, and the
 // revocation of the node the old key leaves, apply.
-func TestNodesFirst(t *testing.T) {
+func TestListsFirst(t *testing.T) {
 	oldNode, newNode := system.NodeID{1}, system.NodeID{2}
 	rotate := system.SetNodeValidators(system.NodeValidator{PubKey: [32]byte{1}}, system.NodeValidator{PubKey: [32]byte{2}, Power: 10, Node: newNode})
 	fee := system.SetFeeRecipient([32]byte{2}, common.Address{9})
-	got := nodesFirst([]system.Action{rotate, fee, system.SetNode(oldNode, false, ""), system.SetNode(newNode, true, "new")})
+	got := listsFirst([]system.Action{rotate, fee, system.SetNode(oldNode, false, ""), system.SetNode(newNode, true, "new")})
 	want := []system.Action{system.SetNode(newNode, true, "new"), rotate, fee, system.SetNode(oldNode, false, "")}
 	for i := range want {
 		if got[i].Kind != want[i].Kind || !bytes.Equal(got[i].Data, want[i].Data) {
@@ -83,5 +84,53 @@ func TestNodesComingWarning(t *testing.T) {
 	}
 	if w := nodesComingWarning(&wire.ConsortiumInfo{RuleVersion: 5}); w != "" {
 		t.Fatalf("no version 6 scheduled, but: %q", w)
+	}
+}
+
+// TestCallData: --call's calldata, from a signature and arguments, is the
+// ABI encoding go-ethereum's packer makes from the function's ABI; hex is
+// taken as given; bad input names what is wrong.
+func TestCallData(t *testing.T) {
+	issuer := common.HexToAddress("0x00000000000000000000000000000000000000cd")
+	parsed, err := abi.JSON(strings.NewReader(`[{"type":"function","name":"setIssuer","inputs":[{"type":"address"},{"type":"bool"},{"type":"uint64"},{"type":"int8"},{"type":"bytes32"},{"type":"string"}]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := parsed.Pack("setIssuer", issuer, true, uint64(7), int8(-3), [32]byte{1}, "court of Hangzhou")
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, got, err := callData("0x00000000000000000000000000000000000000ab:setIssuer(address,bool,uint64,int8,bytes32,string):" + issuer.Hex() + ",true,7,-3,0x01" + strings.Repeat("00", 31) + ",court of Hangzhou")
+	if err != nil || to != common.HexToAddress("0xab") || !bytes.Equal(got, want) {
+		t.Fatalf("callData: %x, %v; want %x", got, err, want)
+	}
+	if _, got, err := callData("0x00000000000000000000000000000000000000AB:0x12345678aa"); err != nil || !bytes.Equal(got, []byte{0x12, 0x34, 0x56, 0x78, 0xaa}) {
+		t.Fatalf("hex calldata: %x %v", got, err)
+	}
+	if _, got, err := callData("0x00000000000000000000000000000000000000ab:set(uint8):010"); err != nil || got[len(got)-1] != 10 {
+		t.Fatalf("a leading zero is decimal: %x %v", got, err)
+	}
+	if _, got, err := callData("0x00000000000000000000000000000000000000ab:pause()"); err != nil || len(got) != 4 {
+		t.Fatalf("a call without arguments: %x %v", got, err)
+	}
+	for spec, want := range map[string]string{
+		"0xab:pause()": "want ADDRESS:",
+		"0x00000000000000000000000000000000000000ab:set(uint8):300":        "does not fit uint8",
+		"0x00000000000000000000000000000000000000ab:set(int8):-129":        "does not fit int8",
+		"0x00000000000000000000000000000000000000ab:set(uint64):-1":        "does not fit uint64",
+		"0x00000000000000000000000000000000000000ab:set(address,bool):0x1": "takes 2 arguments, 1 given",
+		"0x00000000000000000000000000000000000000ab:set(address):0x1":      "is not an address",
+		"0x00000000000000000000000000000000000000ab:set(uint256[]):1":      "uint8 to uint256 (in steps of 8)",
+		"0x00000000000000000000000000000000000000ab:0x12":                  "at least 4 bytes",
+		"0x00000000000000000000000000000000000000ab:set(address to):0x1":   "with no name or space",
+		"0x00000000000000000000000000000000000000ab:set(uint):1":           "with no name or space",
+		"0x00000000000000000000000000000000000000ab:set(uint7):1":          "with no name or space",
+		"0x00000000000000000000000000000000000000ab:set(uint8)x:1":         "want ADDRESS:",
+		"0x00000000000000000000000000000000000000ab:set(uint8):08x":        "is not a number",
+		"0x00000000000000000000000000000000000000aB:pause()":               "fails its checksum",
+	} {
+		if _, _, err := callData(spec); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", spec, err, want)
+		}
 	}
 }

@@ -307,6 +307,18 @@ func DescribeAction(a system.Action) string {
 			}
 			return fmt.Sprintf("revoke the admission of node %s", system.NodeID(id))
 		}
+	case system.KindSetGoverned:
+		if v := args("address", "bool", "string"); v != nil {
+			if v[1].(bool) {
+				return fmt.Sprintf("govern contract %s (%s): proposals may call it", v[0], v[2])
+			}
+			return fmt.Sprintf("take contract %s off the governed list", v[0])
+		}
+	case system.KindCall:
+		if v := args("address", "bytes"); v != nil {
+			// Whole: what a voter approves is the arguments, not the function.
+			return fmt.Sprintf("call contract %s with calldata 0x%x", v[0], v[1].([]byte))
+		}
 	case system.KindFeeRecipient:
 		if v := args("bytes32", "address"); v != nil {
 			return fmt.Sprintf("pay the fees of validator 0x%x's blocks to %s", v[0], v[1])

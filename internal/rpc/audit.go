@@ -33,6 +33,7 @@ type (
 	ValidatorInfo     = wire.ValidatorInfo
 	NodeInfo          = wire.NodeInfo
 	RuleUpgrade       = wire.RuleUpgrade
+	GovernedContract  = wire.GovernedContract
 )
 
 // maxAuditPage bounds the entries of one page.
@@ -70,8 +71,8 @@ func (api *ChuxinAPI) Audit(ctx context.Context, q AuditQuery) (*AuditPage, erro
 	if q.PageSize < 1 || q.PageSize > maxAuditPage || q.Page < 0 {
 		return nil, invalidParams("pageSize is 1 to %d and page at least 0", maxAuditPage)
 	}
-	if q.Kind != "" && !contains([]string{"proposal", "vote", "member", "validator", "role", "freeze", "node", "param"}, q.Kind) {
-		return nil, invalidParams("kind %q: one of proposal, vote, member, validator, role, freeze, node, param", q.Kind)
+	if q.Kind != "" && !contains([]string{"proposal", "vote", "member", "validator", "role", "freeze", "node", "param", "contract"}, q.Kind) {
+		return nil, invalidParams("kind %q: one of proposal, vote, member, validator, role, freeze, node, param, contract", q.Kind)
 	}
 	var all []ranked
 	if from <= to {
@@ -482,6 +483,12 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 			}
 		}
 		info.Validators = append(info.Validators, vi)
+	}
+	// Rule versions before 6 govern no contract: the view reverts there.
+	if g, err := api.view(ctx, "governedContracts"); err == nil {
+		for i, a := range g[0].([]common.Address) {
+			info.Governed = append(info.Governed, GovernedContract{Address: a, Name: g[1].([]string)[i]})
+		}
 	}
 	if v, err = api.view(ctx, "admittedNodes"); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
@@ -312,6 +313,29 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 		t.Fatalf("gov members after the revocation:\n%s", out)
 	}
 
+	// The scheduler's allow-list by proposal: the Scheduler is a governed
+	// contract, and the consortium, made an admin, calls it.
+	allowee := common.HexToAddress("0x00000000000000000000000000000000000a110e")
+	sched := "0xC415000000000000000000000000000000000005"
+	schedAddr := common.HexToAddress(sched)
+	call := []string{"--govern", sched + ":scheduler", "--call", sched + ":allow(address,bool):" + allowee.Hex() + ",true"}
+	if out := cliFails(t, append(append([]string{"gov", "propose", "--dev-account", "0", "--description", "allow a scheduler"}, call...), rpc...)...); !strings.Contains(out, "the call of scheduler failed: allowing a scheduler takes the consortium's admin role") {
+		t.Fatalf("a governed call the contract refuses:\n%s", out)
+	}
+	cli(t, append(append([]string{"gov", "propose", "--dev-account", "0", "--description", "allow a scheduler", "--set-roles", "0xC415000000000000000000000000000000000001:admin"}, call...), rpc...)...)
+	cli(t, append([]string{"gov", "vote", "4", "yes", "--dev-account", "1"}, rpc...)...)
+	if out := cli(t, append(append([]string{"gov", "vote", "4", "yes"}, keystoreGov...), rpc...)...); !strings.Contains(out, "proposal 4 passed") {
+		t.Fatalf("the governed call's proposal:\n%s", out)
+	}
+	allowed, err := clients[0].CallContract(context.Background(), ethereum.CallMsg{To: &schedAddr,
+		Data: append(crypto.Keccak256([]byte("allowed(address)"))[:4], common.LeftPadBytes(allowee.Bytes(), 32)...)}, nil)
+	if err != nil || len(allowed) != 32 || allowed[31] != 1 {
+		t.Fatalf("the scheduler's allow-list after the proposal: %x %v", allowed, err)
+	}
+	if out := cli(t, append([]string{"gov", "members"}, rpc...)...); !strings.Contains(out, "governed contracts") || !strings.Contains(out, "scheduler") {
+		t.Fatalf("gov members lists no governed contract:\n%s", out)
+	}
+
 	// A node started now syncs from genesis through every change.
 	p := startProc(t, dir, "node4", "start", "--home", home(dir, 4))
 	clients[4] = dialWhenUp(t, urls[4], p)
@@ -331,8 +355,8 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 	h, _ = clients[0].BlockNumber(context.Background())
 	at := h + 12
 	cli(t, append([]string{"gov", "propose", "--dev-account", "0", "--description", "an unknown rule version", "--schedule-upgrade", fmt.Sprintf("%d:%d", genesis.KnownRuleVersion+1, at)}, rpc...)...)
-	cli(t, append([]string{"gov", "vote", "4", "yes", "--dev-account", "1"}, rpc...)...)
-	cli(t, append(append([]string{"gov", "vote", "4", "yes"}, keystoreGov...), rpc...)...)
+	cli(t, append([]string{"gov", "vote", "5", "yes", "--dev-account", "1"}, rpc...)...)
+	cli(t, append(append([]string{"gov", "vote", "5", "yes"}, keystoreGov...), rpc...)...)
 	// The keystore governor's key, exported in the clear, is a secret the
 	// nodes' logs must not hold, as are every home's keys.
 	cli(t, "keys", "export", "--keystore", ksFile, "--password", pass, "--out", filepath.Join(dir, "governor.hex"))

@@ -69,7 +69,9 @@ type ConsortiumInfo struct {
 	Members    []MemberInfo    `json:"members"`
 	Validators []ValidatorInfo `json:"validators"`
 	Nodes      []NodeInfo      `json:"nodes"`
-	Window     uint64          `json:"activityBlocks"` // the blocks the validators' activity counts
+	// Governed are the contracts a proposal may call (rule version 6 on).
+	Governed []GovernedContract `json:"governed,omitempty"`
+	Window   uint64             `json:"activityBlocks"` // the blocks the validators' activity counts
 	// RuleVersion is the chuxin rule version of the next block; Upgrades
 	// the versions scheduled after it (by the genesis or by governance),
 	// by height.
@@ -79,6 +81,13 @@ type ConsortiumInfo struct {
 	// seconds between the last activityBlocks blocks (0: fewer than two).
 	LastBlockTime *time.Time `json:"lastBlockTime,omitempty"`
 	BlockInterval float64    `json:"blockIntervalSeconds,omitempty"`
+}
+
+// GovernedContract is a contract on the consortium's list of those a
+// proposal may call.
+type GovernedContract struct {
+	Address common.Address `json:"address"`
+	Name    string         `json:"name"`
 }
 
 // RuleUpgrade is a rule version and the height it applies from.
