@@ -15,6 +15,7 @@ import (
 
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/module/client"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -50,14 +51,14 @@ every part naming a member must describe it the same way.`,
 				spec.Power = 0
 			}
 			if fees != "" {
-				a, err := addresses(fees)
+				a, err := client.ParseAddresses(fees)
 				if err != nil || len(a) != 1 {
 					return fmt.Errorf("--fee-recipient: %q is not one address (0x and 40 hex digits)", fees)
 				}
 				spec.FeeRecipient = a[0]
 			}
 			if member != "" {
-				g, err := addresses(govs)
+				g, err := client.ParseAddresses(govs)
 				if err != nil {
 					return fmt.Errorf("--governors: %w", err)
 				}

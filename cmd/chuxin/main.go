@@ -28,8 +28,7 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devnetCmd(), testnetCmd(), initCmd(), genesisCmd(), startCmd(), benchCmd(), versionCmd(), govCmd(), rolesCmd(), identityCmd(), auditCmd(), keysCmd(), backupCmd(), restoreCmd(), joinCmd(), rotateKeyCmd())
-	root.AddCommand(freezeCmds()...)
+	root.AddCommand(devnetCmd(), testnetCmd(), initCmd(), genesisCmd(), startCmd(), benchCmd(), versionCmd(), identityCmd(), keysCmd(), backupCmd(), restoreCmd(), joinCmd(), rotateKeyCmd())
 	root.AddCommand(modules.Set().Commands()...)
 	return root
 }

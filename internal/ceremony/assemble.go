@@ -118,7 +118,7 @@ func Assemble(parts []*Part, p Params) ([]byte, *genesis.Genesis, error) {
 		return nil
 	}
 	for _, part := range parts {
-		if err := part.check(); err != nil {
+		if err := part.Check(); err != nil {
 			return nil, nil, err
 		}
 		for _, claimed := range [][2]string{{"moniker", part.Moniker}, {"node ID", part.NodeID}, {"consensus key", hex.EncodeToString(part.ConsensusPubKey)}} {

@@ -32,12 +32,16 @@
 // genesis files made the way real ones are.
 package ceremony
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/chuxin-chain/chuxin/internal/nodepart"
+)
 
 // Errors of the ceremony.
 var (
-	// ErrPart: a node's part is incomplete or malformed.
-	ErrPart = errors.New("invalid ceremony part")
+	// ErrPart: a node's part is incomplete or malformed (nodepart.ErrPart).
+	ErrPart = nodepart.ErrPart
 	// ErrParts: the parts do not make one network together.
 	ErrParts = errors.New("the parts do not fit together")
 	// ErrHashMismatch: a genesis file is not the one whose hash was published.

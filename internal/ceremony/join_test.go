@@ -11,6 +11,7 @@ import (
 
 	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/nodepart"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -66,7 +67,7 @@ func TestJoinARunningNetwork(t *testing.T) {
 		t.Fatal("a joining node got a beacon share")
 	}
 	for _, nodes := range []bool{false, true} {
-		actions, err := ceremony.JoinActions(part, nodes)
+		actions, err := nodepart.JoinActions(part, nodes)
 		if err != nil || len(actions) != 4 {
 			t.Fatalf("JoinActions: %d actions, %v", len(actions), err)
 		}
@@ -85,7 +86,7 @@ func TestJoinARunningNetwork(t *testing.T) {
 		}
 	}
 	part.FeeRecipient = common.Address{}
-	if _, err := ceremony.JoinActions(part, true); !errors.Is(err, ceremony.ErrPart) {
+	if _, err := nodepart.JoinActions(part, true); !errors.Is(err, ceremony.ErrPart) {
 		t.Fatalf("a validator without a fee recipient: %v", err)
 	}
 }

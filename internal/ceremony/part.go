@@ -1,10 +1,7 @@
 package ceremony
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 
@@ -16,38 +13,12 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/chuxin-chain/chuxin/internal/config"
+	"github.com/chuxin-chain/chuxin/internal/nodepart"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
-// Part is what one node's operator hands to the ceremony: public facts
-// only. It is written to the home as config/part.json.
-type Part struct {
-	// Moniker names the node for people.
-	Moniker string `json:"moniker"`
-	// NodeID is the node's CometBFT p2p ID (40 hex digits): the address of
-	// its node key.
-	NodeID string `json:"nodeId"`
-	// ConsensusPubKey is its ed25519 consensus public key (base64).
-	ConsensusPubKey []byte `json:"consensusPubKey"`
-	// Address is the host:port other nodes dial it at.
-	Address string `json:"address"`
-	// Power is its voting power; 0 makes it an observer, which verifies and
-	// serves every block but does not vote.
-	Power int64 `json:"power"`
-	// FeeRecipient receives the priority fees of the blocks it proposes
-	// (validators only).
-	FeeRecipient common.Address `json:"feeRecipient,omitzero"`
-	// Member is the consortium member that runs the node, if the operator
-	// is one: its name, weight and governor accounts. Every part naming the
-	// same member must describe it the same way.
-	Member *system.Member `json:"member,omitempty"`
-	// Roles are accounts the operator asks roles for at genesis.
-	Roles []system.RoleGrant `json:"roles,omitempty"`
-	// ShareRecipient is the age (X25519) public key the assembler seals
-	// this node's beacon share to, if it is a validator and the network
-	// has a beacon; its secret half stays in the home.
-	ShareRecipient string `json:"shareRecipient,omitempty"`
-}
+// Part is what one node's operator hands to the ceremony (nodepart.Part).
+type Part = nodepart.Part
 
 // InitSpec describes one node's new home.
 type InitSpec struct {
@@ -100,7 +71,7 @@ func Init(spec InitSpec) (*Part, error) {
 	}
 	part := &Part{Moniker: spec.Moniker, Address: spec.Address, Power: spec.Power,
 		FeeRecipient: spec.FeeRecipient, Member: spec.Member, Roles: spec.Roles}
-	if err := part.checkGiven(); err != nil {
+	if err := part.CheckGiven(); err != nil {
 		return nil, err
 	}
 	for _, d := range []string{"config", "data"} {
@@ -140,79 +111,5 @@ func Init(spec InitSpec) (*Part, error) {
 	return part, nil
 }
 
-// check reports the first field of p that no network could take.
-func (p *Part) check() error {
-	if err := p.checkGiven(); err != nil {
-		return err
-	}
-	switch _, err := system.ParseNodeID(p.NodeID); {
-	case err != nil:
-		return fmt.Errorf("%w: %s: %w", ErrPart, p.Moniker, err)
-	case len(p.ConsensusPubKey) != ed25519.PubKeySize:
-		return fmt.Errorf("%w: %s: consensusPubKey has %d bytes, an ed25519 key has %d", ErrPart, p.Moniker, len(p.ConsensusPubKey), ed25519.PubKeySize)
-	}
-	return nil
-}
-
-// checkGiven checks the fields an operator gives, before Init makes the
-// keys.
-func (p *Part) checkGiven() error {
-	name := p.Moniker
-	if name == "" {
-		name = p.NodeID
-	}
-	switch {
-	case p.Moniker == "":
-		return fmt.Errorf("%w: node %s has no moniker", ErrPart, p.NodeID)
-	case p.Power < 0:
-		return fmt.Errorf("%w: %s: power %d is negative (0 makes an observer)", ErrPart, name, p.Power)
-	case p.Power > 0 && p.FeeRecipient == (common.Address{}):
-		return fmt.Errorf("%w: %s is a validator without a feeRecipient: name the account that receives its blocks' fees", ErrPart, name)
-	}
-	if _, _, err := net.SplitHostPort(p.Address); err != nil {
-		return fmt.Errorf("%w: %s: address %q is not host:port (the address other nodes dial)", ErrPart, name, p.Address)
-	}
-	if p.Member != nil {
-		g := system.Genesis{Members: []system.Member{*p.Member}, Quorum: 1, Threshold: 1, VotingPeriod: 1}
-		if err := g.Validate(); err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrPart, name, err)
-		}
-	}
-	if len(p.Roles) > 0 {
-		g := system.Genesis{Members: []system.Member{{Name: "x", Weight: 1, Governors: []common.Address{{}}}}, Quorum: 1, Threshold: 1, VotingPeriod: 1, Roles: p.Roles}
-		if err := g.Validate(); err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrPart, name, err)
-		}
-	}
-	return nil
-}
-
-// Save writes p as JSON to file.
-func (p *Part) Save(file string) error {
-	b, err := json.MarshalIndent(p, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode part: %w", err)
-	}
-	if err := os.WriteFile(file, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write part: %w", err)
-	}
-	return nil
-}
-
-// ReadPart reads and checks a part file.
-func ReadPart(file string) (*Part, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("read part: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var p Part
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrPart, file, err)
-	}
-	if err := p.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return &p, nil
-}
+// ReadPart reads and checks a part file (nodepart.Read).
+func ReadPart(file string) (*Part, error) { return nodepart.Read(file) }

@@ -6,6 +6,7 @@ package modules
 import (
 	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/x/beacon"
+	"github.com/chuxin-chain/chuxin/x/consortium"
 	"github.com/chuxin-chain/chuxin/x/pledge"
 	"github.com/chuxin-chain/chuxin/x/scheduler"
 )
@@ -13,6 +14,7 @@ import (
 // All returns the modules, in order.
 func All() []module.Module {
 	return []module.Module{
+		consortium.Module{},
 		beacon.Module{},
 		pledge.Module{},
 		scheduler.Module{},

@@ -76,7 +76,7 @@ func TestGenesisChecksEveryModule(t *testing.T) {
 // JSON-RPC: none depends on the server or the node.
 func TestClientsImportNoServer(t *testing.T) {
 	const root = "github.com/chuxin-chain/chuxin/"
-	for _, pkg := range []string{"internal/module/client", "internal/govclient", "x/beacon/client", "x/pledge/client", "x/scheduler/client"} {
+	for _, pkg := range []string{"internal/module/client", "internal/govclient", "x/consortium/client", "x/beacon/client", "x/pledge/client", "x/scheduler/client"} {
 		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", root+pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", pkg, err, out)

@@ -1,4 +1,4 @@
-package main
+package client
 
 import (
 	"errors"
@@ -12,6 +12,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/chuxin-chain/chuxin/internal/module/client"
 )
 
 // errCallFormat is --call's format.
@@ -27,7 +29,7 @@ func callData(spec string) (common.Address, []byte, error) {
 	if !ok {
 		return common.Address{}, nil, errCallFormat
 	}
-	to, err := address(target)
+	to, err := client.ParseAddress(target)
 	if err != nil {
 		return common.Address{}, nil, fmt.Errorf("%w: %w", errCallFormat, err)
 	}
@@ -90,25 +92,11 @@ func canonical(t string) bool {
 	return false
 }
 
-// address reads an address, refusing a mixed-case one whose EIP-55
-// checksum is wrong (a mistyped digit).
-func address(s string) (common.Address, error) {
-	if !common.IsHexAddress(s) {
-		return common.Address{}, fmt.Errorf("%q is not an address (0x and 40 hex digits)", s)
-	}
-	a := common.HexToAddress(s)
-	digits := strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
-	if digits != strings.ToLower(digits) && digits != strings.ToUpper(digits) && a.Hex()[2:] != digits {
-		return common.Address{}, fmt.Errorf("%q fails its checksum (EIP-55): a digit is mistyped", s)
-	}
-	return a, nil
-}
-
 // argValue is text as a value of typ, in the Go type the ABI packer takes.
 func argValue(typ abi.Type, text string) (any, error) {
 	switch typ.T {
 	case abi.AddressTy:
-		return address(text)
+		return client.ParseAddress(text)
 	case abi.BoolTy:
 		return strconv.ParseBool(text)
 	case abi.StringTy:

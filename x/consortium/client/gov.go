@@ -1,4 +1,4 @@
-package main
+package client
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -20,10 +19,9 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
 
-	"github.com/chuxin-chain/chuxin/internal/ceremony"
 	"github.com/chuxin-chain/chuxin/internal/govclient"
 	"github.com/chuxin-chain/chuxin/internal/module/client"
-	"github.com/chuxin-chain/chuxin/internal/node"
+	"github.com/chuxin-chain/chuxin/internal/nodepart"
 	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -159,7 +157,7 @@ func spareOf(total uint64, candidates []uint64, alreadyDown uint64) (uint64, int
 // checkJoin refuses a part that would change what the consortium has
 // already: an admitted node, a member, a validator key, an account's
 // roles. A join only adds; a change is a proposal of its own flags.
-func checkJoin(ctx context.Context, c *govclient.Client, info *wire.ConsortiumInfo, part *ceremony.Part) error {
+func checkJoin(ctx context.Context, c *govclient.Client, info *wire.ConsortiumInfo, part *nodepart.Part) error {
 	for _, n := range info.Nodes {
 		if strings.EqualFold(n.ID, part.NodeID) {
 			return fmt.Errorf("--join: node %s is admitted already (as %q)", part.NodeID, n.Name)
@@ -190,7 +188,7 @@ func checkJoin(ctx context.Context, c *govclient.Client, info *wire.ConsortiumIn
 }
 
 // joinText says what a join proposal does, with the part's names quoted.
-func joinText(part *ceremony.Part) string {
+func joinText(part *nodepart.Part) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "join: admit node %s as %s", part.NodeID, strconv.Quote(part.Moniker))
 	if m := part.Member; m != nil {
@@ -210,7 +208,7 @@ func joinText(part *ceremony.Part) string {
 // rotations whose actions are made against the chain as it stands.
 type proposal struct {
 	actions []system.Action
-	joins   []*ceremony.Part
+	joins   []*nodepart.Part
 	rotate  []rotation
 	changes []validatorChange // the validator changes, for the tolerance warning
 	nodes   bool              // the actions name validators' nodes (SetNodeValidators)
@@ -302,7 +300,7 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 		if err := checkJoin(ctx, c, info, part); err != nil {
 			return err
 		}
-		as, _ := ceremony.JoinActions(part, binds)
+		as, _ := nodepart.JoinActions(part, binds)
 		actions = append(actions, as...)
 		fmt.Fprint(cmd.ErrOrStderr(), joinText(part))
 	}
@@ -386,6 +384,12 @@ func (f *clientFlags) send(cmd *cobra.Command, method string, args ...any) error
 	return f.print(cmd.OutOrStdout(), out, out.Text())
 }
 
+// Commands are the consortium's commands: chuxin gov, roles, freeze,
+// unfreeze and audit.
+func Commands() []*cobra.Command {
+	return append([]*cobra.Command{govCmd(), rolesCmd(), auditCmd()}, freezeCmds()...)
+}
+
 func govCmd() *cobra.Command {
 	var f clientFlags
 	cmd := &cobra.Command{
@@ -451,13 +455,13 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				}
 				rotate = append(rotate, rot)
 			}
-			var parts []*ceremony.Part
+			var parts []*nodepart.Part
 			for _, j := range joins {
-				part, err := ceremony.ReadPart(j)
+				part, err := nodepart.Read(j)
 				if err != nil {
 					return fmt.Errorf("--join: %w", err)
 				}
-				if _, err := ceremony.JoinActions(part, true); err != nil {
+				if _, err := nodepart.JoinActions(part, true); err != nil {
 					return fmt.Errorf("--join %s: %w", j, err)
 				}
 				for _, other := range parts {
@@ -681,17 +685,8 @@ func validatorKey(s string) (system.ValidatorUpdate, error) {
 	return u, nil
 }
 
-func addresses(s string) ([]common.Address, error) {
-	var out []common.Address
-	for _, a := range strings.Split(s, ",") {
-		addr, err := address(a)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, addr)
-	}
-	return out, nil
-}
+// addresses reads a comma-separated list of addresses.
+func addresses(s string) ([]common.Address, error) { return client.ParseAddresses(s) }
 
 func voteCmd(f *clientFlags) *cobra.Command {
 	return &cobra.Command{
@@ -866,35 +861,6 @@ beneficiary: the EVM offers no hook there.)`,
 	}
 	uf.add(unfreeze)
 	return []*cobra.Command{freeze, unfreeze}
-}
-
-func identityCmd() *cobra.Command {
-	var home string
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "identity",
-		Short: "Show a node's public identity: its node ID and consensus public key",
-		Long: `Show what a node's operator hands to the consortium: the p2p node ID (for
-admitting the node) and the consensus public key (for a proposal that makes it
-a validator). Nothing secret is printed.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			id, err := node.ReadIdentity(home)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]string{
-					"nodeId": id.NodeID, "consensusPubKey": "0x" + hex.EncodeToString(id.ConsensusPK), "consensusAddress": id.Address})
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "node id            %s\nconsensus key      0x%x\nconsensus address  %s\n", id.NodeID, id.ConsensusPK, id.Address)
-			return err
-		},
-	}
-	cmd.Flags().StringVar(&home, "home", "", "the node's home")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	_ = cmd.MarkFlagRequired("home")
-	return cmd
 }
 
 func bigU(v uint64) *big.Int { return new(big.Int).SetUint64(v) }
