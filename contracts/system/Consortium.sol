@@ -66,6 +66,7 @@ abstract contract ConsortiumState {
     uint8 public constant SET_NODE_VALIDATORS = 9; // ((bytes32 pubKey, uint64 power, bytes20 node)[]); power 0 removes
     uint8 public constant SET_GOVERNED = 10; // (address target, bool listed, string name)
     uint8 public constant CALL = 11; // (address target, bytes data)
+    uint8 public constant SET_NODE_MEMBER = 12; // (bytes20 node, string member); "" clears
 
     /// How many contracts governance may hold on its list (SET_GOVERNED).
     uint256 internal constant MAX_GOVERNED = 64;
@@ -175,6 +176,7 @@ abstract contract ConsortiumState {
         bytes32[] beaconHolders; // consensus keys of the beacon's share holders
         uint256 beaconThreshold; // how many of them must stay validators
         bytes20[] validatorNodes; // the admitted node of validators[i] (0: not named)
+        bytes32[] nodeMembers; // the member (id) that runs nodes[i] (0: not named)
     }
 
     uint256 public quorum;
@@ -226,6 +228,9 @@ abstract contract ConsortiumState {
     /// grant them, checking that their caller is the Consortium.
     address[] internal governed;
     mapping(address => string) public governedName;
+    /// The member (by id) that runs each admitted node, where named: who
+    /// answers for a validator, through the node it signs on.
+    mapping(bytes20 => bytes32) public memberOfNode;
 
     /// The node's address for system calls.
     address internal constant SYSTEM = 0xffffFFFfFFffffffffffffffFfFFFfffFFFfFFfE;
@@ -249,6 +254,7 @@ abstract contract ConsortiumState {
     event FeeRecipientChanged(bytes32 indexed pubKey, address recipient);
     event ValidatorNodeChanged(bytes32 indexed pubKey, bytes20 indexed node);
     event GovernedChanged(address indexed target, bool listed, string name);
+    event NodeMemberChanged(bytes20 indexed node, bytes32 indexed member, string name);
     event GovernedCalled(address indexed target, bytes4 indexed selector, string name);
     event Misbehaved(bytes32 indexed pubKey, uint64 height, uint8 kind, uint64 powerBefore);
     event Proposed(uint256 indexed id, address indexed proposer, bytes32 indexed member, uint64 deadline, string description);
@@ -321,6 +327,15 @@ contract ConsortiumViews is ConsortiumState {
         names = new string[](ids.length);
         for (uint256 i = 0; i < ids.length; i++) {
             names[i] = nodeName[ids[i]];
+        }
+    }
+
+    /// The name of the member that runs each admitted node, in the order
+    /// of admittedNodes ("": none named, or the member has left).
+    function admittedNodeMembers() external view returns (string[] memory names) {
+        names = new string[](nodeIds.length);
+        for (uint256 i = 0; i < nodeIds.length; i++) {
+            names[i] = members[memberOfNode[nodeIds[i]]].name;
         }
     }
 
@@ -458,6 +473,18 @@ abstract contract ConsortiumRules is ConsortiumState {
         emit ValidatorNodeChanged(key, node);
     }
 
+    /// Records that member (by name; "" for none) runs admitted node.
+    function _setNodeMember(bytes20 node, string memory member) internal {
+        require(admittedSince[node] != 0, string.concat("node ", _hex20(node), " is not admitted: admit it (SET_NODE, --admit-node) before, or in, this proposal"));
+        bytes32 id = 0;
+        if (bytes(member).length > 0) {
+            id = keccak256(bytes(member));
+            require(bytes(members[id].name).length > 0, string.concat("member ", member, " does not exist: make it a member (SET_MEMBER, --set-member) before, or in, this proposal"));
+        }
+        memberOfNode[node] = id;
+        emit NodeMemberChanged(node, id, member);
+    }
+
     function _holdersStaying() internal view returns (uint256 n) {
         for (uint256 i = 0; i < beaconHolders.length; i++) {
             if (powerOf[beaconHolders[i]] > 0) n++;
@@ -495,6 +522,7 @@ abstract contract ConsortiumRules is ConsortiumState {
             ": remove the validator first, in this proposal or an earlier one"));
         delete admittedSince[id];
         delete nodeName[id];
+        delete memberOfNode[id];
         for (uint256 i = 0; i < nodeIds.length; i++) {
             if (nodeIds[i] == id) {
                 nodeIds[i] = nodeIds[nodeIds.length - 1];
@@ -771,6 +799,12 @@ contract ConsortiumNetwork is ConsortiumRules {
         _setNode(id, admitted, name);
     }
 
+    /// SET_NODE_MEMBER.
+    function byProposalSetNodeMember(bytes20 node, string calldata member) external {
+        _onlyProposal();
+        _setNodeMember(node, member);
+    }
+
     /// SCHEDULE_UPGRADE.
     function byProposalScheduleUpgrade(uint64 version, uint64 height) external {
         _onlyProposal();
@@ -883,6 +917,11 @@ contract Consortium is ConsortiumRules {
         require(totalWeight > 0, "genesis: the consortium needs a member with weight");
         for (uint256 i = 0; i < g.nodes.length; i++) {
             _setNode(g.nodes[i].id, true, g.nodes[i].name);
+            if (i < g.nodeMembers.length && g.nodeMembers[i] != 0) {
+                string memory member = members[g.nodeMembers[i]].name;
+                require(bytes(member).length > 0, "genesis: a node's member is not a member");
+                _setNodeMember(g.nodes[i].id, member);
+            }
         }
         for (uint256 i = 0; i < g.validators.length; i++) {
             ValidatorUpdate memory v = g.validators[i];
@@ -1082,6 +1121,9 @@ contract Consortium is ConsortiumRules {
         } else if (a.kind == SET_NODE) {
             (bytes20 id, bool admitted, string memory name) = abi.decode(a.data, (bytes20, bool, string));
             _part(NETWORK, abi.encodeCall(ConsortiumNetwork.byProposalSetNode, (id, admitted, name)));
+        } else if (a.kind == SET_NODE_MEMBER) {
+            (bytes20 node, string memory member) = abi.decode(a.data, (bytes20, string));
+            _part(NETWORK, abi.encodeCall(ConsortiumNetwork.byProposalSetNodeMember, (node, member)));
         } else if (a.kind == SET_GOVERNED) {
             (address target, bool listed, string memory name) = abi.decode(a.data, (address, bool, string));
             _part(NETWORK, abi.encodeCall(ConsortiumNetwork.byProposalSetGoverned, (target, listed, name)));

@@ -126,7 +126,11 @@ func Assemble(parts []*Part, p Params) ([]byte, *genesis.Genesis, error) {
 				return nil, nil, err
 			}
 		}
-		c.Nodes = append(c.Nodes, system.Node{ID: part.NodeID, Name: part.Moniker, Address: part.Address})
+		node := system.Node{ID: part.NodeID, Name: part.Moniker, Address: part.Address}
+		if part.Member != nil {
+			node.Member = part.Member.Name
+		}
+		c.Nodes = append(c.Nodes, node)
 		if part.Power > 0 {
 			pub := ed25519.PubKey(part.ConsensusPubKey)
 			vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: part.Power, Name: part.Moniker})

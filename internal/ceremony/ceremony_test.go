@@ -169,6 +169,8 @@ func TestInstallRefuses(t *testing.T) {
 		{"an observer made a validator", 2, nil, "", ceremony.ErrNotInGenesis, "is an observer"},
 		{"a member's weight changed", 0, nil, "", ceremony.ErrNotInGenesis, "weight 7"},
 		{"roles left out", 0, nil, "", ceremony.ErrNotInGenesis, "roles [admin regulator]"},
+		{"a node given to another member", 0, nil, "", ceremony.ErrNotInGenesis, `member "Shanghai" runs node beijing, its part "Beijing"`},
+		{"a validator moved to another node", 0, nil, "", ceremony.ErrNotInGenesis, "says validator beijing signs on node"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			switch tc.name {
@@ -192,6 +194,14 @@ func TestInstallRefuses(t *testing.T) {
 				}))
 			case "roles left out":
 				tc.doc, tc.hash = withHash(changed(t, func(ps []*ceremony.Part, _ *ceremony.Params) { ps[0].Roles = nil }))
+			case "a node given to another member":
+				tc.doc, tc.hash = withHash(changed(t, func(_ []*ceremony.Part, p *ceremony.Params) {
+					p.Edit = func(g *genesis.Genesis) { g.Consortium.Nodes[0].Member = "Shanghai" }
+				}))
+			case "a validator moved to another node":
+				tc.doc, tc.hash = withHash(changed(t, func(_ []*ceremony.Part, p *ceremony.Params) {
+					p.Edit = func(g *genesis.Genesis) { g.Validators[0].Node = g.Consortium.Nodes[2].ID }
+				}))
 			}
 			_, err := ceremony.Install(homes[tc.home], tc.doc, tc.hash)
 			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.says) {

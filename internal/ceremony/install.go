@@ -210,12 +210,21 @@ func holds(g *genesis.Genesis, part *Part) error {
 	if n := g.Consortium.Nodes[i]; n.Address != part.Address {
 		return fmt.Errorf("%w: the genesis gives node %s the address %q, its part %q", ErrNotInGenesis, part.Moniker, n.Address, part.Address)
 	}
+	member := ""
+	if part.Member != nil {
+		member = part.Member.Name
+	}
+	if n := g.Consortium.Nodes[i]; n.Member != "" && n.Member != member {
+		return fmt.Errorf("%w: the genesis says member %q runs node %s, its part %q", ErrNotInGenesis, n.Member, part.Moniker, member)
+	}
 	j := slices.IndexFunc(g.Validators, func(v genesis.Validator) bool { return bytes.Equal(v.PubKey, part.ConsensusPubKey) })
 	switch {
 	case part.Power == 0 && j >= 0:
 		return fmt.Errorf("%w: %s is an observer, but the genesis makes its key a validator with power %d", ErrNotInGenesis, part.Moniker, g.Validators[j].Power)
 	case part.Power > 0 && j < 0:
 		return fmt.Errorf("%w: %s is a validator with power %d, but its consensus key is not among the genesis validators", ErrNotInGenesis, part.Moniker, part.Power)
+	case part.Power > 0 && g.Validators[j].Node != "" && !strings.EqualFold(g.Validators[j].Node, part.NodeID):
+		return fmt.Errorf("%w: the genesis says validator %s signs on node %s, its part on %s", ErrNotInGenesis, part.Moniker, g.Validators[j].Node, part.NodeID)
 	case part.Power > 0 && (g.Validators[j].Power != part.Power || g.Validators[j].FeeRecipient != part.FeeRecipient):
 		return fmt.Errorf("%w: the genesis gives validator %s power %d and fee recipient %s, its part power %d and %s",
 			ErrNotInGenesis, part.Moniker, g.Validators[j].Power, g.Validators[j].FeeRecipient, part.Power, part.FeeRecipient)

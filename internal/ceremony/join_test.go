@@ -68,18 +68,20 @@ func TestJoinARunningNetwork(t *testing.T) {
 	}
 	for _, nodes := range []bool{false, true} {
 		actions, err := nodepart.JoinActions(part, nodes)
-		if err != nil || len(actions) != 4 {
+		kinds := []uint8{system.KindSetNode, system.KindSetMember, system.KindSetValidators, system.KindFeeRecipient}
+		if nodes {
+			kinds = []uint8{system.KindSetNode, system.KindSetMember, system.KindSetNodeMember, system.KindSetNodeValidators, system.KindFeeRecipient}
+		}
+		if err != nil || len(actions) != len(kinds) {
 			t.Fatalf("JoinActions: %d actions, %v", len(actions), err)
 		}
-		set := uint8(system.KindSetValidators)
 		if nodes {
-			set = system.KindSetNodeValidators
-			vs, err := system.DecodeSetNodeValidators(actions[2].Data)
+			vs, err := system.DecodeSetNodeValidators(actions[3].Data)
 			if err != nil || len(vs) != 1 || vs[0].Node.String() != strings.ToLower(part.NodeID) || vs[0].Power != uint64(part.Power) {
 				t.Fatalf("the join's validator change names %+v, %v; want node %s", vs, err, part.NodeID)
 			}
 		}
-		for i, kind := range []uint8{system.KindSetNode, system.KindSetMember, set, system.KindFeeRecipient} {
+		for i, kind := range kinds {
 			if actions[i].Kind != kind {
 				t.Fatalf("action %d is of kind %d, want %d", i, actions[i].Kind, kind)
 			}

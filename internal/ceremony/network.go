@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -91,6 +92,10 @@ func WriteNetwork(spec NetworkSpec) ([]string, error) {
 		}
 		if i < spec.Validators {
 			s.Power, s.FeeRecipient = validatorPower, spec.FeeRecipient
+		}
+		// A member named as the node runs it (chuxin testnet's node0…).
+		if j := slices.IndexFunc(c.Members, func(m system.Member) bool { return m.Name == s.Moniker }); j >= 0 {
+			s.Member = &c.Members[j]
 		}
 		var err error
 		if parts[i], err = Init(s); err != nil {

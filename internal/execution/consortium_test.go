@@ -411,7 +411,7 @@ func TestProposalsCometBFTWouldRejectAreRefused(t *testing.T) {
 		"power is over CometBFT's limit":   {setNodeValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: 1 << 62})},
 		"total voting power would be over": {setNodeValidators(system.ValidatorUpdate{PubKey: [32]byte{2}, Power: (1<<63 - 1) / 8}, system.ValidatorUpdate{PubKey: [32]byte{3}, Power: 1})},
 		"no validator changes":             {system.SetValidators()},
-		"unknown action kind 12":           {{Kind: 12}},
+		"unknown action kind 13":           {{Kind: 13}},
 		"quorum and threshold are":         {system.SetParam(system.ParamQuorum, 0)},
 		"no member with weight":            {system.SetMember("A", 0, nil), system.SetMember("B", 0, nil), system.SetMember("C", 0, nil)},
 	} {

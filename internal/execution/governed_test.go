@@ -8,7 +8,9 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/chuxin-chain/chuxin/contracts"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -177,5 +179,51 @@ func TestAGovernedContractsHugeReasonIsCut(t *testing.T) {
 				t.Fatalf("reason of %d bytes, proposal %v: status %d, outcome of %d bytes: %.80q", size, id, s, len(outcome), outcome)
 			}
 		}
+	}
+}
+
+// TestAnApplicationsRolesAreGrantedByProposal: an application built on
+// contracts/apps/ConsortiumRoles.sol (here its RoleRegistry) keeps its own
+// roles; a passed proposal grants and revokes them, and no account, not
+// even the consortium's admin, grants one directly.
+func TestAnApplicationsRolesAreGrantedByProposal(t *testing.T) {
+	c := newConsortium(t, true)
+	art, err := contracts.Load("RoleRegistry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.send(0, nil, 0, art.Bytecode)
+	if err != nil || r.Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("deploy: %v %v", err, r)
+	}
+	registry := r.ContractAddress
+	issuer, account := crypto.Keccak256Hash([]byte("ISSUER")), common.Address{0x1c}
+	call := func(method string, args ...any) []byte {
+		data, err := art.ABI.Pack(method, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	holds := func() bool {
+		ret, err := c.call(common.Address{}, registry, call("hasRole", issuer, account))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return new(big.Int).SetBytes(ret).Sign() != 0
+	}
+	if ret, err := c.call(c.addrs[0], registry, call("grantRole", issuer, account)); err == nil || !strings.Contains(revertReason(ret), "only the consortium's proposals grant") {
+		t.Fatalf("a grant by the consortium's admin: %v %q", err, revertReason(ret))
+	}
+	c.pass(system.SetGoverned(registry, true, "accredited issuers"), system.Call(registry, call("grantRole", issuer, account)))
+	if !holds() {
+		t.Fatal("the proposal's grant did not hold")
+	}
+	if reason := c.simulate(0, "propose", []system.Action{system.Call(registry, call("grantRole", issuer, account))}, "x"); !strings.Contains(reason, "the call of accredited issuers failed: the account holds the role already") {
+		t.Fatalf("a second grant: %q", reason)
+	}
+	c.pass(system.Call(registry, call("revokeRole", issuer, account)))
+	if holds() {
+		t.Fatal("the proposal's revocation did not hold")
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/system"
@@ -168,5 +170,61 @@ func TestVersionSixTiesValidatorsToNodes(t *testing.T) {
 	c.pass(setNodeValidators(system.ValidatorUpdate{PubKey: k2.PubKey, Power: 4}, k3))
 	if n, _ := c.nodeOf(k2.PubKey); n != testNode(k2.PubKey) {
 		t.Fatalf("key 2 after it named its node: %x", n)
+	}
+}
+
+// TestNodesAreRunByMembers: from rule version 6 the consortium records the
+// member that runs each node (the genesis's nodes[].member, or
+// SET_NODE_MEMBER): who answers for the validator that signs on it. The
+// node must be admitted and the member must exist; a revocation forgets it,
+// and a member that leaves is no longer named.
+func TestNodesAreRunByMembers(t *testing.T) {
+	run := testNode([32]byte{2})
+	c := newConsortiumAt(t, true, 30_000_000, genesis.KnownRuleVersion, func(g *genesis.Genesis) {
+		for i := range g.Consortium.Nodes {
+			if g.Consortium.Nodes[i].ID == hex.EncodeToString(run[:]) {
+				g.Consortium.Nodes[i].Member = "B"
+			}
+		}
+	})
+	members := func() map[system.NodeID]string {
+		ids := c.view("admittedNodes")[0].([][20]byte)
+		names := c.view("admittedNodeMembers")[0].([]string)
+		out := map[system.NodeID]string{}
+		for i, id := range ids {
+			out[system.NodeID(id)] = names[i]
+		}
+		return out
+	}
+	if m := members(); m[run] != "B" || m[testNode([32]byte{3})] != "" {
+		t.Fatalf("after genesis: %v", m)
+	}
+	propose := func(actions ...system.Action) string { return c.simulate(0, "propose", actions, "x") }
+	for want, actions := range map[string][]system.Action{
+		"is not admitted: admit it":                 {system.SetNodeMember(system.NodeID{0xab}, "A")},
+		"member Z does not exist: make it a member": {system.SetNodeMember(run, "Z")},
+	} {
+		if reason := propose(actions...); !strings.Contains(reason, want) {
+			t.Errorf("want %q: proposing it reverted with %q", want, reason)
+		}
+	}
+	// A new member and the node it runs, in one proposal.
+	fresh := system.NodeID{0xfe, 2}
+	c.pass(system.SetNode(fresh, true, "city-d"), system.SetMember("D", 1, []common.Address{{0xd}}), system.SetNodeMember(fresh, "D"), system.SetNodeMember(run, ""))
+	if m := members(); m[fresh] != "D" || m[run] != "" {
+		t.Fatalf("after the proposal: %v", m)
+	}
+	// A member that leaves is no longer named; a revoked node is forgotten.
+	id := new(big.Int).SetUint64(c.propose(0, system.SetMember("D", 0, []common.Address{})))
+	for k := range 3 { // four of five weight, D's own not needed
+		c.gov(k, "vote", id, true)
+	}
+	if m := members(); m[fresh] != "" {
+		t.Fatalf("after member D left: %v", m)
+	}
+	c.pass(system.SetNodeMember(testNode([32]byte{3}), "C"), system.SetNode(testNode([32]byte{3}), false, ""))
+	c.pass(system.SetNode(testNode([32]byte{3}), true, "again"))
+	if m := members(); m[testNode([32]byte{3})] != "" {
+		t.Fatalf("a node admitted again kept its member: %v", m)
 	}
 }

@@ -91,6 +91,9 @@ func TestValidateNamesTheField(t *testing.T) {
 			g.Validators[0].Node, g.Validators[1].Node = id, id
 		}},
 		{"consortium.members", func(g *genesis.Genesis) { g.Consortium.Members = nil }},
+		{`names member "Z", which is not among consortium.members`, func(g *genesis.Genesis) {
+			g.Consortium.Nodes = append(g.Consortium.Nodes, system.Node{ID: "7c1e000000000000000000000000000000000000", Member: "Z"})
+		}},
 		{"consortium.quorum", func(g *genesis.Genesis) { g.Consortium.Quorum = 10001 }},
 		{"consortium.votingPeriod", func(g *genesis.Genesis) { g.Consortium.VotingPeriod = 0 }},
 		{`"auditor"`, func(g *genesis.Genesis) { g.Consortium.Roles[0].Roles = []string{"auditor"} }},

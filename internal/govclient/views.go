@@ -307,6 +307,13 @@ func DescribeAction(a system.Action) string {
 			}
 			return fmt.Sprintf("revoke the admission of node %s", system.NodeID(id))
 		}
+	case system.KindSetNodeMember:
+		if v := args("bytes20", "string"); v != nil {
+			if v[1] == "" {
+				return fmt.Sprintf("node %s is run by no member", system.NodeID(v[0].([20]byte)))
+			}
+			return fmt.Sprintf("node %s is run by member %s", system.NodeID(v[0].([20]byte)), v[1])
+		}
 	case system.KindSetGoverned:
 		if v := args("address", "bool", "string"); v != nil {
 			if v[1].(bool) {

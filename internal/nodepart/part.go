@@ -137,7 +137,8 @@ func Read(file string) (*Part, error) {
 // the part's power and its blocks' fees to the part's fee recipient. With
 // nodes (a chain at rule version system.VersionValidatorNodes or later),
 // the validator change names the part's node as the one that signs with
-// the key, as the consortium then requires.
+// the key, as the consortium then requires, and the member is recorded as
+// the one that runs the node.
 func JoinActions(part *Part, nodes bool) ([]system.Action, error) {
 	id, err := system.ParseNodeID(part.NodeID)
 	if err != nil {
@@ -146,6 +147,9 @@ func JoinActions(part *Part, nodes bool) ([]system.Action, error) {
 	actions := []system.Action{system.SetNode(id, true, part.Moniker)}
 	if m := part.Member; m != nil {
 		actions = append(actions, system.SetMember(m.Name, m.Weight, m.Governors))
+		if nodes {
+			actions = append(actions, system.SetNodeMember(id, m.Name))
+		}
 	}
 	for _, r := range part.Roles {
 		role, err := system.ParseRoles(strings.Join(r.Roles, ","))

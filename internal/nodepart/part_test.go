@@ -67,11 +67,10 @@ func TestJoinActionsAdmitFirst(t *testing.T) {
 		for _, a := range as {
 			kinds = append(kinds, a.Kind)
 		}
-		set := uint8(system.KindSetValidators)
-		if nodes {
-			set = system.KindSetNodeValidators
+		want := []uint8{system.KindSetNode, system.KindSetMember, system.KindSetValidators, system.KindFeeRecipient}
+		if nodes { // the member runs the node, and the validator names it
+			want = []uint8{system.KindSetNode, system.KindSetMember, system.KindSetNodeMember, system.KindSetNodeValidators, system.KindFeeRecipient}
 		}
-		want := []uint8{system.KindSetNode, system.KindSetMember, set, system.KindFeeRecipient}
 		if len(kinds) != len(want) {
 			t.Fatalf("nodes %v: kinds %v, want %v", nodes, kinds, want)
 		}

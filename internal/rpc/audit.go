@@ -499,14 +499,24 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 		seen, connected = api.b.PeersSeen()
 	}
 	ids, names := v[0].([][20]byte), v[1].([]string)
+	// Rule versions before 6 name no node's member: the view reverts there.
+	runBy := make([]string, len(ids))
+	if m, err := api.view(ctx, "admittedNodeMembers"); err == nil && len(m[0].([]string)) == len(ids) {
+		runBy = m[0].([]string)
+	}
+	memberOf := map[string]string{}
 	for i, id := range ids {
-		n := NodeInfo{ID: system.NodeID(id).String(), Name: names[i]}
+		n := NodeInfo{ID: system.NodeID(id).String(), Name: names[i], Member: runBy[i]}
+		memberOf[n.ID] = n.Member
 		n.Self = strings.EqualFold(n.ID, api.b.NodeID)
 		n.Connected = connected[n.ID]
 		if t, ok := seen[n.ID]; ok {
 			n.LastSeen = &t
 		}
 		info.Nodes = append(info.Nodes, n)
+	}
+	for i := range info.Validators {
+		info.Validators[i].Member = memberOf[info.Validators[i].Node]
 	}
 	return info, nil
 }

@@ -69,6 +69,9 @@ const (
 	// KindCall calls one, from rule version VersionValidatorNodes.
 	KindSetGoverned = 10
 	KindCall        = 11
+	// KindSetNodeMember names the member that runs a node, from rule
+	// version VersionValidatorNodes.
+	KindSetNodeMember = 12
 )
 
 // The parameters a SetParam action sets.
@@ -186,6 +189,12 @@ func SetGoverned(target common.Address, listed bool, name string) Action {
 // bank, a court), which the application keeps in its contract.
 func Call(target common.Address, data []byte) Action {
 	return Action{KindCall, pack([]string{"address", "bytes"}, target, data)}
+}
+
+// SetNodeMember names the member that runs an admitted node ("" names
+// none): who answers for the node and the validator that signs on it.
+func SetNodeMember(id NodeID, member string) Action {
+	return Action{KindSetNodeMember, pack([]string{"bytes20", "string"}, [20]byte(id), member)}
 }
 
 // DecodeSetGoverned decodes the data of a SetGoverned action.

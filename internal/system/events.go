@@ -108,6 +108,12 @@ func describeEvent(name string, f map[string]any) string {
 			return fmt.Sprintf("validator %v signs on no node on record", f["pubKey"])
 		}
 		return fmt.Sprintf("validator %v signs on node %s", f["pubKey"], NodeID(node))
+	case "NodeMemberChanged":
+		node, _ := f["node"].([20]byte)
+		if f["name"] == "" {
+			return fmt.Sprintf("node %s is run by no member on record", NodeID(node))
+		}
+		return fmt.Sprintf("node %s is run by member %v", NodeID(node), f["name"])
 	case "GovernedChanged":
 		if f["listed"] == false {
 			return fmt.Sprintf("contract %v taken off the list of governed contracts", f["target"])
@@ -156,7 +162,7 @@ func EventKind(name string) string {
 		return "role"
 	case "Frozen", "Unfrozen":
 		return "freeze"
-	case "NodeAdmitted", "NodeRevoked":
+	case "NodeAdmitted", "NodeRevoked", "NodeMemberChanged":
 		return "node"
 	case "ParamChanged", "UpgradeScheduled":
 		return "param"

@@ -3,6 +3,7 @@ package system
 import (
 	"fmt"
 	"math/big"
+	"slices"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
@@ -11,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/tracing"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/core/vm"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/triedb"
 	"github.com/holiman/uint256"
@@ -46,6 +48,11 @@ type Node struct {
 	// gave it to the genesis ceremony: nodes take their first peers from
 	// it. It is not in the contract, and a node may move.
 	Address string `json:"address,omitempty"`
+	// Member is the name of the member that runs the node, one of
+	// consortium.members (the ceremony fills it from the node's part). The
+	// Consortium keeps it from rule version 6: who answers for the node
+	// and the validator that signs on it.
+	Member string `json:"member,omitempty"`
 }
 
 // Member is an organisation of the consortium.
@@ -120,6 +127,9 @@ func (g *Genesis) Validate() error {
 		if _, err := ParseNodeID(n.ID); err != nil {
 			return fmt.Errorf("%w: consortium.nodes: %w", ErrGenesis, err)
 		}
+		if n.Member != "" && !slices.ContainsFunc(g.Members, func(m Member) bool { return m.Name == n.Member }) {
+			return fmt.Errorf("%w: consortium.nodes: node %s names member %q, which is not among consortium.members", ErrGenesis, n.ID, n.Member)
+		}
 	}
 	for _, r := range g.Roles {
 		if _, err := roleOf(r.Roles); err != nil {
@@ -150,6 +160,8 @@ type constructorArgs struct {
 	// The admitted node of each validator, from rule version 6 (the ABI
 	// of earlier versions has no such field, and packing leaves it out).
 	ValidatorNodes [][20]byte
+	// The member that runs each node (by id), from rule version 6.
+	NodeMembers [][32]byte
 }
 
 // BeaconCommittee is the beacon's share holders (by consensus key) and
@@ -201,10 +213,15 @@ func (g *Genesis) Account(validators []GenesisValidator, limits Limits, committe
 	for _, m := range g.Members {
 		args.Members = append(args.Members, constructorMember(m))
 	}
-	args.Nodes = []constructorNode{}
+	args.Nodes, args.NodeMembers = []constructorNode{}, [][32]byte{}
 	for _, n := range g.Nodes {
 		id, _ := ParseNodeID(n.ID)
 		args.Nodes = append(args.Nodes, constructorNode{Id: id, Name: n.Name})
+		var member [32]byte
+		if n.Member != "" {
+			member = crypto.Keccak256Hash([]byte(n.Member))
+		}
+		args.NodeMembers = append(args.NodeMembers, member)
 	}
 	args.Accounts, args.Roles = []common.Address{}, []*big.Int{}
 	for _, r := range g.Roles {

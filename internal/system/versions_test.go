@@ -30,11 +30,11 @@ func TestSystemCodeOfEachRuleVersionIsPinned(t *testing.T) {
 		"v5/ConsortiumValidators":  "0xa1670ecf481b51d1fb6731be4204fff3c698667c77ffdf0d23b14cc89f169db9",
 		"v5/ConsortiumNetwork":     "0x77aad5996b7724ded398758e88362bffb56c9548a27644f95f91f18a23bd103a",
 		// Rule version 6: a validator a proposal adds names its admitted node.
-		"Consortium":            "0xd066744436cb1a538b5dedee79c48ff1cc6536e6b82bedba1f7e8cc2a1a63c1f",
-		"ConsortiumViews":       "0x34da6988c4d7c5bc33d87b92c4cecdf02e0b5a53a3e886c803731b67582dc7ef",
-		"ConsortiumPermissions": "0x94a67d27c28d2a986312b6e73b9a1a9824bb134988eb472f81f3ce3e229f7f47",
-		"ConsortiumValidators":  "0x0d06ab40811381dc33c13e6655e7b17636c5126391490a88deedcdd1adfffc5f",
-		"ConsortiumNetwork":     "0xc5d1f12d8b97e001c222c1448c84bfb82a0b7a2cb4543a3250262c755dbeae07",
+		"Consortium":            "0xb4b77935f28c83198f832a7eb6244d50512efdf9abac0fec019623b5f0cb7730",
+		"ConsortiumViews":       "0x6525044390077d86f0783b24e2048bcce3dcbb9c9a9484ba6a077dde145235a3",
+		"ConsortiumPermissions": "0xca7e31fcfc22f9a7dea6174166b02d5bb47a943a591f03890c18ae826a8c1853",
+		"ConsortiumValidators":  "0xd67461c7cbdacac3c040230cf58c13baf8385dd07c76febef88c606379097ff9",
+		"ConsortiumNetwork":     "0x0363ac2db179aa3e7ddbe89ca57858c3002501934a1f983b864c6c65562ce1de",
 	} {
 		a, err := contracts.Load(name)
 		if err != nil {

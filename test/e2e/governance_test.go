@@ -230,7 +230,8 @@ func TestConsortiumGovernsTheNetwork(t *testing.T) {
 		t.Fatalf("CometBFT's block max_gas after the proposal: %q", params.Params.Block.MaxGas)
 	}
 	out = cli(t, append([]string{"gov", "members"}, rpc...)...)
-	if strings.Contains(out, strings.ToLower(ids[3].PubKey)) || !strings.Contains(out, strings.ToLower(ids[5].PubKey)) || !strings.Contains(out, "on node "+ids[5].NodeID) {
+	if strings.Contains(out, strings.ToLower(ids[3].PubKey)) || !strings.Contains(out, strings.ToLower(ids[5].PubKey)) || !strings.Contains(out, "on node "+ids[5].NodeID) ||
+		!strings.Contains(out, "on node "+ids[1].NodeID+", run by member node1") {
 		t.Fatalf("gov members after the changes:\n%s", out)
 	}
 	if out := cli(t, append([]string{"gov", "show", "2"}, rpc...)...); !strings.Contains(out, "passed") || !strings.Contains(out, "remove validator") {

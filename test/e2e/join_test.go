@@ -97,7 +97,8 @@ func TestAnOrganisationJoinsARunningNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	members := cli(t, append([]string{"gov", "members"}, rpc...)...)
-	if !strings.Contains(members, "Hangzhou") || !strings.Contains(members, idHZ.NodeID) || !strings.Contains(strings.ToLower(members), strings.ToLower(idHZ.PubKey)) {
+	if !strings.Contains(members, "Hangzhou") || !strings.Contains(members, idHZ.NodeID) || !strings.Contains(strings.ToLower(members), strings.ToLower(idHZ.PubKey)) ||
+		!strings.Contains(members, "on node "+idHZ.NodeID+", run by member Hangzhou") {
 		t.Fatalf("gov members after the join:\n%s", members)
 	}
 	// The answering node is "this node", the genesis validators have names,

@@ -112,6 +112,9 @@ type ValidatorInfo struct {
 	// Node is the admitted node that signs with the key, as the consortium
 	// keeps it (rule version 6 on); empty where none is on record.
 	Node string `json:"node,omitempty"`
+	// Member is the member that runs that node, where the consortium
+	// names one.
+	Member string `json:"member,omitempty"`
 	ValidatorActivity
 }
 
@@ -119,7 +122,8 @@ type ValidatorInfo struct {
 type NodeInfo struct {
 	ID        string     `json:"id"`
 	Name      string     `json:"name"`
-	Self      bool       `json:"self,omitempty"` // the node that answers
+	Member    string     `json:"member,omitempty"` // the member that runs it, where named
+	Self      bool       `json:"self,omitempty"`   // the node that answers
 	Connected bool       `json:"connected"`
 	LastSeen  *time.Time `json:"lastSeen,omitempty"`
 }

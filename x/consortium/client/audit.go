@@ -131,7 +131,11 @@ func consortiumText(info *wire.ConsortiumInfo) string {
 		}
 		fmt.Fprintf(&b, "  %-12s %s %s power %-6d proposed %-5d signed %-5d missed %d\n", name, v.Address, v.PubKey, v.Power, v.Proposed, v.Signed, v.Missed)
 		if v.Node != "" {
-			fmt.Fprintf(&b, "  %-12s on node %s\n", "", v.Node)
+			fmt.Fprintf(&b, "  %-12s on node %s", "", v.Node)
+			if v.Member != "" {
+				fmt.Fprintf(&b, ", run by member %s", v.Member)
+			}
+			b.WriteString("\n")
 		}
 	}
 	if len(info.Governed) > 0 {
@@ -151,6 +155,9 @@ func consortiumText(info *wire.ConsortiumInfo) string {
 		}
 		if n.Self {
 			seen = "this node"
+		}
+		if n.Member != "" {
+			seen += ", run by member " + n.Member
 		}
 		fmt.Fprintf(&b, "  %s %-12s %s\n", n.ID, n.Name, seen)
 	}

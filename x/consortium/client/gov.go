@@ -412,7 +412,7 @@ func proposeCmd(f *clientFlags) *cobra.Command {
 		description                                 string
 		addVals, removeVals, members, removeMembers []string
 		roles, params, admit, revoke, upgrades      []string
-		govern, ungovern, calls                     []string
+		govern, ungovern, calls, nodeMembers        []string
 		recipients, freezeAccts, unfreezeAccts      []string
 		joins, rotations                            []string
 		noVote                                      bool
@@ -551,6 +551,14 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 			for _, m := range removeMembers {
 				actions = append(actions, system.SetMember(m, 0, []common.Address{}))
 			}
+			for _, nm := range nodeMembers {
+				idText, member, ok := strings.Cut(nm, ":")
+				id, err := system.ParseNodeID(idText)
+				if err != nil || !ok {
+					return fmt.Errorf("--set-node-member %q: want NODE_ID:MEMBER (an empty MEMBER names none)", nm)
+				}
+				actions = append(actions, system.SetNodeMember(id, member))
+			}
 			for _, r := range roles {
 				addr, names, _ := strings.Cut(r, ":")
 				as, err := addresses(addr)
@@ -640,7 +648,7 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				}
 			}
 			if len(actions) == 0 && len(rotate) == 0 && len(parts) == 0 {
-				return fmt.Errorf("nothing to propose: add --join, --rotate-validator, --set-validator, --remove-validator, --set-fee-recipient, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node, --schedule-upgrade, --freeze, --unfreeze, --govern, --ungovern or --call")
+				return fmt.Errorf("nothing to propose: add --join, --rotate-validator, --set-validator, --remove-validator, --set-fee-recipient, --set-member, --remove-member, --set-roles, --set-param, --admit-node, --revoke-node, --schedule-upgrade, --freeze, --unfreeze, --govern, --ungovern, --call or --set-node-member")
 			}
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
@@ -659,6 +667,7 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 	fl.StringArrayVar(&members, "set-member", nil, "NAME:WEIGHT:GOVERNOR[,GOVERNOR…]: add a member or change it")
 	fl.StringArrayVar(&removeMembers, "remove-member", nil, "NAME: remove a member")
 	fl.StringArrayVar(&roles, "set-roles", nil, "ADDRESS:ROLE[,ROLE…]: replace an account's roles (admin, deployer, transactor, regulator, or none)")
+	fl.StringArrayVar(&nodeMembers, "set-node-member", nil, "NODE_ID:MEMBER: record the member that runs an admitted node (and so answers for the validator that signs on it)")
 	fl.StringArrayVar(&admit, "admit-node", nil, "NODE_ID[:NAME]: admit a node, so that the network's nodes take its connections")
 	fl.StringArrayVar(&govern, "govern", nil, "ADDRESS:NAME: put a contract on the list of those a proposal may call (--call), under a name")
 	fl.StringArrayVar(&ungovern, "ungovern", nil, "ADDRESS: take a contract off the governed list")
