@@ -34,19 +34,30 @@ abstract contract ConsortiumRoles {
         _;
     }
 
-    /// Grants role to account; by a passed proposal only.
+    /// Grants role to account; by a passed proposal only. Granting a role
+    /// held already changes nothing, so that two proposals that grant it
+    /// both pass.
     function grantRole(bytes32 role, address account) external onlyConsortium {
         require(account != address(0), "no role for the zero address");
-        require(!hasRole[role][account], "the account holds the role already");
+        if (hasRole[role][account]) return;
         hasRole[role][account] = true;
         emit RoleGranted(role, account);
     }
 
-    /// Revokes role from account; by a passed proposal only.
+    /// Revokes role from account; by a passed proposal only. Revoking a
+    /// role not held changes nothing.
     function revokeRole(bytes32 role, address account) external onlyConsortium {
-        require(hasRole[role][account], "the account does not hold the role");
+        if (!hasRole[role][account]) return;
         hasRole[role][account] = false;
         emit RoleRevoked(role, account);
+    }
+
+    /// Gives up the caller's role: a holder whose key is at risk need not
+    /// wait for a proposal.
+    function renounceRole(bytes32 role) external {
+        require(hasRole[role][msg.sender], "the caller does not hold the role");
+        hasRole[role][msg.sender] = false;
+        emit RoleRevoked(role, msg.sender);
     }
 }
 

@@ -229,8 +229,13 @@ abstract contract ConsortiumState {
     address[] internal governed;
     mapping(address => string) public governedName;
     /// The member (by id) that runs each admitted node, where named: who
-    /// answers for a validator, through the node it signs on.
-    mapping(bytes20 => bytes32) public memberOfNode;
+    /// answers for a validator, through the node it signs on. A record
+    /// holds while the member's era is the one it was made in: a member
+    /// that leaves ends its era, so a later member of the same name (the
+    /// same id) does not inherit its nodes.
+    mapping(bytes20 => bytes32) internal memberOfNode;
+    mapping(bytes20 => uint64) internal nodeMemberEra;
+    mapping(bytes32 => uint64) internal memberEra;
 
     /// The node's address for system calls.
     address internal constant SYSTEM = 0xffffFFFfFFffffffffffffffFfFFFfffFFFfFFfE;
@@ -330,12 +335,14 @@ contract ConsortiumViews is ConsortiumState {
         }
     }
 
-    /// The name of the member that runs each admitted node, in the order
-    /// of admittedNodes ("": none named, or the member has left).
-    function admittedNodeMembers() external view returns (string[] memory names) {
-        names = new string[](nodeIds.length);
-        for (uint256 i = 0; i < nodeIds.length; i++) {
-            names[i] = members[memberOfNode[nodeIds[i]]].name;
+    /// The admitted nodes and the name of the member that runs each ("":
+    /// none named, or the member named has left).
+    function admittedNodeMembers() external view returns (bytes20[] memory ids, string[] memory names) {
+        ids = nodeIds;
+        names = new string[](ids.length);
+        for (uint256 i = 0; i < ids.length; i++) {
+            bytes32 id = memberOfNode[nodeIds[i]];
+            if (nodeMemberEra[nodeIds[i]] == memberEra[id]) names[i] = members[id].name;
         }
     }
 
@@ -377,6 +384,7 @@ abstract contract ConsortiumRules is ConsortiumState {
                     break;
                 }
             }
+            memberEra[id]++;
             emit MemberChanged(id, name, 0, new address[](0));
             return;
         }
@@ -482,6 +490,7 @@ abstract contract ConsortiumRules is ConsortiumState {
             require(bytes(members[id].name).length > 0, string.concat("member ", member, " does not exist: make it a member (SET_MEMBER, --set-member) before, or in, this proposal"));
         }
         memberOfNode[node] = id;
+        nodeMemberEra[node] = memberEra[id];
         emit NodeMemberChanged(node, id, member);
     }
 
@@ -523,6 +532,7 @@ abstract contract ConsortiumRules is ConsortiumState {
         delete admittedSince[id];
         delete nodeName[id];
         delete memberOfNode[id];
+        delete nodeMemberEra[id];
         for (uint256 i = 0; i < nodeIds.length; i++) {
             if (nodeIds[i] == id) {
                 nodeIds[i] = nodeIds[nodeIds.length - 1];

@@ -156,6 +156,17 @@ func Assemble(parts []*Part, p Params) ([]byte, *genesis.Genesis, error) {
 	if p.Edit != nil {
 		p.Edit(g)
 	}
+	// A chain that starts before rule version 6 keeps no validator's node
+	// and no node's member: left out, its genesis reads on the binaries of
+	// those versions, which refuse fields they do not know.
+	if g.Rules.VersionAt(1) < genesis.VersionValidatorNodes {
+		for i := range g.Validators {
+			g.Validators[i].Node = ""
+		}
+		for i := range g.Consortium.Nodes {
+			g.Consortium.Nodes[i].Member = ""
+		}
+	}
 	if err := g.Validate(); err != nil {
 		return nil, nil, err
 	}

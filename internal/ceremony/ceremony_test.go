@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -451,5 +452,28 @@ func TestInstallRefusesAHostileGenesis(t *testing.T) {
 	}
 	if _, err := ceremony.ParsePolicy([]byte(`{"onlyAdmin": []}`)); !errors.Is(err, ceremony.ErrPolicy) {
 		t.Fatalf("a misspelt policy field: %v", err)
+	}
+}
+
+// TestAnOlderRuleVersionsGenesisNamesNoNodes: a genesis that starts before
+// rule version 6 leaves out the validators' nodes and the nodes' members,
+// fields the binaries of those versions do not know.
+func TestAnOlderRuleVersionsGenesisNamesNoNodes(t *testing.T) {
+	_, _, parts := members(t)
+	p := params()
+	p.Edit = func(g *genesis.Genesis) {
+		g.Rules.Versions = []genesis.RuleVersion{{Version: genesis.VersionSplit, Height: 1}}
+	}
+	doc, _, err := ceremony.Assemble(parts, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, member := regexp.MustCompile(`"node": *"`), regexp.MustCompile(`"member": *"Beijing"`)
+	if node.Match(doc) || member.Match(doc) {
+		t.Fatalf("a version 5 genesis names validators' nodes or nodes' members:\n%s", doc)
+	}
+	doc, _, err = ceremony.Assemble(parts, params())
+	if err != nil || !node.Match(doc) || !member.Match(doc) {
+		t.Fatalf("a version %d genesis names no node or member (%v)", genesis.KnownRuleVersion, err)
 	}
 }

@@ -54,6 +54,10 @@ type ValidatorGrant struct {
 	PubKey   string `json:"pubKey"`
 	Power    int64  `json:"power"`
 	ShareBps uint64 `json:"shareBps"`
+	// Node is the node it signs on and Member the member the genesis says
+	// runs that node: a member answers for the validators named its own.
+	Node   string `json:"node,omitempty"`
+	Member string `json:"member,omitempty"`
 }
 
 // Policy is what an operator expects of a genesis before installing it
@@ -127,7 +131,11 @@ func GrantsOf(g *genesis.Genesis) *Grants {
 		power += v.Power
 	}
 	for _, v := range g.Validators {
-		out.Validators = append(out.Validators, ValidatorGrant{v.Name, fmt.Sprintf("0x%x", v.PubKey), v.Power, share(uint64(v.Power), uint64(power))})
+		grant := ValidatorGrant{Name: v.Name, PubKey: fmt.Sprintf("0x%x", v.PubKey), Power: v.Power, ShareBps: share(uint64(v.Power), uint64(power)), Node: v.Node}
+		if i := slices.IndexFunc(c.Nodes, func(n system.Node) bool { return v.Node != "" && strings.EqualFold(n.ID, v.Node) }); i >= 0 {
+			grant.Member = c.Nodes[i].Member
+		}
+		out.Validators = append(out.Validators, grant)
 	}
 	for _, a := range sortedAccounts(g) { // the standard contracts are not in the allocation
 		acc := g.Alloc[a]
@@ -228,7 +236,14 @@ func (gr *Grants) Text() string {
 	}
 	fmt.Fprintf(&b, "validators:\n")
 	for _, v := range gr.Validators {
-		fmt.Fprintf(&b, "  %s %s: power %d (%d.%02d%%)\n", v.Name, v.PubKey, v.Power, v.ShareBps/100, v.ShareBps%100)
+		fmt.Fprintf(&b, "  %s %s: power %d (%d.%02d%%)", v.Name, v.PubKey, v.Power, v.ShareBps/100, v.ShareBps%100)
+		if v.Node != "" {
+			fmt.Fprintf(&b, ", on node %s", v.Node)
+		}
+		if v.Member != "" {
+			fmt.Fprintf(&b, ", run by member %s", v.Member)
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "code beyond the standard contracts: %v\n", gr.Code)
 	fmt.Fprintf(&b, "funded accounts (wei): %v\n", gr.Funded)

@@ -219,11 +219,21 @@ func TestAnApplicationsRolesAreGrantedByProposal(t *testing.T) {
 	if !holds() {
 		t.Fatal("the proposal's grant did not hold")
 	}
-	if reason := c.simulate(0, "propose", []system.Action{system.Call(registry, call("grantRole", issuer, account))}, "x"); !strings.Contains(reason, "the call of accredited issuers failed: the account holds the role already") {
-		t.Fatalf("a second grant: %q", reason)
+	if reason := c.simulate(0, "propose", []system.Action{system.Call(registry, call("grantRole", issuer, common.Address{}))}, "x"); !strings.Contains(reason, "the call of accredited issuers failed: no role for the zero address") {
+		t.Fatalf("a grant to the zero address: %q", reason)
 	}
+	c.pass(system.Call(registry, call("grantRole", issuer, account))) // held already: no change, and it passes
 	c.pass(system.Call(registry, call("revokeRole", issuer, account)))
 	if holds() {
 		t.Fatal("the proposal's revocation did not hold")
+	}
+	// A holder gives its role up without a proposal.
+	holder := c.addrs[0]
+	c.pass(system.Call(registry, call("grantRole", issuer, holder)))
+	if r, err := c.send(0, &registry, 0, call("renounceRole", issuer)); err != nil || r.Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("renounce: %v %v", err, r)
+	}
+	if ret, _ := c.call(common.Address{}, registry, call("hasRole", issuer, holder)); new(big.Int).SetBytes(ret).Sign() != 0 {
+		t.Fatal("the renounced role is still held")
 	}
 }

@@ -177,7 +177,8 @@ func TestVersionSixTiesValidatorsToNodes(t *testing.T) {
 // member that runs each node (the genesis's nodes[].member, or
 // SET_NODE_MEMBER): who answers for the validator that signs on it. The
 // node must be admitted and the member must exist; a revocation forgets it,
-// and a member that leaves is no longer named.
+// and a member that leaves is no longer named, nor is a later member of
+// the same name.
 func TestNodesAreRunByMembers(t *testing.T) {
 	run := testNode([32]byte{2})
 	c := newConsortiumAt(t, true, 30_000_000, genesis.KnownRuleVersion, func(g *genesis.Genesis) {
@@ -188,13 +189,13 @@ func TestNodesAreRunByMembers(t *testing.T) {
 		}
 	})
 	members := func() map[system.NodeID]string {
-		ids := c.view("admittedNodes")[0].([][20]byte)
-		names := c.view("admittedNodeMembers")[0].([]string)
-		out := map[system.NodeID]string{}
+		out := c.view("admittedNodeMembers")
+		ids, names := out[0].([][20]byte), out[1].([]string)
+		m := map[system.NodeID]string{}
 		for i, id := range ids {
-			out[system.NodeID(id)] = names[i]
+			m[system.NodeID(id)] = names[i]
 		}
-		return out
+		return m
 	}
 	if m := members(); m[run] != "B" || m[testNode([32]byte{3})] != "" {
 		t.Fatalf("after genesis: %v", m)
@@ -214,7 +215,8 @@ func TestNodesAreRunByMembers(t *testing.T) {
 	if m := members(); m[fresh] != "D" || m[run] != "" {
 		t.Fatalf("after the proposal: %v", m)
 	}
-	// A member that leaves is no longer named; a revoked node is forgotten.
+	// A member that leaves is no longer named, nor is a later member of the
+	// same name; a revoked node is forgotten.
 	id := new(big.Int).SetUint64(c.propose(0, system.SetMember("D", 0, []common.Address{})))
 	for k := range 3 { // four of five weight, D's own not needed
 		c.gov(k, "vote", id, true)
@@ -226,5 +228,10 @@ func TestNodesAreRunByMembers(t *testing.T) {
 	c.pass(system.SetNode(testNode([32]byte{3}), true, "again"))
 	if m := members(); m[testNode([32]byte{3})] != "" {
 		t.Fatalf("a node admitted again kept its member: %v", m)
+	}
+	// A new member of the same name does not inherit the node.
+	c.pass(system.SetMember("D", 1, []common.Address{{0xe}}))
+	if m := members(); m[fresh] != "" {
+		t.Fatalf("a new member D inherited the node of the one that left: %v", m)
 	}
 }

@@ -500,13 +500,16 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 	}
 	ids, names := v[0].([][20]byte), v[1].([]string)
 	// Rule versions before 6 name no node's member: the view reverts there.
-	runBy := make([]string, len(ids))
-	if m, err := api.view(ctx, "admittedNodeMembers"); err == nil && len(m[0].([]string)) == len(ids) {
-		runBy = m[0].([]string)
+	// It lists the nodes again, as a block may come between the two reads.
+	runBy := map[[20]byte]string{}
+	if m, err := api.view(ctx, "admittedNodeMembers"); err == nil {
+		for i, id := range m[0].([][20]byte) {
+			runBy[id] = m[1].([]string)[i]
+		}
 	}
 	memberOf := map[string]string{}
 	for i, id := range ids {
-		n := NodeInfo{ID: system.NodeID(id).String(), Name: names[i], Member: runBy[i]}
+		n := NodeInfo{ID: system.NodeID(id).String(), Name: names[i], Member: runBy[id]}
 		memberOf[n.ID] = n.Member
 		n.Self = strings.EqualFold(n.ID, api.b.NodeID)
 		n.Connected = connected[n.ID]

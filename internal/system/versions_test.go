@@ -30,11 +30,11 @@ func TestSystemCodeOfEachRuleVersionIsPinned(t *testing.T) {
 		"v5/ConsortiumValidators":  "0xa1670ecf481b51d1fb6731be4204fff3c698667c77ffdf0d23b14cc89f169db9",
 		"v5/ConsortiumNetwork":     "0x77aad5996b7724ded398758e88362bffb56c9548a27644f95f91f18a23bd103a",
 		// Rule version 6: a validator a proposal adds names its admitted node.
-		"Consortium":            "0xb4b77935f28c83198f832a7eb6244d50512efdf9abac0fec019623b5f0cb7730",
-		"ConsortiumViews":       "0x6525044390077d86f0783b24e2048bcce3dcbb9c9a9484ba6a077dde145235a3",
-		"ConsortiumPermissions": "0xca7e31fcfc22f9a7dea6174166b02d5bb47a943a591f03890c18ae826a8c1853",
-		"ConsortiumValidators":  "0xd67461c7cbdacac3c040230cf58c13baf8385dd07c76febef88c606379097ff9",
-		"ConsortiumNetwork":     "0x0363ac2db179aa3e7ddbe89ca57858c3002501934a1f983b864c6c65562ce1de",
+		"Consortium":            "0xeb5d81ea0706cda29f3c14e33b95493c8b89bcd0b6e4409c61671efc131462d6",
+		"ConsortiumViews":       "0x96620cd74ab81b3ecb99198c5093d6de91f78346bdc3b73d9ed2f1f5bd53d1a3",
+		"ConsortiumPermissions": "0xc081e558321422c2a68b1153cf2379d7d734fb0e5cf1a57bc0c5c63de119b452",
+		"ConsortiumValidators":  "0x3c913d02efc732c4c32922ccfd170f05efa15ab978704fc752f46161bbd77678",
+		"ConsortiumNetwork":     "0xb38f1814f720de093c2a269f6efbbf2c492ca56757b211de73c1158576cda45c",
 	} {
 		a, err := contracts.Load(name)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -212,14 +213,20 @@ type proposal struct {
 	rotate  []rotation
 	changes []validatorChange // the validator changes, for the tolerance warning
 	nodes   bool              // the actions name validators' nodes (SetNodeValidators)
+	v6      []string          // the flags given whose actions rule version 6 brings
 }
+
+// ErrNeedsVersion6: a proposal's flag asks for an action that rule version
+// 6 brings, on a chain before it.
+var ErrNeedsVersion6 = errors.New("the consortium takes this action from rule version 6")
 
 // listsFirst orders actions for the contract, which applies them in
 // order: the admissions of nodes and listings of governed contracts
-// first, their revocations last, each group and the rest as given, so
-// that a validator names a node admitted before it, a call goes to a
-// contract listed before it, and a node is revoked after the validator
-// that signed on it has left.
+// first, then the rest, then the members named for nodes, then the
+// revocations, each group as given, so that a validator names a node
+// admitted before it, a call goes to a contract listed before it, a node's
+// member exists before it is named, and a node is revoked after the
+// validator that signed on it has left.
 func listsFirst(actions []system.Action) []system.Action {
 	phase := func(a system.Action) int {
 		var listed bool
@@ -229,11 +236,13 @@ func listsFirst(actions []system.Action) []system.Action {
 			_, listed, _, err = system.DecodeSetNode(a.Data)
 		case system.KindSetGoverned:
 			_, listed, _, err = system.DecodeSetGoverned(a.Data)
+		case system.KindSetNodeMember:
+			return 2 // after the members a join or --set-member makes
 		default:
 			return 1
 		}
 		if err == nil && !listed {
-			return 2
+			return 3
 		}
 		return 0
 	}
@@ -272,7 +281,7 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 	defer c.Close()
 	actions := p.actions
 	var info *wire.ConsortiumInfo
-	if len(p.joins) > 0 || len(p.changes) > 0 || len(p.rotate) > 0 || p.nodes {
+	if len(p.joins) > 0 || len(p.changes) > 0 || len(p.rotate) > 0 || p.nodes || len(p.v6) > 0 {
 		if info, err = c.Consortium(ctx); err != nil {
 			return fmt.Errorf("reading the consortium, to check the proposal against it: %w", err)
 		}
@@ -282,6 +291,9 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 	binds := info != nil && info.RuleVersion >= system.VersionValidatorNodes
 	if p.nodes && !binds {
 		return fmt.Errorf("--set-validator KEY:POWER:NODE_ID: %w; leave :NODE_ID out", govclient.ErrNoValidatorNodes)
+	}
+	if len(p.v6) > 0 && !binds {
+		return fmt.Errorf("%s: %w: this chain runs rule version %d (schedule version %d first)", strings.Join(p.v6, ", "), ErrNeedsVersion6, info.RuleVersion, system.VersionValidatorNodes)
 	}
 	if info != nil && !binds {
 		if w := nodesComingWarning(info); w != "" {
@@ -653,7 +665,14 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 			if description == "" {
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
 			}
-			return f.propose(cmd, proposal{actions: actions, joins: parts, rotate: rotate, changes: changes, nodes: len(nodeVals) > 0}, description, !noVote)
+			var v6 []string
+			for flag, given := range map[string]bool{"--govern": len(govern) > 0, "--ungovern": len(ungovern) > 0, "--call": len(calls) > 0, "--set-node-member": len(nodeMembers) > 0} {
+				if given {
+					v6 = append(v6, flag)
+				}
+			}
+			slices.Sort(v6)
+			return f.propose(cmd, proposal{actions: actions, joins: parts, rotate: rotate, changes: changes, nodes: len(nodeVals) > 0, v6: v6}, description, !noVote)
 		},
 	}
 	fl := cmd.Flags()

@@ -58,15 +58,17 @@ func TestToleranceWarning(t *testing.T) {
 }
 
 // TestListsFirst: the contract applies a proposal's actions in order, so
-// admissions go first, revocations last, and the rest keep their order:
+// admissions go first, then the rest in their order, then the members
+// named for nodes (after the member a join makes), revocations last:
 // a rotation onto a node that the same proposal admits, and the
 // revocation of the node the old key leaves, apply.
 func TestListsFirst(t *testing.T) {
 	oldNode, newNode := system.NodeID{1}, system.NodeID{2}
 	rotate := system.SetNodeValidators(system.NodeValidator{PubKey: [32]byte{1}}, system.NodeValidator{PubKey: [32]byte{2}, Power: 10, Node: newNode})
 	fee := system.SetFeeRecipient([32]byte{2}, common.Address{9})
-	got := listsFirst([]system.Action{rotate, fee, system.SetNode(oldNode, false, ""), system.SetNode(newNode, true, "new")})
-	want := []system.Action{system.SetNode(newNode, true, "new"), rotate, fee, system.SetNode(oldNode, false, "")}
+	member, runs := system.SetMember("M", 1, []common.Address{{7}}), system.SetNodeMember(newNode, "M")
+	got := listsFirst([]system.Action{runs, rotate, fee, system.SetNode(oldNode, false, ""), member, system.SetNode(newNode, true, "new")})
+	want := []system.Action{system.SetNode(newNode, true, "new"), rotate, fee, member, runs, system.SetNode(oldNode, false, "")}
 	for i := range want {
 		if got[i].Kind != want[i].Kind || !bytes.Equal(got[i].Data, want[i].Data) {
 			t.Fatalf("action %d: kind %d, want kind %d", i, got[i].Kind, want[i].Kind)
