@@ -442,6 +442,9 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 		return nil, err
 	}
 	info.RuleVersion, info.Upgrades = api.ruleVersions(st, h.Number.Uint64()+1)
+	// The views of validators' nodes, nodes' members and governed contracts
+	// are rule version 6's: an older Consortium has none.
+	nodesKept := api.b.App.Executor().VersionAt(st, h.Number.Uint64()) >= system.VersionValidatorNodes
 	limits := system.LimitsOf(st)
 	if err := api.b.readErr(st, h); err != nil {
 		return nil, err
@@ -476,16 +479,22 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 	for i, k := range keys {
 		addr := strings.ToUpper(common.Bytes2Hex(system.ConsensusAddress(k[:])))
 		vi := ValidatorInfo{PubKey: k, Address: addr, Name: api.b.ValidatorNames[addr], Power: powers[i], ValidatorActivity: activity[addr]}
-		// Rule versions before 6 keep no node: the view reverts there.
-		if n, err := api.view(ctx, "nodeOfValidator", k); err == nil {
+		if nodesKept {
+			n, err := api.view(ctx, "nodeOfValidator", k)
+			if err != nil {
+				return nil, err
+			}
 			if id := system.NodeID(n[0].([20]byte)); id != (system.NodeID{}) {
 				vi.Node = id.String()
 			}
 		}
 		info.Validators = append(info.Validators, vi)
 	}
-	// Rule versions before 6 govern no contract: the view reverts there.
-	if g, err := api.view(ctx, "governedContracts"); err == nil {
+	if nodesKept {
+		g, err := api.view(ctx, "governedContracts")
+		if err != nil {
+			return nil, err
+		}
 		for i, a := range g[0].([]common.Address) {
 			info.Governed = append(info.Governed, GovernedContract{Address: a, Name: g[1].([]string)[i]})
 		}
@@ -499,10 +508,14 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 		seen, connected = api.b.PeersSeen()
 	}
 	ids, names := v[0].([][20]byte), v[1].([]string)
-	// Rule versions before 6 name no node's member: the view reverts there.
-	// It lists the nodes again, as a block may come between the two reads.
+	// The members view lists the nodes again, as a block may come between
+	// the two reads.
 	runBy := map[[20]byte]string{}
-	if m, err := api.view(ctx, "admittedNodeMembers"); err == nil {
+	if nodesKept {
+		m, err := api.view(ctx, "admittedNodeMembers")
+		if err != nil {
+			return nil, err
+		}
 		for i, id := range m[0].([][20]byte) {
 			runBy[id] = m[1].([]string)[i]
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/store"
 	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
 )
@@ -100,5 +101,31 @@ func TestAuditScansAsFarAsGetLogs(t *testing.T) {
 	}
 	if err := h.rpc.Call(&page, "chuxin_audit", map[string]any{}); err != nil || page.ToBlock-page.FromBlock+1 != 50 {
 		t.Fatalf("the default range: %d-%d, %v", page.FromBlock, page.ToBlock, err)
+	}
+}
+
+// TestConsortiumBeforeVersion6: a chain before rule version 6 has no
+// validators' nodes, nodes' members or governed contracts to show, and
+// chuxin_consortium answers without them (and with its version and the
+// one scheduled after it).
+func TestConsortiumBeforeVersion6(t *testing.T) {
+	h := newHarnessWith(t, store.Options{CacheMB: 16}, func(g *genesis.Genesis) {
+		g.Rules.Versions = []genesis.RuleVersion{{Version: genesis.VersionSplit, Height: 1}, {Version: genesis.VersionValidatorNodes, Height: 1000}}
+	})
+	h.mine()
+	var info ConsortiumInfo
+	if err := h.rpc.Call(&info, "chuxin_consortium"); err != nil {
+		t.Fatal(err)
+	}
+	if info.RuleVersion != genesis.VersionSplit || len(info.Upgrades) != 1 || info.Upgrades[0].Version != genesis.VersionValidatorNodes || info.Upgrades[0].Height != 1000 {
+		t.Fatalf("rule version %d, upgrades %v", info.RuleVersion, info.Upgrades)
+	}
+	if len(info.Members) == 0 || len(info.Governed) != 0 {
+		t.Fatalf("chuxin_consortium: %+v", info)
+	}
+	for _, n := range info.Nodes {
+		if n.Member != "" {
+			t.Fatalf("a version 5 node with a member: %+v", n)
+		}
 	}
 }
