@@ -30,10 +30,11 @@ type Proposal struct {
 	Description string         `json:"description"`
 	Outcome     string         `json:"outcome,omitempty"`
 	Actions     []string       `json:"actions"`
-	// Validators are the validator changes of its SetValidators actions,
-	// one list an action (power 0 removes a key); a rotation is an action
-	// of one removal and one key given power.
-	Validators [][]system.ValidatorUpdate `json:"-"`
+	// Validators are the validator changes of its SetValidators and
+	// SetNodeValidators actions, one list an action (power 0 removes a key;
+	// Node is zero where the action names none); a rotation is an action of
+	// one removal and one key given power.
+	Validators [][]system.NodeValidator `json:"-"`
 }
 
 // Text tells the proposal in words.
@@ -100,18 +101,18 @@ func (c *Client) Proposal(ctx context.Context, id uint64) (*Proposal, error) {
 
 // validatorUpdates are the validator changes of a SetValidators or
 // SetNodeValidators action.
-func validatorUpdates(a system.Action) ([]system.ValidatorUpdate, bool) {
+func validatorUpdates(a system.Action) ([]system.NodeValidator, bool) {
 	switch a.Kind {
 	case system.KindSetValidators:
 		us, err := system.DecodeSetValidators(a.Data)
-		return us, err == nil
+		ns := make([]system.NodeValidator, len(us))
+		for i, u := range us {
+			ns[i] = system.NodeValidator{PubKey: u.PubKey, Power: u.Power}
+		}
+		return ns, err == nil
 	case system.KindSetNodeValidators:
 		ns, err := system.DecodeSetNodeValidators(a.Data)
-		us := make([]system.ValidatorUpdate, len(ns))
-		for i, n := range ns {
-			us[i] = system.ValidatorUpdate{PubKey: n.PubKey, Power: n.Power}
-		}
-		return us, err == nil
+		return ns, err == nil
 	}
 	return nil, false
 }

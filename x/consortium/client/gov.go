@@ -361,24 +361,33 @@ func (f *clientFlags) warnBeforeVote(cmd *cobra.Command, id uint64) {
 	if err != nil {
 		return
 	}
-	power := map[[32]byte]uint64{}
+	changes := voteChanges(info, p.Validators)
+	if w := toleranceWarning(info, changes); w != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), w)
+	}
+}
+
+// voteChanges are the validator changes of a proposal's actions that cost
+// the network's fault tolerance until their nodes run: a rotation, one
+// validator's power moved whole to a new key on the same node (chuxin
+// rotate-key), is none, as that node is not down; one that names another
+// node moves to a machine that may not run yet.
+func voteChanges(info *wire.ConsortiumInfo, actions [][]system.NodeValidator) []validatorChange {
+	power, node := map[[32]byte]uint64{}, map[[32]byte]string{}
 	for _, v := range info.Validators {
-		power[v.PubKey] = v.Power
+		power[v.PubKey], node[v.PubKey] = v.Power, v.Node
 	}
 	var changes []validatorChange
-	for _, us := range p.Validators {
-		// A rotation: one validator's power moves, whole, to a new key
-		// on the same node (chuxin rotate-key), which is not down.
-		if len(us) == 2 && us[0].Power == 0 && us[1].Power > 0 && power[us[0].PubKey] == us[1].Power && power[us[1].PubKey] == 0 {
+	for _, us := range actions {
+		sameNode := len(us) == 2 && (us[1].Node == (system.NodeID{}) || us[1].Node.String() == node[us[0].PubKey])
+		if sameNode && us[0].Power == 0 && us[1].Power > 0 && power[us[0].PubKey] == us[1].Power && power[us[1].PubKey] == 0 {
 			continue
 		}
 		for _, u := range us {
 			changes = append(changes, validatorChange{key: u.PubKey, power: u.Power})
 		}
 	}
-	if w := toleranceWarning(info, changes); w != "" {
-		fmt.Fprintln(cmd.ErrOrStderr(), w)
-	}
+	return changes
 }
 
 func (f *clientFlags) send(cmd *cobra.Command, method string, args ...any) error {

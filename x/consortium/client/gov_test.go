@@ -136,3 +136,27 @@ func TestCallData(t *testing.T) {
 		}
 	}
 }
+
+// TestVoteChanges: a rotation on the validator's own node costs nothing
+// while its node runs; one onto another node, or a new key, does.
+func TestVoteChanges(t *testing.T) {
+	here := system.NodeID{1}
+	info := &wire.ConsortiumInfo{Validators: []wire.ValidatorInfo{{PubKey: common.Hash{1}, Power: 10, Node: here.String()}}}
+	rotate := func(node system.NodeID) []system.NodeValidator {
+		return []system.NodeValidator{{PubKey: [32]byte{1}}, {PubKey: [32]byte{2}, Power: 10, Node: node}}
+	}
+	for name, tc := range map[string]struct {
+		actions [][]system.NodeValidator
+		changes int
+	}{
+		"a rotation on its node":        {[][]system.NodeValidator{rotate(here)}, 0},
+		"a rotation naming no node":     {[][]system.NodeValidator{rotate(system.NodeID{})}, 0},
+		"a rotation onto another node":  {[][]system.NodeValidator{rotate(system.NodeID{9})}, 2},
+		"a new validator":               {[][]system.NodeValidator{{{PubKey: [32]byte{3}, Power: 5, Node: system.NodeID{3}}}}, 1},
+		"a rotation that changes power": {[][]system.NodeValidator{{{PubKey: [32]byte{1}}, {PubKey: [32]byte{2}, Power: 11, Node: here}}}, 2},
+	} {
+		if got := voteChanges(info, tc.actions); len(got) != tc.changes {
+			t.Errorf("%s: %d changes, want %d", name, len(got), tc.changes)
+		}
+	}
+}
