@@ -341,8 +341,8 @@ contract ConsortiumViews is ConsortiumState {
         ids = nodeIds;
         names = new string[](ids.length);
         for (uint256 i = 0; i < ids.length; i++) {
-            bytes32 id = memberOfNode[nodeIds[i]];
-            if (nodeMemberEra[nodeIds[i]] == memberEra[id]) names[i] = members[id].name;
+            bytes32 id = memberOfNode[ids[i]];
+            if (nodeMemberEra[ids[i]] == memberEra[id]) names[i] = members[id].name;
         }
     }
 
@@ -471,7 +471,7 @@ abstract contract ConsortiumRules is ConsortiumState {
         if (was != 0) delete validatorOnNode[was];
         if (node != 0) {
             require(key != 0, "a validator needs its consensus public key");
-            require(admittedSince[node] != 0, string.concat("node ", _hex20(node), " is not admitted: admit it (SET_NODE, --admit-node) before, or in, this proposal"));
+            _mustBeAdmitted(node);
             bytes32 other = validatorOnNode[node];
             require(other == 0, string.concat("node ", _hex20(node), " signs for validator ", uint256(other).toHexString(32),
                 " already: a node signs with one key (to rotate, remove that key in the same proposal)"));
@@ -481,9 +481,14 @@ abstract contract ConsortiumRules is ConsortiumState {
         emit ValidatorNodeChanged(key, node);
     }
 
+    /// Refuses a node the consortium has not admitted, saying how to.
+    function _mustBeAdmitted(bytes20 node) internal view {
+        require(admittedSince[node] != 0, string.concat("node ", _hex20(node), " is not admitted: admit it (SET_NODE, --admit-node) before, or in, this proposal"));
+    }
+
     /// Records that member (by name; "" for none) runs admitted node.
     function _setNodeMember(bytes20 node, string memory member) internal {
-        require(admittedSince[node] != 0, string.concat("node ", _hex20(node), " is not admitted: admit it (SET_NODE, --admit-node) before, or in, this proposal"));
+        _mustBeAdmitted(node);
         bytes32 id = 0;
         if (bytes(member).length > 0) {
             id = keccak256(bytes(member));

@@ -30,11 +30,11 @@ func TestSystemCodeOfEachRuleVersionIsPinned(t *testing.T) {
 		"v5/ConsortiumValidators":  "0xa1670ecf481b51d1fb6731be4204fff3c698667c77ffdf0d23b14cc89f169db9",
 		"v5/ConsortiumNetwork":     "0x77aad5996b7724ded398758e88362bffb56c9548a27644f95f91f18a23bd103a",
 		// Rule version 6: a validator a proposal adds names its admitted node.
-		"Consortium":            "0xeb5d81ea0706cda29f3c14e33b95493c8b89bcd0b6e4409c61671efc131462d6",
-		"ConsortiumViews":       "0x96620cd74ab81b3ecb99198c5093d6de91f78346bdc3b73d9ed2f1f5bd53d1a3",
-		"ConsortiumPermissions": "0xc081e558321422c2a68b1153cf2379d7d734fb0e5cf1a57bc0c5c63de119b452",
-		"ConsortiumValidators":  "0x3c913d02efc732c4c32922ccfd170f05efa15ab978704fc752f46161bbd77678",
-		"ConsortiumNetwork":     "0xb38f1814f720de093c2a269f6efbbf2c492ca56757b211de73c1158576cda45c",
+		"Consortium":            "0x6fd7314132fb3d325d1a89f77beefb48387aa7878658e6ca862dd98d4d3ff1e2",
+		"ConsortiumViews":       "0xcf16d14fb046e856cd97190ef4ea00ff91f6b74e3a2b5a171d641e09a1fa9055",
+		"ConsortiumPermissions": "0x8678a53286eb5284d5d6d997303f6b63b7e099a45c44af1d2060175f572ef2de",
+		"ConsortiumValidators":  "0xe5b1883ca7386cddbb6180dc1768c85359a429efcf4eafae73be8cc6dbf33f5c",
+		"ConsortiumNetwork":     "0x585f08031aecaf2f632320a3fd93bf40c8591e21fcdc4f9d7c4bdb5b6dc903d2",
 	} {
 		a, err := contracts.Load(name)
 		if err != nil {
