@@ -2,7 +2,6 @@ package govclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -115,25 +114,6 @@ func validatorUpdates(a system.Action) ([]system.NodeValidator, bool) {
 		return ns, err == nil
 	}
 	return nil, false
-}
-
-// ErrNoValidatorNodes: the chain's rules keep no validator's node (rule
-// versions before system.VersionValidatorNodes).
-var ErrNoValidatorNodes = errors.New("this chain's rules keep no validator's node (rule version 6 brings them)")
-
-// NodeOfValidator returns the admitted node that a validator signs on, as
-// the consortium keeps it (zero: none on record, such as a genesis
-// validator whose node the genesis did not name), or ErrNoValidatorNodes.
-func (c *Client) NodeOfValidator(ctx context.Context, key [32]byte) (system.NodeID, error) {
-	out, err := c.View(ctx, "nodeOfValidator", key)
-	if errors.Is(err, ErrRefused) {
-		return system.NodeID{}, fmt.Errorf("%w: %w", ErrNoValidatorNodes, err)
-	}
-	if err != nil {
-		return system.NodeID{}, err
-	}
-	id, _ := out[0].([20]byte)
-	return system.NodeID(id), nil
 }
 
 // Proposals reads every proposal, newest first.

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -95,7 +96,11 @@ func proposeRotation(ctx context.Context, url string, gov devaccounts.Account, o
 		return err
 	}
 	defer c.Close()
-	node, err := c.NodeOfValidator(ctx, oldK) // the genesis names it
+	info, err := c.Consortium(ctx) // the genesis names the old key's node
+	if err != nil || len(info.Validators) != 1 {
+		return fmt.Errorf("the consortium: %v", err)
+	}
+	node, err := system.ParseNodeID(info.Validators[0].Node)
 	if err != nil {
 		return err
 	}

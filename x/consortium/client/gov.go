@@ -212,7 +212,6 @@ type proposal struct {
 	joins   []*nodepart.Part
 	rotate  []rotation
 	changes []validatorChange // the validator changes, for the tolerance warning
-	nodes   bool              // the actions name validators' nodes (SetNodeValidators)
 	v6      []string          // the flags given whose actions rule version 6 brings
 }
 
@@ -281,7 +280,7 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 	defer c.Close()
 	actions := p.actions
 	var info *wire.ConsortiumInfo
-	if len(p.joins) > 0 || len(p.changes) > 0 || len(p.rotate) > 0 || p.nodes || len(p.v6) > 0 {
+	if len(p.joins) > 0 || len(p.changes) > 0 || len(p.rotate) > 0 || len(p.v6) > 0 {
 		if info, err = c.Consortium(ctx); err != nil {
 			return fmt.Errorf("reading the consortium, to check the proposal against it: %w", err)
 		}
@@ -289,9 +288,6 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 	// From rule version 6 the consortium keeps each validator's node, and
 	// a validator change that adds a key names it.
 	binds := info != nil && info.RuleVersion >= system.VersionValidatorNodes
-	if p.nodes && !binds {
-		return fmt.Errorf("--set-validator KEY:POWER:NODE_ID: %w; leave :NODE_ID out", govclient.ErrNoValidatorNodes)
-	}
 	if len(p.v6) > 0 && !binds {
 		return fmt.Errorf("%s: %w: this chain runs rule version %d (schedule version %d first)", strings.Join(p.v6, ", "), ErrNeedsVersion6, info.RuleVersion, system.VersionValidatorNodes)
 	}
@@ -301,7 +297,7 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 		}
 	}
 	for _, r := range p.rotate {
-		as, note, err := rotationActions(ctx, c, r, binds)
+		as, note, err := rotationActions(ctx, c, info, r, binds)
 		if err != nil {
 			return err
 		}
@@ -675,13 +671,14 @@ makes approval certain, or at the end of its voting period (see chuxin gov).`,
 				return fmt.Errorf("--description is needed: say why, for the other members and the audit trail")
 			}
 			var v6 []string
-			for flag, given := range map[string]bool{"--govern": len(govern) > 0, "--ungovern": len(ungovern) > 0, "--call": len(calls) > 0, "--set-node-member": len(nodeMembers) > 0} {
+			for flag, given := range map[string]bool{"--govern": len(govern) > 0, "--ungovern": len(ungovern) > 0, "--call": len(calls) > 0, "--set-node-member": len(nodeMembers) > 0,
+				"--set-validator KEY:POWER:NODE_ID (leave :NODE_ID out)": len(nodeVals) > 0} {
 				if given {
 					v6 = append(v6, flag)
 				}
 			}
 			slices.Sort(v6)
-			return f.propose(cmd, proposal{actions: actions, joins: parts, rotate: rotate, changes: changes, nodes: len(nodeVals) > 0, v6: v6}, description, !noVote)
+			return f.propose(cmd, proposal{actions: actions, joins: parts, rotate: rotate, changes: changes, v6: v6}, description, !noVote)
 		},
 	}
 	fl := cmd.Flags()

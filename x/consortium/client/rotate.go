@@ -9,25 +9,24 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/chuxin-chain/chuxin/internal/govclient"
+	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // rotationActions are the actions that hand the old key's power and fee
 // recipient to the new key, and a note on what it does to the beacon.
 //
-// With binds (rule version 6 on), the new key is bound to the node that
-// signed with the old one: the node the rotation names, or else the one the
-// consortium has on record for the old key.
-func rotationActions(ctx context.Context, c *govclient.Client, r rotation, binds bool) ([]system.Action, string, error) {
+// info is the consortium as it stands. With binds (rule version 6 on),
+// the new key is bound to the node that signed with the old one: the node
+// the rotation names, or else the one the consortium has on record for the
+// old key.
+func rotationActions(ctx context.Context, c *govclient.Client, info *wire.ConsortiumInfo, r rotation, binds bool) ([]system.Action, string, error) {
 	old, next := r.old, r.next
-	info, err := c.Consortium(ctx)
-	if err != nil {
-		return nil, "", err
-	}
 	var power uint64
+	var onRecord string
 	for _, v := range info.Validators {
 		if v.PubKey == common.Hash(old.PubKey) {
-			power = v.Power
+			power, onRecord = v.Power, v.Node
 		}
 		if v.PubKey == common.Hash(next.PubKey) {
 			return nil, "", fmt.Errorf("--rotate-validator: 0x%x is a validator already", next.PubKey)
@@ -50,8 +49,10 @@ func rotationActions(ctx context.Context, c *govclient.Client, r rotation, binds
 		var node system.NodeID
 		if r.node != nil {
 			node = *r.node
-		} else if node, err = c.NodeOfValidator(ctx, old.PubKey); err != nil {
-			return nil, "", fmt.Errorf("the old key's node: %w", err)
+		} else if onRecord != "" {
+			if node, err = system.ParseNodeID(onRecord); err != nil {
+				return nil, "", fmt.Errorf("the old key's node: %w", err)
+			}
 		}
 		if node == (system.NodeID{}) {
 			return nil, "", fmt.Errorf("--rotate-validator: the consortium has no node on record for 0x%x: name the node it signs on, OLD_KEY:NEW_KEY:NODE_ID (chuxin rotate-key prints it)", old.PubKey)
