@@ -9,8 +9,8 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
 	"github.com/chuxin-chain/chuxin/internal/system"
+	ctypes "github.com/chuxin-chain/chuxin/x/consortium/types"
 )
 
 // Statuses of a proposal, as the contract's Status.
@@ -331,8 +331,8 @@ func DescribeAction(a system.Action) string {
 }
 
 // Audit reads a page of the audit trail (chuxin_audit).
-func (c *Client) Audit(ctx context.Context, q wire.AuditQuery) (*wire.AuditPage, error) {
-	var page wire.AuditPage
+func (c *Client) Audit(ctx context.Context, q ctypes.AuditQuery) (*ctypes.AuditPage, error) {
+	var page ctypes.AuditPage
 	if err := c.Call(ctx, &page, "chuxin_audit", q); err != nil {
 		return nil, err
 	}
@@ -340,8 +340,8 @@ func (c *Client) Audit(ctx context.Context, q wire.AuditQuery) (*wire.AuditPage,
 }
 
 // Consortium reads the consortium as it stands (chuxin_consortium).
-func (c *Client) Consortium(ctx context.Context) (*wire.ConsortiumInfo, error) {
-	var info wire.ConsortiumInfo
+func (c *Client) Consortium(ctx context.Context) (*ctypes.ConsortiumInfo, error) {
+	var info ctypes.ConsortiumInfo
 	if err := c.Call(ctx, &info, "chuxin_consortium"); err != nil {
 		return nil, err
 	}

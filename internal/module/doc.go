@@ -26,6 +26,11 @@
 //     public data; a mount never changes state).
 //   - Commands: the CLI adds each module's commands to its root.
 //
+// A module's APIs and mounts read the node through Chain, read-only: calls
+// and state at the head, rule versions, committed headers, logs and system
+// logs by block, senders, the beacon, and what this node alone has seen of
+// the network (Node).
+//
 // NewSet refuses a list with two modules of one name, JSON-RPC namespace,
 // system-contract address or URL prefix, or one that takes a name the core
 // serves itself (go-ethereum's server would silently merge two services of

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -14,6 +15,7 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
 // Module is an application of the chain. Name is its identity: lower-case
@@ -80,7 +82,9 @@ type Beacon interface {
 	Threshold() (t, n int)
 }
 
-// Chain is what a module's APIs and mounts may read of the node.
+// Chain is what a module's APIs and mounts may read of the node: its
+// committed blocks, their logs and system logs, the state at the head, and
+// what this node alone has seen of the network. All of it is read-only.
 type Chain interface {
 	// Call runs a read-only call at the head, as eth_call does, and
 	// returns what it returned (a revert is an error with its reason).
@@ -90,6 +94,72 @@ type Chain interface {
 	// Contract is a module contract's address, by the name its module
 	// gives it (Contracts); false when no module of the chain has it.
 	Contract(name string) (common.Address, bool)
+
+	// Head is the last committed block's header.
+	Head() (*types.Header, error)
+	// Header is a committed block's header.
+	Header(number uint64) (*types.Header, error)
+	// MaxLogRange is how many blocks one log query may scan
+	// (rpc.max_log_block_range): a module's own queries keep to it.
+	MaxLogRange() uint64
+	// EachLogs visits, in block order, each block of from..to with logs
+	// that one of addresses emitted in a transaction, with those logs
+	// (their block, transaction and index filled, as eth_getLogs gives
+	// them). It stops at fn's first error, or when ctx ends.
+	EachLogs(ctx context.Context, from, to uint64, addresses []common.Address, fn func(*types.Header, []*types.Log) error) error
+	// Sender is a committed transaction's sender.
+	Sender(tx common.Hash) (common.Address, error)
+	// SystemLogsFrom is the first block whose system logs the node keeps
+	// (blocks before it were made by a binary that kept none).
+	SystemLogsFrom() (uint64, error)
+	// EachSystemLogs visits, in block order, each block of from..to
+	// (from SystemLogsFrom on) whose system calls emitted logs from one of
+	// addresses, with all its system logs. It stops as EachLogs does.
+	EachSystemLogs(ctx context.Context, from, to uint64, addresses []common.Address, fn func(*types.Header, execution.SystemLogs) error) error
+	// ReadHead reads the state after the last committed block: read gets
+	// the block's header and its state. A read of the state that failed
+	// (it answered zero) becomes ReadHead's error, so that it never
+	// reaches a client.
+	ReadHead(read func(*types.Header, system.State)) error
+	// Rules are the chain's rule versions as a state sees them: the
+	// version of block number, and the versions scheduled after it (by
+	// the genesis or by governance), by height.
+	Rules(st system.State, number uint64) (version uint64, later []Upgrade)
+	// Node is what this node alone knows of the network, which no state
+	// holds.
+	Node() Node
+}
+
+// Upgrade is a rule version scheduled from a height.
+type Upgrade struct {
+	Version uint64
+	Height  uint64
+}
+
+// ValidatorActivity is what a validator did over the node's last blocks.
+type ValidatorActivity struct {
+	Proposed, Signed, Missed uint64
+}
+
+// Node is what a node alone knows of the network: its own identity and
+// what it has seen. A nil function is not known (a node without consensus,
+// as in tests).
+type Node struct {
+	// ID is this node's p2p ID.
+	ID string
+	// ValidatorNames name validators (by CometBFT address, upper-case hex)
+	// for people: the genesis's names.
+	ValidatorNames map[string]string
+	// ValidatorActivity counts, over the last window blocks, what each
+	// validator (by CometBFT address, upper-case hex) proposed, signed and
+	// missed.
+	ValidatorActivity func(window int) map[string]ValidatorActivity
+	// BlockTimes are the times of the first and the last of the last
+	// window blocks, and how many blocks that is.
+	BlockTimes func(window int) (first, last time.Time, blocks int)
+	// PeersSeen tells when this node last saw each peer (by node ID)
+	// connected, and which are connected now.
+	PeersSeen func() (seen map[string]time.Time, connected map[string]bool)
 }
 
 // API is one JSON-RPC service: its exported methods are served as
@@ -142,4 +212,26 @@ func DecodeSection(ctx GenesisContext, name string, v any) error {
 		return fmt.Errorf("%w: app_state.modules.%s: %v", ErrInvalid, name, err)
 	}
 	return nil
+}
+
+// Error is an error a module's JSON-RPC method answers with a code of its
+// own (go-ethereum's server reads ErrorCode).
+type Error struct {
+	Code    int
+	Message string
+}
+
+func (e *Error) Error() string  { return e.Message }
+func (e *Error) ErrorCode() int { return e.Code }
+
+// InvalidParams is the error of a malformed parameter: code -32602, as the
+// core answers one.
+func InvalidParams(format string, args ...any) error {
+	return &Error{Code: -32602, Message: "invalid params: " + fmt.Sprintf(format, args...)}
+}
+
+// LimitExceeded is the error of a request beyond the node's bounds: code
+// -32005, as the core answers one.
+func LimitExceeded(format string, args ...any) error {
+	return &Error{Code: -32005, Message: fmt.Sprintf(format, args...)}
 }

@@ -4,10 +4,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chuxin-chain/chuxin/internal/module"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/ethereum/go-ethereum/core/types"
-
-	"github.com/chuxin-chain/chuxin/internal/rpc"
 )
 
 // peerSightings remembers when each peer was last seen connected: the
@@ -51,8 +50,8 @@ func (n *Node) peersSeen() (map[string]time.Time, map[string]bool) {
 // validatorActivity counts, over the last window blocks of CometBFT's block
 // store, the blocks each validator proposed and the commits it signed or
 // missed (absent, or a vote for nil).
-func (n *Node) validatorActivity(window int) map[string]rpc.ValidatorActivity {
-	out := map[string]rpc.ValidatorActivity{}
+func (n *Node) validatorActivity(window int) map[string]module.ValidatorActivity {
+	out := map[string]module.ValidatorActivity{}
 	env, err := n.cmt.ConfigureRPC()
 	if err != nil {
 		return out

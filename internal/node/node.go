@@ -345,14 +345,16 @@ func (n *Node) Start() error {
 		Ready:    n.ready,
 		Log:      n.log.With("module", "rpc"),
 
-		ConsensusBlock:    n.consensusBlock,
-		ValidatorActivity: n.validatorActivity,
-		BlockTimes:        n.blockTimes,
-		PeersSeen:         n.peersSeen,
+		ConsensusBlock: n.consensusBlock,
+		Node: module.Node{
+			ID:                string(n.cmt.NodeInfo().ID()),
+			ValidatorNames:    n.names,
+			ValidatorActivity: n.validatorActivity,
+			BlockTimes:        n.blockTimes,
+			PeersSeen:         n.peersSeen,
+		},
 	}
 	b.ConsensusAddress = func() []byte { return n.rotator.current().Key.PubKey.Address() }
-	b.NodeID = string(n.cmt.NodeInfo().ID())
-	b.ValidatorNames = n.names
 	if n.metrics != nil {
 		b.Observe = n.metrics.rpc
 		n.app.OnCommit(func(b *types.Block, _ types.Receipts) { n.metrics.height.Set(float64(b.NumberU64())) })

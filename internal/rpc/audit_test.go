@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	ctypes "github.com/chuxin-chain/chuxin/x/consortium/types"
+
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
 
@@ -38,15 +40,15 @@ func TestAuditTrailFiltersAndPages(t *testing.T) {
 	gov("freeze", b, "case 1")
 	gov("unfreeze", b)
 
-	audit := func(q AuditQuery) *AuditPage {
+	audit := func(q ctypes.AuditQuery) *ctypes.AuditPage {
 		t.Helper()
-		var page AuditPage
+		var page ctypes.AuditPage
 		if err := h.rpc.Call(&page, "chuxin_audit", q); err != nil {
 			t.Fatal(err)
 		}
 		return &page
 	}
-	all := audit(AuditQuery{})
+	all := audit(ctypes.AuditQuery{})
 	if all.Total != 3 || len(all.Entries) != 3 {
 		t.Fatalf("the whole trail: %+v", all)
 	}
@@ -56,25 +58,25 @@ func TestAuditTrailFiltersAndPages(t *testing.T) {
 			t.Fatalf("entry %d: %+v", i, e)
 		}
 	}
-	if p := audit(AuditQuery{Kind: "freeze"}); p.Total != 2 || p.Entries[0].Text != "account "+b.Hex()+" frozen by "+testchain.Governor.Hex()+": case 1" {
+	if p := audit(ctypes.AuditQuery{Kind: "freeze"}); p.Total != 2 || p.Entries[0].Text != "account "+b.Hex()+" frozen by "+testchain.Governor.Hex()+": case 1" {
 		t.Fatalf("kind freeze: %+v", p)
 	}
-	if p := audit(AuditQuery{Account: &a}); p.Total != 1 || p.Entries[0].Event != "RolesChanged" {
+	if p := audit(ctypes.AuditQuery{Account: &a}); p.Total != 1 || p.Entries[0].Event != "RolesChanged" {
 		t.Fatalf("account %s: %+v", a, p)
 	}
-	if p := audit(AuditQuery{Account: &testchain.Governor}); p.Total != 3 {
+	if p := audit(ctypes.AuditQuery{Account: &testchain.Governor}); p.Total != 3 {
 		t.Fatalf("what the governor did: %+v", p)
 	}
 	two := hexutil.Uint64(2)
-	if p := audit(AuditQuery{FromBlock: &two, PageSize: 1, Page: 1}); p.Total != 2 || len(p.Entries) != 1 || p.Entries[0].Event != "Unfrozen" {
+	if p := audit(ctypes.AuditQuery{FromBlock: &two, PageSize: 1, Page: 1}); p.Total != 2 || len(p.Entries) != 1 || p.Entries[0].Event != "Unfrozen" {
 		t.Fatalf("blocks 2 on, second page of one: %+v", p)
 	}
-	var bad AuditPage
-	if err := h.rpc.Call(&bad, "chuxin_audit", AuditQuery{Kind: "weather"}); err == nil {
+	var bad ctypes.AuditPage
+	if err := h.rpc.Call(&bad, "chuxin_audit", ctypes.AuditQuery{Kind: "weather"}); err == nil {
 		t.Fatal("an unknown kind was taken")
 	}
 
-	var info ConsortiumInfo
+	var info ctypes.ConsortiumInfo
 	if err := h.rpc.Call(&info, "chuxin_consortium"); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +96,7 @@ func TestAuditScansAsFarAsGetLogs(t *testing.T) {
 	for range 60 {
 		h.mine()
 	}
-	var page AuditPage
+	var page ctypes.AuditPage
 	err := h.rpc.Call(&page, "chuxin_audit", map[string]any{"fromBlock": "0x0", "toBlock": "0x3c"})
 	if err == nil || !strings.Contains(err.Error(), "more than 50 blocks (rpc.max_log_block_range)") {
 		t.Fatalf("61 blocks: %v", err)
@@ -113,7 +115,7 @@ func TestConsortiumBeforeVersion6(t *testing.T) {
 		g.Rules.Versions = []genesis.RuleVersion{{Version: genesis.VersionSplit, Height: 1}, {Version: genesis.VersionValidatorNodes, Height: 1000}}
 	})
 	h.mine()
-	var info ConsortiumInfo
+	var info ctypes.ConsortiumInfo
 	if err := h.rpc.Call(&info, "chuxin_consortium"); err != nil {
 		t.Fatal(err)
 	}

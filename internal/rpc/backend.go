@@ -43,22 +43,10 @@ type Backend struct {
 	// whether it was answered without a transport error, and how long it
 	// took (nil: nothing is told).
 	Observe func(method string, d time.Duration)
-	// ValidatorActivity counts, over the last window blocks, what each
-	// validator (by CometBFT address, upper-case hex) proposed, signed and
-	// missed (nil: not known).
-	ValidatorActivity func(window int) map[string]ValidatorActivity
-	// BlockTimes returns the times of the first and the last of the last
-	// window blocks, and how many blocks that is (nil: not known).
-	BlockTimes func(window int) (first, last time.Time, blocks int)
-	// PeersSeen tells when this node last saw each peer (by node ID)
-	// connected, and which are connected now (nil: not known).
-	PeersSeen func() (map[string]time.Time, map[string]bool)
-	// NodeID is this node's p2p ID, so that chuxin_consortium marks it
-	// among the admitted nodes.
-	NodeID string
-	// ValidatorNames names validators (by CometBFT address, upper-case
-	// hex) for people: the genesis's names (nil: none).
-	ValidatorNames map[string]string
+	// Node is what this node alone knows of the network (its ID, the
+	// validators' names and activity, block times, peers seen), which the
+	// modules read (module.Chain.Node).
+	Node module.Node
 	// ConsensusAddress returns this node's CometBFT validator address (its
 	// consensus key's, which a rotation changes), for eth_coinbase (nil:
 	// none).

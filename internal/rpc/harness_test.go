@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chuxin-chain/chuxin/internal/modules"
+
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -95,7 +97,10 @@ func newHarnessWith(t testing.TB, opts store.Options, tune ...func(*genesis.Gene
 	h.blocks = map[uint64][][]byte{}
 	h.backend = &Backend{
 		Store: st, App: h.app, Limits: limits, Submit: h.submit,
-		Peers: func() int { return 0 }, Syncing: func() (bool, uint64) { return false, 0 },
+		// The binary's modules, as a node serves them: chuxin_audit and
+		// chuxin_consortium among them.
+		Modules: modules.Set(),
+		Peers:   func() int { return 0 }, Syncing: func() (bool, uint64) { return false, 0 },
 		PoolSize: func() int {
 			h.mu.Lock()
 			defer h.mu.Unlock()

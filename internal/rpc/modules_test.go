@@ -52,7 +52,7 @@ func (bankCompat) BankHello() string { return "hello" }
 // clash has a method the core's chuxin namespace serves.
 type clash struct{}
 
-func (clash) Consortium() string { return "not the consortium" }
+func (clash) GetSystemLogs() string { return "not the system logs" }
 
 func TestModulesAreServed(t *testing.T) {
 	h := newHarness(t)
@@ -82,8 +82,8 @@ func TestModulesAreServed(t *testing.T) {
 	if err := c.Call(&hello, "chuxin_bankHello"); err != nil || hello != "hello" {
 		t.Fatalf("chuxin_bankHello: %q, %v", hello, err)
 	}
-	var info map[string]any
-	if err := c.Call(&info, "chuxin_consortium"); err != nil {
+	var logs []any
+	if err := c.Call(&logs, "chuxin_getSystemLogs", map[string]any{}); err != nil {
 		t.Fatalf("the core's chuxin namespace after a compat registration: %v", err)
 	}
 	resp, err := http.Get(url + "/bank/index.html")
@@ -104,7 +104,7 @@ func TestACompatMethodTheCoreServesIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = NewServer(&Backend{Store: h.srv.filters.api.b.Store, App: h.app, Limits: config.Default().RPC, Modules: set})
-	if !errors.Is(err, module.ErrDuplicate) || !strings.Contains(err.Error(), "chuxin_consortium is served twice") {
+	if !errors.Is(err, module.ErrDuplicate) || !strings.Contains(err.Error(), "chuxin_getSystemLogs is served twice") {
 		t.Fatalf("got %v", err)
 	}
 }

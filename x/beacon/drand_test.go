@@ -16,7 +16,11 @@ import (
 )
 
 // chain is a module.Chain with a beacon, or none.
-type chain struct{ beacon module.Beacon }
+type chain struct {
+	beacon module.Beacon
+	// The rest of the chain is not read here (nil: reading it panics).
+	module.Chain
+}
 
 func (chain) Call(context.Context, common.Address, []byte) ([]byte, error) {
 	return nil, errors.New("no state here")
@@ -51,7 +55,7 @@ func TestDrandAnswersAsDrand(t *testing.T) {
 	if w := get(t, mounts[0].Handler, "/drand/info"); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "no beacon") {
 		t.Fatalf("without a beacon: %d %s", w.Code, w.Body)
 	}
-	h := beacon.Module{}.Mounts(chain{sealed{&capsule.ChainInfo{Period: 3, GenesisTime: 1}}})[0].Handler
+	h := beacon.Module{}.Mounts(chain{beacon: sealed{&capsule.ChainInfo{Period: 3, GenesisTime: 1}}})[0].Handler
 	for path, want := range map[string]int{
 		"/drand/public/latest":                        http.StatusNotFound, // nothing released yet
 		"/drand/public/5":                             http.StatusTooEarly,

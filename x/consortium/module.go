@@ -2,16 +2,22 @@
 // members, admins and regulators govern the network and anyone audits it.
 //
 // It owns:
+//
 //   - client/: chuxin gov (propose, vote, show, list, members), chuxin
 //     roles, chuxin freeze and unfreeze, and chuxin audit, on the shared
 //     client (internal/module/client) and the governance client
 //     (internal/govclient).
 //
-// Its node side is still in the core, where consensus needs it: the
+//   - chuxin_audit (the audit trail: what governance, roles, freezes,
+//     admission and evidence changed, by whom, in which block) and
+//     chuxin_consortium (the consortium as it stands, with what this node
+//     has seen of its validators and nodes), in the chuxin namespace where
+//     they were before modules; their wire types are in types/.
+//
+// Its consensus side is still in the core, where consensus needs it: the
 // Consortium system contract and its parts (contracts/system, read by
 // internal/system), the node's admission of peers, validator updates and
-// settlement (internal/execution, internal/node), and chuxin_audit and
-// chuxin_consortium (internal/rpc).
+// settlement (internal/execution, internal/node).
 package consortium
 
 import (
@@ -24,10 +30,18 @@ import (
 // Module is the consortium.
 type Module struct{}
 
-var _ module.Commands = Module{}
+var (
+	_ module.Commands = Module{}
+	_ module.APIs     = Module{}
+)
 
 // Name is "consortium".
 func (Module) Name() string { return "consortium" }
+
+// APIs are chuxin_audit and chuxin_consortium, under their old names.
+func (Module) APIs(chain module.Chain) []module.API {
+	return []module.API{{Namespace: module.CompatNamespace, Service: NewAPI(chain), Compat: true}}
+}
 
 // Commands are chuxin gov, roles, freeze, unfreeze and audit.
 func (Module) Commands() []*cobra.Command { return client.Commands() }

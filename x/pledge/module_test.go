@@ -50,6 +50,8 @@ func TestGenesisPlacesTheCodeOfRecordWhenTheChainHasABeacon(t *testing.T) {
 // chain is a module.Chain with a beacon, or none.
 type chain struct {
 	beacon module.Beacon
+	// The rest of the chain is not read here (nil: reading it panics).
+	module.Chain
 }
 
 func (chain) Call(context.Context, common.Address, []byte) ([]byte, error) {
@@ -76,7 +78,7 @@ func (beacon) Threshold() (int, int)                  { return 1, 1 }
 func TestOpensAt(t *testing.T) {
 	genesis := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 	b := beacon{info: &capsule.ChainInfo{Period: 3, GenesisTime: genesis}, zone: "Asia/Shanghai"}
-	apis := pledge.Module{}.APIs(chain{b})
+	apis := pledge.Module{}.APIs(chain{beacon: b})
 	if len(apis) != 2 || apis[0].Namespace != "pledge" || apis[1].Namespace != "chuxin" || !apis[1].Compat {
 		t.Fatalf("the pledge module's APIs: %+v", apis)
 	}

@@ -9,9 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chuxin-chain/chuxin/internal/govclient"
-	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
 	beaconclient "github.com/chuxin-chain/chuxin/x/beacon/client"
 	beacontypes "github.com/chuxin-chain/chuxin/x/beacon/types"
+	ctypes "github.com/chuxin-chain/chuxin/x/consortium/types"
 )
 
 func auditCmd() *cobra.Command {
@@ -19,7 +19,7 @@ func auditCmd() *cobra.Command {
 		f        clientFlags
 		from, to int64
 		account  string
-		q        wire.AuditQuery
+		q        ctypes.AuditQuery
 	)
 	cmd := &cobra.Command{
 		Use:   "audit",
@@ -104,7 +104,7 @@ func beaconText(sys *beacontypes.CapsuleSystem) string {
 
 // consortiumText tells the consortium as chuxin_consortium reads it:
 // parameters, members, validators with their activity, admitted nodes.
-func consortiumText(info *wire.ConsortiumInfo) string {
+func consortiumText(info *ctypes.ConsortiumInfo) string {
 	var b strings.Builder
 	mode := "open"
 	if info.Permissioned {

@@ -23,8 +23,8 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/govclient"
 	"github.com/chuxin-chain/chuxin/internal/module/client"
 	"github.com/chuxin-chain/chuxin/internal/nodepart"
-	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
 	"github.com/chuxin-chain/chuxin/internal/system"
+	ctypes "github.com/chuxin-chain/chuxin/x/consortium/types"
 )
 
 // clientFlags are the flags every governance command takes: the shared
@@ -75,7 +75,7 @@ type validatorChange struct {
 // caught up: their power is down from the block the change applies.
 // changes are the proposal's validator updates (power 0 removes a key).
 // It is empty when no key is new.
-func toleranceWarning(info *wire.ConsortiumInfo, changes []validatorChange) string {
+func toleranceWarning(info *ctypes.ConsortiumInfo, changes []validatorChange) string {
 	power := map[[32]byte]uint64{}
 	for _, v := range info.Validators {
 		power[v.PubKey] = v.Power
@@ -158,7 +158,7 @@ func spareOf(total uint64, candidates []uint64, alreadyDown uint64) (uint64, int
 // checkJoin refuses a part that would change what the consortium has
 // already: an admitted node, a member, a validator key, an account's
 // roles. A join only adds; a change is a proposal of its own flags.
-func checkJoin(ctx context.Context, c *govclient.Client, info *wire.ConsortiumInfo, part *nodepart.Part) error {
+func checkJoin(ctx context.Context, c *govclient.Client, info *ctypes.ConsortiumInfo, part *nodepart.Part) error {
 	for _, n := range info.Nodes {
 		if strings.EqualFold(n.ID, part.NodeID) {
 			return fmt.Errorf("--join: node %s is admitted already (as %q)", part.NodeID, n.Name)
@@ -253,7 +253,7 @@ func listsFirst(actions []system.Action) []system.Action {
 // 6 is scheduled: a validator that a proposal adds without its node is
 // refused from its height, so the proposal fails if it passes there or
 // later.
-func nodesComingWarning(info *wire.ConsortiumInfo) string {
+func nodesComingWarning(info *ctypes.ConsortiumInfo) string {
 	for _, u := range info.Upgrades {
 		if u.Version >= system.VersionValidatorNodes {
 			return fmt.Sprintf("warning: rule version %d applies from block %d, from which a validator is added only with its node: this proposal, made for version %d, fails if it passes at or after that block (then propose again)",
@@ -279,7 +279,7 @@ func (f *clientFlags) propose(cmd *cobra.Command, p proposal, description string
 	}
 	defer c.Close()
 	actions := p.actions
-	var info *wire.ConsortiumInfo
+	var info *ctypes.ConsortiumInfo
 	if len(p.joins) > 0 || len(p.changes) > 0 || len(p.rotate) > 0 || len(p.v6) > 0 {
 		if info, err = c.Consortium(ctx); err != nil {
 			return fmt.Errorf("reading the consortium, to check the proposal against it: %w", err)
@@ -368,7 +368,7 @@ func (f *clientFlags) warnBeforeVote(cmd *cobra.Command, id uint64) {
 // validator's power moved whole to a new key on the same node (chuxin
 // rotate-key), is none, as that node is not down; one that names another
 // node moves to a machine that may not run yet.
-func voteChanges(info *wire.ConsortiumInfo, actions [][]system.NodeValidator) []validatorChange {
+func voteChanges(info *ctypes.ConsortiumInfo, actions [][]system.NodeValidator) []validatorChange {
 	power, node := map[[32]byte]uint64{}, map[[32]byte]string{}
 	for _, v := range info.Validators {
 		power[v.PubKey], node[v.PubKey] = v.Power, v.Node

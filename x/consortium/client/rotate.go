@@ -9,8 +9,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/chuxin-chain/chuxin/internal/govclient"
-	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
 	"github.com/chuxin-chain/chuxin/internal/system"
+	ctypes "github.com/chuxin-chain/chuxin/x/consortium/types"
 )
 
 // rotationActions are the actions that hand the old key's power and fee
@@ -20,7 +20,7 @@ import (
 // the new key is bound to the node that signed with the old one: the node
 // the rotation names, or else the one the consortium has on record for the
 // old key.
-func rotationActions(ctx context.Context, c *govclient.Client, info *wire.ConsortiumInfo, r rotation, binds bool) ([]system.Action, string, error) {
+func rotationActions(ctx context.Context, c *govclient.Client, info *ctypes.ConsortiumInfo, r rotation, binds bool) ([]system.Action, string, error) {
 	old, next := r.old, r.next
 	var power uint64
 	var onRecord string

@@ -1,7 +1,6 @@
-package rpc
+package consortium
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math/big"
@@ -14,27 +13,19 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
-	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/chuxin-chain/chuxin/internal/execution"
-	"github.com/chuxin-chain/chuxin/internal/rpc/wire"
+	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/internal/system"
+	ctypes "github.com/chuxin-chain/chuxin/x/consortium/types"
 )
 
-// The wire types of chuxin_audit and chuxin_consortium live in package
-// wire, which clients import without the server.
-type (
-	AuditQuery        = wire.AuditQuery
-	AuditEntry        = wire.AuditEntry
-	AuditPage         = wire.AuditPage
-	ValidatorActivity = wire.ValidatorActivity
-	ConsortiumInfo    = wire.ConsortiumInfo
-	MemberInfo        = wire.MemberInfo
-	ValidatorInfo     = wire.ValidatorInfo
-	NodeInfo          = wire.NodeInfo
-	RuleUpgrade       = wire.RuleUpgrade
-	GovernedContract  = wire.GovernedContract
-)
+// API serves chuxin_audit and chuxin_consortium, in the chuxin namespace
+// where they were before modules.
+type API struct{ chain module.Chain }
+
+// NewAPI is the API over a chain.
+func NewAPI(chain module.Chain) *API { return &API{chain: chain} }
 
 // maxAuditPage bounds the entries of one page.
 const maxAuditPage = 1000
@@ -43,14 +34,14 @@ const maxAuditPage = 1000
 // Consortium contract in the range, with the transaction and its sender,
 // and what the node decided by system calls (proposals settled at the end
 // of their voting period, evidence), filtered and paginated.
-func (api *ChuxinAPI) Audit(ctx context.Context, q AuditQuery) (*AuditPage, error) {
-	head, err := api.b.head()
+func (api *API) Audit(ctx context.Context, q ctypes.AuditQuery) (*ctypes.AuditPage, error) {
+	head, err := api.chain.Head()
 	if err != nil {
 		return nil, err
 	}
 	// One query scans at most as many blocks as one eth_getLogs
 	// (rpc.max_log_block_range); without fromBlock, the last that many.
-	span := max(api.b.Limits.MaxLogRange, 1)
+	span := max(api.chain.MaxLogRange(), 1)
 	to := head.Number.Uint64()
 	if q.ToBlock != nil {
 		to = min(uint64(*q.ToBlock), to)
@@ -63,16 +54,16 @@ func (api *ChuxinAPI) Audit(ctx context.Context, q AuditQuery) (*AuditPage, erro
 		from = uint64(*q.FromBlock)
 	}
 	if to >= from && to-from+1 > span {
-		return nil, limitExceeded("block range %d-%d spans more than %d blocks (rpc.max_log_block_range): query smaller ranges", from, to, span)
+		return nil, module.LimitExceeded("block range %d-%d spans more than %d blocks (rpc.max_log_block_range): query smaller ranges", from, to, span)
 	}
 	if q.PageSize == 0 {
 		q.PageSize = 100
 	}
 	if q.PageSize < 1 || q.PageSize > maxAuditPage || q.Page < 0 {
-		return nil, invalidParams("pageSize is 1 to %d and page at least 0", maxAuditPage)
+		return nil, module.InvalidParams("pageSize is 1 to %d and page at least 0", maxAuditPage)
 	}
-	if q.Kind != "" && !contains([]string{"proposal", "vote", "member", "validator", "role", "freeze", "node", "param", "contract"}, q.Kind) {
-		return nil, invalidParams("kind %q: one of proposal, vote, member, validator, role, freeze, node, param, contract", q.Kind)
+	if q.Kind != "" && !slices.Contains([]string{"proposal", "vote", "member", "validator", "role", "freeze", "node", "param", "contract"}, q.Kind) {
+		return nil, module.InvalidParams("kind %q: one of proposal, vote, member, validator, role, freeze, node, param, contract", q.Kind)
 	}
 	var all []ranked
 	if from <= to {
@@ -86,13 +77,13 @@ func (api *ChuxinAPI) Audit(ctx context.Context, q AuditQuery) (*AuditPage, erro
 		all = append(all, system...)
 	}
 	sortRanked(all)
-	var kept []AuditEntry
+	var kept []ctypes.AuditEntry
 	for _, e := range all {
 		if (q.Kind == "" || e.Kind == q.Kind) && (q.Account == nil || concerns(&e.AuditEntry, *q.Account)) {
 			kept = append(kept, e.AuditEntry)
 		}
 	}
-	page := &AuditPage{FromBlock: hexutil.Uint64(from), ToBlock: hexutil.Uint64(to), Total: len(kept), Page: q.Page, PageSize: q.PageSize, Entries: []AuditEntry{}}
+	page := &ctypes.AuditPage{FromBlock: hexutil.Uint64(from), ToBlock: hexutil.Uint64(to), Total: len(kept), Page: q.Page, PageSize: q.PageSize, Entries: []ctypes.AuditEntry{}}
 	if start := q.Page * q.PageSize; start < len(kept) {
 		page.Entries = kept[start:min(start+q.PageSize, len(kept))]
 	}
@@ -100,7 +91,7 @@ func (api *ChuxinAPI) Audit(ctx context.Context, q AuditQuery) (*AuditPage, erro
 }
 
 // concerns reports whether the entry was made by account or names it.
-func concerns(e *AuditEntry, account common.Address) bool {
+func concerns(e *ctypes.AuditEntry, account common.Address) bool {
 	if strings.EqualFold(e.Actor, account.Hex()) {
 		return true
 	}
@@ -111,7 +102,7 @@ func concerns(e *AuditEntry, account common.Address) bool {
 				return true
 			}
 		case []common.Address:
-			if contains(v, account) {
+			if slices.Contains(v, account) {
 				return true
 			}
 		}
@@ -122,7 +113,7 @@ func concerns(e *AuditEntry, account common.Address) bool {
 // ranked is an audit entry with its place in its block: 0 before the
 // transactions, 1 a transaction's, 2 after them.
 type ranked struct {
-	AuditEntry
+	ctypes.AuditEntry
 	rank int
 }
 
@@ -139,26 +130,26 @@ func sortRanked(all []ranked) {
 }
 
 // auditLogs decodes the Consortium contract's logs of from..to.
-func (api *ChuxinAPI) auditLogs(ctx context.Context, from, to uint64) ([]ranked, error) {
-	crit := FilterCriteria{Addresses: []common.Address{system.ConsortiumAddress}}
+func (api *API) auditLogs(ctx context.Context, from, to uint64) ([]ranked, error) {
 	var out []ranked
 	senders := map[common.Hash]string{}
-	err := scanReceipts(ctx, api.b, &crit, from, to, func(h *types.Header, receipts types.Receipts) error {
-		for _, r := range receipts {
-			for _, l := range r.Logs {
-				ev, ok := system.DecodeEvent(l)
-				if !ok {
-					continue
-				}
-				actor, seen := senders[l.TxHash]
-				if !seen {
-					actor = api.sender(l.TxHash)
-					senders[l.TxHash] = actor
-				}
-				tx := l.TxHash
-				out = append(out, ranked{AuditEntry{Block: hexutil.Uint64(h.Number.Uint64()), Time: hexutil.Uint64(h.Time), Tx: &tx, Actor: actor,
-					Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields}, 1})
+	err := api.chain.EachLogs(ctx, from, to, []common.Address{system.ConsortiumAddress}, func(h *types.Header, logs []*types.Log) error {
+		for _, l := range logs {
+			ev, ok := system.DecodeEvent(l)
+			if !ok {
+				continue
 			}
+			actor, seen := senders[l.TxHash]
+			if !seen {
+				actor = "unknown"
+				if from, err := api.chain.Sender(l.TxHash); err == nil {
+					actor = from.Hex()
+				}
+				senders[l.TxHash] = actor
+			}
+			tx := l.TxHash
+			out = append(out, ranked{ctypes.AuditEntry{Block: hexutil.Uint64(h.Number.Uint64()), Time: hexutil.Uint64(h.Time), Tx: &tx, Actor: actor,
+				Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields}, 1})
 		}
 		return nil
 	})
@@ -168,18 +159,6 @@ func (api *ChuxinAPI) auditLogs(ctx context.Context, from, to uint64) ([]ranked,
 	return out, nil
 }
 
-func (api *ChuxinAPI) sender(hash common.Hash) string {
-	tx, _, err := api.b.Store.Transaction(hash)
-	if err != nil || tx == nil {
-		return "unknown"
-	}
-	from, err := types.Sender(api.b.App.Executor().Signer, tx)
-	if err != nil {
-		return "unknown"
-	}
-	return from.Hex()
-}
-
 // auditSystem adds what the node did by system calls, whose events are in
 // no receipt: proposals decided when their voting period ended (each
 // followed by what its actions changed), and evidence of misbehaviour. It
@@ -187,8 +166,8 @@ func (api *ChuxinAPI) sender(hash common.Hash) string {
 // blocks that a binary keeping no system logs made
 // (store.Store.SystemLogsFrom), it falls back to the contract's state
 // (auditState), which tells the decisions but not what they changed.
-func (api *ChuxinAPI) auditSystem(ctx context.Context, from, to uint64) ([]ranked, error) {
-	logsFrom, err := api.b.Store.SystemLogsFrom()
+func (api *API) auditSystem(ctx context.Context, from, to uint64) ([]ranked, error) {
+	logsFrom, err := api.chain.SystemLogsFrom()
 	if err != nil {
 		return nil, err
 	}
@@ -198,15 +177,8 @@ func (api *ChuxinAPI) auditSystem(ctx context.Context, from, to uint64) ([]ranke
 			return nil, err
 		}
 	}
-	consortium := func(b types.Bloom) bool { return b.Test(system.ConsortiumAddress.Bytes()) }
-	err = api.b.Store.EachSystemLogs(max(from, logsFrom), to, consortium, func(n uint64, logs execution.SystemLogs) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		h, err := api.b.Store.HeaderByNumber(n)
-		if err != nil {
-			return err
-		}
+	err = api.chain.EachSystemLogs(ctx, max(from, logsFrom), to, []common.Address{system.ConsortiumAddress}, func(h *types.Header, logs execution.SystemLogs) error {
+		n := h.Number.Uint64()
 		// A settlement applies a passed proposal's actions before its
 		// Passed event: what they changed is told after the decision.
 		var changes []ranked
@@ -223,7 +195,7 @@ func (api *ChuxinAPI) auditSystem(ctx context.Context, from, to uint64) ([]ranke
 			if l.Phase != execution.PhasePostBlock {
 				rank = 0
 			}
-			e := AuditEntry{Block: hexutil.Uint64(n), Time: hexutil.Uint64(h.Time), Actor: "consensus",
+			e := ctypes.AuditEntry{Block: hexutil.Uint64(n), Time: hexutil.Uint64(h.Time), Actor: "consensus",
 				Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields}
 			switch ev.Name {
 			case "Passed", "Rejected", "Expired", "Failed":
@@ -263,31 +235,31 @@ func (api *ChuxinAPI) auditSystem(ctx context.Context, from, to uint64) ([]ranke
 // settled is the audit entry of a proposal that settlement decided in
 // block n (ev its Passed, Rejected, Expired or Failed event), with its
 // votes as they stand.
-func (api *ChuxinAPI) settled(ctx context.Context, n, time uint64, ev system.Event) (AuditEntry, error) {
+func (api *API) settled(ctx context.Context, n, time uint64, ev system.Event) (ctypes.AuditEntry, error) {
 	id, _ := ev.Fields["id"].(*big.Int)
 	if id == nil {
-		return AuditEntry{}, fmt.Errorf("%s event of block %d without an id", ev.Name, n)
+		return ctypes.AuditEntry{}, fmt.Errorf("%s event of block %d without an id", ev.Name, n)
 	}
 	ret, err := api.view(ctx, "proposal", id)
 	if err != nil {
-		return AuditEntry{}, err
+		return ctypes.AuditEntry{}, err
 	}
 	return settledEntry(id.Uint64(), proposalOf(ret[0]), n, hexutil.Uint64(time)), nil
 }
 
 // settledEntry tells a proposal decided when its voting period ended.
-func settledEntry(id uint64, p proposalView, block uint64, time hexutil.Uint64) AuditEntry {
+func settledEntry(id uint64, p proposalView, block uint64, time hexutil.Uint64) ctypes.AuditEntry {
 	status := []string{"", "open", "passed", "rejected", "expired", "failed"}[min(int(p.status), 5)]
 	text := fmt.Sprintf("proposal %d %s when its voting period ended (yes %s, no %s)", id, status, p.yes, p.no)
 	if p.outcome != "" {
 		text += ": " + p.outcome
 	}
-	return AuditEntry{Block: hexutil.Uint64(block), Time: time, Actor: "consensus", Kind: "proposal",
+	return ctypes.AuditEntry{Block: hexutil.Uint64(block), Time: time, Actor: "consensus", Kind: "proposal",
 		Event: "Settled", Text: text, Fields: map[string]any{"id": id, "status": status, "proposer": p.proposer}}
 }
 
 // evidenceEntry tells evidence of a validator's misbehaviour.
-func evidenceEntry(e evidenceView, time hexutil.Uint64) AuditEntry {
+func evidenceEntry(e evidenceView, time hexutil.Uint64) ctypes.AuditEntry {
 	kind := "signed twice"
 	if e.kind == 2 {
 		kind = "took part in a light client attack"
@@ -299,7 +271,7 @@ func evidenceEntry(e evidenceView, time hexutil.Uint64) AuditEntry {
 	case !e.removed:
 		text = fmt.Sprintf("validator %s %s at height %d; it is the last validator, so its power %d stays (CometBFT refuses an empty set)", common.Hash(e.pubKey), kind, e.height, e.powerBefore)
 	}
-	return AuditEntry{Block: hexutil.Uint64(e.block), Time: time, Actor: "consensus", Kind: "validator",
+	return ctypes.AuditEntry{Block: hexutil.Uint64(e.block), Time: time, Actor: "consensus", Kind: "validator",
 		Event: "Evidence", Text: text, Fields: map[string]any{"pubKey": common.Hash(e.pubKey), "height": e.height, "powerBefore": e.powerBefore}}
 }
 
@@ -307,10 +279,10 @@ func evidenceEntry(e evidenceView, time hexutil.Uint64) AuditEntry {
 // settlement decided in from..to and the evidence recorded there: the
 // audit of blocks whose system logs this store does not have. It reads
 // every proposal and every piece of evidence.
-func (api *ChuxinAPI) auditState(ctx context.Context, from, to uint64) ([]ranked, error) {
+func (api *API) auditState(ctx context.Context, from, to uint64) ([]ranked, error) {
 	var out []ranked
 	at := func(n uint64) hexutil.Uint64 {
-		if h, err := api.b.Store.HeaderByNumber(n); err == nil {
+		if h, err := api.chain.Header(n); err == nil {
 			return hexutil.Uint64(h.Time)
 		}
 		return 0
@@ -350,38 +322,16 @@ func (api *ChuxinAPI) auditState(ctx context.Context, from, to uint64) ([]ranked
 }
 
 // view calls a view of the Consortium contract at the head.
-func (api *ChuxinAPI) view(ctx context.Context, method string, args ...any) ([]any, error) {
+func (api *API) view(ctx context.Context, method string, args ...any) ([]any, error) {
 	data, err := system.Pack(method, args...)
 	if err != nil {
 		return nil, err
 	}
-	to := system.ConsortiumAddress
-	input := hexutil.Bytes(data)
-	eth := &EthAPI{b: api.b}
-	ret, err := eth.Call(ctx, CallArgs{To: &to, Data: &input}, nil, nil, nil)
+	ret, err := api.chain.Call(ctx, system.ConsortiumAddress, data)
 	if err != nil {
 		return nil, fmt.Errorf("read the Consortium contract (%s): %w", method, err)
 	}
 	return system.Unpack(method, ret)
-}
-
-// ruleVersions are the rule version at block next and the versions
-// scheduled after it, by the genesis or by governance, by height.
-func (api *ChuxinAPI) ruleVersions(st system.State, next uint64) (uint64, []RuleUpgrade) {
-	ex := api.b.App.Executor()
-	var later []RuleUpgrade
-	for _, v := range ex.Rules.Versions {
-		if v.Height > next {
-			later = append(later, RuleUpgrade{Version: v.Version, Height: v.Height})
-		}
-	}
-	for _, u := range system.Upgrades(st) {
-		if u.Height > next {
-			later = append(later, RuleUpgrade{Version: u.Version, Height: u.Height})
-		}
-	}
-	slices.SortStableFunc(later, func(a, b RuleUpgrade) int { return cmp.Compare(a.Height, b.Height) })
-	return ex.VersionAt(st, next), later
 }
 
 type proposalView struct {
@@ -419,8 +369,8 @@ const activityWindow = 1000
 // validators with their voting power and what each proposed, signed and
 // missed over the last blocks, and the admitted nodes with the last time
 // this node saw each connected.
-func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
-	info := &ConsortiumInfo{Window: activityWindow}
+func (api *API) Consortium(ctx context.Context) (*ctypes.ConsortiumInfo, error) {
+	info := &ctypes.ConsortiumInfo{Window: activityWindow}
 	for name, dst := range map[string]*uint64{"quorum": &info.Quorum, "threshold": &info.Threshold} {
 		v, err := api.view(ctx, name)
 		if err != nil {
@@ -437,19 +387,23 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 		return nil, err
 	}
 	info.Permissioned = v[0].(bool)
-	st, h, err := api.b.stateAt(gethrpc.BlockNumberOrHashWithNumber(gethrpc.LatestBlockNumber))
+	var nodesKept bool
+	err = api.chain.ReadHead(func(h *types.Header, st system.State) {
+		var later []module.Upgrade
+		info.RuleVersion, later = api.chain.Rules(st, h.Number.Uint64()+1)
+		for _, u := range later {
+			info.Upgrades = append(info.Upgrades, ctypes.RuleUpgrade{Version: u.Version, Height: u.Height})
+		}
+		// The views of validators' nodes, nodes' members and governed
+		// contracts are rule version 6's: an older Consortium has none.
+		version, _ := api.chain.Rules(st, h.Number.Uint64())
+		nodesKept = version >= system.VersionValidatorNodes
+		limits := system.LimitsOf(st)
+		info.GasLimit, info.BaseFee = limits.GasLimit, (*hexutil.Big)(limits.BaseFee)
+	})
 	if err != nil {
 		return nil, err
 	}
-	info.RuleVersion, info.Upgrades = api.ruleVersions(st, h.Number.Uint64()+1)
-	// The views of validators' nodes, nodes' members and governed contracts
-	// are rule version 6's: an older Consortium has none.
-	nodesKept := api.b.App.Executor().VersionAt(st, h.Number.Uint64()) >= system.VersionValidatorNodes
-	limits := system.LimitsOf(st)
-	if err := api.b.readErr(st, h); err != nil {
-		return nil, err
-	}
-	info.GasLimit, info.BaseFee = limits.GasLimit, (*hexutil.Big)(limits.BaseFee)
 	if v, err = api.view(ctx, "memberCount"); err != nil {
 		return nil, err
 	}
@@ -458,17 +412,20 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 		if err != nil {
 			return nil, err
 		}
-		info.Members = append(info.Members, MemberInfo{Name: m[1].(string), Weight: m[2].(uint64), Governors: m[3].([]common.Address)})
+		info.Members = append(info.Members, ctypes.MemberInfo{Name: m[1].(string), Weight: m[2].(uint64), Governors: m[3].([]common.Address)})
 	}
 	if v, err = api.view(ctx, "validators"); err != nil {
 		return nil, err
 	}
-	var activity map[string]ValidatorActivity
-	if api.b.ValidatorActivity != nil {
-		activity = api.b.ValidatorActivity(activityWindow)
+	node := api.chain.Node()
+	activity := map[string]ctypes.ValidatorActivity{}
+	if node.ValidatorActivity != nil {
+		for addr, a := range node.ValidatorActivity(activityWindow) {
+			activity[addr] = ctypes.ValidatorActivity{Proposed: a.Proposed, Signed: a.Signed, Missed: a.Missed}
+		}
 	}
-	if api.b.BlockTimes != nil {
-		if first, last, n := api.b.BlockTimes(activityWindow); n > 0 {
+	if node.BlockTimes != nil {
+		if first, last, n := node.BlockTimes(activityWindow); n > 0 {
 			info.LastBlockTime = &last
 			if n > 1 {
 				info.BlockInterval = last.Sub(first).Seconds() / float64(n-1)
@@ -478,7 +435,7 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 	keys, powers := v[0].([][32]byte), v[1].([]uint64)
 	for i, k := range keys {
 		addr := strings.ToUpper(common.Bytes2Hex(system.ConsensusAddress(k[:])))
-		vi := ValidatorInfo{PubKey: k, Address: addr, Name: api.b.ValidatorNames[addr], Power: powers[i], ValidatorActivity: activity[addr]}
+		vi := ctypes.ValidatorInfo{PubKey: k, Address: addr, Name: node.ValidatorNames[addr], Power: powers[i], ValidatorActivity: activity[addr]}
 		if nodesKept {
 			n, err := api.view(ctx, "nodeOfValidator", k)
 			if err != nil {
@@ -496,7 +453,7 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 			return nil, err
 		}
 		for i, a := range g[0].([]common.Address) {
-			info.Governed = append(info.Governed, GovernedContract{Address: a, Name: g[1].([]string)[i]})
+			info.Governed = append(info.Governed, ctypes.GovernedContract{Address: a, Name: g[1].([]string)[i]})
 		}
 	}
 	if v, err = api.view(ctx, "admittedNodes"); err != nil {
@@ -504,8 +461,8 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 	}
 	var seen map[string]time.Time
 	var connected map[string]bool
-	if api.b.PeersSeen != nil {
-		seen, connected = api.b.PeersSeen()
+	if node.PeersSeen != nil {
+		seen, connected = node.PeersSeen()
 	}
 	ids, names := v[0].([][20]byte), v[1].([]string)
 	// The members view lists the nodes again, as a block may come between
@@ -522,9 +479,9 @@ func (api *ChuxinAPI) Consortium(ctx context.Context) (*ConsortiumInfo, error) {
 	}
 	memberOf := map[string]string{}
 	for i, id := range ids {
-		n := NodeInfo{ID: system.NodeID(id).String(), Name: names[i], Member: runBy[id]}
+		n := ctypes.NodeInfo{ID: system.NodeID(id).String(), Name: names[i], Member: runBy[id]}
 		memberOf[n.ID] = n.Member
-		n.Self = strings.EqualFold(n.ID, api.b.NodeID)
+		n.Self = strings.EqualFold(n.ID, node.ID)
 		n.Connected = connected[n.ID]
 		if t, ok := seen[n.ID]; ok {
 			n.LastSeen = &t
