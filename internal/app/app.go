@@ -24,9 +24,9 @@ import (
 	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/types"
 
-	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/internal/store"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -71,8 +71,11 @@ type App struct {
 
 	onCommit []CommitFunc
 	onAdmit  []AdmitFunc
-	payloads PayloadSource  // owned by the consensus connection
-	beacon   *beacon.Beacon // set before the node starts; nil: no beacon
+	// parts are this node's modules' consensus parts; extender the one
+	// that extends votes, if any; entries those with mempool entries.
+	parts    []module.ConsensusPart
+	extender module.VoteExtender
+	entries  []module.MempoolEntries
 
 	maxPerSender int      // set before the node starts
 	observer     Observer // set before the node starts; nil: none
@@ -80,13 +83,37 @@ type App struct {
 	peerFilter atomic.Pointer[PeerFilter] // read by the query connection
 }
 
+// Modules are what the application runs of the chain's modules: their
+// system-call hooks (module.Set.Hooks) and this node's consensus parts
+// (module.Set.ConsensusParts), whose payload handlers the executor has
+// from its construction.
+type Modules struct {
+	Hooks []execution.Hook
+	Parts []module.ConsensusPart
+}
+
 // New returns the application over st for the chain that g describes,
-// with its modules' system-call hooks (module.Set.Hooks).
-func New(st *store.Store, g *genesis.Genesis, log *slog.Logger, hooks ...execution.Hook) *App {
-	exec := execution.NewExecutor(g, hooks...)
+// with its modules.
+func New(st *store.Store, g *genesis.Genesis, log *slog.Logger, mods Modules) *App {
+	exec := execution.NewExecutor(g, mods.Hooks...)
 	txs := NewTxCache()
 	exec.Cache = txs
-	return &App{store: st, genesis: g, exec: exec, pool: NewTxPool(), txs: txs, log: log, maxPerSender: DefaultMaxPerSender}
+	a := &App{store: st, genesis: g, exec: exec, pool: NewTxPool(), txs: txs, log: log, maxPerSender: DefaultMaxPerSender, parts: mods.Parts}
+	for _, p := range mods.Parts {
+		for t, h := range p.Payloads() {
+			if exec.Payloads == nil {
+				exec.Payloads = map[execution.PayloadType]execution.PayloadHandler{}
+			}
+			exec.Payloads[t] = h
+		}
+		if e, ok := p.(module.VoteExtender); ok {
+			a.extender = e
+		}
+		if e, ok := p.(module.MempoolEntries); ok {
+			a.entries = append(a.entries, e)
+		}
+	}
+	return a
 }
 
 // SetMaxPerSender bounds how many transactions one sender may have in the
@@ -191,40 +218,31 @@ func (a *App) checkConsensusGenesis(req *abci.InitChainRequest) error {
 	return nil
 }
 
-// SetBeacon makes the chain release the time capsules' epoch keys: the
-// vote extensions carry this validator's partial keys, proposals the
-// combined keys, and execution checks and indexes them. Call it before the
-// node starts, on every node of a chain whose genesis has a beacon.
-func (a *App) SetBeacon(b *beacon.Beacon) {
-	a.beacon = b
-	if a.exec.Payloads == nil {
-		a.exec.Payloads = map[execution.PayloadType]execution.PayloadHandler{}
-	}
-	a.exec.Payloads[beacon.PayloadType] = b
-}
-
-// ExtendVote adds this validator's partial epoch keys for the rounds whose
-// time the block has reached, if the chain has a beacon.
+// ExtendVote extends this validator's precommit by the part that extends
+// votes, if the chain has one (the beacon: its partial epoch keys for the
+// rounds whose time the block has reached).
 func (a *App) ExtendVote(_ context.Context, req *abci.ExtendVoteRequest) (*abci.ExtendVoteResponse, error) {
-	if a.beacon == nil {
+	if a.extender == nil {
 		return &abci.ExtendVoteResponse{}, nil
 	}
-	ext, err := a.beacon.Extend(req.Time, req.Txs)
+	ext, err := a.extender.Extend(req.Time, req.Txs)
 	if err != nil {
-		// CometBFT halts on an ExtendVote error: vote without the keys,
-		// which the next blocks' extensions carry.
-		a.log.Error("beacon: no partial keys in this vote", "height", req.Height, "err", err)
+		// CometBFT halts on an ExtendVote error: vote without the
+		// extension, which the next blocks' extensions make up for.
+		a.log.Error("no vote extension in this vote", "height", req.Height, "err", err)
 		return &abci.ExtendVoteResponse{}, nil
 	}
 	return &abci.ExtendVoteResponse{VoteExtension: ext}, nil
 }
 
-// VerifyVoteExtension refuses only malformed extensions (see package
-// beacon): it sees no time, and a refusal discards the whole precommit.
+// VerifyVoteExtension refuses only malformed extensions (see
+// module.VoteExtender): it sees no time, and a refusal discards the whole
+// precommit. Without a part that extends votes, only an empty one is
+// well formed.
 func (a *App) VerifyVoteExtension(_ context.Context, req *abci.VerifyVoteExtensionRequest) (*abci.VerifyVoteExtensionResponse, error) {
 	ok := len(req.VoteExtension) == 0
-	if a.beacon != nil {
-		ok = a.beacon.VerifyExtension(req.VoteExtension) == nil
+	if !ok && a.extender != nil {
+		ok = a.extender.VerifyExtension(req.VoteExtension) == nil
 	}
 	if !ok {
 		a.log.Warn("refusing a malformed vote extension", "height", req.Height, "validator", fmt.Sprintf("%X", req.ValidatorAddress))

@@ -13,7 +13,6 @@ import (
 	"github.com/ethereum/go-ethereum/core/txpool"
 	"github.com/ethereum/go-ethereum/core/types"
 
-	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -39,10 +38,13 @@ var (
 // user can act on. On recheck (after each block) it drops what the new state
 // made invalid.
 func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
-	if a.beacon != nil && beacon.IsNudge(req.Tx) {
-		// Not a transaction: it wakes an idle chain when a round comes
-		// (see beacon.Nudge); no block holds it.
-		if err := a.beacon.CheckNudge(req.Tx, a.nextHeight(), time.Now()); err != nil {
+	for _, e := range a.entries {
+		if !e.Claims(req.Tx) {
+			continue
+		}
+		// Not a transaction: a module's own entry (the beacon's nudge,
+		// which wakes an idle chain when a round comes); no block holds it.
+		if err := e.CheckEntry(req.Tx, a.nextHeight(), time.Now()); err != nil {
 			return &abci.CheckTxResponse{Code: CodeRefused, Log: err.Error(), Codespace: "chuxin"}, nil
 		}
 		return &abci.CheckTxResponse{}, nil

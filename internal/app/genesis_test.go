@@ -15,11 +15,13 @@ import (
 	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
 	"github.com/cosmos/gogoproto/types"
 	"github.com/ethereum/go-ethereum/common"
+	ethtypes "github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/chuxin-chain/chuxin/internal/app"
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
+	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/internal/store"
 	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
@@ -32,14 +34,19 @@ func appOf(t *testing.T, g *genesis.Genesis) *app.App {
 	return a
 }
 
-func appAndStore(t testing.TB, g *genesis.Genesis) (*app.App, *store.Store) {
+// appAndStore is appOf with its store, and with its modules' parts, if
+// given.
+func appAndStore(t testing.TB, g *genesis.Genesis, mods ...app.Modules) (*app.App, *store.Store) {
 	t.Helper()
+	if len(mods) == 0 {
+		mods = []app.Modules{{}}
+	}
 	st, err := store.Open(t.TempDir(), store.Options{CacheMB: 16})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil))), st
+	return app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil)), mods[0]), st
 }
 
 func validatorGenesis() *genesis.Genesis {
@@ -199,16 +206,53 @@ func (notePayload) Check(data []byte) error {
 }
 func (p notePayload) Apply(*execution.System, []byte) error { *p.applied++; return nil }
 
+// notePart is a module's consensus part: it proposes one note payload,
+// refuses a proposal with two, extends votes with "note" and refuses any
+// other extension, and keeps "note:ok" in the mempool, of the entries
+// "note:…" it claims.
+type notePart struct{ applied *int }
+
+func (p notePart) Payloads() map[execution.PayloadType]execution.PayloadHandler {
+	return map[execution.PayloadType]execution.PayloadHandler{9: notePayload{p.applied}}
+}
+func (notePart) Propose(*abci.PrepareProposalRequest) ([]execution.Payload, error) {
+	return []execution.Payload{{Type: 9, Data: []byte{1}}}, nil
+}
+func (notePart) CheckProposal(_ time.Time, ps []execution.Payload) error {
+	if len(ps) > 1 {
+		return errors.New("two notes")
+	}
+	return nil
+}
+func (notePart) Extend(time.Time, [][]byte) ([]byte, error) { return []byte("note"), nil }
+func (notePart) VerifyExtension(ext []byte) error {
+	if string(ext) != "note" {
+		return errors.New("not a note")
+	}
+	return nil
+}
+func (notePart) Claims(raw []byte) bool { return bytes.HasPrefix(raw, []byte("note:")) }
+func (notePart) CheckEntry(raw []byte, _ int64, _ time.Time) error {
+	if string(raw) != "note:ok" {
+		return errors.New("not ok")
+	}
+	return nil
+}
+
+// TestProposalsCarryPayloadsAndBlocksCarryUpdates: a module's consensus
+// part proposes its payloads at the front of the block, and every node
+// checks and applies them; a module's hook's validator and parameter
+// updates reach consensus.
 func TestProposalsCarryPayloadsAndBlocksCarryUpdates(t *testing.T) {
 	ctx := context.Background()
 	k, _ := crypto.GenerateKey()
-	a, _ := newApp(t, k)
+	g := testchain.Genesis(1337, 30_000_000, nil)
+	g.Alloc[crypto.PubkeyToAddress(k.PublicKey)] = ethtypes.Account{Balance: big.NewInt(1e18)}
 	applied := 0
-	a.Executor().Hooks = []execution.Hook{updateHook{}}
-	a.Executor().Payloads = map[execution.PayloadType]execution.PayloadHandler{9: notePayload{&applied}}
-	a.SetPayloadSource(func(*abci.PrepareProposalRequest) []execution.Payload {
-		return []execution.Payload{{Type: 9, Data: []byte{1}}}
-	})
+	a, _ := appAndStore(t, g, app.Modules{Hooks: []execution.Hook{updateHook{}}, Parts: []module.ConsensusPart{notePart{&applied}}})
+	if _, err := a.InitChain(ctx, &abci.InitChainRequest{}); err != nil {
+		t.Fatal(err)
+	}
 	tx := rawTx(testchain.Transfer(k, cid, 0, common.Address{1}, big.NewInt(1)))
 	prep, err := a.PrepareProposal(ctx, &abci.PrepareProposalRequest{Txs: [][]byte{tx}, MaxTxBytes: 1 << 20, Height: 1})
 	if err != nil || len(prep.Txs) != 2 || !execution.IsPayload(prep.Txs[0]) {
@@ -216,6 +260,10 @@ func TestProposalsCarryPayloadsAndBlocksCarryUpdates(t *testing.T) {
 	}
 	if res, _ := a.ProcessProposal(ctx, &abci.ProcessProposalRequest{Txs: prep.Txs, Height: 1}); res.Status != abci.PROCESS_PROPOSAL_STATUS_ACCEPT {
 		t.Fatal("a proposal with a known payload was rejected")
+	}
+	two := append([][]byte{prep.Txs[0]}, prep.Txs...)
+	if res, _ := a.ProcessProposal(ctx, &abci.ProcessProposalRequest{Txs: two, Height: 1}); res.Status != abci.PROCESS_PROPOSAL_STATUS_REJECT {
+		t.Fatal("a proposal the part refuses (two notes) was accepted")
 	}
 	fin, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Txs: prep.Txs, Height: 1, Time: time.Unix(1_800_000_000, 0), Hash: make([]byte, 32)})
 	if err != nil {
@@ -229,5 +277,56 @@ func TestProposalsCarryPayloadsAndBlocksCarryUpdates(t *testing.T) {
 	}
 	if p := fin.ConsensusParamUpdates; p == nil || p.Block.MaxGas != 50_000_000 || p.Block.MaxBytes != 1<<20 {
 		t.Fatalf("consensus parameter updates: %+v", p)
+	}
+}
+
+// TestAPartExtendsVotesAndKeepsItsMempoolEntries: the part that extends
+// votes makes this validator's extension and judges others'; without one
+// only an empty extension is taken. A part's mempool entries are its to
+// judge, and never reach a proposal.
+func TestAPartExtendsVotesAndKeepsItsMempoolEntries(t *testing.T) {
+	ctx := context.Background()
+	g := testchain.Genesis(1337, 30_000_000, nil)
+	with, _ := appAndStore(t, g, app.Modules{Parts: []module.ConsensusPart{notePart{new(int)}}})
+	without, _ := appAndStore(t, g)
+	for _, a := range []*app.App{with, without} {
+		if _, err := a.InitChain(ctx, &abci.InitChainRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ext, err := with.ExtendVote(ctx, &abci.ExtendVoteRequest{Height: 1}); err != nil || string(ext.VoteExtension) != "note" {
+		t.Fatalf("the part's extension: %v, %v", ext, err)
+	}
+	if ext, err := without.ExtendVote(ctx, &abci.ExtendVoteRequest{Height: 1}); err != nil || len(ext.VoteExtension) != 0 {
+		t.Fatalf("an extension without a part: %v, %v", ext, err)
+	}
+	for _, tc := range []struct {
+		a    *app.App
+		ext  string
+		want abci.VerifyVoteExtensionStatus
+	}{
+		{with, "note", abci.VERIFY_VOTE_EXTENSION_STATUS_ACCEPT},
+		{with, "", abci.VERIFY_VOTE_EXTENSION_STATUS_ACCEPT},
+		{with, "junk", abci.VERIFY_VOTE_EXTENSION_STATUS_REJECT},
+		{without, "", abci.VERIFY_VOTE_EXTENSION_STATUS_ACCEPT},
+		{without, "note", abci.VERIFY_VOTE_EXTENSION_STATUS_REJECT},
+	} {
+		res, err := tc.a.VerifyVoteExtension(ctx, &abci.VerifyVoteExtensionRequest{Height: 1, VoteExtension: []byte(tc.ext)})
+		if err != nil || res.Status != tc.want {
+			t.Fatalf("extension %q (with a part: %v): %v, %v", tc.ext, tc.a == with, res, err)
+		}
+	}
+	if r, _ := with.CheckTx(ctx, &abci.CheckTxRequest{Tx: []byte("note:ok")}); r.Code != 0 {
+		t.Fatalf("the part's entry was refused: %q", r.Log)
+	}
+	if r, _ := with.CheckTx(ctx, &abci.CheckTxRequest{Tx: []byte("note:no")}); r.Code == 0 || r.Log != "not ok" {
+		t.Fatalf("the part's refusal: %d %q", r.Code, r.Log)
+	}
+	if r, _ := without.CheckTx(ctx, &abci.CheckTxRequest{Tx: []byte("note:ok")}); r.Code == 0 {
+		t.Fatal("an entry no part claims was taken")
+	}
+	prep, err := with.PrepareProposal(ctx, &abci.PrepareProposalRequest{Txs: [][]byte{[]byte("note:ok")}, MaxTxBytes: 1 << 20, Height: 1})
+	if err != nil || len(prep.Txs) != 1 || !execution.IsPayload(prep.Txs[0]) {
+		t.Fatalf("a proposal holds the mempool entry: %d entries, %v", len(prep.Txs), err)
 	}
 }

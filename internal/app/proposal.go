@@ -14,23 +14,13 @@ import (
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
-// PayloadSource gives the system payloads this node puts at the front of a
-// block it proposes (time capsules' epoch keys, from the votes' extensions
-// in req.LocalLastCommit). It runs on the consensus connection and must be
-// deterministic in what it accepts, not in what it gives: every validator
-// checks the payloads in ProcessProposal.
-type PayloadSource func(req *abci.PrepareProposalRequest) []execution.Payload
-
-// SetPayloadSource installs the source of proposed payloads (none by
-// default). Call it before the node starts.
-func (a *App) SetPayloadSource(f PayloadSource) { a.payloads = f }
-
-// PrepareProposal builds the block this node proposes: its system payloads
-// first, then the mempool's transactions, taken round-robin by sender (one
-// each per round, so that no sender takes more than a fair share while
-// others wait), each sender's in nonce order, only those whose nonce
-// follows on from the committed state without a gap, within the block's gas
-// limit and byte budget. Transactions left out stay in the mempool.
+// PrepareProposal builds the block this node proposes: its modules' system
+// payloads first (module.ConsensusPart), then the mempool's transactions,
+// taken round-robin by sender (one each per round, so that no sender takes
+// more than a fair share while others wait), each sender's in nonce order,
+// only those whose nonce follows on from the committed state without a
+// gap, within the block's gas limit and byte budget. Transactions left out
+// stay in the mempool.
 func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalRequest) (*abci.PrepareProposalResponse, error) {
 	head := a.store.Head()
 	st, err := a.store.State(head.Root)
@@ -48,16 +38,13 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 	var out [][]byte
 	var size int64
 	var payloads []execution.Payload
-	if a.beacon != nil {
-		p, err := a.beacon.Propose(req.Height, req.LocalLastCommit.Votes)
+	for _, part := range a.parts {
+		p, err := part.Propose(req)
 		if err != nil {
-			a.log.Error("beacon: no epoch keys in this proposal", "height", req.Height, "err", err)
-		} else if p != nil {
-			payloads = append(payloads, *p)
+			a.log.Error("a module's payloads are left out of this proposal", "height", req.Height, "err", err)
+			continue
 		}
-	}
-	if a.payloads != nil {
-		payloads = append(payloads, a.payloads(req)...)
+		payloads = append(payloads, p...)
 	}
 	for _, p := range payloads {
 		raw := execution.EncodePayload(p)
@@ -75,7 +62,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 	for _, raw := range req.Txs {
 		tx, from, err := a.Recover(raw)
 		if err != nil {
-			continue // a nudge, or what CheckTx no longer takes
+			continue // a module's mempool entry, or what CheckTx no longer takes
 		}
 		bySender[from] = append(bySender[from], len(cands))
 		cands = append(cands, cand{raw, tx, from})
@@ -163,9 +150,12 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalReques
 	if err == nil {
 		err = a.exec.CheckPayloads(payloads)
 	}
-	if err == nil && a.beacon != nil {
-		if head := a.store.Head(); head != nil {
-			err = a.beacon.CheckProposal(time.Unix(int64(head.Time), 0), payloads)
+	if head := a.store.Head(); head != nil {
+		for _, part := range a.parts {
+			if err != nil {
+				break
+			}
+			err = part.CheckProposal(time.Unix(int64(head.Time), 0), payloads)
 		}
 	}
 	if err != nil {

@@ -25,6 +25,12 @@
 //     under their URL prefix, to GET requests from any origin (pages and
 //     public data; a mount never changes state).
 //   - Commands: the CLI adds each module's commands to its root.
+//   - Consensus: at start, each node makes its part from the genesis and its
+//     own secrets (ConsensusParts); the executor is built with the parts'
+//     payload handlers, proposals carry their payloads first and are
+//     checked by them, the one VoteExtender extends this validator's
+//     votes, MempoolEntries keep entries of their own in the mempool, and
+//     Runners run beside the node until it stops.
 //
 // A module's APIs and mounts read the node through Chain, read-only: calls
 // and state at the head, rule versions, committed headers, logs and system

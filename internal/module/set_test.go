@@ -3,14 +3,19 @@ package module_test
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/chuxin-chain/chuxin/internal/execution"
+	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
@@ -205,6 +210,88 @@ func TestAModuleIsMadeWhenItsVersionComes(t *testing.T) {
 		alloc, err := s.Accounts(module.GenesisContext{Version: tc.version}, tc.after, nil)
 		if err != nil || (len(alloc) == 1) != tc.made {
 			t.Errorf("version %d after %d: %d accounts (%v), want made %v", tc.version, tc.after, len(alloc), err, tc.made)
+		}
+	}
+}
+
+// part is a consensus part that handles payloads of some types, and
+// extends votes if asked to.
+type part struct{ types []execution.PayloadType }
+
+func (p part) Payloads() map[execution.PayloadType]execution.PayloadHandler {
+	out := map[execution.PayloadType]execution.PayloadHandler{}
+	for _, t := range p.types {
+		out[t] = nil
+	}
+	return out
+}
+func (part) Propose(*abci.PrepareProposalRequest) ([]execution.Payload, error) { return nil, nil }
+func (part) CheckProposal(time.Time, []execution.Payload) error                { return nil }
+
+type extender struct{ part }
+
+func (extender) Extend(time.Time, [][]byte) ([]byte, error) { return nil, nil }
+func (extender) VerifyExtension([]byte) error               { return nil }
+
+// withPart is a module with a consensus part (nil: none on this chain), or
+// one that fails to make it.
+type withPart struct {
+	name string
+	part module.ConsensusPart
+	err  error
+	seen *[]module.ConsensusContext
+}
+
+func (m withPart) Name() string { return m.name }
+func (m withPart) ConsensusPart(ctx module.ConsensusContext) (module.ConsensusPart, error) {
+	if m.seen != nil {
+		*m.seen = append(*m.seen, ctx)
+	}
+	return m.part, m.err
+}
+
+func TestConsensusPartsRefuseConflicts(t *testing.T) {
+	var seen []module.ConsensusContext
+	s, err := module.NewSet(
+		withPart{name: "beacon", part: extender{part{[]execution.PayloadType{1}}}, seen: &seen},
+		fake{name: "bank"},
+		withPart{name: "none", seen: &seen},
+		withPart{name: "bridge", part: part{[]execution.PayloadType{2, 3}}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &genesis.Genesis{}
+	parts, err := s.ConsensusParts(module.ConsensusContext{Genesis: g, Home: "/h", Log: slog.New(slog.DiscardHandler)})
+	if err != nil || len(parts) != 2 {
+		t.Fatalf("parts %v, %v", parts, err)
+	}
+	if _, ok := parts[0].(module.VoteExtender); !ok {
+		t.Fatal("the parts are not in the list's order")
+	}
+	if len(seen) != 2 || seen[0].Genesis != g || seen[0].Home != "/h" {
+		t.Fatalf("the contexts the modules were given: %+v", seen)
+	}
+	for _, tc := range []struct {
+		name string
+		mods []module.Module
+		want error
+		says string
+	}{
+		{"two handlers of one payload type", []module.Module{withPart{name: "a", part: part{[]execution.PayloadType{1, 2}}}, withPart{name: "b", part: part{[]execution.PayloadType{2}}}},
+			module.ErrDuplicate, "modules a and b both handle system payloads of type 2"},
+		{"two vote extensions", []module.Module{withPart{name: "a", part: extender{part{[]execution.PayloadType{1}}}}, withPart{name: "b", part: extender{part{[]execution.PayloadType{2}}}}},
+			module.ErrDuplicate, "modules a and b both extend votes"},
+		{"a part that cannot be made", []module.Module{withPart{name: "a", err: errors.New("no share file")}},
+			nil, "module a: no share file"},
+	} {
+		s, err := module.NewSet(tc.mods...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ConsensusParts(module.ConsensusContext{Genesis: g})
+		if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: %v", tc.name, err)
 		}
 	}
 }

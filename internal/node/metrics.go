@@ -159,7 +159,7 @@ func (m *metrics) watch(n *Node) error {
 			gauge("beacon_lag_rounds", "Rounds whose time has come but whose key is not released yet: the round due now minus the last released (0: on time).",
 				func() float64 {
 					r, _ := n.beacon.Latest()
-					due := n.beacon.Info.RoundAt(time.Now().Unix())
+					due := n.beacon.Info().RoundAt(time.Now().Unix())
 					if due <= r {
 						return 0
 					}

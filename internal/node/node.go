@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -30,8 +31,6 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/chuxin-chain/chuxin/internal/app"
-	"github.com/chuxin-chain/chuxin/internal/beacon"
-	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/keys"
@@ -67,12 +66,13 @@ type Node struct {
 	rpc   *rpc.Server
 
 	pprof     *http.Server
-	quit      chan struct{}  // closed by Stop
-	syncDone  chan struct{}  // closed when the sync reporter returns
-	stopping  atomic.Bool    // set by Stop before the consensus engine stops
-	admission *admission     // which peers the consortium admitted
-	beacon    *beacon.Beacon // the time capsules' beacon; nil: the chain has none
-	sightings peerSightings  // when each peer was last seen connected
+	quit      chan struct{}   // closed by Stop
+	syncDone  chan struct{}   // closed when the sync reporter returns
+	stopping  atomic.Bool     // set by Stop before the consensus engine stops
+	admission *admission      // which peers the consortium admitted
+	beacon    module.Beacon   // the time capsules' beacon; nil: the chain has none
+	runners   []module.Runner // the modules' consensus tasks
+	sightings peerSightings   // when each peer was last seen connected
 
 	signStateRebuilt bool              // the validator's signing state was missing and made anew
 	names            map[string]string // the genesis validators' names, by consensus address (upper-case hex)
@@ -85,7 +85,7 @@ type Node struct {
 	metrics        *metrics // nil unless metrics_addr is set
 	stall          *stallWatch
 	stallDone      chan struct{} // closed when the stall watch returns
-	nudgeDone      chan struct{} // closed when the beacon's nudges stop
+	runnersDone    chan struct{} // closed when the modules' consensus tasks stop
 	rotateDone     chan struct{} // closed when the rotation check stops
 	modules        *module.Set   // the chain's modules
 }
@@ -135,7 +135,20 @@ func Open(ctx context.Context, home string, log *slog.Logger, mods *module.Set) 
 	if from, to, ok := st.Rewound(); ok {
 		log.Warn("the state of the last blocks was not written before the node stopped; consensus replays them", "head", from, "state_on_disk", to)
 	}
-	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log, mods.Hooks()...), modules: mods, signStateRebuilt: rebuilt}
+	parts, err := mods.ConsensusParts(module.ConsensusContext{Genesis: g, Home: home, Index: st, Log: log})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log, app.Modules{Hooks: mods.Hooks(), Parts: parts}), modules: mods, signStateRebuilt: rebuilt}
+	for _, p := range parts {
+		if b, ok := p.(module.Beacon); ok {
+			n.beacon = b
+		}
+		if r, ok := p.(module.Runner); ok {
+			n.runners = append(n.runners, r)
+		}
+	}
 	n.admission = newAdmission(log, cfg.P2P.PersistentPeers, func() (system.State, error) {
 		head := st.Head()
 		if head == nil {
@@ -143,13 +156,6 @@ func Open(ctx context.Context, home string, log *slog.Logger, mods *module.Set) 
 		}
 		return st.State(head.Root)
 	}, func() bool { return n.cmt == nil || n.cmt.ConsensusReactor().WaitSync() })
-	if n.beacon, err = openBeacon(home, g, st, log); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if n.beacon != nil {
-		n.app.SetBeacon(n.beacon)
-	}
 	n.app.SetPeerFilter(n.admitPeer)
 	n.app.SetMaxPerSender(cfg.Mempool.MaxPerSender)
 	n.names = map[string]string{}
@@ -392,7 +398,7 @@ func (n *Node) Start() error {
 			return err
 		}
 	}
-	n.quit, n.syncDone, n.stallDone, n.nudgeDone, n.rotateDone = make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+	n.quit, n.syncDone, n.stallDone, n.runnersDone, n.rotateDone = make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(n.rotateDone)
 		tick := time.NewTicker(rotationEvery)
@@ -411,7 +417,7 @@ func (n *Node) Start() error {
 		defer close(n.stallDone)
 		n.stall.run(n.quit)
 	}()
-	go n.nudge()
+	go n.run()
 	head := n.store.Head()
 	n.warnUpgrade(head.Number.Uint64(), true)
 	role := "observer"
@@ -777,7 +783,7 @@ func (n *Node) Stop() error {
 		close(n.quit)
 		<-n.syncDone
 		<-n.stallDone
-		<-n.nudgeDone
+		<-n.runnersDone
 		<-n.rotateDone
 	}
 	if n.rpc != nil {
@@ -801,42 +807,18 @@ func (n *Node) Stop() error {
 	return n.store.Close()
 }
 
-// nudge puts each beacon round's nudge into the mempool when its time
-// comes (beacon.Nudge), so an idle chain releases the round's key at once,
-// until Stop.
-func (n *Node) nudge() {
-	defer close(n.nudgeDone)
-	if n.beacon == nil {
-		return
-	}
+// run runs the modules' consensus tasks (module.Runner: the beacon's
+// nudges, which wake an idle chain when a round comes) until Stop.
+func (n *Node) run() {
+	defer close(n.runnersDone)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		<-n.quit
 		cancel()
 	}()
-	n.beacon.RunNudges(ctx, func(raw []byte) error {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		return n.submit(ctx, raw)
-	})
-}
-
-// openBeacon returns the chain's beacon, with this node's share if it holds
-// one (config/beacon_share.json), or nil if the genesis has none.
-func openBeacon(home string, g *genesis.Genesis, st *store.Store, log *slog.Logger) (*beacon.Beacon, error) {
-	if g.Beacon == nil {
-		return nil, nil
+	var wg sync.WaitGroup
+	for _, r := range n.runners {
+		wg.Go(func() { r.Run(ctx, n.submit) })
 	}
-	var share *capsule.Share
-	switch s, err := capsule.LoadShare(config.BeaconShareFile(home)); {
-	case err == nil:
-		share = &s
-	case !errors.Is(err, os.ErrNotExist):
-		return nil, err
-	}
-	b, err := beacon.New(g, share, st, log.With("module", "beacon"))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", config.BeaconShareFile(home), err)
-	}
-	return b, nil
+	wg.Wait()
 }

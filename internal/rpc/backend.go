@@ -15,7 +15,6 @@ import (
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/chuxin-chain/chuxin/internal/app"
-	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/config"
 	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/internal/store"
@@ -60,7 +59,7 @@ type Backend struct {
 	ConsensusBlock func(height uint64) ([][]byte, []abci.Misbehavior, error)
 	// Beacon is the chain's beacon, whose released rounds /drand serves
 	// (nil: the chain has none).
-	Beacon *beacon.Beacon
+	Beacon module.Beacon
 	// Modules are the chain's modules, whose namespaces and mounts the
 	// server serves (nil: none).
 	Modules *module.Set

@@ -82,7 +82,7 @@ func newHarnessWith(t testing.TB, opts store.Options, tune ...func(*genesis.Gene
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.app = app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h.app = app.New(st, g, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Modules{})
 	initReq := &abci.InitChainRequest{}
 	for _, v := range g.Validators {
 		initReq.Validators = append(initReq.Validators, abci.ValidatorUpdate{PubKeyType: "ed25519", PubKeyBytes: v.PubKey, Power: v.Power})

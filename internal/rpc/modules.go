@@ -10,8 +10,6 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 
-	"github.com/chuxin-chain/chuxin/internal/beacon"
-	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/module"
 	"github.com/chuxin-chain/chuxin/internal/system"
@@ -31,7 +29,7 @@ func (c moduleChain) Beacon() (module.Beacon, bool) {
 	if c.b.Beacon == nil {
 		return nil, false
 	}
-	return beaconView{c.b.Beacon}, true
+	return c.b.Beacon, true
 }
 
 // Contract is a module contract's address, by name.
@@ -133,14 +131,3 @@ func (c moduleChain) Rules(st system.State, number uint64) (uint64, []module.Upg
 
 // Node is what the node alone knows.
 func (c moduleChain) Node() module.Node { return c.b.Node }
-
-// beaconView is the node's beacon as module.Beacon.
-type beaconView struct{ b *beacon.Beacon }
-
-func (v beaconView) Info() *capsule.ChainInfo { return v.b.Info }
-func (v beaconView) ChainHash() string        { return v.b.ChainHash }
-func (v beaconView) TimeZone() string         { return v.b.TimeZone }
-func (v beaconView) Latest() (uint64, error)  { return v.b.Latest() }
-func (v beaconView) Threshold() (t, n int)    { return v.b.Threshold() }
-
-func (v beaconView) Key(round uint64) (*capsule.Signature, error) { return v.b.Key(round) }

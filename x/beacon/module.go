@@ -3,21 +3,28 @@
 // and the beacon served as a drand network.
 //
 // It owns:
+//
 //   - the JSON-RPC methods chuxin_capsuleInfo, chuxin_getCapsule,
 //     chuxin_openCapsule and chuxin_getEpochKey (under their names in the
 //     chuxin namespace, which they had before modules);
+//
 //   - drand's HTTP API under /drand (/info, /public/latest,
 //     /public/{round}, /chains, /health, also under /{chainhash}/), which
 //     drand-client and tlock-js take as a drand network;
+//
 //   - client/: chuxin capsule seal|show|open, and the helpers other
 //     modules' commands use to seal to the beacon (the pledge book's);
+//
 //   - types/: the wire types of its methods.
 //
-// Its node side is still in the core, where consensus needs it: the beacon
-// service (internal/beacon: partial keys in vote extensions, epoch keys in
-// blocks), the Capsules system contract (internal/system) and the
-// cryptography (internal/capsule). The modules read the beacon through
-// module.Chain.
+//   - its part in consensus (ConsensusPart, over release/): each validator's
+//     partial epoch keys in its vote extensions, the combined keys as a
+//     system payload in the next block, checked and indexed by every node,
+//     and the nudges that wake an idle chain when a round comes.
+//
+// The Capsules system contract (internal/system) and the cryptography
+// (internal/capsule) stay in the core, where the genesis and the pledge
+// book need them. The modules read the beacon through module.Chain.
 package beacon
 
 import (
@@ -31,9 +38,10 @@ import (
 type Module struct{}
 
 var (
-	_ module.APIs     = Module{}
-	_ module.HTTP     = Module{}
-	_ module.Commands = Module{}
+	_ module.Consensus = Module{}
+	_ module.APIs      = Module{}
+	_ module.HTTP      = Module{}
+	_ module.Commands  = Module{}
 )
 
 // Name is "beacon".

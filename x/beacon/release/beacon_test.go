@@ -1,4 +1,4 @@
-package beacon_test
+package release_test
 
 import (
 	"bytes"
@@ -14,11 +14,11 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
-	"github.com/chuxin-chain/chuxin/internal/beacon"
 	"github.com/chuxin-chain/chuxin/internal/capsule"
 	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/genesis"
 	"github.com/chuxin-chain/chuxin/internal/testchain"
+	beacon "github.com/chuxin-chain/chuxin/x/beacon/release"
 )
 
 // index is an in-memory node index.

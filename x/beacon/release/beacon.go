@@ -1,4 +1,4 @@
-// Package beacon releases the time capsules' epoch keys on chain, making
+// Package release releases the time capsules' epoch keys on chain, making
 // the network a drand-compatible beacon (scheme bls-unchained-g1-rfc9380;
 // see package capsule).
 //
@@ -22,7 +22,7 @@
 // VerifyExtension refuses only malformed bytes: it sees no time, and
 // refusing an extension discards the whole precommit, which could halt a
 // small network.
-package beacon
+package release
 
 import (
 	"encoding/binary"
