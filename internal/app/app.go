@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync"
 	"sync/atomic"
 
@@ -84,28 +85,23 @@ type App struct {
 }
 
 // Modules are what the application runs of the chain's modules: their
-// system-call hooks (module.Set.Hooks) and this node's consensus parts
+// system-call hooks (module.Set.Hooks), precompiled contracts
+// (module.Set.Precompiles) and this node's consensus parts
 // (module.Set.ConsensusParts), whose payload handlers the executor has
 // from its construction.
 type Modules struct {
-	Hooks []execution.Hook
-	Parts []module.ConsensusPart
+	Hooks       []execution.Hook
+	Precompiles []execution.Precompile
+	Parts       []module.ConsensusPart
 }
 
 // New returns the application over st for the chain that g describes,
 // with its modules.
 func New(st *store.Store, g *genesis.Genesis, log *slog.Logger, mods Modules) *App {
-	exec := execution.NewExecutor(g, mods.Hooks...)
-	txs := NewTxCache()
-	exec.Cache = txs
-	a := &App{store: st, genesis: g, exec: exec, pool: NewTxPool(), txs: txs, log: log, maxPerSender: DefaultMaxPerSender, parts: mods.Parts}
+	ext := execution.Extensions{Hooks: mods.Hooks, Precompiles: mods.Precompiles, Payloads: map[execution.PayloadType]execution.PayloadHandler{}}
+	a := &App{store: st, genesis: g, pool: NewTxPool(), log: log, maxPerSender: DefaultMaxPerSender, parts: mods.Parts}
 	for _, p := range mods.Parts {
-		for t, h := range p.Payloads() {
-			if exec.Payloads == nil {
-				exec.Payloads = map[execution.PayloadType]execution.PayloadHandler{}
-			}
-			exec.Payloads[t] = h
-		}
+		maps.Copy(ext.Payloads, p.Payloads())
 		if e, ok := p.(module.VoteExtender); ok {
 			a.extender = e
 		}
@@ -113,6 +109,9 @@ func New(st *store.Store, g *genesis.Genesis, log *slog.Logger, mods Modules) *A
 			a.entries = append(a.entries, e)
 		}
 	}
+	a.exec = execution.NewExecutor(g, ext)
+	a.txs = NewTxCache()
+	a.exec.Cache = a.txs
 	return a
 }
 

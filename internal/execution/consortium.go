@@ -115,7 +115,7 @@ func frozenError(st Accounts, account common.Address) error {
 // that version (frozenSnapshot). Only a change it cannot explain (a
 // freeze by a system call, the first block) reads the whole list.
 type frozenGuard struct {
-	base    vm.PrecompiledContracts // the block's (BasePrecompiles); never changed
+	base    vm.PrecompiledContracts // the block's (Executor.BasePrecompiles); never changed
 	baseSet string                  // precompileSet(base), with shared
 	shared  *atomic.Pointer[frozenSnapshot]
 	pcs     vm.PrecompiledContracts // what the EVM has
@@ -133,7 +133,7 @@ type frozenSnapshot struct {
 }
 
 // newFrozenGuard returns the guard over base, the block's precompiles
-// (BasePrecompiles), which the EVM has already.
+// (Executor.BasePrecompiles), which the EVM has already.
 func newFrozenGuard(base vm.PrecompiledContracts, shared *atomic.Pointer[frozenSnapshot]) *frozenGuard {
 	g := &frozenGuard{base: base, pcs: base, shared: shared}
 	if shared != nil {
@@ -155,8 +155,8 @@ func precompileSet(pcs vm.PrecompiledContracts) string {
 
 // GuardFrozen gives evm the precompiles of chuxin rule version and makes
 // calls into the frozen accounts of st revert, as they do in a block.
-func GuardFrozen(evm *vm.EVM, st Accounts, version uint64) {
-	base := BasePrecompiles(evm.GetRules(), version)
+func (e *Executor) GuardFrozen(evm *vm.EVM, st Accounts, version uint64) {
+	base := e.BasePrecompiles(evm.GetRules(), version)
 	evm.SetPrecompiles(base)
 	newFrozenGuard(base, nil).refresh(evm, st, nil)
 }
@@ -165,8 +165,8 @@ func GuardFrozen(evm *vm.EVM, st Accounts, version uint64) {
 // chuxin rule version over st, the frozen accounts' stand-ins among them,
 // as a map of its own that the caller may change (state overrides move
 // precompiles).
-func Precompiles(rules params.Rules, version uint64, st Accounts) vm.PrecompiledContracts {
-	return withFrozen(BasePrecompiles(rules, version), st, system.Frozen(st))
+func (e *Executor) Precompiles(rules params.Rules, version uint64, st Accounts) vm.PrecompiledContracts {
+	return withFrozen(e.BasePrecompiles(rules, version), st, system.Frozen(st))
 }
 
 // withFrozen returns a copy of base with a stand-in for each frozen account
@@ -303,11 +303,12 @@ type frozenContract struct{ reason string }
 func (f *frozenContract) RequiredGas([]byte) uint64 { return 0 }
 func (f *frozenContract) Name() string              { return "FROZEN" }
 func (f *frozenContract) Run([]byte) ([]byte, error) {
-	return revertData(f.reason), vm.ErrExecutionReverted
+	return RevertData(f.reason), vm.ErrExecutionReverted
 }
 
-// revertData is the ABI encoding of Error(reason).
-func revertData(reason string) []byte {
+// RevertData is the ABI encoding of Error(reason), as a precompile that
+// reverts with a reason returns it.
+func RevertData(reason string) []byte {
 	str, _ := abi.NewType("string", "", nil)
 	enc, _ := abi.Arguments{{Type: str}}.Pack(reason)
 	return append([]byte{0x08, 0xc3, 0x79, 0xa0}, enc...)

@@ -179,7 +179,7 @@ func (c *consortium) call(from, to common.Address, data []byte) ([]byte, error) 
 	next := *c.head
 	next.Number = new(big.Int).Add(c.head.Number, common.Big1)
 	evm := vm.NewEVM(core.NewEVMBlockContext(&next, c.st.Chain(), nil), st, c.exec.Config, vm.Config{NoBaseFee: true})
-	execution.GuardFrozen(evm, st, c.exec.VersionAt(st, next.Number.Uint64()))
+	c.exec.GuardFrozen(evm, st, c.exec.VersionAt(st, next.Number.Uint64()))
 	ret, _, err := evm.Call(from, to, data, vm.NewGasBudget(30_000_000, 0), new(uint256.Int))
 	return ret, err
 }

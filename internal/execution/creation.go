@@ -115,7 +115,7 @@ func (g *creationGuard) GetCode(addr common.Address) []byte {
 		return code
 	}
 	if target != nil && *target == addr && system.FrozenCount(g.raw) > 0 && system.PermissionsOf(g.raw, addr).Frozen {
-		return revertCode(revertData(frozenError(g.raw, addr).Error()))
+		return revertCode(RevertData(frozenError(g.raw, addr).Error()))
 	}
 	return code
 }

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chuxin-chain/chuxin/internal/module"
+	"github.com/chuxin-chain/chuxin/x/beacon"
+
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core"
@@ -70,11 +73,20 @@ func chainOf(t testing.TB, g *genesis.Genesis) *chain {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	// The beacon module, as the binary has it: the Capsules contract of a
+	// chain with a beacon, and the timelock-header precompile.
+	mods, err := module.NewSet(beacon.Module{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.UseModules(mods); err != nil {
+		t.Fatal(err)
+	}
 	genesis, err := st.InitGenesis(g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &chain{t: t, st: st, exec: execution.NewExecutor(g), head: genesis.Header()}
+	return &chain{t: t, st: st, exec: execution.NewExecutor(g, execution.Extensions{Precompiles: mods.Precompiles()}), head: genesis.Header()}
 }
 
 // apply executes raw transactions as the next block, a second after its

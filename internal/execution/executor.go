@@ -105,6 +105,9 @@ type Executor struct {
 
 	Hooks    []Hook                         // system-call hooks, run in this order
 	Payloads map[PayloadType]PayloadHandler // the payload types a block may carry
+	// Precompiled are the modules' precompiled contracts, each from its
+	// rule version on (BasePrecompiles).
+	Precompiled []Precompile
 
 	// SystemCode returns the system contracts' code under a rule version
 	// (genesis.Genesis.SystemCode), installed where a version takes effect.
@@ -123,9 +126,19 @@ type Executor struct {
 	frozen atomic.Pointer[frozenSnapshot] // the frozen set, between blocks
 }
 
-// NewExecutor returns the executor of the chain that g describes, whose
-// modules' hooks (module.Set.Hooks) run after the core's, in order.
-func NewExecutor(g *genesis.Genesis, hooks ...Hook) *Executor {
+// Extensions are what a chain's modules add to its executor: system-call
+// hooks, run after the core's, in order (module.Set.Hooks); the payload
+// handlers of this node's consensus parts (module.Set.ConsensusParts); and
+// precompiled contracts (module.Set.Precompiles).
+type Extensions struct {
+	Hooks       []Hook
+	Payloads    map[PayloadType]PayloadHandler
+	Precompiles []Precompile
+}
+
+// NewExecutor returns the executor of the chain that g describes, with
+// its modules' extensions.
+func NewExecutor(g *genesis.Genesis, ext Extensions) *Executor {
 	cfg := g.Rules.Ethereum
 	return &Executor{
 		Rules:       &g.Rules,
@@ -139,7 +152,9 @@ func NewExecutor(g *genesis.Genesis, hooks ...Hook) *Executor {
 			}
 			return m
 		}(),
-		Hooks:          append([]Hook{consortiumHook{}}, hooks...),
+		Hooks:          append([]Hook{consortiumHook{}}, ext.Hooks...),
+		Payloads:       ext.Payloads,
+		Precompiled:    ext.Precompiles,
 		GenesisCode:    g.CodeAddresses(),
 		SystemCode:     g.SystemCode,
 		ModuleAccounts: g.ModuleAccounts,
@@ -455,7 +470,7 @@ func (e *Executor) begin(statedb *state.StateDB, chain core.ChainContext, in *Bl
 	} else {
 		evm = vm.NewEVM(blockCtx, statedb, e.Config, vm.Config{})
 	}
-	base := BasePrecompiles(evm.GetRules(), version)
+	base := e.BasePrecompiles(evm.GetRules(), version)
 	evm.SetPrecompiles(base)
 	sys := &System{evm: evm, statedb: statedb, rules: evm.GetRules(), version: version, entered: entered, base: base}
 	if err := e.applyPayloads(sys, in.Payloads); err != nil {

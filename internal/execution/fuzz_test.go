@@ -19,7 +19,7 @@ func FuzzDecodeTx(f *testing.F) {
 	f.Add([]byte{0x02, 0xc0})
 	f.Add([]byte{0xf8, 0x00})
 	f.Add([]byte{})
-	exec := execution.NewExecutor(testchain.Genesis(chainID, 30_000_000, nil))
+	exec := execution.NewExecutor(testchain.Genesis(chainID, 30_000_000, nil), execution.Extensions{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tx, err := exec.DecodeTx(b)
 		if err != nil {

@@ -1,64 +1,39 @@
 package execution
 
 import (
-	"encoding/binary"
-	"encoding/hex"
-	"fmt"
 	"maps"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/params"
-
-	"github.com/chuxin-chain/chuxin/internal/capsule"
-	"github.com/chuxin-chain/chuxin/internal/genesis"
-	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
+// Precompile is a precompiled contract that a module adds to blocks from
+// a rule version on (module.Precompiles).
+type Precompile struct {
+	Address  common.Address
+	Contract vm.PrecompiledContract
+	From     uint64 // the first rule version whose blocks have it
+}
+
 // BasePrecompiles returns the precompiled contracts of a block under the
-// forks of rules and chuxin rule version, before the frozen accounts' stand-ins:
-// go-ethereum's, and from rule version 2 chuxin's timelock-header reader
-// (system.TimelockHeaderAddress). The map is shared: clone it to change it.
-func BasePrecompiles(rules params.Rules, version uint64) vm.PrecompiledContracts {
+// forks of rules and chuxin rule version, before the frozen accounts'
+// stand-ins: go-ethereum's, and the modules' that the version has
+// (Executor.Precompiled). The map is shared: clone it to change it.
+func (e *Executor) BasePrecompiles(rules params.Rules, version uint64) vm.PrecompiledContracts {
 	base := vm.ActivePrecompiledContracts(rules)
-	if version < genesis.VersionGuards {
+	var pcs vm.PrecompiledContracts
+	for _, p := range e.Precompiled {
+		if version < p.From {
+			continue
+		}
+		if pcs == nil {
+			pcs = maps.Clone(base)
+		}
+		pcs[p.Address] = p.Contract
+	}
+	if pcs == nil {
 		return base
 	}
-	pcs := maps.Clone(base)
-	pcs[system.TimelockHeaderAddress] = timelockHeader{}
 	return pcs
-}
-
-// maxTimelockHeaderInput is the most bytes timelockHeader reads: a
-// capsule's ciphertext is at most 16 KiB (the Capsules contract's bound).
-const maxTimelockHeaderInput = 16 << 10
-
-// timelockHeader reads what a timelock ciphertext says of itself: the round
-// and drand chain hash of its tlock stanza. It reverts, with the reason and
-// without taking the caller's gas, for input over 16 KiB or that is not a
-// tlock ciphertext with one recipient. Its price covers parsing the most
-// costly header of 16 KiB, some ten times a hash's per byte.
-type timelockHeader struct{}
-
-func (timelockHeader) Name() string { return "TLOCK_HEADER" }
-
-func (timelockHeader) RequiredGas(input []byte) uint64 {
-	return 3000 + 60*((uint64(len(input))+31)/32)
-}
-
-func (timelockHeader) Run(input []byte) ([]byte, error) {
-	if len(input) > maxTimelockHeaderInput {
-		return revertData(fmt.Sprintf("a timelock ciphertext here has at most %d bytes, this one %d", maxTimelockHeaderInput, len(input))), vm.ErrExecutionReverted
-	}
-	h, err := capsule.Inspect(input)
-	if err != nil || h.Recipients != 1 {
-		return revertData("not a timelock (tlock) ciphertext with one recipient"), vm.ErrExecutionReverted
-	}
-	chain, err := hex.DecodeString(h.ChainHash)
-	if err != nil || len(chain) != 32 {
-		return revertData("the tlock stanza's chain hash is not 32 bytes of hex"), vm.ErrExecutionReverted
-	}
-	out := make([]byte, 64)
-	binary.BigEndian.PutUint64(out[24:32], h.Round)
-	copy(out[32:], chain)
-	return out, nil
 }

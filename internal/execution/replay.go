@@ -47,12 +47,13 @@ func (e *Executor) Replay(statedb *state.StateDB, chain core.ChainContext, in *B
 		return nil, err
 	}
 	defer sys.evm.Release()
-	txs, _, _ := e.applyTxs(sys, header, in.Txs, &replay{stop: stop, trace: trace})
+	txs, _, _ := e.applyTxs(sys, header, in.Txs, &replay{e: e, stop: stop, trace: trace})
 	return &Replayed{Header: header, Txs: txs}, nil
 }
 
 // replay is what applyTxs needs to know when it replays a block.
 type replay struct {
+	e       *Executor
 	stop    int
 	trace   TraceFunc
 	version uint64 // the block's chuxin rule version
@@ -78,7 +79,7 @@ func (r *replay) evm(block *vm.EVM, statedb *state.StateDB, index int, tx *types
 	if guard != nil {
 		guard.evm = evm
 	}
-	GuardFrozen(evm, statedb, r.version)
+	r.e.GuardFrozen(evm, statedb, r.version)
 	if t.Started != nil {
 		t.Started(evm)
 	}

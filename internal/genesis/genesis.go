@@ -2,7 +2,6 @@ package genesis
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -57,9 +56,10 @@ type ModuleContext struct {
 	Config  *params.ChainConfig
 	Time    uint64 // the genesis block's time
 	Version uint64 // the chuxin rule version in force
-	// Beacon says the chain has a beacon, so the Capsules contract is at
-	// system.CapsulesAddress.
-	Beacon bool
+	// ChainID is the chain's EIP-155 chain id.
+	ChainID uint64
+	// Beacon is the genesis's beacon committee (nil: the chain has none).
+	Beacon *capsule.Beacon
 	// Section is the module's own genesis section, app_state.modules.NAME
 	// (nil: absent). The module decodes it strictly and names the field on
 	// error.
@@ -73,6 +73,9 @@ type Modules interface {
 	// after rule version after, up to ctx.Version (after 0: at genesis),
 	// each module given its section of sections.
 	Accounts(ctx ModuleContext, after uint64, sections map[string]json.RawMessage) (types.GenesisAlloc, error)
+	// Code returns the code of the active modules' contracts under rule
+	// version ctx.Version, where it changes with versions.
+	Code(ctx ModuleContext, sections map[string]json.RawMessage) (map[common.Address][]byte, error)
 }
 
 // UseModules makes g the genesis of a chain that runs mods: the accounts
@@ -119,7 +122,12 @@ func (g *Genesis) moduleAllocs(after, version uint64) (types.GenesisAlloc, error
 		}
 		return nil, nil
 	}
-	return g.modules.Accounts(ModuleContext{Config: g.Rules.Ethereum, Time: g.Timestamp, Version: version, Beacon: g.Beacon != nil}, after, g.Modules)
+	return g.modules.Accounts(g.moduleContext(version), after, g.Modules)
+}
+
+// moduleContext is what g's modules are made from under rule version.
+func (g *Genesis) moduleContext(version uint64) ModuleContext {
+	return ModuleContext{Config: g.Rules.Ethereum, Time: g.Timestamp, Version: version, ChainID: g.ChainID, Beacon: g.Beacon}
 }
 
 // New returns the genesis of a new chain with DefaultRules, no validators,
@@ -224,31 +232,19 @@ func (g *Genesis) SystemCode(version uint64) (map[common.Address][]byte, error) 
 	for i, p := range parts {
 		out[p.Address] = arts[i].Runtime
 	}
-	if g.Beacon != nil {
-		capsules, err := g.capsulesAccount(version)
+	if g.modules != nil {
+		code, err := g.modules.Code(g.moduleContext(version), g.Modules)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
-		out[system.CapsulesAddress] = capsules.Code
+		for a, c := range code {
+			if _, taken := out[a]; taken {
+				return nil, fmt.Errorf("%w: a module gives code to %s, a system contract's address", ErrInvalid, a)
+			}
+			out[a] = c
+		}
 	}
 	return out, nil
-}
-
-// capsulesAccount is the Capsules contract's account of g's beacon under
-// rule version.
-func (g *Genesis) capsulesAccount(version uint64) (types.Account, error) {
-	b := g.Beacon
-	info, err := b.Info(g.ChainID)
-	if err != nil {
-		return types.Account{}, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	var hash [32]byte
-	h, err := hex.DecodeString(info.Hash())
-	if err != nil || len(h) != 32 {
-		return types.Account{}, fmt.Errorf("%w: the beacon's chain hash %q", ErrInvalid, info.Hash())
-	}
-	copy(hash[:], h)
-	return system.CapsulesAccount(b.GenesisTime, b.Period, hash, g.Rules.Ethereum, g.Timestamp, version)
 }
 
 // systemAllocs are SystemAllocs with the system contracts of rule version.
@@ -290,11 +286,6 @@ func (g *Genesis) systemAllocs(version uint64) (types.GenesisAlloc, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	maps.Copy(alloc, std)
-	if b := g.Beacon; b != nil {
-		if alloc[system.CapsulesAddress], err = g.capsulesAccount(version); err != nil {
-			return nil, err
-		}
-	}
 	mods, err := g.moduleAllocs(0, version)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
@@ -321,9 +312,6 @@ func (g *Genesis) CodeAddresses() map[common.Address]bool {
 	}
 	for _, d := range system.StandardDeployments {
 		out[d.Address] = true
-	}
-	if g.Beacon != nil {
-		out[system.CapsulesAddress] = true
 	}
 	if mods, err := g.moduleAllocs(0, g.Rules.VersionAt(1)); err == nil {
 		for a := range mods {

@@ -58,6 +58,25 @@ type Hooks interface {
 	Hooks() []execution.Hook
 }
 
+// Code is a module whose contracts' code changes with rule versions, their
+// storage kept: where a version takes effect on a running chain, each
+// address that Code names for that version (ctx.Version) gets that code
+// (an address whose code is that already is left alone). A chain that
+// starts at a version has its GenesisAccounts, which must agree.
+type Code interface {
+	Module
+	Code(ctx GenesisContext) (map[common.Address][]byte, error)
+}
+
+// Precompiles is a module with precompiled contracts, each in blocks from
+// its rule version on (and not before the module is active). Their
+// addresses are the module's alone, as its contracts' are. A precompile's
+// answers are consensus: a change to one is a new rule version.
+type Precompiles interface {
+	Module
+	Precompiles() []execution.Precompile
+}
+
 // Contracts is a module that owns system contracts, by name (such as
 // "pledgeBook"). Their addresses are its alone.
 type Contracts interface {

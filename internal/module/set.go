@@ -64,11 +64,15 @@ func NewSet(mods ...Module) (*Set, error) {
 			return nil, fmt.Errorf("%w: two modules are named %q", ErrDuplicate, name)
 		}
 		names[name] = true
-		c, ok := m.(Contracts)
-		if !ok {
-			continue
+		owned := map[string]common.Address{}
+		if c, ok := m.(Contracts); ok {
+			owned = maps.Clone(c.Contracts())
 		}
-		owned := c.Contracts()
+		if p, ok := m.(Precompiles); ok {
+			for _, pc := range p.Precompiles() {
+				owned["the precompile "+pc.Contract.Name()] = pc.Address
+			}
+		}
 		for _, key := range slices.Sorted(maps.Keys(owned)) {
 			a := owned[key]
 			if what, taken := core[a]; taken {
@@ -93,8 +97,6 @@ func coreAddresses() map[common.Address]string {
 		system.ConsortiumPermissionsAddress: "the Consortium's permissions",
 		system.ConsortiumValidatorsAddress:  "the Consortium's validators",
 		system.ConsortiumNetworkAddress:     "the Consortium's network",
-		system.CapsulesAddress:              "the Capsules contract",
-		system.TimelockHeaderAddress:        "the timelock header precompile",
 		params.DeterministicFactoryAddress:  "the deterministic deployment factory",
 	}
 	for _, d := range system.StandardDeployments {
@@ -169,6 +171,46 @@ func (s *Set) Accounts(base GenesisContext, after uint64, sections map[string]js
 				return nil, fmt.Errorf("%w: module %s has a genesis account at %s, which is not among its contracts", ErrInvalid, m.Name(), a)
 			}
 			out[a] = acc
+		}
+	}
+	return out, nil
+}
+
+// Precompiles returns the modules' precompiled contracts, in order, each
+// from the later of its own rule version and its module's.
+func (s *Set) Precompiles() []execution.Precompile {
+	var out []execution.Precompile
+	for _, m := range s.Modules() {
+		if p, ok := m.(Precompiles); ok {
+			for _, pc := range p.Precompiles() {
+				pc.From = max(pc.From, ActiveFrom(m))
+				out = append(out, pc)
+			}
+		}
+	}
+	return out
+}
+
+// Code returns the code of the active modules' contracts under rule
+// version base.Version (Code), each module's Section taken from sections.
+func (s *Set) Code(base GenesisContext, sections map[string]json.RawMessage) (map[common.Address][]byte, error) {
+	out := map[common.Address][]byte{}
+	for _, m := range s.Modules() {
+		c, ok := m.(Code)
+		if !ok || ActiveFrom(m) > base.Version {
+			continue
+		}
+		ctx := base
+		ctx.Section = sections[m.Name()]
+		code, err := c.Code(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("module %s code of rule version %d: %w", m.Name(), base.Version, err)
+		}
+		for a, c := range code {
+			if s.addresses[a] != m.Name() {
+				return nil, fmt.Errorf("%w: module %s gives code to %s, which is not among its contracts", ErrInvalid, m.Name(), a)
+			}
+			out[a] = c
 		}
 	}
 	return out, nil

@@ -295,3 +295,68 @@ func TestConsensusPartsRefuseConflicts(t *testing.T) {
 		}
 	}
 }
+
+// withPrecompile is a module with a precompile at an address, from a rule
+// version, and perhaps the code of its contract at another version.
+type withPrecompile struct {
+	name     string
+	at       common.Address
+	from     uint64
+	activeAt uint64
+	code     map[common.Address][]byte
+}
+
+type nothing struct{}
+
+func (nothing) Name() string                { return "NOTHING" }
+func (nothing) RequiredGas([]byte) uint64   { return 0 }
+func (nothing) Run([]byte) ([]byte, error)  { return nil, nil }
+func (m withPrecompile) Name() string       { return m.name }
+func (m withPrecompile) ActiveFrom() uint64 { return m.activeAt }
+func (m withPrecompile) Precompiles() []execution.Precompile {
+	return []execution.Precompile{{Address: m.at, Contract: nothing{}, From: m.from}}
+}
+func (m withPrecompile) Contracts() map[string]common.Address {
+	out := map[string]common.Address{}
+	for a := range m.code {
+		out["c"+a.Hex()] = a
+	}
+	return out
+}
+func (m withPrecompile) Code(module.GenesisContext) (map[common.Address][]byte, error) {
+	return m.code, nil
+}
+
+// TestPrecompilesAndCodeAreTheirModulesAlone: a module's precompile takes
+// an address as its contracts do, none of the core's or another module's;
+// it runs from the later of its version and its module's; a module's code
+// by version goes only to its own contracts.
+func TestPrecompilesAndCodeAreTheirModulesAlone(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mods []module.Module
+		says string
+	}{
+		{"a core precompile's address", []module.Module{withPrecompile{name: "zk", at: common.BytesToAddress([]byte{8})}}, "an Ethereum precompile"},
+		{"the Consortium's address", []module.Module{withPrecompile{name: "zk", at: system.ConsortiumAddress}}, "the Consortium contract"},
+		{"another module's contract", []module.Module{fake{name: "bank", contracts: map[string]common.Address{"token": addrA}}, withPrecompile{name: "zk", at: addrA}},
+			"modules bank and zk both place a contract at"},
+	} {
+		if _, err := module.NewSet(tc.mods...); !errors.Is(err, module.ErrDuplicate) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	s, err := module.NewSet(withPrecompile{name: "zk", at: addrA, from: 2, activeAt: 4, code: map[common.Address][]byte{addrB: {1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pcs := s.Precompiles(); len(pcs) != 1 || pcs[0].Address != addrA || pcs[0].From != 4 {
+		t.Fatalf("the precompiles: %+v", pcs)
+	}
+	if code, err := s.Code(module.GenesisContext{Version: 3}, nil); err != nil || len(code) != 0 {
+		t.Fatalf("the code of a version before the module: %v, %v", code, err)
+	}
+	if code, err := s.Code(module.GenesisContext{Version: 4}, nil); err != nil || len(code) != 1 || code[addrB][0] != 1 {
+		t.Fatalf("the code of its version: %v, %v", code, err)
+	}
+}

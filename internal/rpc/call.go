@@ -8,7 +8,6 @@ import (
 	"math/big"
 	"time"
 
-	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core"
@@ -182,7 +181,7 @@ func (b *Backend) callEnvAt(st *state.StateDB, stateOf, header *types.Header, so
 	}
 	exec := b.App.Executor()
 	env.version = exec.VersionAt(st, env.blockCtx.BlockNumber.Uint64())
-	env.precompiles = execution.Precompiles(exec.Config.Rules(env.blockCtx.BlockNumber, env.blockCtx.Random != nil, env.blockCtx.Time), env.version, st)
+	env.precompiles = exec.Precompiles(exec.Config.Rules(env.blockCtx.BlockNumber, env.blockCtx.Random != nil, env.blockCtx.Time), env.version, st)
 	if so != nil {
 		if err := so.c.StateOverrides.Apply(st, env.precompiles); err != nil {
 			return nil, &rpcError{code: -32000, msg: err.Error()}
@@ -329,7 +328,7 @@ func (api *EthAPI) CreateAccessList(ctx context.Context, args CallArgs, bnh *get
 	}
 	cfg := api.b.App.Executor().Config
 	exclude := map[common.Address]struct{}{from: {}, *to: {}}
-	for a := range execution.BasePrecompiles(cfg.Rules(env.header.Number, true, env.header.Time), env.version) {
+	for a := range api.b.App.Executor().BasePrecompiles(cfg.Rules(env.header.Number, true, env.header.Time), env.version) {
 		exclude[a] = struct{}{}
 	}
 	for _, auth := range args.AuthorizationList {

@@ -25,7 +25,6 @@ import (
 	"github.com/ethereum/go-ethereum/trie"
 	"github.com/holiman/uint256"
 
-	"github.com/chuxin-chain/chuxin/internal/execution"
 	"github.com/chuxin-chain/chuxin/internal/system"
 )
 
@@ -386,7 +385,7 @@ func (sim *simulator) processBlock(ctx context.Context, block *simBlock, header,
 		blockCtx.BlobBaseFee = o.BlobBaseFee.ToInt()
 	}
 	rules := config.Rules(header.Number, true, header.Time)
-	precompiles := execution.Precompiles(rules, sim.b.App.Executor().VersionAt(sim.state, header.Number.Uint64()), sim.state)
+	precompiles := sim.b.App.Executor().Precompiles(rules, sim.b.App.Executor().VersionAt(sim.state, header.Number.Uint64()), sim.state)
 	if block.StateOverrides != nil {
 		if err := block.StateOverrides.c.StateOverrides.Apply(sim.state, precompiles); err != nil {
 			return nil, &rpcError{code: -32000, msg: err.Error()}

@@ -23,7 +23,7 @@ func TestFullStoreKeepsRecentAndWrittenStates(t *testing.T) {
 	key, _ := crypto.ToECDSA(crypto.Keccak256([]byte("full store test")))
 	from := crypto.PubkeyToAddress(key.PublicKey)
 	g := testchain.Genesis(7, 30_000_000, types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}})
-	exec := execution.NewExecutor(g)
+	exec := execution.NewExecutor(g, execution.Extensions{})
 	for _, archive := range []bool{false, true} {
 		dir := t.TempDir()
 		s, err := Open(dir, Options{CacheMB: 16, Archive: archive})

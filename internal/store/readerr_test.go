@@ -38,7 +38,7 @@ func TestReadOfAReleasedStateIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw, _ := testchain.Transfer(key, big.NewInt(7), 0, common.Address{9}, big.NewInt(1)).MarshalBinary()
-	res, err := execution.NewExecutor(g).Execute(st, s.Chain(), &execution.BlockInput{Parent: head, Time: head.Time + 1, Txs: [][]byte{raw}})
+	res, err := execution.NewExecutor(g, execution.Extensions{}).Execute(st, s.Chain(), &execution.BlockInput{Parent: head, Time: head.Time + 1, Txs: [][]byte{raw}})
 	if err != nil {
 		t.Fatal(err)
 	}

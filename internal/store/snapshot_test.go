@@ -30,7 +30,7 @@ func testSnapshot(t *testing.T, archive bool) {
 	key, _ := crypto.ToECDSA(crypto.Keccak256([]byte("snapshot test")))
 	from := crypto.PubkeyToAddress(key.PublicKey)
 	g := testchain.Genesis(7, 30_000_000, types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}})
-	exec := execution.NewExecutor(g)
+	exec := execution.NewExecutor(g, execution.Extensions{})
 	cid := big.NewInt(7)
 	to := func(i uint64) common.Address { return common.BigToAddress(new(big.Int).SetUint64(1000 + i)) }
 

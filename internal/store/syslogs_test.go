@@ -16,7 +16,7 @@ import (
 // after its head for a database that an older binary wrote.
 func TestSystemLogsByBlock(t *testing.T) {
 	g := testchain.Genesis(7, 30_000_000, nil)
-	exec := execution.NewExecutor(g)
+	exec := execution.NewExecutor(g, execution.Extensions{})
 	dir := t.TempDir()
 	s, err := Open(dir, Options{CacheMB: 16, Archive: true})
 	if err != nil {

@@ -70,7 +70,7 @@ func (Module) GenesisAccounts(ctx module.GenesisContext) (types.GenesisAlloc, er
 	if err := module.DecodeSection(ctx, "pledge", &sec); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrGenesis, err)
 	}
-	if !ctx.Beacon {
+	if ctx.Beacon == nil {
 		if ctx.Section != nil {
 			return nil, fmt.Errorf("%w: app_state.modules.pledge is set, but %w", ErrGenesis, ErrNoBeacon)
 		}

@@ -26,7 +26,7 @@ func TestGenesisPlacesTheCodeOfRecordWhenTheChainHasABeacon(t *testing.T) {
 	if alloc, err := m.GenesisAccounts(ctx); err != nil || len(alloc) != 0 {
 		t.Fatalf("without a beacon: %v, %v", alloc, err)
 	}
-	ctx.Beacon = true
+	ctx.Beacon = &capsule.Beacon{}
 	alloc, err := m.GenesisAccounts(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestGenesisPlacesTheCodeOfRecordWhenTheChainHasABeacon(t *testing.T) {
 	if _, err := m.GenesisAccounts(ctx); !errors.Is(err, pledge.ErrGenesis) || !strings.Contains(err.Error(), "timeZone") {
 		t.Fatalf("an unknown field of app_state.modules.pledge: %v", err)
 	}
-	ctx.Section, ctx.Beacon = json.RawMessage(`{}`), false
+	ctx.Section, ctx.Beacon = json.RawMessage(`{}`), nil
 	if _, err := m.GenesisAccounts(ctx); !errors.Is(err, pledge.ErrNoBeacon) {
 		t.Fatalf("a pledge section without a beacon: %v", err)
 	}

@@ -96,7 +96,7 @@ func newChain(t testing.TB, versions ...genesis.RuleVersion) *chain {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &chain{t: t, st: st, exec: execution.NewExecutor(g, set.Hooks()...), head: block.Header(), nonces: map[common.Address]uint64{}}
+	return &chain{t: t, st: st, exec: execution.NewExecutor(g, execution.Extensions{Hooks: set.Hooks(), Precompiles: set.Precompiles()}), head: block.Header(), nonces: map[common.Address]uint64{}}
 }
 
 // applyAt executes raw transactions as the next block at time and commits it.
