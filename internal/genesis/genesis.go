@@ -86,8 +86,15 @@ type Modules interface {
 // same modules, as the same rules.
 func (g *Genesis) UseModules(mods Modules) error {
 	g.modules = mods
-	if _, err := g.moduleAllocs(0, g.Rules.VersionAt(1)); err != nil {
+	atGenesis, err := g.moduleAllocs(0, g.Rules.VersionAt(1))
+	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	// The beacon's contract, precompile and payloads are a module's: a
+	// binary without it would make another genesis and refuse the
+	// beacon's blocks.
+	if _, ok := atGenesis[system.CapsulesAddress]; g.Beacon != nil && !ok {
+		return fmt.Errorf("%w: the genesis has a beacon committee, but no module of this binary places the Capsules contract (%s): use a chuxin that carries the beacon module", ErrInvalid, system.CapsulesAddress)
 	}
 	// The modules a later rule version activates are made then, from their
 	// sections: a section they would refuse is refused now, not at that
@@ -119,6 +126,9 @@ func (g *Genesis) moduleAllocs(after, version uint64) (types.GenesisAlloc, error
 	if g.modules == nil {
 		if len(g.Modules) > 0 {
 			return nil, fmt.Errorf("%w: app_state.modules is set, but no modules were given to this genesis", ErrInvalid)
+		}
+		if g.Beacon != nil {
+			return nil, fmt.Errorf("%w: the genesis has a beacon committee, whose contract is a module's, but no modules were given to it (UseModules)", ErrInvalid)
 		}
 		return nil, nil
 	}
@@ -196,11 +206,10 @@ func (g *Genesis) Marshal() ([]byte, error) {
 }
 
 // SystemAllocs are the contracts every chuxin chain starts with: the
-// Consortium contract, made from g's consortium and validators, the
-// Capsules contract if g has a beacon, its modules' contracts (UseModules),
-// the
-// standard presigned deployments (system.StandardDeployments: Multicall3),
-// and the
+// Consortium contract and its parts, made from g's consortium and
+// validators; its modules' contracts (UseModules: the beacon module's
+// Capsules contract in a chain with a beacon, among them); the standard
+// presigned deployments (system.StandardDeployments: Multicall3); and the
 // EIP-7997 deterministic deployment factory, so CREATE2 deployments get the
 // same addresses as on other chains.
 //
@@ -215,10 +224,11 @@ func (g *Genesis) SystemAllocs() (types.GenesisAlloc, error) {
 
 // SystemCode returns the code of each system contract of the chain under
 // chuxin rule version (see VersionGuards): what the node installs, its
-// storage kept, on the block where that version takes effect. Contracts
-// without immutables get their artifact's runtime code; only the Capsules
-// contract's constructor runs again, for its beacon parameters, which the
-// genesis validated (its only check).
+// storage kept, on the block where that version takes effect. The core's
+// contracts get their artifact's runtime code; the modules give theirs
+// (module.Code: the beacon module runs the Capsules contract's
+// constructor again, for its beacon parameters, which the genesis
+// validated).
 func (g *Genesis) SystemCode(version uint64) (map[common.Address][]byte, error) {
 	consortium, err := system.ConsortiumAt(version)
 	if err != nil {

@@ -94,6 +94,7 @@ type MempoolEntries interface {
 
 // Runner is a consensus part with a task that runs while the node does
 // (until ctx ends): it may put its entries into the mempool by submit.
+// Run must return soon after ctx ends: the node waits for it to stop.
 type Runner interface {
 	ConsensusPart
 	Run(ctx context.Context, submit func(ctx context.Context, raw []byte) error)

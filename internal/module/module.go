@@ -131,9 +131,11 @@ type Chain interface {
 	// SystemLogsFrom is the first block whose system logs the node keeps
 	// (blocks before it were made by a binary that kept none).
 	SystemLogsFrom() (uint64, error)
-	// EachSystemLogs visits, in block order, each block of from..to
-	// (from SystemLogsFrom on) whose system calls emitted logs from one of
-	// addresses, with all its system logs. It stops as EachLogs does.
+	// EachSystemLogs visits, in block order, each block of from..to whose
+	// system calls emitted logs from one of addresses, with all its system
+	// logs (blocks before SystemLogsFrom have none to visit). It stops as
+	// EachLogs does. Neither bounds the range: a module's query keeps to
+	// MaxLogRange itself, as chuxin_audit does.
 	EachSystemLogs(ctx context.Context, from, to uint64, addresses []common.Address, fn func(*types.Header, execution.SystemLogs) error) error
 	// ReadHead reads the state after the last committed block: read gets
 	// the block's header and its state. A read of the state that failed

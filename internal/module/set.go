@@ -69,8 +69,12 @@ func NewSet(mods ...Module) (*Set, error) {
 			owned = maps.Clone(c.Contracts())
 		}
 		if p, ok := m.(Precompiles); ok {
-			for _, pc := range p.Precompiles() {
-				owned["the precompile "+pc.Contract.Name()] = pc.Address
+			for i, pc := range p.Precompiles() {
+				key := fmt.Sprintf("its precompile %d (%s)", i, pc.Contract.Name())
+				if slices.Contains(slices.Collect(maps.Values(owned)), pc.Address) {
+					return nil, fmt.Errorf("%w: module %s places %s at %s, where it has a contract or precompile already", ErrDuplicate, name, key, pc.Address)
+				}
+				owned[key] = pc.Address
 			}
 		}
 		for _, key := range slices.Sorted(maps.Keys(owned)) {

@@ -346,6 +346,9 @@ func TestPrecompilesAndCodeAreTheirModulesAlone(t *testing.T) {
 			t.Errorf("%s: %v", tc.name, err)
 		}
 	}
+	if _, err := module.NewSet(twoPrecompiles{}); !errors.Is(err, module.ErrDuplicate) || !strings.Contains(err.Error(), "where it has a contract or precompile already") {
+		t.Errorf("two precompiles of one module at one address: %v", err)
+	}
 	s, err := module.NewSet(withPrecompile{name: "zk", at: addrA, from: 2, activeAt: 4, code: map[common.Address][]byte{addrB: {1}}})
 	if err != nil {
 		t.Fatal(err)
@@ -359,4 +362,12 @@ func TestPrecompilesAndCodeAreTheirModulesAlone(t *testing.T) {
 	if code, err := s.Code(module.GenesisContext{Version: 4}, nil); err != nil || len(code) != 1 || code[addrB][0] != 1 {
 		t.Fatalf("the code of its version: %v, %v", code, err)
 	}
+}
+
+// twoPrecompiles places two precompiles of one name at one address.
+type twoPrecompiles struct{}
+
+func (twoPrecompiles) Name() string { return "zk" }
+func (twoPrecompiles) Precompiles() []execution.Precompile {
+	return []execution.Precompile{{Address: addrA, Contract: nothing{}}, {Address: addrA, Contract: nothing{}}}
 }

@@ -12,12 +12,15 @@ import (
 
 // AuditQuery filters chuxin_audit. Every field is optional.
 type AuditQuery struct {
-	FromBlock *hexutil.Uint64 `json:"fromBlock"` // default: 0
-	ToBlock   *hexutil.Uint64 `json:"toBlock"`   // default: the head
+	// FromBlock and ToBlock bound the blocks read, at most
+	// rpc.max_log_block_range of them: by default the last that many up
+	// to the head.
+	FromBlock *hexutil.Uint64 `json:"fromBlock"`
+	ToBlock   *hexutil.Uint64 `json:"toBlock"`
 	// Account keeps the entries that an account made or that concern it.
 	Account *common.Address `json:"account"`
 	// Kind keeps one kind: proposal, vote, member, validator, role, freeze,
-	// node, param.
+	// node, param, contract.
 	Kind     string `json:"kind"`
 	Page     int    `json:"page"`     // from 0
 	PageSize int    `json:"pageSize"` // default 100, at most 1000
