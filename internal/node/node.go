@@ -72,6 +72,7 @@ type Node struct {
 	admission *admission      // which peers the consortium admitted
 	beacon    module.Beacon   // the time capsules' beacon; nil: the chain has none
 	runners   []module.Runner // the modules' consensus tasks
+	cometRPC  net.Listener    // CometBFT's RPC, served by the node (nil: none)
 	sightings peerSightings   // when each peer was last seen connected
 
 	signStateRebuilt bool              // the validator's signing state was missing and made anew
@@ -256,10 +257,8 @@ func (n *Node) cometConfig() *cmtcfg.Config {
 	c.P2P.AddrBookStrict = false
 	c.P2P.AllowDuplicateIP = true
 	c.FilterPeers = true // every connection asks admitPeer (through the application's Query)
+	// The node serves CometBFT's RPC itself (startCometRPC).
 	c.RPC.ListenAddress = ""
-	if n.Config.RPC.CometAddr != "" {
-		c.RPC.ListenAddress = "tcp://" + n.Config.RPC.CometAddr
-	}
 	c.Consensus.TimeoutPropose = time.Duration(n.Config.Consensus.TimeoutPropose)
 	c.Consensus.TimeoutCommit = time.Duration(n.Config.Consensus.TimeoutCommit)
 	c.Consensus.CreateEmptyBlocks = true
@@ -389,7 +388,12 @@ func (n *Node) Start() error {
 	if err := n.cmt.Start(); err != nil {
 		return fmt.Errorf("start consensus engine: %w", err)
 	}
+	if err := n.startCometRPC(); err != nil {
+		_ = n.cmt.Stop()
+		return fmt.Errorf("rpc.comet_addr = %s: %w", n.Config.RPC.CometAddr, err)
+	}
 	if err := srv.Start(n.Config.RPC.Addr); err != nil {
+		n.closeCometRPC()
 		_ = n.cmt.Stop()
 		return err
 	}
@@ -789,6 +793,7 @@ func (n *Node) Stop() error {
 	if n.rpc != nil {
 		n.rpc.Stop()
 	}
+	n.closeCometRPC()
 	if n.pprof != nil {
 		n.pprof.Close()
 	}

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
@@ -72,7 +75,6 @@ func rotationNetwork(t *testing.T) (home string, gov devaccounts.Account, oldK, 
 		Tune: func(i int, c *config.Config) {
 			c.Consensus.TimeoutCommit = config.Duration(time.Second)
 			c.Consensus.EmptyBlockInterval = config.Duration(time.Second)
-			c.RPC.CometAddr = ""
 			c.DB.CacheMB = 16
 		},
 	})
@@ -145,6 +147,26 @@ func TestASoleValidatorRotatesAndGoesOn(t *testing.T) {
 	defer n.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	// CometBFT's /status names the key the node signs with: the old one
+	// before the rotation, the new one after, with no restart.
+	cmt, err := rpchttp.New("http://" + n.Config.RPC.CometAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	statusKey := func() []byte {
+		t.Helper()
+		st, err := cmt.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(st.ValidatorInfo.Address, st.ValidatorInfo.PubKey.Address()) {
+			t.Fatalf("/status: address %s of key %X", st.ValidatorInfo.Address, st.ValidatorInfo.PubKey.Bytes())
+		}
+		return st.ValidatorInfo.PubKey.Bytes()
+	}
+	if got := statusKey(); !bytes.Equal(got, oldK[:]) {
+		t.Fatalf("/status before the rotation: %X, want the old key", got)
+	}
 	if err := proposeRotation(ctx, "http://"+n.RPCAddr(), gov, oldK, newK); err != nil {
 		t.Fatal(err)
 	}
@@ -152,6 +174,9 @@ func TestASoleValidatorRotatesAndGoesOn(t *testing.T) {
 	waitPast(t, n, h+4, "after the rotation")
 	if got := n.rotator.current().Key.PubKey.Bytes(); string(got) != string(newK[:]) {
 		t.Fatal("the node did not move to the new key")
+	}
+	if got := statusKey(); !bytes.Equal(got, newK[:]) {
+		t.Fatalf("/status after the rotation: %X, want the new key", got)
 	}
 	if _, err := os.Stat(config.NextConsensusKeyFile(home)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the next key file is still there: %v", err)
