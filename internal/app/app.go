@@ -86,19 +86,21 @@ type App struct {
 
 // Modules are what the application runs of the chain's modules: their
 // system-call hooks (module.Set.Hooks), precompiled contracts
-// (module.Set.Precompiles) and this node's consensus parts
+// (module.Set.Precompiles), parts of the admission rule
+// (module.Set.Admission) and this node's consensus parts
 // (module.Set.ConsensusParts), whose payload handlers the executor has
 // from its construction.
 type Modules struct {
 	Hooks       []execution.Hook
 	Precompiles []execution.Precompile
+	Admission   []execution.AdmissionRule
 	Parts       []module.ConsensusPart
 }
 
 // New returns the application over st for the chain that g describes,
 // with its modules.
 func New(st *store.Store, g *genesis.Genesis, log *slog.Logger, mods Modules) *App {
-	ext := execution.Extensions{Hooks: mods.Hooks, Precompiles: mods.Precompiles, Payloads: map[execution.PayloadType]execution.PayloadHandler{}}
+	ext := execution.Extensions{Hooks: mods.Hooks, Precompiles: mods.Precompiles, Admission: mods.Admission, Payloads: map[execution.PayloadType]execution.PayloadHandler{}}
 	a := &App{store: st, genesis: g, pool: NewTxPool(), log: log, maxPerSender: DefaultMaxPerSender, parts: mods.Parts}
 	for _, p := range mods.Parts {
 		maps.Copy(ext.Payloads, p.Payloads())

@@ -22,6 +22,17 @@ type Accounts interface {
 	GetState(common.Address, common.Hash) common.Hash
 }
 
+// AdmissionRule is a module's part of the admission rule
+// (module.Admission): whether tx, sent by from, may run on the accounts st
+// under chuxin rule version. Block execution applies it before each
+// transaction, after the consortium's roles and freezes (a transaction it
+// refuses is skipped, as any the rule refuses), and the mempool before it
+// takes one and on every recheck. It must be deterministic, and cheap: it
+// runs on every transaction.
+type AdmissionRule interface {
+	Admit(st Accounts, tx *types.Transaction, from common.Address, version uint64) error
+}
+
 // At names where a transaction would run: the block's number and time,
 // which select the forks and chuxin rule version in force, and its gas
 // limit and base fee.
@@ -62,6 +73,11 @@ func (e *Executor) AdmitState(st Accounts, tx *types.Transaction, from common.Ad
 func (e *Executor) admitState(st Accounts, tx *types.Transaction, from common.Address, ahead, version uint64, frozen func(common.Address) bool) error {
 	if err := admitPermissions(st, tx, from, version >= genesis.VersionGuards, frozen); err != nil {
 		return err
+	}
+	for _, r := range e.Admission {
+		if err := r.Admit(st, tx, from, version); err != nil {
+			return fmt.Errorf("%w: %w", ErrModuleRefused, err)
+		}
 	}
 	next := st.GetNonce(from)
 	switch {

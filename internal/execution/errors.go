@@ -31,6 +31,9 @@ var (
 	ErrPermission = errors.New("not permitted")
 	// ErrFrozen: the sender or the recipient is frozen by a regulator.
 	ErrFrozen = errors.New("account frozen")
+	// ErrModuleRefused: a module's part of the admission rule refused the
+	// transaction (its reason follows).
+	ErrModuleRefused = errors.New("refused by the admission rule of a module")
 	// ErrSystemCall: a system call failed; the block cannot be executed.
 	ErrSystemCall = errors.New("system call failed")
 	// ErrValidatorUpdates: a block's validator changes are ones CometBFT

@@ -3,12 +3,14 @@ package execution_test
 import (
 	"crypto/ecdsa"
 	"errors"
+	"fmt"
 	"maps"
 	"math/big"
 	"strings"
 	"testing"
 
 	"github.com/chuxin-chain/chuxin/internal/module"
+	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/x/beacon"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -294,5 +296,47 @@ func TestUnprotectedTransactionsListedByHash(t *testing.T) {
 	}
 	if err := res.Outcomes[1].Err; !errors.Is(err, execution.ErrUnprotected) || !strings.Contains(err.Error(), "rules.unprotectedTxs") {
 		t.Fatalf("an unlisted unprotected transaction: %v", err)
+	}
+}
+
+// barred is a module's admission rule that refuses transfers to one
+// account, as a register of barred accounts kept in state might, from rule
+// version from on.
+type barred struct {
+	to   common.Address
+	from uint64
+}
+
+func (b barred) Admit(_ execution.Accounts, tx *types.Transaction, _ common.Address, version uint64) error {
+	if version >= b.from && tx.To() != nil && *tx.To() == b.to {
+		return fmt.Errorf("transfers to %s are barred", b.to)
+	}
+	return nil
+}
+
+// TestAModulesAdmissionRuleRefusesAndSkips: a module's part of the
+// admission rule refuses a transaction at admission, with its reason, and
+// block execution skips it, as it skips any the rule refuses; under a rule
+// version before the rule's, it takes it.
+func TestAModulesAdmissionRuleRefusesAndSkips(t *testing.T) {
+	c := newChain(t, 2)
+	bar := common.Address{0xba}
+	c.exec.Admission = []execution.AdmissionRule{barred{to: bar, from: 1}}
+	st, err := c.st.State(c.head.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := execution.At{Number: c.head.Number.Uint64() + 1, Time: c.head.Time + 1, Limits: system.LimitsOf(st)}
+	toBar := testchain.Transfer(c.keys[0], cid, 0, bar, big.NewInt(1))
+	if err := c.exec.Admit(st, toBar, c.addrs[0], at, 1); !errors.Is(err, execution.ErrModuleRefused) || !strings.Contains(err.Error(), "transfers to "+bar.Hex()+" are barred") {
+		t.Fatalf("admission of a barred transfer: %v", err)
+	}
+	res := c.apply(raw(toBar), raw(testchain.Transfer(c.keys[1], cid, 0, c.addrs[0], big.NewInt(1))))
+	if len(res.Block.Transactions()) != 1 || res.Outcomes[0].Index != -1 || !errors.Is(res.Outcomes[0].Err, execution.ErrModuleRefused) || res.Outcomes[1].Index != 0 {
+		t.Fatalf("a block with a barred transfer: %d transactions, outcomes %+v", len(res.Block.Transactions()), res.Outcomes)
+	}
+	c.exec.Admission = []execution.AdmissionRule{barred{to: bar, from: genesis.KnownRuleVersion + 1}}
+	if res := c.apply(raw(toBar)); len(res.Block.Transactions()) != 1 {
+		t.Fatalf("a rule of a later version applied: %+v", res.Outcomes)
 	}
 }

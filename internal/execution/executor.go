@@ -108,6 +108,9 @@ type Executor struct {
 	// Precompiled are the modules' precompiled contracts, each from its
 	// rule version on (BasePrecompiles).
 	Precompiled []Precompile
+	// Admission are the modules' parts of the admission rule, applied in
+	// this order after the core's (Admit).
+	Admission []AdmissionRule
 
 	// SystemCode returns the system contracts' code under a rule version
 	// (genesis.Genesis.SystemCode), installed where a version takes effect.
@@ -128,12 +131,14 @@ type Executor struct {
 
 // Extensions are what a chain's modules add to its executor: system-call
 // hooks, run after the core's, in order (module.Set.Hooks); the payload
-// handlers of this node's consensus parts (module.Set.ConsensusParts); and
-// precompiled contracts (module.Set.Precompiles).
+// handlers of this node's consensus parts (module.Set.ConsensusParts);
+// precompiled contracts (module.Set.Precompiles); and parts of the
+// admission rule (module.Set.Admission).
 type Extensions struct {
 	Hooks       []Hook
 	Payloads    map[PayloadType]PayloadHandler
 	Precompiles []Precompile
+	Admission   []AdmissionRule
 }
 
 // NewExecutor returns the executor of the chain that g describes, with
@@ -155,6 +160,7 @@ func NewExecutor(g *genesis.Genesis, ext Extensions) *Executor {
 		Hooks:          append([]Hook{consortiumHook{}}, ext.Hooks...),
 		Payloads:       ext.Payloads,
 		Precompiled:    ext.Precompiles,
+		Admission:      ext.Admission,
 		GenesisCode:    g.CodeAddresses(),
 		SystemCode:     g.SystemCode,
 		ModuleAccounts: g.ModuleAccounts,

@@ -25,6 +25,12 @@
 //     under their URL prefix, to GET requests from any origin (pages and
 //     public data; a mount never changes state).
 //   - Commands: the CLI adds each module's commands to its root.
+//   - Code: where a rule version takes effect, a module's contracts get
+//     that version's code, their storage kept.
+//   - Precompiles: the executor has a module's precompiled contracts in
+//     blocks from their rule version on.
+//   - Admission: the executor applies a module's part of the admission
+//     rule to every transaction, in the mempool and in blocks.
 //   - Consensus: at start, each node makes its part from the genesis and its
 //     own secrets (ConsensusParts); the executor is built with the parts'
 //     payload handlers, proposals carry their payloads first and are

@@ -77,6 +77,15 @@ type Precompiles interface {
 	Precompiles() []execution.Precompile
 }
 
+// Admission is a module with a part in the admission rule, applied while
+// the module is active (execution.AdmissionRule): the mempool refuses, and
+// block execution skips, a transaction it refuses, with its reason. It is
+// consensus: a change to it is a new rule version.
+type Admission interface {
+	Module
+	AdmissionRule() execution.AdmissionRule
+}
+
 // Contracts is a module that owns system contracts, by name (such as
 // "pledgeBook"). Their addresses are its alone.
 type Contracts interface {

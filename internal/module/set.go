@@ -195,6 +195,31 @@ func (s *Set) Precompiles() []execution.Precompile {
 	return out
 }
 
+// Admission returns the modules' parts of the admission rule, in order,
+// each applied only under rule versions where its module is active.
+func (s *Set) Admission() []execution.AdmissionRule {
+	var out []execution.AdmissionRule
+	for _, m := range s.Modules() {
+		if a, ok := m.(Admission); ok {
+			out = append(out, activeRule{from: ActiveFrom(m), rule: a.AdmissionRule()})
+		}
+	}
+	return out
+}
+
+// activeRule applies rule from rule version from on.
+type activeRule struct {
+	from uint64
+	rule execution.AdmissionRule
+}
+
+func (a activeRule) Admit(st execution.Accounts, tx *types.Transaction, from common.Address, version uint64) error {
+	if version < a.from {
+		return nil
+	}
+	return a.rule.Admit(st, tx, from, version)
+}
+
 // Code returns the code of the active modules' contracts under rule
 // version base.Version (Code), each module's Section taken from sections.
 func (s *Set) Code(base GenesisContext, sections map[string]json.RawMessage) (map[common.Address][]byte, error) {

@@ -371,3 +371,34 @@ func (twoPrecompiles) Name() string { return "zk" }
 func (twoPrecompiles) Precompiles() []execution.Precompile {
 	return []execution.Precompile{{Address: addrA, Contract: nothing{}}, {Address: addrA, Contract: nothing{}}}
 }
+
+// refuseAll is a module, active from version 4, whose admission rule
+// refuses every transaction.
+type refuseAll struct{}
+
+func (refuseAll) Name() string                           { return "strict" }
+func (refuseAll) ActiveFrom() uint64                     { return 4 }
+func (refuseAll) AdmissionRule() execution.AdmissionRule { return refuseAll{} }
+func (refuseAll) Admit(execution.Accounts, *types.Transaction, common.Address, uint64) error {
+	return errors.New("no")
+}
+
+// TestAnAdmissionRuleAppliesWhileItsModuleIsActive: a module's part of the
+// admission rule refuses nothing under a rule version before its module's.
+func TestAnAdmissionRuleAppliesWhileItsModuleIsActive(t *testing.T) {
+	s, err := module.NewSet(fake{name: "bank"}, refuseAll{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := s.Admission()
+	if len(rules) != 1 {
+		t.Fatalf("%d rules", len(rules))
+	}
+	tx := types.NewTx(&types.LegacyTx{})
+	if err := rules[0].Admit(nil, tx, common.Address{}, 3); err != nil {
+		t.Fatalf("under version 3: %v", err)
+	}
+	if err := rules[0].Admit(nil, tx, common.Address{}, 4); err == nil {
+		t.Fatal("under version 4 the rule refused nothing")
+	}
+}

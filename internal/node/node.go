@@ -141,7 +141,7 @@ func Open(ctx context.Context, home string, log *slog.Logger, mods *module.Set) 
 		st.Close()
 		return nil, err
 	}
-	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log, app.Modules{Hooks: mods.Hooks(), Precompiles: mods.Precompiles(), Parts: parts}), modules: mods, signStateRebuilt: rebuilt}
+	n := &Node{Home: home, Config: cfg, Genesis: g, log: log, store: st, app: app.New(st, g, log, app.Modules{Hooks: mods.Hooks(), Precompiles: mods.Precompiles(), Admission: mods.Admission(), Parts: parts}), modules: mods, signStateRebuilt: rebuilt}
 	for _, p := range parts {
 		if b, ok := p.(module.Beacon); ok {
 			n.beacon = b
