@@ -10,7 +10,9 @@ import (
 	"io/fs"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
 )
 
 //go:embed artifacts/*.json artifacts/v1/*.json artifacts/v4/*.json artifacts/v5/*.json
@@ -78,4 +80,37 @@ func (a *Artifact) DeployData(args ...any) ([]byte, error) {
 		return nil, fmt.Errorf("contract %s constructor: %w", a.Name, err)
 	}
 	return append(append([]byte{}, a.Bytecode...), enc...), nil
+}
+
+// DecodeLog decodes a log of a contract of this artifact: its event's name
+// and its fields by name, the indexed ones among them (bytes32 values as
+// common.Hash). False for a log of no event of its ABI, or that does not
+// decode.
+func (a *Artifact) DecodeLog(l *types.Log) (string, map[string]any, bool) {
+	if len(l.Topics) == 0 {
+		return "", nil, false
+	}
+	ev, err := a.ABI.EventByID(l.Topics[0])
+	if err != nil {
+		return "", nil, false
+	}
+	fields := map[string]any{}
+	if err := a.ABI.UnpackIntoMap(fields, ev.Name, l.Data); err != nil {
+		return "", nil, false
+	}
+	var indexed abi.Arguments
+	for _, in := range ev.Inputs {
+		if in.Indexed {
+			indexed = append(indexed, in)
+		}
+	}
+	if err := abi.ParseTopicsIntoMap(fields, indexed, l.Topics[1:]); err != nil {
+		return "", nil, false
+	}
+	for k, v := range fields {
+		if b, ok := v.([32]byte); ok {
+			fields[k] = common.Hash(b)
+		}
+	}
+	return ev.Name, fields, true
 }

@@ -86,6 +86,30 @@ type Admission interface {
 	AdmissionRule() execution.AdmissionRule
 }
 
+// AuditEntry is what a module tells, for people, of one log of its
+// contracts in the audit trail (chuxin_audit).
+type AuditEntry struct {
+	Kind   string // one of its AuditKinds
+	Event  string
+	Text   string
+	Fields map[string]any
+}
+
+// Audit is a module whose contracts' logs belong in the consortium's audit
+// trail (chuxin_audit): what transactions and system calls did there,
+// with who did it and in which block, as the consortium's own entries.
+type Audit interface {
+	Module
+	// AuditAddresses are the contracts whose logs it tells.
+	AuditAddresses() []common.Address
+	// AuditKinds are the kinds its entries have, which chuxin_audit's
+	// kind filter takes; no two modules, nor a module and the consortium,
+	// share one.
+	AuditKinds() []string
+	// AuditLog tells one log of those contracts; false leaves it out.
+	AuditLog(l *types.Log) (AuditEntry, bool)
+}
+
 // Contracts is a module that owns system contracts, by name (such as
 // "pledgeBook"). Their addresses are its alone.
 type Contracts interface {
@@ -158,6 +182,9 @@ type Chain interface {
 	// Node is what this node alone knows of the network, which no state
 	// holds.
 	Node() Node
+	// Modules are the chain's modules, in their order (the audit trail
+	// asks those that implement Audit).
+	Modules() []Module
 }
 
 // Upgrade is a rule version scheduled from a height.

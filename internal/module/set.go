@@ -88,6 +88,19 @@ func NewSet(mods ...Module) (*Set, error) {
 			s.addresses[a] = name
 		}
 	}
+	kinds := map[string]string{}
+	for _, m := range mods {
+		a, ok := m.(Audit)
+		if !ok {
+			continue
+		}
+		for _, k := range a.AuditKinds() {
+			if other, taken := kinds[k]; taken {
+				return nil, fmt.Errorf("%w: modules %s and %s both tell audit entries of kind %q", ErrDuplicate, other, m.Name(), k)
+			}
+			kinds[k] = m.Name()
+		}
+	}
 	s.mods = slices.Clone(mods)
 	return s, nil
 }

@@ -402,3 +402,26 @@ func TestAnAdmissionRuleAppliesWhileItsModuleIsActive(t *testing.T) {
 		t.Fatal("under version 4 the rule refused nothing")
 	}
 }
+
+// audited is a module whose audit entries have the given kinds.
+type audited struct {
+	name  string
+	kinds []string
+}
+
+func (a audited) Name() string                                { return a.name }
+func (audited) AuditAddresses() []common.Address              { return nil }
+func (a audited) AuditKinds() []string                        { return a.kinds }
+func (audited) AuditLog(*types.Log) (module.AuditEntry, bool) { return module.AuditEntry{}, false }
+
+// TestTwoModulesMayNotShareAnAuditKind: chuxin_audit's kind filter names
+// one module's entries.
+func TestTwoModulesMayNotShareAnAuditKind(t *testing.T) {
+	if _, err := module.NewSet(audited{"court", []string{"case"}}, audited{"bank", []string{"payment"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := module.NewSet(audited{"court", []string{"case"}}, audited{"credit", []string{"loan", "case"}})
+	if !errors.Is(err, module.ErrDuplicate) || !strings.Contains(err.Error(), `modules court and credit both tell audit entries of kind "case"`) {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -131,3 +131,6 @@ func (c moduleChain) Rules(st system.State, number uint64) (uint64, []module.Upg
 
 // Node is what the node alone knows.
 func (c moduleChain) Node() module.Node { return c.b.Node }
+
+// Modules are the chain's modules.
+func (c moduleChain) Modules() []module.Module { return c.b.Modules.Modules() }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math/big"
 
-	"github.com/ethereum/go-ethereum/accounts/abi"
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 )
@@ -29,29 +27,11 @@ func DecodeEvent(l *types.Log) (Event, bool) {
 	if err != nil {
 		return Event{}, false
 	}
-	ev, err := a.ABI.EventByID(l.Topics[0])
-	if err != nil {
+	name, fields, ok := a.DecodeLog(l)
+	if !ok {
 		return Event{}, false
 	}
-	fields := map[string]any{}
-	if err := a.ABI.UnpackIntoMap(fields, ev.Name, l.Data); err != nil {
-		return Event{}, false
-	}
-	var indexed abi.Arguments
-	for _, in := range ev.Inputs {
-		if in.Indexed {
-			indexed = append(indexed, in)
-		}
-	}
-	if err := abi.ParseTopicsIntoMap(fields, indexed, l.Topics[1:]); err != nil {
-		return Event{}, false
-	}
-	for k, v := range fields {
-		if b, ok := v.([32]byte); ok {
-			fields[k] = common.Hash(b)
-		}
-	}
-	return Event{Name: ev.Name, Fields: fields, Text: describeEvent(ev.Name, fields)}, true
+	return Event{Name: name, Fields: fields, Text: describeEvent(name, fields)}, true
 }
 
 func describeEvent(name string, f map[string]any) string {

@@ -166,6 +166,14 @@ func TestSchedulerArrivesWithRuleVersion3(t *testing.T) {
 	if out := cli(t, append([]string{"schedule", "list", "--status", "done"}, rpcFlag...)...); !strings.Contains(out, fmt.Sprintf("call 1 by %s to %s", accs[1].Address, counter)) {
 		t.Fatalf("schedule list:\n%s", out)
 	}
+	// The audit trail tells the scheduling, by its sender, and the firing,
+	// by consensus (the scheduler's entries, kind schedule).
+	audit := cli(t, append([]string{"audit", "--kind", "schedule"}, rpcFlag...)...)
+	for _, want := range []string{fmt.Sprintf("call 1 to %s scheduled by %s", counter, accs[1].Address), fmt.Sprintf("call 1 to %s ran", counter)} {
+		if !strings.Contains(audit, want) {
+			t.Fatalf("audit --kind schedule lacks %q:\n%s", want, audit)
+		}
+	}
 
 	// The firing is a system log, served but not certified under version 3.
 	var logs []wire.SystemLog

@@ -3,6 +3,7 @@ package consortium
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/big"
 	"reflect"
 	"slices"
@@ -62,15 +63,16 @@ func (api *API) Audit(ctx context.Context, q ctypes.AuditQuery) (*ctypes.AuditPa
 	if q.PageSize < 1 || q.PageSize > maxAuditPage || q.Page < 0 {
 		return nil, module.InvalidParams("pageSize is 1 to %d and page at least 0", maxAuditPage)
 	}
-	if q.Kind != "" && !slices.Contains([]string{"proposal", "vote", "member", "validator", "role", "freeze", "node", "param", "contract"}, q.Kind) {
-		return nil, module.InvalidParams("kind %q: one of proposal, vote, member, validator, role, freeze, node, param, contract", q.Kind)
+	src := api.sources()
+	if kinds := src.kinds(); q.Kind != "" && !slices.Contains(kinds, q.Kind) {
+		return nil, module.InvalidParams("kind %q: one of %s", q.Kind, strings.Join(kinds, ", "))
 	}
 	var all []ranked
 	if from <= to {
-		if all, err = api.auditLogs(ctx, from, to); err != nil {
+		if all, err = api.auditLogs(ctx, src, from, to); err != nil {
 			return nil, err
 		}
-		system, err := api.auditSystem(ctx, from, to)
+		system, err := api.auditSystem(ctx, src, from, to)
 		if err != nil {
 			return nil, err
 		}
@@ -88,6 +90,63 @@ func (api *API) Audit(ctx context.Context, q ctypes.AuditQuery) (*ctypes.AuditPa
 		page.Entries = kept[start:min(start+q.PageSize, len(kept))]
 	}
 	return page, nil
+}
+
+// consortiumKinds are the kinds of the consortium's own entries.
+var consortiumKinds = []string{"proposal", "vote", "member", "validator", "role", "freeze", "node", "param", "contract"}
+
+// auditSources are the contracts whose logs the trail tells: the
+// Consortium contract, and each module's that implements module.Audit.
+type auditSources map[common.Address]module.Audit
+
+// sources are the chain's audited contracts besides the Consortium.
+func (api *API) sources() auditSources {
+	src := auditSources{}
+	for _, m := range api.chain.Modules() {
+		if a, ok := m.(module.Audit); ok && m.Name() != (Module{}).Name() { // the consortium's are told apart
+			for _, addr := range a.AuditAddresses() {
+				src[addr] = a
+			}
+		}
+	}
+	return src
+}
+
+// addresses are the Consortium's and the modules' audited contracts, in
+// order.
+func (src auditSources) addresses() []common.Address {
+	return append([]common.Address{system.ConsortiumAddress}, slices.SortedFunc(maps.Keys(src), common.Address.Cmp)...)
+}
+
+// kinds are the kinds an entry may have: the consortium's and the
+// modules'.
+func (src auditSources) kinds() []string {
+	kinds := slices.Clone(consortiumKinds)
+	for _, a := range src {
+		for _, k := range a.AuditKinds() {
+			if !slices.Contains(kinds, k) {
+				kinds = append(kinds, k)
+			}
+		}
+	}
+	slices.Sort(kinds[len(consortiumKinds):])
+	return kinds
+}
+
+// tell is the entry of a log of an audited contract, without its block,
+// time, transaction and actor.
+func (src auditSources) tell(l *types.Log) (ctypes.AuditEntry, bool) {
+	var a module.Audit = Module{}
+	if l.Address != system.ConsortiumAddress {
+		if a = src[l.Address]; a == nil {
+			return ctypes.AuditEntry{}, false
+		}
+	}
+	e, ok := a.AuditLog(l)
+	if !ok {
+		return ctypes.AuditEntry{}, false
+	}
+	return ctypes.AuditEntry{Kind: e.Kind, Event: e.Event, Text: e.Text, Fields: e.Fields}, true
 }
 
 // concerns reports whether the entry was made by account or names it.
@@ -129,13 +188,14 @@ func sortRanked(all []ranked) {
 	})
 }
 
-// auditLogs decodes the Consortium contract's logs of from..to.
-func (api *API) auditLogs(ctx context.Context, from, to uint64) ([]ranked, error) {
+// auditLogs decodes the logs of from..to that transactions made the
+// Consortium contract and the other modules' audited contracts emit.
+func (api *API) auditLogs(ctx context.Context, src auditSources, from, to uint64) ([]ranked, error) {
 	var out []ranked
 	senders := map[common.Hash]string{}
-	err := api.chain.EachLogs(ctx, from, to, []common.Address{system.ConsortiumAddress}, func(h *types.Header, logs []*types.Log) error {
+	err := api.chain.EachLogs(ctx, from, to, src.addresses(), func(h *types.Header, logs []*types.Log) error {
 		for _, l := range logs {
-			ev, ok := system.DecodeEvent(l)
+			e, ok := src.tell(l)
 			if !ok {
 				continue
 			}
@@ -148,8 +208,8 @@ func (api *API) auditLogs(ctx context.Context, from, to uint64) ([]ranked, error
 				senders[l.TxHash] = actor
 			}
 			tx := l.TxHash
-			out = append(out, ranked{ctypes.AuditEntry{Block: hexutil.Uint64(h.Number.Uint64()), Time: hexutil.Uint64(h.Time), Tx: &tx, Actor: actor,
-				Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields}, 1})
+			e.Block, e.Time, e.Tx, e.Actor = hexutil.Uint64(h.Number.Uint64()), hexutil.Uint64(h.Time), &tx, actor
+			out = append(out, ranked{e, 1})
 		}
 		return nil
 	})
@@ -166,7 +226,7 @@ func (api *API) auditLogs(ctx context.Context, from, to uint64) ([]ranked, error
 // blocks that a binary keeping no system logs made
 // (store.Store.SystemLogsFrom), it falls back to the contract's state
 // (auditState), which tells the decisions but not what they changed.
-func (api *API) auditSystem(ctx context.Context, from, to uint64) ([]ranked, error) {
+func (api *API) auditSystem(ctx context.Context, src auditSources, from, to uint64) ([]ranked, error) {
 	logsFrom, err := api.chain.SystemLogsFrom()
 	if err != nil {
 		return nil, err
@@ -177,7 +237,7 @@ func (api *API) auditSystem(ctx context.Context, from, to uint64) ([]ranked, err
 			return nil, err
 		}
 	}
-	err = api.chain.EachSystemLogs(ctx, max(from, logsFrom), to, []common.Address{system.ConsortiumAddress}, func(h *types.Header, logs execution.SystemLogs) error {
+	err = api.chain.EachSystemLogs(ctx, max(from, logsFrom), to, src.addresses(), func(h *types.Header, logs execution.SystemLogs) error {
 		n := h.Number.Uint64()
 		// A settlement applies a passed proposal's actions before its
 		// Passed event: what they changed is told after the decision.
@@ -187,16 +247,20 @@ func (api *API) auditSystem(ctx context.Context, from, to uint64) ([]ranked, err
 			if i > 0 && logs[i-1].Call != l.Call {
 				out, changes = append(out, changes...), nil
 			}
-			ev, ok := system.DecodeEvent(&types.Log{Address: l.Address, Topics: l.Topics, Data: l.Data})
-			if !ok {
-				continue
-			}
 			rank := 2
 			if l.Phase != execution.PhasePostBlock {
 				rank = 0
 			}
-			e := ctypes.AuditEntry{Block: hexutil.Uint64(n), Time: hexutil.Uint64(h.Time), Actor: "consensus",
-				Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields}
+			e, ok := src.tell(&types.Log{Address: l.Address, Topics: l.Topics, Data: l.Data})
+			if !ok {
+				continue
+			}
+			e.Block, e.Time, e.Actor = hexutil.Uint64(n), hexutil.Uint64(h.Time), "consensus"
+			if l.Address != system.ConsortiumAddress {
+				changes = append(changes, ranked{e, rank}) // a module's: told in its place
+				continue
+			}
+			ev := system.Event{Name: e.Event, Fields: e.Fields, Text: e.Text}
 			switch ev.Name {
 			case "Passed", "Rejected", "Expired", "Failed":
 				if e, err = api.settled(ctx, n, h.Time, ev); err != nil {

@@ -21,9 +21,14 @@
 package consortium
 
 import (
+	"slices"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/spf13/cobra"
 
 	"github.com/chuxin-chain/chuxin/internal/module"
+	"github.com/chuxin-chain/chuxin/internal/system"
 	"github.com/chuxin-chain/chuxin/x/consortium/client"
 )
 
@@ -33,6 +38,7 @@ type Module struct{}
 var (
 	_ module.Commands = Module{}
 	_ module.APIs     = Module{}
+	_ module.Audit    = Module{}
 )
 
 // Name is "consortium".
@@ -41,6 +47,26 @@ func (Module) Name() string { return "consortium" }
 // APIs are chuxin_audit and chuxin_consortium, under their old names.
 func (Module) APIs(chain module.Chain) []module.API {
 	return []module.API{{Namespace: module.CompatNamespace, Service: NewAPI(chain), Compat: true}}
+}
+
+// AuditAddresses is the Consortium contract: its parts emit at its
+// address.
+func (Module) AuditAddresses() []common.Address {
+	return []common.Address{system.ConsortiumAddress}
+}
+
+// AuditKinds are the kinds of the consortium's entries.
+func (Module) AuditKinds() []string { return slices.Clone(consortiumKinds) }
+
+// AuditLog tells one of the Consortium contract's events. The trail tells
+// them itself (chuxin_audit, with settlements' votes and evidence's
+// removals), and asks the other modules.
+func (Module) AuditLog(l *types.Log) (module.AuditEntry, bool) {
+	ev, ok := system.DecodeEvent(l)
+	if !ok {
+		return module.AuditEntry{}, false
+	}
+	return module.AuditEntry{Kind: system.EventKind(ev.Name), Event: ev.Name, Text: ev.Text, Fields: ev.Fields}, true
 }
 
 // Commands are chuxin gov, roles, freeze, unfreeze and audit.

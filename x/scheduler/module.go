@@ -16,6 +16,8 @@
 //     failed, with its reason, and the block goes on. A block with nothing
 //     due reads one slot, so an idle chain stays idle;
 //   - the JSON-RPC method chuxin_scheduled (by target, time range, status);
+//   - its entries in the consortium's audit trail (kind "schedule"): who
+//     may schedule, what was scheduled and cancelled, and every firing;
 //   - client/: chuxin schedule list|show|allow;
 //   - types/: its constants, wire types and the reads its API and CLI
 //     share.
@@ -55,6 +57,7 @@ var (
 	_ module.Hooks      = Module{}
 	_ module.APIs       = Module{}
 	_ module.Commands   = Module{}
+	_ module.Audit      = Module{}
 )
 
 // Name is "scheduler".

@@ -33,7 +33,7 @@ func auditCmd() *cobra.Command {
   - the audit trail, oldest first: who did what, in which block and
     transaction. Filter it by --account (what an account did or what
     concerns it), --kind (proposal, vote, member, validator, role, freeze,
-    node, param, contract) and a block range; it comes in pages (--page, --page-size).`,
+    node, param, contract, or a module's: schedule) and a block range; it comes in pages (--page, --page-size).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if from >= 0 {
@@ -87,7 +87,7 @@ func auditCmd() *cobra.Command {
 	fl.Int64Var(&from, "from", -1, "first block of the trail (default: as many blocks back as rpc.max_log_block_range, 10,000 by default)")
 	fl.Int64Var(&to, "to", -1, "last block of the trail (default: the head)")
 	fl.StringVar(&account, "account", "", "only what this account did or what concerns it")
-	fl.StringVar(&q.Kind, "kind", "", "only this kind: proposal, vote, member, validator, role, freeze, node, param, contract")
+	fl.StringVar(&q.Kind, "kind", "", "only this kind: proposal, vote, member, validator, role, freeze, node, param, contract, or a module's (schedule)")
 	fl.IntVar(&q.Page, "page", 0, "page of the trail, from 0")
 	fl.IntVar(&q.PageSize, "page-size", 100, "entries per page (at most 1000)")
 	return cmd
