@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"sync"
 	"sync/atomic"
 
@@ -103,8 +102,16 @@ func New(st *store.Store, g *genesis.Genesis, log *slog.Logger, mods Modules) *A
 	ext := execution.Extensions{Hooks: mods.Hooks, Precompiles: mods.Precompiles, Admission: mods.Admission, Payloads: map[execution.PayloadType]execution.PayloadHandler{}}
 	a := &App{store: st, genesis: g, pool: NewTxPool(), log: log, maxPerSender: DefaultMaxPerSender, parts: mods.Parts}
 	for _, p := range mods.Parts {
-		maps.Copy(ext.Payloads, p.Payloads())
+		for t, h := range p.Payloads() {
+			if _, taken := ext.Payloads[t]; taken {
+				panic(fmt.Sprintf("app: two consensus parts handle payloads of type %d (module.Set.ConsensusParts refuses that)", t))
+			}
+			ext.Payloads[t] = h
+		}
 		if e, ok := p.(module.VoteExtender); ok {
+			if a.extender != nil {
+				panic("app: two consensus parts extend votes (module.Set.ConsensusParts refuses that)")
+			}
 			a.extender = e
 		}
 		if e, ok := p.(module.MempoolEntries); ok {

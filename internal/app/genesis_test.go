@@ -330,3 +330,40 @@ func TestAPartExtendsVotesAndKeepsItsMempoolEntries(t *testing.T) {
 		t.Fatalf("a proposal holds the mempool entry: %d entries, %v", len(prep.Txs), err)
 	}
 }
+
+// TestTwoPartsOfOnePayloadTypeAreABrokenList: the application is made
+// from parts module.Set.ConsensusParts checked; two handlers of one
+// payload type, or two vote extenders, are a broken caller.
+func TestTwoPartsOfOnePayloadTypeAreABrokenList(t *testing.T) {
+	for name, parts := range map[string][]module.ConsensusPart{
+		"one payload type": {notePart{new(int)}, notePayloadPart{}},
+		"two extenders":    {notePart{new(int)}, extenderOnly{}},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			appAndStore(t, testchain.Genesis(1337, 30_000_000, nil), app.Modules{Parts: parts})
+		}()
+	}
+}
+
+// notePayloadPart handles note payloads (type 9), as notePart does.
+type notePayloadPart struct{ extenderOnly }
+
+func (notePayloadPart) Payloads() map[execution.PayloadType]execution.PayloadHandler {
+	return map[execution.PayloadType]execution.PayloadHandler{9: notePayload{new(int)}}
+}
+
+// extenderOnly extends votes and handles no payloads.
+type extenderOnly struct{}
+
+func (extenderOnly) Payloads() map[execution.PayloadType]execution.PayloadHandler { return nil }
+func (extenderOnly) Propose(*abci.PrepareProposalRequest) ([]execution.Payload, error) {
+	return nil, nil
+}
+func (extenderOnly) CheckProposal(time.Time, []execution.Payload) error { return nil }
+func (extenderOnly) Extend(time.Time, [][]byte) ([]byte, error)         { return nil, nil }
+func (extenderOnly) VerifyExtension([]byte) error                       { return nil }

@@ -787,7 +787,11 @@ func (n *Node) Stop() error {
 		close(n.quit)
 		<-n.syncDone
 		<-n.stallDone
-		<-n.runnersDone
+		select {
+		case <-n.runnersDone:
+		case <-time.After(runnerStopWait):
+			n.log.Error("a module's consensus task did not stop when asked; stopping without it", "waited", runnerStopWait)
+		}
 		<-n.rotateDone
 	}
 	if n.rpc != nil {
@@ -811,6 +815,10 @@ func (n *Node) Stop() error {
 	}
 	return n.store.Close()
 }
+
+// runnerStopWait is how long Stop waits for the modules' consensus tasks,
+// which must return soon after they are asked (module.Runner).
+const runnerStopWait = 10 * time.Second
 
 // run runs the modules' consensus tasks (module.Runner: the beacon's
 // nudges, which wake an idle chain when a round comes) until Stop.
