@@ -25,9 +25,10 @@ type Accounts interface {
 // AdmissionRule is a module's part of the admission rule
 // (module.Admission): whether tx, sent by from, may run on the accounts st
 // under chuxin rule version. Block execution applies it before each
-// transaction, after the consortium's roles and freezes (a transaction it
-// refuses is skipped, as any the rule refuses), and the mempool before it
-// takes one and on every recheck. It must be deterministic, and cheap: it
+// transaction, after the core's rule (roles, freezes, nonce, balance; a
+// transaction it refuses is skipped, as any the rule refuses), the mempool
+// before it takes one and on every recheck, and eth_simulateV1 under
+// validation. It must be deterministic, and cheap: it
 // runs on every transaction.
 type AdmissionRule interface {
 	Admit(st Accounts, tx *types.Transaction, from common.Address, version uint64) error
@@ -74,11 +75,6 @@ func (e *Executor) admitState(st Accounts, tx *types.Transaction, from common.Ad
 	if err := admitPermissions(st, tx, from, version >= genesis.VersionGuards, frozen); err != nil {
 		return err
 	}
-	for _, r := range e.Admission {
-		if err := r.Admit(st, tx, from, version); err != nil {
-			return fmt.Errorf("%w: %w", ErrModuleRefused, err)
-		}
-	}
 	next := st.GetNonce(from)
 	switch {
 	case tx.Nonce() < next:
@@ -95,6 +91,17 @@ func (e *Executor) admitState(st Accounts, tx *types.Transaction, from common.Ad
 	}
 	if balance := st.GetBalance(from); balance.Cmp(cost) < 0 {
 		return fmt.Errorf("%w: address %s has %s wei, the transaction needs %s", core.ErrInsufficientFunds, from, balance, cost)
+	}
+	return e.admitModules(st, tx, from, version)
+}
+
+// admitModules applies the modules' parts of the rule, in order, after
+// the core's.
+func (e *Executor) admitModules(st Accounts, tx *types.Transaction, from common.Address, version uint64) error {
+	for _, r := range e.Admission {
+		if err := r.Admit(st, tx, from, version); err != nil {
+			return fmt.Errorf("%w: %w", ErrModuleRefused, err)
+		}
 	}
 	return nil
 }

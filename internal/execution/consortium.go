@@ -22,11 +22,16 @@ import (
 )
 
 // AdmitPermissions is the part of the admission rule that the consortium
-// sets, for a transaction in block number: the sender's role (deployer or
-// transactor, on a permissioned chain) and no frozen sender, recipient or
-// authority. eth_simulateV1 applies it to calls under validation.
+// and the modules set, for a transaction in block number: the sender's
+// role (deployer or transactor, on a permissioned chain), no frozen
+// sender, recipient or authority, and the modules' rules (Admission).
+// eth_simulateV1 applies it to calls under validation.
 func (e *Executor) AdmitPermissions(st Accounts, tx *types.Transaction, from common.Address, number uint64) error {
-	return admitPermissions(st, tx, from, e.VersionAt(st, number) >= genesis.VersionGuards, nil)
+	version := e.VersionAt(st, number)
+	if err := admitPermissions(st, tx, from, version >= genesis.VersionGuards, nil); err != nil {
+		return err
+	}
+	return e.admitModules(st, tx, from, version)
 }
 
 // admitPermissions decides it with the permissions in force in st: a

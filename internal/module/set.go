@@ -66,7 +66,7 @@ func NewSet(mods ...Module) (*Set, error) {
 		names[name] = true
 		owned := map[string]common.Address{}
 		if c, ok := m.(Contracts); ok {
-			owned = maps.Clone(c.Contracts())
+			maps.Copy(owned, c.Contracts())
 		}
 		if p, ok := m.(Precompiles); ok {
 			for i, pc := range p.Precompiles() {
@@ -88,7 +88,7 @@ func NewSet(mods ...Module) (*Set, error) {
 			s.addresses[a] = name
 		}
 	}
-	kinds := map[string]string{}
+	kinds, audited := map[string]string{}, map[common.Address]string{}
 	for _, m := range mods {
 		a, ok := m.(Audit)
 		if !ok {
@@ -99,6 +99,12 @@ func NewSet(mods ...Module) (*Set, error) {
 				return nil, fmt.Errorf("%w: modules %s and %s both tell audit entries of kind %q", ErrDuplicate, other, m.Name(), k)
 			}
 			kinds[k] = m.Name()
+		}
+		for _, addr := range a.AuditAddresses() {
+			if other, taken := audited[addr]; taken {
+				return nil, fmt.Errorf("%w: modules %s and %s both tell the logs of %s in the audit trail", ErrDuplicate, other, m.Name(), addr)
+			}
+			audited[addr] = m.Name()
 		}
 	}
 	s.mods = slices.Clone(mods)

@@ -407,21 +407,26 @@ func TestAnAdmissionRuleAppliesWhileItsModuleIsActive(t *testing.T) {
 type audited struct {
 	name  string
 	kinds []string
+	addrs []common.Address
 }
 
 func (a audited) Name() string                                { return a.name }
-func (audited) AuditAddresses() []common.Address              { return nil }
+func (a audited) AuditAddresses() []common.Address            { return a.addrs }
 func (a audited) AuditKinds() []string                        { return a.kinds }
 func (audited) AuditLog(*types.Log) (module.AuditEntry, bool) { return module.AuditEntry{}, false }
 
 // TestTwoModulesMayNotShareAnAuditKind: chuxin_audit's kind filter names
 // one module's entries.
 func TestTwoModulesMayNotShareAnAuditKind(t *testing.T) {
-	if _, err := module.NewSet(audited{"court", []string{"case"}}, audited{"bank", []string{"payment"}}); err != nil {
+	if _, err := module.NewSet(audited{"court", []string{"case"}, []common.Address{addrA}}, audited{"bank", []string{"payment"}, []common.Address{addrB}}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := module.NewSet(audited{"court", []string{"case"}}, audited{"credit", []string{"loan", "case"}})
+	_, err := module.NewSet(audited{"court", []string{"case"}, nil}, audited{"credit", []string{"loan", "case"}, nil})
 	if !errors.Is(err, module.ErrDuplicate) || !strings.Contains(err.Error(), `modules court and credit both tell audit entries of kind "case"`) {
-		t.Fatalf("got %v", err)
+		t.Fatalf("two modules of one kind: %v", err)
+	}
+	_, err = module.NewSet(audited{"court", []string{"case"}, []common.Address{addrA}}, audited{"credit", []string{"loan"}, []common.Address{addrA}})
+	if !errors.Is(err, module.ErrDuplicate) || !strings.Contains(err.Error(), "both tell the logs of") {
+		t.Fatalf("two modules of one contract: %v", err)
 	}
 }
